@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+
+namespace XrayClassifier.Function.Configuration;
+
+/// <summary>
+/// Where things live on the EFS access point. This is a contract with efs-layout/ (which fills it)
+/// and with users who copy their own models there:
+/// <code>
+/// {root}/models/{model}/manifest.json   + the model file the manifest names
+/// {root}/runtime/{rid}/                 libonnxruntime.so.1, libvips-cpp.so.8.18.7 (rid: linux-x64 | linux-arm64)
+/// {root}/cache/                         optimised models, written by the function on cold start
+/// {root}/workspace/yyyy/MM/dd/          stored uploads and their prediction records
+/// </code>
+/// </summary>
+public sealed class EfsLayout
+{
+    public EfsLayout(string root, string modelName, string? nativeDirectoryOverride = null)
+    {
+        Root = Path.GetFullPath(root);
+        ModelName = modelName;
+        ModelDirectory = Path.Combine(Root, "models", modelName);
+        ManifestPath = Path.Combine(ModelDirectory, "manifest.json");
+        NativeDirectory = nativeDirectoryOverride is null
+            ? Path.Combine(Root, "runtime", RuntimeIdentifier)
+            : Path.GetFullPath(nativeDirectoryOverride);
+        CacheDirectory = Path.Combine(Root, "cache");
+        WorkspaceDirectory = Path.Combine(Root, "workspace");
+    }
+
+    public static EfsLayout From(XrayOptions options) =>
+        new(options.EfsRoot, options.ModelName, options.NativeDirectory);
+
+    public string Root { get; }
+    public string ModelName { get; }
+    public string ModelDirectory { get; }
+    public string ManifestPath { get; }
+    public string NativeDirectory { get; }
+    public string CacheDirectory { get; }
+    public string WorkspaceDirectory { get; }
+
+    /// <summary>File names of the native libraries inside <see cref="NativeDirectory"/>.</summary>
+    public const string OnnxRuntimeFileName = "libonnxruntime.so.1";
+    public const string VipsFileName = "libvips-cpp.so.8.18.7";
+
+    public string OnnxRuntimePath => Path.Combine(NativeDirectory, OnnxRuntimeFileName);
+    public string VipsPath => Path.Combine(NativeDirectory, VipsFileName);
+
+    /// <summary>The runtime folder for this process: Lambda runs x86_64 and arm64 functions.</summary>
+    public static string RuntimeIdentifier => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => "linux-x64",
+        Architecture.Arm64 => "linux-arm64",
+        var other => "linux-" + other.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace XrayClassifier.Function.Configuration;
+
+/// <summary>What <c>XRAY_STORE_UPLOADS</c> asks for.</summary>
+public enum UploadStorageMode
+{
+    /// <summary>An upload that cannot be stored fails the request with 503 (the default).</summary>
+    Required,
+    /// <summary>Answer anyway with <c>stored: null</c> and log a warning.</summary>
+    Optional,
+    /// <summary>Never store uploads.</summary>
+    Off,
+}
+
+/// <summary>
+/// Every setting the function reads, from environment variables. Parsing never throws: a bad value is
+/// kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
+/// failing its INIT phase (which Lambda reports to the client as an opaque 502).
+/// </summary>
+public sealed class XrayOptions
+{
+    public const string DefaultEfsRoot = "/mnt/efs";
+    public const string DefaultModelName = "chest-xray";
+
+    /// <summary>Root of the EFS access point as mounted in the function (<c>XRAY_EFS_ROOT</c>).</summary>
+    public string EfsRoot { get; init; } = DefaultEfsRoot;
+    /// <summary>Folder name under <c>{root}/models/</c> (<c>XRAY_MODEL</c>).</summary>
+    public string ModelName { get; init; } = DefaultModelName;
+    /// <summary>Overrides <c>{root}/runtime/{rid}/</c> (<c>XRAY_NATIVE_DIR</c>).</summary>
+    public string? NativeDirectory { get; init; }
+    /// <summary>Explicit ONNX Runtime intra-op thread count (<c>XRAY_ORT_THREADS</c>).</summary>
+    public int? OrtThreads { get; init; }
+    /// <summary>Lambda's configured memory (<c>AWS_LAMBDA_FUNCTION_MEMORY_SIZE</c>), which sets CPU credit.</summary>
+    public int? LambdaMemoryMb { get; init; }
+    public UploadStorageMode StoreUploads { get; init; } = UploadStorageMode.Required;
+    /// <summary>Value of Access-Control-Allow-Origin (<c>XRAY_CORS_ORIGIN</c>).</summary>
+    public string CorsOrigin { get; init; } = "*";
+    /// <summary>Largest accepted encoded image (<c>XRAY_MAX_IMAGE_BYTES</c>).</summary>
+    public long MaxImageBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>Largest accepted width×height, checked from the header before decoding (<c>XRAY_MAX_PIXELS</c>).</summary>
+    public long MaxPixels { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Smallest accepted width and height (<c>XRAY_MIN_IMAGE_SIDE</c>).</summary>
+    public int MinImageSide { get; init; } = 64;
+
+    /// <summary>Settings that could not be parsed, each naming the variable and the accepted values.</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>CPU credit Lambda gives this much memory: one vCPU per 1,769 MB.</summary>
+    public const int MegabytesPerVcpu = 1769;
+
+    /// <summary>
+    /// Intra-op threads for ONNX Runtime (and the worker count for libvips): XRAY_ORT_THREADS if set,
+    /// else Lambda's CPU credit (memory/1769 rounded up), clamped to [1, processor count]. The core
+    /// count alone would overcommit: Lambda reports 2 cores below 1,769 MB while granting less than one.
+    /// </summary>
+    public int ComputeThreads(int processorCount)
+    {
+        int wanted = OrtThreads
+            ?? (LambdaMemoryMb is int mb ? (mb + MegabytesPerVcpu - 1) / MegabytesPerVcpu : processorCount);
+        return Math.Clamp(wanted, 1, Math.Max(1, processorCount));
+    }
+
+    public static XrayOptions FromEnvironment(IEnvironmentVariables env)
+    {
+        var problems = new List<string>();
+
+        string? Text(string name) => string.IsNullOrWhiteSpace(env.Get(name)) ? null : env.Get(name)!.Trim();
+
+        int? PositiveInt(string name)
+        {
+            var s = Text(name);
+            if (s is null) return null;
+            if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0) return v;
+            problems.Add($"{name}='{s}' is not a positive whole number.");
+            return null;
+        }
+
+        long? PositiveLong(string name)
+        {
+            var s = Text(name);
+            if (s is null) return null;
+            if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v > 0) return v;
+            problems.Add($"{name}='{s}' is not a positive whole number.");
+            return null;
+        }
+
+        var store = UploadStorageMode.Required;
+        if (Text("XRAY_STORE_UPLOADS") is string storeText)
+        {
+            switch (storeText.ToLowerInvariant())
+            {
+                case "required": store = UploadStorageMode.Required; break;
+                case "optional": store = UploadStorageMode.Optional; break;
+                case "off": store = UploadStorageMode.Off; break;
+                default: problems.Add($"XRAY_STORE_UPLOADS='{storeText}' is not one of required, optional, off."); break;
+            }
+        }
+
+        var model = Text("XRAY_MODEL") ?? DefaultModelName;
+        // The model name becomes a folder name: keep it to one path segment.
+        if (model.IndexOfAny(['/', '\\']) >= 0 || model is "." or "..")
+        {
+            problems.Add($"XRAY_MODEL='{model}' must be a single folder name under {{XRAY_EFS_ROOT}}/models/.");
+            model = DefaultModelName;
+        }
+
+        var defaults = new XrayOptions();
+        return new XrayOptions
+        {
+            EfsRoot = Text("XRAY_EFS_ROOT") ?? DefaultEfsRoot,
+            ModelName = model,
+            NativeDirectory = Text("XRAY_NATIVE_DIR"),
+            OrtThreads = PositiveInt("XRAY_ORT_THREADS"),
+            LambdaMemoryMb = PositiveInt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
+            StoreUploads = store,
+            CorsOrigin = Text("XRAY_CORS_ORIGIN") ?? defaults.CorsOrigin,
+            MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
+            MaxPixels = PositiveLong("XRAY_MAX_PIXELS") ?? defaults.MaxPixels,
+            MinImageSide = PositiveInt("XRAY_MIN_IMAGE_SIDE") ?? defaults.MinImageSide,
+            Problems = problems,
+        };
+    }
+}

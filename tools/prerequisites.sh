@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the project needs beyond the .NET SDK, Node.js and npm, on a bare Debian machine:
+#   python3 + Pillow + NumPy (Debian's, at /usr/bin/python3): the independent reference pipeline the
+#     fidelity tests compare the image tensor against (PIL decode/convert/resize, as torchvision does);
+#   python3-torch, python3-torchvision, python3-onnx: export a model from PyTorch to check that a model
+#     exported the way users export theirs loads and runs (tests only; the function never needs them).
+# Idempotent; needs root (it is, on these machines) only when something is missing.
+set -euo pipefail
+want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx)
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "prerequisites: all present (${want[*]})" >&2
+  exit 0
+fi
+echo "prerequisites: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+$sudo_ apt-get update -qq >&2
+$sudo_ apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The project's test command (README, second command; .ci/run calls it). On a bare machine it installs
+# the prerequisites, fills efs-layout/ (native libraries from npm, the generated model), then runs every
+# test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
+set -uo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+bash tools/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash efs-layout/fill.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+results="$repo/TestResults/latest"
+rm -rf "$results"
+dotnet test XrayClassifier.sln -c Release --logger "trx;LogFileName=tests.trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  # <Counters total=".." executed=".." passed=".." failed=".." error=".." timeout=".." aborted=".." ...>
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+done
+# A run that died before writing its results (build error, crash) is a failure, never "0 failed".
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
