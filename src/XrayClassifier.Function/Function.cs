@@ -1,4 +1,10 @@
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Imaging;
+
 namespace XrayClassifier.Function;
+
+/// <summary>Sees the model's input tensor of each classification (the local tool's --dump-input).</summary>
+public delegate void InputTensorObserver(ReadOnlySpan<float> tensor, PreprocessSpec spec);
 
 /// <summary>
 /// The Lambda entry point: <c>XrayClassifier.Function::XrayClassifier.Function.Function::FunctionHandler</c>.
@@ -7,7 +13,16 @@ namespace XrayClassifier.Function;
 /// </summary>
 public class Function
 {
-    public Function() { }
+    // CONTRACT STUB — replaced by the handler work (issue 4).
+
+    /// <summary>Lambda's constructor (INIT phase): reads the process environment. Never throws.</summary>
+    public Function() : this(ProcessEnvironmentVariables.Instance) { }
+
+    /// <summary>For the local tool, tests and benchmarks: a given environment. Never throws.</summary>
+    public Function(IEnvironmentVariables environment) { }
+
+    /// <summary>Called with each classified image's input tensor, inside the request.</summary>
+    public InputTensorObserver? InputTensorObserver { get; set; }
 
     public Task<Stream> FunctionHandler(Stream input) => throw new NotImplementedException();
 }
