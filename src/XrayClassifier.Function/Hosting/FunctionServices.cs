@@ -1,0 +1,27 @@
+using XrayClassifier.Function.Observability;
+
+namespace XrayClassifier.Function.Hosting;
+
+/// <summary>
+/// What the function takes from its surroundings besides the environment variables. Production uses
+/// <see cref="Default"/>; tests replace the clock (to step over back-off delays), the log sink (to read
+/// the log lines) and the waits.
+/// </summary>
+public sealed record FunctionServices
+{
+    public static FunctionServices Default { get; } = new();
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    public ILogSink Log { get; init; } = StdoutLogSink.Instance;
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+
+    /// <summary>How long the constructor waits for loading. Lambda's INIT phase has 10 s; what is not done by
+    /// then continues in the background rather than failing INIT.</summary>
+    public TimeSpan InitWait { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>How long a request waits for a load under way before answering 503 "still loading"
+    /// (API Gateway gives up after 29 s).</summary>
+    public TimeSpan RequestLoadWait { get; init; } = TimeSpan.FromSeconds(20);
+
+    public int ProcessorCount { get; init; } = Environment.ProcessorCount;
+}

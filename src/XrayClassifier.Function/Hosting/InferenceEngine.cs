@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Diagnostics;
+using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Inference;
+
+namespace XrayClassifier.Function.Hosting;
+
+/// <summary>What classifying one image produced, and where the time went.</summary>
+public sealed record ClassifyResult(DecodedImage Image, Classification Classification, double DecodeMs, double InferenceMs);
+
+/// <summary>
+/// The loaded classifier and image pipeline, used together. The classifier is not thread-safe (one input
+/// buffer, one session run at a time), so writing its input and running it are serialised; decoding is
+/// not. When the classifier is free the image is decoded straight into its input buffer (no copy, the
+/// Lambda case: one request per container); when it is busy, the image is decoded concurrently into a
+/// pooled tensor that is copied in once the classifier is free.
+/// </summary>
+public sealed class InferenceEngine
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public InferenceEngine(Classifier classifier, ImagePipeline pipeline)
+    {
+        Classifier = classifier;
+        Pipeline = pipeline;
+    }
+
+    public Classifier Classifier { get; }
+    public ImagePipeline Pipeline { get; }
+
+    /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>.
+    /// Throws <see cref="ImageRejectedException"/> for unusable input.</summary>
+    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, InputTensorObserver? observer)
+    {
+        if (_gate.Wait(0))
+        {
+            try { return DecodeIntoClassifierAndRun(encoded.Span, declaredMediaType, observer); }
+            finally { _gate.Release(); }
+        }
+
+        var spec = Classifier.Input;
+        var tensor = ArrayPool<float>.Shared.Rent(spec.ElementCount);
+        try
+        {
+            long start = Stopwatch.GetTimestamp();
+            var image = Pipeline.Preprocess(encoded.Span, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
+            double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                tensor.AsSpan(0, spec.ElementCount).CopyTo(Classifier.InputBuffer);
+                return Run(image, decodeMs, spec, observer);
+            }
+            finally { _gate.Release(); }
+        }
+        finally { ArrayPool<float>.Shared.Return(tensor); }
+    }
+
+    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlySpan<byte> encoded, string? declaredMediaType, InputTensorObserver? observer)
+    {
+        var spec = Classifier.Input;
+        long start = Stopwatch.GetTimestamp();
+        var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, Classifier.InputBuffer);
+        return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds, spec, observer);
+    }
+
+    private ClassifyResult Run(DecodedImage image, double decodeMs, PreprocessSpec spec, InputTensorObserver? observer)
+    {
+        observer?.Invoke(Classifier.InputBuffer[..spec.ElementCount], spec);
+        long start = Stopwatch.GetTimestamp();
+        var classification = Classifier.Run();
+        return new ClassifyResult(image, classification, decodeMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+}

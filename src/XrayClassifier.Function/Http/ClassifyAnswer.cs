@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+
+namespace XrayClassifier.Function.Http;
+
+/// <summary>The 200 answer of POST /classify.</summary>
+public sealed class ClassifyAnswer
+{
+    [JsonPropertyName("label")]
+    public required string Label { get; init; }
+
+    [JsonPropertyName("probability")]
+    public required float Probability { get; init; }
+
+    /// <summary>Labels at or above the model's threshold.</summary>
+    [JsonPropertyName("findings")]
+    public required IReadOnlyList<string> Findings { get; init; }
+
+    /// <summary>Every label, highest probability first.</summary>
+    [JsonPropertyName("predictions")]
+    public required IReadOnlyList<PredictionAnswer> Predictions { get; init; }
+
+    [JsonPropertyName("model")]
+    public required ModelAnswer Model { get; init; }
+
+    [JsonPropertyName("image")]
+    public required ImageAnswer Image { get; init; }
+
+    [JsonPropertyName("requestId")]
+    public required string RequestId { get; init; }
+
+    [JsonPropertyName("timingsMs")]
+    public required TimingsAnswer TimingsMs { get; init; }
+}

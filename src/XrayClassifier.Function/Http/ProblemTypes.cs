@@ -1,0 +1,25 @@
+namespace XrayClassifier.Function.Http;
+
+/// <summary>Every problem the handler answers with. Clients branch on <see cref="ProblemType.Slug"/>.</summary>
+public static class ProblemTypes
+{
+    public static readonly ProblemType NotAProxyEvent = new("not-a-proxy-event", "The invocation is not an API Gateway proxy event", 400);
+    public static readonly ProblemType MissingBody = new("missing-body", "The request has no body", 400);
+    public static readonly ProblemType BadBase64 = new("bad-base64", "The image is not valid base64", 400);
+    public static readonly ProblemType BadJson = new("bad-json", "The JSON body is not valid", 400);
+    public static readonly ProblemType BadMultipart = new("bad-multipart", "The multipart/form-data body is not valid", 400);
+    public static readonly ProblemType MangledBinary = new("binary-body-mangled", "API Gateway converted the binary upload to text", 400);
+    public static readonly ProblemType EmptyImage = new("empty-image", "The image is empty", 400);
+    public static readonly ProblemType CorruptImage = new("corrupt-image", "The image is truncated or corrupt", 400);
+    public static readonly ProblemType NotFound = new("not-found", "No such route", 404);
+    public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", "Method not allowed on this route", 405);
+    public static readonly ProblemType ImageTooLarge = new("image-too-large", "The image is too large", 413);
+    public static readonly ProblemType TooManyPixels = new("too-many-pixels", "The image has too many pixels", 413);
+    public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", "Unsupported Content-Type", 415);
+    public static readonly ProblemType UnsupportedImageFormat = new("unsupported-image-format", "Unsupported image format", 415);
+    public static readonly ProblemType ContentTypeMismatch = new("content-type-mismatch", "Content-Type does not match the image", 415);
+    public static readonly ProblemType ImageTooSmall = new("image-too-small", "The image is too small to classify", 422);
+    public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500);
+    public static readonly ProblemType PlatformUnavailable = new("platform-unavailable", "The classifier is not available", 503);
+    public static readonly ProblemType Misconfigured = new("misconfigured", "The function is misconfigured", 503);
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace XrayClassifier.Function.Http;
+
+/// <summary>Where the request's time went, in milliseconds.</summary>
+public sealed class TimingsAnswer
+{
+    /// <summary>Image decoding and preprocessing into the model's input tensor.</summary>
+    [JsonPropertyName("decode")]
+    public required double Decode { get; init; }
+
+    /// <summary>The model run.</summary>
+    [JsonPropertyName("inference")]
+    public required double Inference { get; init; }
+
+    /// <summary>From the event's arrival in the handler to the finished answer.</summary>
+    [JsonPropertyName("total")]
+    public required double Total { get; init; }
+}

@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Json;
+using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Imaging;
+
+namespace XrayClassifier.Function.Http;
+
+/// <summary>
+/// Finds the uploaded image in a POST /classify request, whichever way it was sent: raw bytes, JSON
+/// <c>{"image": "&lt;base64&gt;"}</c> or multipart/form-data — each with or without API Gateway's own base64
+/// layer. Every refusal is a <see cref="ProblemException"/> saying what to change.
+/// </summary>
+public static class UploadReader
+{
+    /// <summary>Content-Types a POST /classify accepts (the 415 answer lists them).</summary>
+    public static IReadOnlyList<string> AcceptedContentTypes { get; } =
+        [.. ImagePipeline.AcceptedMediaTypes, "application/octet-stream", "application/json", "multipart/form-data"];
+
+    private const string HowToSend =
+        "Send the image as the body: raw bytes (Content-Type image/png, image/jpeg, image/tiff, image/webp or " +
+        "application/octet-stream), JSON {\"image\": \"<base64>\"} (application/json), or multipart/form-data with one file.";
+
+    public static ImageUpload Read(ProxyRequest request, BufferLease lease, long maxImageBytes)
+    {
+        var body = request.Body;
+        if (body is null || body.Length == 0)
+            throw new ProblemException(ProblemTypes.MissingBody, "The request has no body. " + HowToSend);
+
+        var mediaType = MediaType.Parse(RequestHeaders.Get(request, "Content-Type"));
+
+        ReadOnlyMemory<byte> bytes;
+        if (request.IsBase64Encoded)
+        {
+            bytes = DecodeBase64Body(body, lease, mediaType.IsJson || mediaType.IsMultipartFormData ? long.MaxValue : maxImageBytes);
+        }
+        else
+        {
+            bytes = body.Utf8;
+            if (!mediaType.IsJson && LooksMangled(bytes.Span))
+            {
+                throw new ProblemException(ProblemTypes.MangledBinary,
+                    "The body arrived as text with isBase64Encoded false and contains U+FFFD replacement characters: " +
+                    "API Gateway converted the binary upload to UTF-8, which destroys it. Add */* to the REST API's " +
+                    "binaryMediaTypes (Settings → Binary media types, or x-amazon-apigateway-binary-media-types) and " +
+                    "redeploy the stage; or send JSON {\"image\": \"<base64>\"} instead.");
+            }
+        }
+        if (bytes.Length == 0) throw new ProblemException(ProblemTypes.MissingBody, "The request body is empty. " + HowToSend);
+
+        ImageUpload upload;
+        if (mediaType.IsJson) upload = ReadJson(bytes, lease);
+        else if (mediaType.IsMultipartFormData)
+        {
+            var file = MultipartFormData.ReadSingleFile(bytes, mediaType.Boundary);
+            upload = new ImageUpload(file.Content, DeclaredImageType(MediaType.Parse(file.ContentType)), UploadForm.Multipart);
+        }
+        else if (mediaType.IsImage || mediaType.IsOctetStream) upload = new ImageUpload(bytes, DeclaredImageType(mediaType), UploadForm.Raw);
+        else if (mediaType.IsMissing)
+        {
+            // No Content-Type: a JSON object is recognisable; anything else is taken as raw image bytes.
+            upload = bytes.Span.TrimStart(" \t\r\n"u8) is [(byte)'{', ..] ? ReadJson(bytes, lease) : new ImageUpload(bytes, null, UploadForm.Raw);
+        }
+        else
+        {
+            var hint = mediaType.Essence == "application/x-www-form-urlencoded"
+                ? " (curl --data-binary sends application/x-www-form-urlencoded unless told otherwise: add -H 'Content-Type: image/png')"
+                : "";
+            throw new ProblemException(ProblemTypes.UnsupportedMediaType,
+                $"Content-Type '{mediaType.Essence}' is not accepted{hint}. {HowToSend}", AcceptedContentTypes);
+        }
+
+        if (upload.Bytes.Length == 0) throw new ProblemException(ProblemTypes.EmptyImage, "The uploaded image has no bytes.");
+        if (upload.Bytes.Length > maxImageBytes)
+        {
+            throw new ProblemException(ProblemTypes.ImageTooLarge,
+                $"The image is {upload.Bytes.Length} bytes; at most {maxImageBytes} are accepted (XRAY_MAX_IMAGE_BYTES).");
+        }
+        return upload;
+    }
+
+    /// <summary>API Gateway's UTF-8 conversion replaces every invalid byte sequence with U+FFFD (EF BF BD);
+    /// real images always contain some (a PNG starts with 0x89, a JPEG with 0xFF 0xD8).</summary>
+    public static bool LooksMangled(ReadOnlySpan<byte> text) => text.IndexOf("\uFFFD"u8) >= 0;
+
+    private static string? DeclaredImageType(MediaType mediaType) => mediaType.IsImage ? mediaType.Essence : null;
+
+    private static ReadOnlyMemory<byte> DecodeBase64Body(ProxyBody body, BufferLease lease, long maxDecodedBytes)
+    {
+        if (body.DecodedBase64 is { } already) return already;
+        if ((long)body.Length / 4 * 3 > maxDecodedBytes + 3)
+        {
+            throw new ProblemException(ProblemTypes.ImageTooLarge,
+                $"The image is about {(long)body.Length / 4 * 3} bytes; at most {maxDecodedBytes} are accepted (XRAY_MAX_IMAGE_BYTES).");
+        }
+        return DecodeBase64(body.Utf8.Span, lease, "The event says isBase64Encoded: true, but its body is not valid base64");
+    }
+
+    /// <summary>Standard base64 (whitespace allowed), else base64url: clients produce both.</summary>
+    private static ReadOnlyMemory<byte> DecodeBase64(ReadOnlySpan<byte> text, BufferLease lease, string what)
+    {
+        var buffer = lease.Rent(text.Length / 4 * 3 + 3);
+        var status = Base64.DecodeFromUtf8(text, buffer, out int consumed, out int written);
+        if (status == OperationStatus.Done) return buffer.AsMemory(0, written);
+        if (Base64Url.IsValid(text))
+        {
+            status = Base64Url.DecodeFromUtf8(text, buffer, out _, out written);
+            if (status == OperationStatus.Done) return buffer.AsMemory(0, written);
+        }
+        throw new ProblemException(ProblemTypes.BadBase64,
+            status == OperationStatus.NeedMoreData
+                ? $"{what}: it ends in the middle of a 4-character group (truncated?)."
+                : $"{what}: invalid data at character {consumed}.");
+    }
+
+    private static ImageUpload ReadJson(ReadOnlyMemory<byte> json, BufferLease lease)
+    {
+        const string Expected = "Expected a JSON object {\"image\": \"<base64 of the image file>\"}";
+        try
+        {
+            var reader = new Utf8JsonReader(json.Span);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new ProblemException(ProblemTypes.BadJson, Expected + ".");
+            ReadOnlyMemory<byte>? image = null;
+            string? declared = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isImage = reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("Image"u8);
+                reader.Read();
+                if (!isImage)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (reader.TokenType != JsonTokenType.String)
+                    throw new ProblemException(ProblemTypes.BadJson, $"\"image\" must be a base64 string, found {reader.TokenType}.");
+                var text = reader.ValueSpan;
+                if (reader.ValueIsEscaped)
+                {
+                    var copy = lease.Rent(text.Length);
+                    text = copy.AsSpan(0, reader.CopyString(copy));
+                }
+                // A data URL ("data:image/png;base64,…") is what browsers' FileReader produces.
+                if (text.StartsWith("data:"u8))
+                {
+                    int comma = text.IndexOf((byte)',');
+                    var header = comma > 0 ? System.Text.Encoding.ASCII.GetString(text[5..comma]) : "";
+                    if (comma < 0 || !header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+                        throw new ProblemException(ProblemTypes.BadBase64, "\"image\" is a data URL without ';base64,'.");
+                    var type = MediaType.Parse(header[..^";base64".Length]);
+                    declared = DeclaredImageType(type);
+                    text = text[(comma + 1)..];
+                }
+                image = DecodeBase64(text, lease, "\"image\" is not valid base64");
+            }
+            // Reading on to the end makes the reader validate the whole document.
+            while (reader.Read()) { }
+            if (image is null) throw new ProblemException(ProblemTypes.BadJson, Expected + ": there is no \"image\" property.");
+            return new ImageUpload(image.Value, declared, UploadForm.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new ProblemException(ProblemTypes.BadJson, $"{Expected}; the body is not valid JSON ({FirstSentence(e.Message)}).");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+}

@@ -1,0 +1,33 @@
+namespace XrayClassifier.Function.Observability;
+
+/// <summary>
+/// What one request's log line says. Only facts about the request's handling: no body, no image bytes,
+/// no header values (Authorization and x-api-key included), no client IP.
+/// </summary>
+public sealed class RequestLogEntry
+{
+    public string RequestId { get; set; } = "";
+    public string Route { get; set; } = "unknown";
+    public string Method { get; set; } = "";
+    public int Status { get; set; }
+    /// <summary>Length of the body as received (base64 or text), not its content.</summary>
+    public int BodyBytes { get; set; }
+    public int? ImageBytes { get; set; }
+    /// <summary>"raw", "json" or "multipart".</summary>
+    public string? UploadForm { get; set; }
+    public string? Format { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public double? DecodeMs { get; set; }
+    public double? InferenceMs { get; set; }
+    public double? StoreWaitMs { get; set; }
+    public double TotalMs { get; set; }
+    public string? ModelName { get; set; }
+    public string? ModelVersion { get; set; }
+    public bool ColdStart { get; set; }
+    /// <summary>On the cold request: how long INIT's loading took.</summary>
+    public double? InitMs { get; set; }
+    public bool? Stored { get; set; }
+    /// <summary>The problem's slug, or the exception type of a 500.</summary>
+    public string? Error { get; set; }
+}
