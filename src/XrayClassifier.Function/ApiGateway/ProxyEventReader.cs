@@ -17,6 +17,8 @@ namespace XrayClassifier.Function.ApiGateway;
 /// </summary>
 public static class ProxyEventReader
 {
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     private static readonly JsonReaderOptions s_readerOptions = new()
     {
         CommentHandling = JsonCommentHandling.Disallow,
@@ -64,7 +66,7 @@ public static class ProxyEventReader
     public static ProxyRequest Read(ReadOnlyMemory<byte> utf8Event, BufferLease lease)
     {
         var current = utf8Event;
-        if (current.Span.StartsWith("\xEF\xBB\xBF"u8)) current = current[3..];
+        if (current.Span.StartsWith(Utf8ByteOrderMark)) current = current[3..];
 
         var request = new ProxyRequest();
         var reader = new Utf8JsonReader(current.Span, s_readerOptions);
@@ -203,8 +205,8 @@ public static class ProxyEventReader
     /// <summary>
     /// At <paramref name="position"/> (just after the "body" property name), tries to read a string that is
     /// plain base64 — no escapes, no whitespace — decoding it on the way. Base64.DecodeFromUtf8 stops at the
-    /// first byte outside the alphabet; if that byte is the closing quote, the string was base64 from end to
-    /// end. Anything else (a JSON body, text, an escaped "\/", null) returns false and is read the general way.
+    /// first byte outside the alphabet; if that is the closing quote, the string was base64 from end to end.
+    /// Anything else (a JSON body, text, an escaped "\/", null) returns false and is read the general way.
     /// </summary>
     private static bool TryReadBase64Body(
         ReadOnlyMemory<byte> current, int position, BufferLease lease,
@@ -221,12 +223,21 @@ public static class ProxyEventReader
         int start = i + 1;
         var text = span[start..];
         var decoded = lease.Rent(text.Length / 4 * 3 + 3);
-        var status = Base64.DecodeFromUtf8(text, decoded, out int consumed, out int written);
+        Base64.DecodeFromUtf8(text, decoded, out int consumed, out int written);
+        // The decoder stops at the closing quote, or up to one block early when the last block is padded
+        // ("…Ag==" followed by more JSON is not final for it): decode that block as the final one.
+        int end = consumed + text[consumed..].IndexOfAny((byte)'"', (byte)'\\');
+        bool plainBase64 = end >= consumed && text[end] == (byte)'"' && end - consumed <= 4;
+        if (plainBase64 && end > consumed)
+        {
+            plainBase64 = Base64.DecodeFromUtf8(text[consumed..end], decoded.AsSpan(written), out int c, out int w) == System.Buffers.OperationStatus.Done
+                && c == end - consumed;
+            written += w;
+            consumed = end;
+        }
         int padding = consumed > 0 && text[consumed - 1] == (byte)'=' ? (consumed > 1 && text[consumed - 2] == (byte)'=' ? 2 : 1) : 0;
-        bool plainBase64 = status == System.Buffers.OperationStatus.InvalidData
-            && consumed < text.Length && text[consumed] == (byte)'"'
-            // The decoder skips whitespace, which a JSON string may not hold raw: then let the reader judge.
-            && consumed % 4 == 0 && written == consumed / 4 * 3 - padding;
+        // The decoder skips whitespace, which a JSON string may not hold raw: then let the reader judge.
+        plainBase64 = plainBase64 && consumed % 4 == 0 && written == consumed / 4 * 3 - padding;
         if (!plainBase64)
         {
             lease.Return(decoded);
