@@ -88,7 +88,7 @@ public static class UploadReader
     private static ReadOnlyMemory<byte> DecodeBase64Body(ProxyBody body, BufferLease lease, long maxDecodedBytes)
     {
         if (body.DecodedBase64 is { } already) return already;
-        if ((long)body.Length / 4 * 3 > maxDecodedBytes + 3)
+        if ((long)body.Length / 4 * 3 - 3 > maxDecodedBytes)
         {
             throw new ProblemException(ProblemTypes.ImageTooLarge,
                 $"The image is about {(long)body.Length / 4 * 3} bytes; at most {maxDecodedBytes} are accepted (XRAY_MAX_IMAGE_BYTES).");
@@ -133,7 +133,7 @@ public static class UploadReader
                     continue;
                 }
                 if (reader.TokenType != JsonTokenType.String)
-                    throw new ProblemException(ProblemTypes.BadJson, $"\"image\" must be a base64 string, found {reader.TokenType}.");
+                    throw new ProblemException(ProblemTypes.BadJson, $"{Expected}: \"image\" is a {reader.TokenType}, not a string.");
                 var text = reader.ValueSpan;
                 if (reader.ValueIsEscaped)
                 {

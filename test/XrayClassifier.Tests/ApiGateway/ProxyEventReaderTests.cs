@@ -56,6 +56,18 @@ public class ProxyEventReaderTests
     }
 
     [Fact]
+    public void ReadsABase64BodyWithUnicodeEscapesAsDotNetSerialisersWriteThem()
+    {
+        // System.Text.Json's default encoder writes '+' as \u002B (and the Lambda test tool saves events with it).
+        var json = JsonSerializer.Serialize(new Dictionary<string, object> { ["body"] = B64, ["isBase64Encoded"] = true });
+        Assert.Contains("\\u002B", json);
+        using var lease = new BufferLease();
+        var e = ProxyEventReader.Read(Encoding.UTF8.GetBytes(json), lease);
+        Assert.Equal(B64, e.Body!.ToString());
+        Assert.Null(e.Body.DecodedBase64);
+    }
+
+    [Fact]
     public void BorrowsTheBodyFromTheEventInsteadOfCopyingIt()
     {
         var json = Encoding.UTF8.GetBytes($"{{\"body\":\"{B64}\",\"isBase64Encoded\":true}}");

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace XrayClassifier.Tests.Handler;
@@ -95,7 +96,9 @@ public sealed class ProxyEventBuilder
     public byte[] ToUtf8()
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms))
+        // API Gateway escapes only what JSON requires; System.Text.Json's default encoder would also
+        // escape '+' in base64 (as \u002B), which is a different (slower) path through the reader.
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("resource", Resource);
