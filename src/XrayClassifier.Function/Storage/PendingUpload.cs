@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 
@@ -112,10 +113,27 @@ public sealed class PendingUpload
         TryDelete(_tempImage);
     }
 
-    /// <summary>File.Move without overwrite: .NET links the new name and unlinks the old, so of two
-    /// requests racing for a name exactly one gets it and the other sees "exists".</summary>
+    /// <summary>
+    /// Gives the file its final name unless that name exists. File.Move(…, overwrite: false) is not enough:
+    /// on Linux .NET checks for the target and then calls rename(2), which replaces a file created in
+    /// between. link(2) fails with EEXIST instead, atomically, on local file systems and on EFS (NFSv4), so
+    /// of two requests racing for one name exactly one gets it.
+    /// </summary>
     private static bool TryMoveNoOverwrite(string from, string to)
     {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            if (Posix.link(from, to) == 0)
+            {
+                File.Delete(from);
+                return true;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Posix.EEXIST) return false;
+            if (!HardLinksUnsupported(errno))
+                throw new IOException($"Cannot create {to}: {Marshal.GetPInvokeErrorMessage(errno)}.", errno);
+        }
+        // A file system without hard links: the best that remains is a check and a move.
         try
         {
             File.Move(from, to, overwrite: false);
@@ -126,6 +144,9 @@ public sealed class PendingUpload
             return false;
         }
     }
+
+    /// <summary>EPERM, EXDEV, EMLINK, ENOSYS, EOPNOTSUPP: link(2) is not available here, as opposed to failing.</summary>
+    private static bool HardLinksUnsupported(int errno) => errno is 1 or 18 or 31 or 38 or 95;
 
     private static void WriteNew(string path, ReadOnlySpan<byte> bytes)
     {
