@@ -40,8 +40,9 @@ public class Function : IDisposable
     /// <summary>For the local tool, tests and benchmarks: a given environment. Never throws.</summary>
     public Function(IEnvironmentVariables environment) : this(environment, FunctionServices.Default) { }
 
-    /// <summary>For tests: a given environment and surroundings. Never throws.</summary>
-    internal Function(IEnvironmentVariables environment, FunctionServices services)
+    /// <summary>A given environment and surroundings: tests (clock, log capture) and local tools (logs to
+    /// standard error with <see cref="StreamLogSink.StandardError"/>). Never throws.</summary>
+    public Function(IEnvironmentVariables environment, FunctionServices services)
     {
         _services = services;
         _log = new RequestLog(services.Log, environment.Get("AWS_LAMBDA_FUNCTION_NAME") ?? "local", services.Clock);

@@ -12,7 +12,7 @@ public sealed record FunctionServices
     public static FunctionServices Default { get; } = new();
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
-    public ILogSink Log { get; init; } = StdoutLogSink.Instance;
+    public ILogSink Log { get; init; } = StreamLogSink.StandardOutput;
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 
     /// <summary>How long the constructor waits for loading. Lambda's INIT phase has 10 s; what is not done by
