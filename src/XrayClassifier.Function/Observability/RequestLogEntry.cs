@@ -18,6 +18,8 @@ public sealed class RequestLogEntry
     public string? Format { get; set; }
     public int? Width { get; set; }
     public int? Height { get; set; }
+    /// <summary>Reading the event and unwrapping the upload from it (base64, JSON, multipart).</summary>
+    public double? BodyMs { get; set; }
     public double? DecodeMs { get; set; }
     public double? InferenceMs { get; set; }
     public double? StoreWaitMs { get; set; }

@@ -1,0 +1,33 @@
+namespace XrayClassifier.Tests.Handler;
+
+/// <summary>The generated CheXNet-architecture model from efs-layout, as deployed by default.</summary>
+public sealed class DefaultModelTests : IDisposable
+{
+    private readonly TestEfs _efs = TestEfs.WithDefaultModel();
+
+    [Fact]
+    public async Task ClassifiesAChestXrayWithTheDefaultModel()
+    {
+        using var f = _efs.CreateFunction();
+        int observed = 0;
+        f.InputTensorObserver = (tensor, spec) =>
+        {
+            Assert.Equal(3 * 224 * 224, tensor.Length);
+            Interlocked.Increment(ref observed);
+        };
+        var answer = await ProxyAnswer.ReadAsync(f.FunctionHandler(ProxyEventBuilder.Post().MultipartImageBody(TestImages.Xray).ToStream()));
+        Assert.True(answer.Status == 200, answer.Body);
+        var a = answer.Json;
+        Assert.Equal("chexnet-densenet121", a.GetProperty("model").GetProperty("name").GetString());
+        var probabilities = a.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("probability").GetDouble()).ToArray();
+        Assert.Equal(14, probabilities.Length);
+        Assert.All(probabilities, p => Assert.InRange(p, 0, 1));
+        Assert.Equal(probabilities.OrderDescending(), probabilities);
+        Assert.Equal(1, observed);
+
+        var health = await ProxyAnswer.ReadAsync(f.FunctionHandler(ProxyEventBuilder.Get("/health").ToStream()));
+        Assert.Equal(TestEfs.Labels, health.Json.GetProperty("model").GetProperty("labels").EnumerateArray().Select(l => l.GetString()!));
+    }
+
+    public void Dispose() => _efs.Dispose();
+}
