@@ -174,6 +174,12 @@ internal sealed unsafe class OnnxRuntime
             throw new PlatformUnavailableException("onnxruntime",
                 $"{path} is {elf.Describe()}, but this process runs on {EfsLayout.RuntimeIdentifier}; expected {expected}. {HowToFix(path)}");
         }
+        if (elf.IsTruncated)
+        {
+            throw new PlatformUnavailableException("onnxruntime",
+                $"{path} is truncated: the file has {elf.FileLength} bytes but its ELF headers describe {elf.DescribedLength} " +
+                $"(an interrupted copy?); expected {expected}. {HowToFix(path)}");
+        }
 
         nint library;
         try
