@@ -65,6 +65,18 @@ internal static partial class ManifestReader
         ManifestDocument? document;
         try
         {
+            // Syntax first, so that a broken file is reported as broken JSON rather than as a type error.
+            using (JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false })) { }
+        }
+        catch (JsonException e)
+        {
+            string at = e.LineNumber is long line ? $" (line {line + 1}, column {e.BytePositionInLine + 1})"
+                : e.Path is { Length: > 2 } path ? $" (in {path[2..]})" : "";
+            int cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            throw Invalid(source, [$"the file is not valid JSON{at}: {(cut > 0 ? e.Message[..cut] : e.Message)}"], e);
+        }
+        try
+        {
             document = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ManifestDocument);
         }
         catch (JsonException e)
@@ -304,9 +316,6 @@ internal static partial class ManifestReader
             string known = s_knownFields.TryGetValue(parent, out var k) ? $"; the fields of {(parent == "$" ? "the manifest" : parent[2..])} are {k}" : "";
             return $"{field}{at} is not a manifest field{known}. Check the spelling.";
         }
-        if (e.InnerException is null && e.Path is null)
-            return $"the file is not valid JSON{at}: {e.Message}";
-
         string key = ArrayIndex().Replace(path, "");
         string expected = s_expectedTypes.TryGetValue(key, out var t) ? $"; expected {t}" : "";
         return $"{field}{at} has the wrong type{expected}.";
