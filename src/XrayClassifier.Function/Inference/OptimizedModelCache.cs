@@ -134,14 +134,15 @@ internal sealed class OptimizedModelCache(string directory)
     internal static string ComputeKey(string modelPath, string ortVersion, string architecture)
     {
         using var file = File.OpenHandle(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        // From the open handle (fstat), so a symlinked model is keyed by the file it points to.
         long length = RandomAccess.GetLength(file);
-        var info = new FileInfo(modelPath);
+        DateTime modified = File.GetLastWriteTimeUtc(file);
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(string.Join('\n',
             KeyFormat, ortVersion, architecture, SavedLevel.ToString(),
             length.ToString(CultureInfo.InvariantCulture),
-            info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), "")));
+            modified.Ticks.ToString(CultureInfo.InvariantCulture), "")));
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(EdgeBytes);
         try
