@@ -13,14 +13,17 @@ public static class Python
     /// <summary>Runs <paramref name="script"/> with <paramref name="args"/> (sys.argv[1:]); returns stdout, throws with stderr on failure.</summary>
     public static string Run(string script, params string[] args) => Run(script, TimeSpan.FromMinutes(3), args);
 
-    public static string Run(string script, TimeSpan timeout, params string[] args)
+    public static string Run(string script, TimeSpan timeout, params string[] args) => Start(["-c", script, .. args], timeout);
+
+    /// <summary>Runs the script file at <paramref name="path"/> with <paramref name="args"/>; returns stdout, throws with stderr on failure.</summary>
+    public static string RunFile(string path, TimeSpan timeout, params string[] args) => Start([path, .. args], timeout);
+
+    private static string Start(string[] arguments, TimeSpan timeout)
     {
         if (!File.Exists(Executable))
             throw new InvalidOperationException($"{Executable} is missing: run tools/prerequisites.sh (installs python3 with onnx, torch, PIL, numpy).");
         var psi = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

@@ -30,6 +30,7 @@ public static class OnnxModels
     public static void CheXNet(Stream destination, ulong seed = DefaultCheXNetSeed)
     {
         var net = new DenseNet121(ChestXray14Labels.Count, seed);
+        Calibration.Calibrate(net, Calibration.Images(), seed);
         var g = new OnnxModelBuilder("chexnet-densenet121")
         {
             DocString = $"CheXNet architecture (DenseNet-121, 14 sigmoid outputs: {string.Join(", ", ChestXray14Labels)}). " +
