@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference.Native;
 using XrayClassifier.Function.Inference.Runtime;
 
@@ -126,7 +126,7 @@ internal sealed class OptimizedModelCache(string directory)
     /// </summary>
     public string EntryPath(string modelPath, string modelName, string ortVersion)
     {
-        string rid = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        string rid = EfsLayout.RuntimeIdentifier;
         string key = ComputeKey(modelPath, ortVersion, rid);
         return Path.Combine(Directory, $"{modelName}.ort-{ortVersion}.{rid}.{key}.onnx");
     }
