@@ -78,6 +78,7 @@ internal sealed class OptimizedModelCache(string directory)
             return OrtSession.Create(runtime, modelPath, serving);
         }
 
+        string savedBy = "this cold start";
         try
         {
             // ORT writes the optimised graph while creating this session; the session itself is not kept.
@@ -85,8 +86,15 @@ internal sealed class OptimizedModelCache(string directory)
 
             // Another cold start may have finished first: keep its file rather than replacing a file that
             // somebody may be reading. Replace only an entry found unusable above.
-            if (previousProblem is null && File.Exists(entry)) File.Delete(temp);
-            else File.Move(temp, entry, overwrite: true);
+            if (previousProblem is null && File.Exists(entry))
+            {
+                File.Delete(temp);
+                savedBy = "another cold start, meanwhile";
+            }
+            else
+            {
+                File.Move(temp, entry, overwrite: true);
+            }
         }
         catch (Exception e) when (e is OrtException or IOException or UnauthorizedAccessException)
         {
@@ -100,7 +108,7 @@ internal sealed class OptimizedModelCache(string directory)
         try
         {
             var session = OrtSession.Create(runtime, entry, serving);
-            outcome = new(false, $"miss: saved {entry}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
+            outcome = new(false, $"miss: saved {entry}" + (savedBy == "this cold start" ? "" : $" (by {savedBy})") + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
             return session;
         }
         catch (OrtException e)
