@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using System.Text;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference.Native;
@@ -121,15 +121,15 @@ internal sealed class OptimizedModelCache(string directory)
     /// <summary>
     /// The cache file for this model file, ORT version and CPU architecture.
     /// <para>
-    /// Why not a hash of the whole model: on a hit ORT never reads the original model, and the cache saves
-    /// ~10–15 ms of a ~45 ms session creation for the 27 MB default model. SHA-256 of those 27 MB costs
-    /// ~13 ms here with the file already in the page cache, and reading 27 MB from EFS on a cold container
-    /// costs far more than that, which would eat the whole saving. The key is therefore the file's size and
-    /// modification time (what make and rsync trust) plus SHA-256 of ~200 KiB sampled from it: the first and
-    /// last 64 KiB (graph, inputs/outputs) and 32 blocks of 4 KiB spread over the weights, so retrained
-    /// weights of the same size still change the key even if a copy preserved the timestamp. That costs
-    /// well under a millisecond. The ORT version and the process architecture are part of the key; the
-    /// saved level (EXTENDED) is CPU-model neutral, so Lambda's CPU generations may share an entry.
+    /// Why the model is not hashed whole: on a hit ORT never reads the original model, and the cache saves
+    /// only part of a session creation (see the measurements in the inference report). Hashing all 28 MB of
+    /// the default model took 45–90 ms here (SHA-256, file in the page cache, busy 2-core machine), and on a
+    /// cold Lambda it would first have to read those 28 MB from EFS: more than the cache saves. The key is
+    /// therefore the file's size and modification time (what make and rsync trust) plus a hash of ~200 KiB
+    /// sampled from it: the first and last 64 KiB (graph, inputs/outputs) and 32 blocks of 4 KiB spread
+    /// over the weights, so retrained weights of the same size change the key even when a copy kept the
+    /// old timestamp. That costs about a millisecond. The ORT version and the architecture are in the key;
+    /// the saved level (EXTENDED) is CPU-model neutral, so Lambda's CPU generations may share an entry.
     /// </para>
     /// </summary>
     public string EntryPath(string modelPath, string modelName, string ortVersion)
@@ -146,8 +146,8 @@ internal sealed class OptimizedModelCache(string directory)
         long length = RandomAccess.GetLength(file);
         DateTime modified = File.GetLastWriteTimeUtc(file);
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(string.Join('\n',
+        var hash = new Fnv1aHash();
+        hash.Append(Encoding.UTF8.GetBytes(string.Join('\n',
             KeyFormat, ortVersion, architecture, SavedLevel.ToString(),
             length.ToString(CultureInfo.InvariantCulture),
             modified.Ticks.ToString(CultureInfo.InvariantCulture), "")));
@@ -155,19 +155,19 @@ internal sealed class OptimizedModelCache(string directory)
         byte[] buffer = ArrayPool<byte>.Shared.Rent(EdgeBytes);
         try
         {
-            AppendRange(hash, file, buffer, 0, EdgeBytes, length);
-            AppendRange(hash, file, buffer, Math.Max(0, length - EdgeBytes), EdgeBytes, length);
+            AppendRange(ref hash, file, buffer, 0, EdgeBytes, length);
+            AppendRange(ref hash, file, buffer, Math.Max(0, length - EdgeBytes), EdgeBytes, length);
             for (int i = 1; i <= SampleCount; i++)
-                AppendRange(hash, file, buffer, length * i / (SampleCount + 1), SampleBytes, length);
+                AppendRange(ref hash, file, buffer, length * i / (SampleCount + 1), SampleBytes, length);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset())[..20];
+        return hash.Value.ToString("x16", CultureInfo.InvariantCulture);
     }
 
-    private static void AppendRange(IncrementalHash hash, Microsoft.Win32.SafeHandles.SafeFileHandle file, byte[] buffer, long offset, int count, long length)
+    private static void AppendRange(ref Fnv1aHash hash, SafeFileHandle file, byte[] buffer, long offset, int count, long length)
     {
         count = (int)Math.Min(count, Math.Max(0, length - offset));
         int filled = 0;
@@ -177,7 +177,7 @@ internal sealed class OptimizedModelCache(string directory)
             if (read == 0) break;
             filled += read;
         }
-        hash.AppendData(buffer, 0, filled);
+        hash.Append(buffer.AsSpan(0, filled));
     }
 
     private bool TryReserveTempFile(string entry, [NotNullWhen(true)] out string? temp, [NotNullWhen(false)] out string? why)
