@@ -227,7 +227,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         File.Copy(source, Path.Combine(layout.ModelDirectory, "model.onnx"));
         File.Copy(Path.Combine(TestEnvironment.DefaultModelDirectory, "manifest.json"), layout.ManifestPath);
 
-        var results = ColdStartChild.RunTogether(layout, 2);
+        var results = InferenceChildProcess.ColdStartTogether(layout, 2);
 
         foreach (var r in results) output.WriteLine($"child: hit={r.Hit} note={r.Note}");
         Assert.Contains(results, r => !r.Hit); // the cache started empty
@@ -238,9 +238,8 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         using var later = Classifier.Load(layout, new ClassifierSettings(1));
         Assert.True(later.LoadReport.OptimizedModelCacheHit);
         Assert.Equal(entry, later.LoadReport.CacheEntryPath);
-        ColdStartChild.FillFixedInput(later.InputBuffer);
-        var result = later.Run();
-        var byLabel = later.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
+        InferenceChildProcess.FillFixedInput(later.InputBuffer);
+        var byLabel = InferenceChildProcess.InLabelOrder(later, later.Run());
         for (int i = 0; i < byLabel.Length; i++) Assert.Equal(results[0].Probabilities[i], byLabel[i], 1e-5);
     }
 }
