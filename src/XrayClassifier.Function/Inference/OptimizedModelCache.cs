@@ -31,6 +31,8 @@ internal sealed class OptimizedModelCache(string directory)
     private const string KeyFormat = "xray-optimized-model/v1";
     private const GraphOptimizationLevel SavedLevel = GraphOptimizationLevel.EnableExtended;
 
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(15);
+
     private const int EdgeBytes = 64 * 1024;
     private const int SampleBytes = 4 * 1024;
     private const int SampleCount = 32;
@@ -83,6 +85,7 @@ internal sealed class OptimizedModelCache(string directory)
         {
             // ORT writes the optimised graph while creating this session; the session itself is not kept.
             OrtSession.Create(runtime, modelPath, new SessionSettings(intraOpThreads, SavedLevel, temp)).Dispose();
+            if (new FileInfo(temp).Length == 0) throw new IOException($"ONNX Runtime wrote nothing to {temp}");
 
             // Another cold start may have finished first: keep its file rather than replacing a file that
             // somebody may be reading. Replace only an entry found unusable above.
@@ -186,6 +189,7 @@ internal sealed class OptimizedModelCache(string directory)
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
+            RemoveAbandonedTempFiles(entry);
             // Proves the folder is writable before ORT spends time optimising; ORT then overwrites the file.
             using (new FileStream(temp, FileMode.CreateNew, FileAccess.Write)) { }
             why = null;
@@ -196,6 +200,20 @@ internal sealed class OptimizedModelCache(string directory)
             why = $"the cache folder {Directory} is not writable ({e.Message})";
             temp = null;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Temp files left by cold starts that died while saving (Lambda ends an INIT phase after 10 s; a save
+    /// takes well under that). Only files of this entry, and only old ones, so a save in progress elsewhere
+    /// is never touched.
+    /// </summary>
+    private void RemoveAbandonedTempFiles(string entry)
+    {
+        var cutoff = DateTime.UtcNow - AbandonedAfter;
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, Path.GetFileName(entry) + ".*.tmp"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < cutoff) TryDelete(file);
         }
     }
 

@@ -151,6 +151,24 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TempFilesOfDeadColdStartsAreRemovedButFreshOnesAreLeftAlone()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Load(layout).Dispose();
+        string entry = SingleEntry(efs);
+        File.Delete(entry); // force the next cold start to save again
+        string abandoned = $"{entry}.4242-dead.tmp", inProgress = $"{entry}.4343-busy.tmp";
+        File.WriteAllText(abandoned, "half a model");
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(inProgress, "being written");
+
+        using var classifier = Load(layout);
+
+        Assert.Equal(new[] { entry, inProgress }.Select(Path.GetFileName), efs.CacheEntries());
+    }
+
+    [Fact]
     public void DisabledCacheWritesNothing()
     {
         using var efs = new TempEfs();
