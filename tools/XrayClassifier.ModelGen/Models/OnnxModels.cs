@@ -27,7 +27,12 @@ public static class OnnxModels
     /// weights) to <paramref name="destination"/>: input "input" float[batch,3,224,224], output
     /// "probabilities" float[batch,14].
     /// </summary>
-    public static void CheXNet(Stream destination, ulong seed = DefaultCheXNetSeed)
+    public static void CheXNet(Stream destination, ulong seed = DefaultCheXNetSeed) => BuildCheXNet(seed).WriteTo(destination);
+
+    /// <summary>The CheXNet model as bytes (≈27 MB; prefer the streaming overload for files).</summary>
+    public static byte[] CheXNet(ulong seed = DefaultCheXNetSeed) => BuildCheXNet(seed).ToArray();
+
+    private static OnnxModelBuilder BuildCheXNet(ulong seed)
     {
         var net = new DenseNet121(ChestXray14Labels.Count, seed);
         Calibration.Calibrate(net, Calibration.Images(), seed);
@@ -39,15 +44,7 @@ public static class OnnxModels
         g.Input("input", OnnxElementType.Float, "batch", 3, 224, 224);
         g.Output("probabilities", OnnxElementType.Float, "batch", ChestXray14Labels.Count);
         net.Emit(g, "input", "probabilities");
-        g.WriteTo(destination);
-    }
-
-    /// <summary>The CheXNet model as bytes (≈27 MB; prefer the streaming overload for files).</summary>
-    public static byte[] CheXNet(ulong seed = DefaultCheXNetSeed)
-    {
-        using var ms = new MemoryStream();
-        CheXNet(ms, seed);
-        return ms.ToArray();
+        return g;
     }
 
     /// <summary>Writes the CheXNet model to <paramref name="path"/> atomically (temp file in the same folder, then rename).</summary>

@@ -53,9 +53,11 @@ internal sealed class ProtoMessage
 
     public byte[] ToArray()
     {
-        using var ms = new MemoryStream(checked((int)Size));
+        var bytes = new byte[checked((int)Size)];
+        using var ms = new MemoryStream(bytes);
         WriteTo(ms);
-        return ms.ToArray();
+        if (ms.Position != bytes.Length) throw new InvalidOperationException($"wrote {ms.Position} bytes, sized {bytes.Length}");
+        return bytes;
     }
 
     private ProtoMessage Add(Field f)
