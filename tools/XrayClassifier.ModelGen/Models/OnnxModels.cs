@@ -5,7 +5,8 @@ namespace XrayClassifier.ModelGen;
 
 /// <summary>
 /// The ONNX models the project generates: the default CheXNet-architecture model and small models whose
-/// outputs a test can compute by hand. All are ir_version 8, opset 13, and the same bytes on every run.
+/// outputs a test can compute by hand. All are opset 13 and ir_version 8 (<see cref="PyTorchStyle"/>: 7, as torch
+/// writes it), and the same bytes on every run.
 /// </summary>
 public static class OnnxModels
 {
