@@ -105,6 +105,22 @@ public sealed class ManifestModelCheckTests
     }
 
     [Fact]
+    public void APyTorchStyleModelWithInitializersListedAsInputsHasOneInput()
+    {
+        // torch.onnx.export (ir_version 7) lists "fc.weight" and "fc.bias" among the graph inputs too.
+        using var efs = new TempEfs();
+        var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid, seed: 9);
+        var manifest = With(model.Manifest(), m => m["input"]!.AsObject().Remove("name"));
+        var bytes = OnnxModels.PyTorchStyle(3, 8, 8, model.Weights, model.Bias, Head.Sigmoid);
+        using var classifier = Classifier.Load(efs.AddModel(bytes, manifest), new ClassifierSettings(1));
+
+        var input = model.Input();
+        input.CopyTo(classifier.InputBuffer);
+        var expected = model.Expected(input);
+        foreach (var p in classifier.Run().Predictions) Assert.Equal(expected[Array.IndexOf(model.LabelNames, p.Label)], p.Probability, 1e-5);
+    }
+
+    [Fact]
     public void ReportsEveryMismatchAtOnce()
     {
         var model = Model(channels: 1, labels: 4);
