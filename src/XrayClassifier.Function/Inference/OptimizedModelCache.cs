@@ -125,14 +125,16 @@ internal sealed class OptimizedModelCache(string directory)
     /// The cache file for this model file, ORT version and CPU architecture.
     /// <para>
     /// Why the model is not hashed whole: on a hit ORT never reads the original model, and the cache saves
-    /// only part of a session creation (see the measurements in the inference report). Hashing all 28 MB of
-    /// the default model took 45–90 ms here (SHA-256, file in the page cache, busy 2-core machine), and on a
-    /// cold Lambda it would first have to read those 28 MB from EFS: more than the cache saves. The key is
-    /// therefore the file's size and modification time (what make and rsync trust) plus a hash of ~200 KiB
-    /// sampled from it: the first and last 64 KiB (graph, inputs/outputs) and 32 blocks of 4 KiB spread
-    /// over the weights, so retrained weights of the same size change the key even when a copy kept the
-    /// old timestamp. That costs about a millisecond. The ORT version and the architecture are in the key;
-    /// the saved level (EXTENDED) is CPU-model neutral, so Lambda's CPU generations may share an entry.
+    /// only part of a session creation (measured here for the 28 MB default model, busy 2-core machine:
+    /// creating the session took 200 ms of CPU from the original and 146 ms from the cache, in a process
+    /// that had created one before). SHA-256 over all 28 MB took 45–90 ms in the same conditions, with the
+    /// file in the page cache; on a cold Lambda it would first have to read the 28 MB from EFS. That would
+    /// eat the whole saving. The key is therefore the file's size and modification time (what make and
+    /// rsync trust) plus a hash of ~200 KiB sampled from it: the first and last 64 KiB (graph,
+    /// inputs/outputs) and 32 blocks of 4 KiB spread over the weights, so retrained weights of the same
+    /// size change the key even when a copy kept the old timestamp. That costs 1–2 ms. The ORT version and
+    /// the architecture are in the key; the saved level (EXTENDED) is CPU-model neutral, so Lambda's CPU
+    /// generations may share an entry.
     /// </para>
     /// </summary>
     public string EntryPath(string modelPath, string modelName, string ortVersion)

@@ -199,6 +199,21 @@ public sealed class ClassifierRunTests
     }
 
     [Fact]
+    public void WarmUpLeavesTheInputAndLaterResultsAlone()
+    {
+        using var efs = new TempEfs();
+        var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
+        using var classifier = LoadModel(efs, model);
+        var input = model.Input();
+        input.CopyTo(classifier.InputBuffer);
+
+        classifier.WarmUp();
+
+        Assert.Equal(input, classifier.InputBuffer.ToArray());
+        AssertMatches(model.Expected(input), classifier.Run(), model.LabelNames);
+    }
+
+    [Fact]
     public void RunAfterDisposeIsRefused()
     {
         using var efs = new TempEfs();
