@@ -44,10 +44,28 @@ public sealed class PlatformHost : IDisposable
         var layout = Layout;
         int threads = ComputeThreads;
         Classifier = new RetryingLoader<Classifier>("model",
-            loadClassifier ?? (() => Inference.Classifier.Load(layout, new ClassifierSettings(threads))), clock, retry);
+            loadClassifier ?? (() => LoadAndWarmUp(layout, threads)), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             createPipeline ?? (() => ImagePipeline.Create(layout.NativeDirectory,
                 new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads)), clock, retry);
+    }
+
+    /// <summary>ONNX Runtime plans and allocates its working memory on the first run; doing that here
+    /// (in INIT when the load succeeds there) keeps it off the first request.</summary>
+    private static Classifier LoadAndWarmUp(EfsLayout layout, int threads)
+    {
+        var classifier = Inference.Classifier.Load(layout, new ClassifierSettings(threads));
+        try
+        {
+            classifier.WarmUp();
+            return classifier;
+        }
+        catch (Exception e)
+        {
+            classifier.Dispose();
+            throw new PlatformUnavailableException("model",
+                $"The model {classifier.LoadReport.ModelPath} loaded but its first run failed: {e.Message}", e);
+        }
     }
 
     public XrayOptions Options { get; }
