@@ -65,6 +65,19 @@ public static class ProxyEventReader
     /// <paramref name="lease"/>: both must outlive its use.</summary>
     public static ProxyRequest Read(ReadOnlyMemory<byte> utf8Event, BufferLease lease)
     {
+        try
+        {
+            return ReadEvent(utf8Event, lease);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        {
+            // Utf8JsonReader validates UTF-8 only when a string is turned into a .NET string.
+            throw new JsonException("The event contains a string that is not valid UTF-8.", e);
+        }
+    }
+
+    private static ProxyRequest ReadEvent(ReadOnlyMemory<byte> utf8Event, BufferLease lease)
+    {
         var current = utf8Event;
         if (current.Span.StartsWith(Utf8ByteOrderMark)) current = current[3..];
 

@@ -136,6 +136,27 @@ public class ProxyEventReaderTests
         Assert.ThrowsAny<JsonException>(() => ProxyEventReader.Read(Encoding.UTF8.GetBytes(json), lease));
     }
 
+    [Theory]
+    [InlineData("path")]
+    [InlineData("headers")]
+    [InlineData("requestContext")]
+    public void RejectsInvalidUtf8WithJsonException(string key)
+    {
+        var json = Encoding.UTF8.GetBytes(key == "path" ? "{\"path\":\"/aXb\"}" : key == "headers" ? "{\"headers\":{\"a\":\"aXb\"}}" : "{\"requestContext\":{\"stage\":\"aXb\"}}");
+        json[Array.IndexOf(json, (byte)'X')] = 0xD4; // a lead byte without its continuation
+        using var lease = new BufferLease();
+        Assert.ThrowsAny<JsonException>(() => ProxyEventReader.Read(json, lease));
+    }
+
+    [Fact]
+    public void KeepsABodyThatIsNotValidUtf8AsBytes()
+    {
+        var json = "{\"body\":\"aXb\"}"u8.ToArray();
+        json[Array.IndexOf(json, (byte)'X')] = 0xD4;
+        using var lease = new BufferLease();
+        Assert.Equal(new byte[] { (byte)'a', 0xD4, (byte)'b' }, ProxyEventReader.Read(json, lease).Body!.Utf8.ToArray());
+    }
+
     [Fact]
     public async Task ReadsAStreamWhoseBufferIsNotExposed()
     {

@@ -59,10 +59,12 @@ public sealed class ClassifyTests : IDisposable
         Assert.Equal(predictions[0].P, a.GetProperty("probability").GetDouble());
         Assert.Equal(predictions.Where(p => p.P >= 0.5).Select(p => p.Label), a.GetProperty("findings").EnumerateArray().Select(f => f.GetString()));
 
-        // The answer is the model's output for the tensor the pipeline produced, label by label.
+        // The answer is the model's output for the tensor the pipeline produced, label by label (ONNX
+        // Runtime averages 50,176 floats in float32: agreement to 1e-4, while images differ by far more).
         var tensor = Assert.Single(_tensors);
         var expected = Expected(tensor);
-        foreach (var (label, p) in predictions) Assert.Equal(expected[TestEfs.Labels.ToList().IndexOf(label)], p, 5);
+        foreach (var (label, p) in predictions)
+            Assert.True(Math.Abs(expected[TestEfs.Labels.ToList().IndexOf(label)] - p) < 1e-4, $"{label}: {p} vs {expected[TestEfs.Labels.ToList().IndexOf(label)]}");
 
         Assert.Equal("pooled-linear-test", a.GetProperty("model").GetProperty("name").GetString());
         Assert.Equal("3", a.GetProperty("model").GetProperty("version").GetString());
@@ -117,7 +119,7 @@ public sealed class ClassifyTests : IDisposable
         var big = TestImages.FiveMegabytes;
         var answer = await Invoke(ProxyEventBuilder.Post().BinaryBody(big, "image/png"));
         Assert.True(answer.Status == 200, answer.Body);
-        Assert.Equal(2300, answer.Json.GetProperty("image").GetProperty("width").GetInt32());
+        Assert.Equal(2400, answer.Json.GetProperty("image").GetProperty("width").GetInt32());
         Assert.Equal(big, File.ReadAllBytes(Path.Combine(_efs.Root, answer.Json.GetProperty("image").GetProperty("stored").GetString()!)));
     }
 

@@ -7,14 +7,16 @@ namespace XrayClassifier.Tests.Handler;
 public sealed class FuzzTests : IDisposable
 {
     private readonly TestEfs _efs = TestEfs.WithSmallModel();
+    private readonly MemoryLogSink _log = new();
     private readonly Function.Function _function;
 
-    public FuzzTests() => _function = _efs.CreateFunction(extra: [("XRAY_STORE_UPLOADS", "off")]);
+    public FuzzTests() => _function = _efs.CreateFunction(_log, extra: [("XRAY_STORE_UPLOADS", "off")]);
 
     private async Task AssertProxyResponse(byte[] payload)
     {
         var answer = ProxyAnswer.Read(await _function.FunctionHandler(new MemoryStream(payload, writable: false)));
-        Assert.True(answer.Status is not (500 or 502), $"status {answer.Status} for a fuzzed payload: {answer.Body}");
+        Assert.True(answer.Status is not (500 or 502),
+            $"status {answer.Status} for a fuzzed payload: {answer.Body}\n{string.Join("\n", _log.Lines.Where(l => l.Contains("\"ERROR\"")))}");
         Assert.NotNull(answer.Header("X-Request-Id"));
     }
 

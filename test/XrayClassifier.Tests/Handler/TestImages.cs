@@ -15,7 +15,7 @@ public static class TestImages
     /// <summary>A different 640×512 image (another answer).</summary>
     public static byte[] OtherXray => s_other.Value;
 
-    /// <summary>A 2300×2300 grey PNG of noise over an X-ray, incompressible enough to be ≥ 5 MB.</summary>
+    /// <summary>A 2400×2400 grey PNG of noise over an X-ray, incompressible enough to be ≥ 5 MB.</summary>
     public static byte[] FiveMegabytes => s_fiveMegabytes.Value;
 
     public static byte[] Png(int width, int height, int seed) =>
@@ -23,10 +23,10 @@ public static class TestImages
 
     private static byte[] FiveMegabytePng()
     {
-        const int side = 2300;
+        const int side = 2400;
         var pixels = SampleImages.ChestXray(side, side, 5).To8Bit();
         var random = new Random(5);
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)Math.Clamp(pixels[i] + random.Next(-40, 41), 0, 255);
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)Math.Clamp(pixels[i] + random.Next(-80, 81), 0, 255);
         var png = PngWriter.Grey8(side, side, pixels);
         if (png.Length < 5_000_000) throw new InvalidOperationException($"the 5 MB test image came out at {png.Length} bytes");
         return png;
