@@ -68,16 +68,39 @@ public class Function : IDisposable
         var phases = new List<(string, double)>();
         if (_host.Classifier.LoadMs is double c) phases.Add(("classifierLoad", c));
         if (_host.Pipeline.LoadMs is double v) phases.Add(("pipelineLoad", v));
+        if (services.WarmUpHandler && problems.Count == 0 && _host.Classifier.Value is not null && _host.Pipeline.Value is not null)
+            phases.Add(("handlerWarmUp", WarmUpHandler()));
         _log.Init(_host.InitMs ?? 0, problems, phases);
+    }
+
+    /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>);
+    /// returns the milliseconds it took. Never throws: a failed warm-up only leaves the JIT work to the first request.</summary>
+    private double WarmUpHandler()
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            int side = Math.Clamp(_options.MinImageSide, 256, 1024);
+            using var output = HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), warmUp: true).GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            _log.Warning(WarmUpEvent.RequestId, "handler warm-up failed", detail: e.GetType().Name + ": " + e.Message);
+        }
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     /// <summary>Called with each classified image's input tensor, inside the request.</summary>
     public InputTensorObserver? InputTensorObserver { get; set; }
 
-    public async Task<Stream> FunctionHandler(Stream input)
+    public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, warmUp: false);
+
+    /// <summary>The request path. A warm-up request (INIT) is not logged, not counted as the cold request,
+    /// and never stored.</summary>
+    private async Task<Stream> HandleAsync(Stream input, bool warmUp)
     {
         long start = Stopwatch.GetTimestamp();
-        var entry = new RequestLogEntry { ColdStart = Interlocked.Increment(ref _requests) == 1 };
+        var entry = new RequestLogEntry { ColdStart = !warmUp && Interlocked.Increment(ref _requests) == 1 };
         if (entry.ColdStart) entry.InitMs = _host.InitMs;
         string requestId = NewRequestId();
         string? origin = null;
@@ -114,7 +137,7 @@ public class Function : IDisposable
                 entry.Route = route.Name;
                 entry.Method = route.Method;
                 entry.BodyBytes = request.Body?.Length ?? 0;
-                (response, totalForHeader) = await RouteAsync(request, route, requestId, entry, lease, start).ConfigureAwait(false);
+                (response, totalForHeader) = await RouteAsync(request, route, requestId, entry, lease, start, warmUp).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -139,7 +162,7 @@ public class Function : IDisposable
             entry.RequestId = requestId;
             entry.Status = response.StatusCode;
             entry.TotalMs = total;
-            _log.Request(entry);
+            if (!warmUp) _log.Request(entry);
 
             var output = new MemoryStream(response.Body.Length + 1024);
             JsonSerializer.Serialize(output, response, ProxyJsonContext.Default.ProxyResponse);
@@ -154,7 +177,7 @@ public class Function : IDisposable
     }
 
     private async Task<(ProxyResponse, double?)> RouteAsync(
-        ProxyRequest request, Route route, string requestId, RequestLogEntry entry, BufferLease lease, long start)
+        ProxyRequest request, Route route, string requestId, RequestLogEntry entry, BufferLease lease, long start, bool warmUp)
     {
         if (route.Method == "OPTIONS")
         {
@@ -182,7 +205,7 @@ public class Function : IDisposable
         try
         {
             return route.Kind == RouteKind.Classify
-                ? await ClassifyAsync(request, requestId, entry, lease, start).ConfigureAwait(false)
+                ? await ClassifyAsync(request, requestId, entry, lease, start, warmUp).ConfigureAwait(false)
                 : (await HealthAsync(route.Method == "HEAD", requestId, entry).ConfigureAwait(false), null);
         }
         catch (ProblemException e)
@@ -204,7 +227,7 @@ public class Function : IDisposable
     }
 
     private async Task<(ProxyResponse, double?)> ClassifyAsync(
-        ProxyRequest request, string requestId, RequestLogEntry entry, BufferLease lease, long start)
+        ProxyRequest request, string requestId, RequestLogEntry entry, BufferLease lease, long start, bool warmUp)
     {
         var state = await _host.GetAsync(_services.RequestLoadWait).ConfigureAwait(false);
         if (!state.IsReady) return (Unavailable(state.Problems, requestId, entry), null);
@@ -219,7 +242,7 @@ public class Function : IDisposable
         entry.ImageBytes = upload.Bytes.Length;
         entry.UploadForm = upload.Form switch { UploadForm.Json => "json", UploadForm.Multipart => "multipart", _ => "raw" };
 
-        bool store = _options.StoreUploads switch
+        bool store = !warmUp && _options.StoreUploads switch
         {
             UploadStorageMode.Required => true,
             UploadStorageMode.Optional => !IsFalse(RequestHeaders.Query(request, "store")),

@@ -24,4 +24,8 @@ public sealed record FunctionServices
     public TimeSpan RequestLoadWait { get; init; } = TimeSpan.FromSeconds(20);
 
     public int ProcessorCount { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Whether the constructor sends one synthetic classification through the handler once the
+    /// platform is loaded, so JIT compilation and first-run costs fall in INIT, not on the first request.</summary>
+    public bool WarmUpHandler { get; init; } = true;
 }

@@ -49,6 +49,22 @@ public sealed class LogContentTests : IDisposable
     }
 
     [Fact]
+    public async Task WarmsTheHandlerUpInInitWithoutLoggingStoringOrSpendingTheColdStart()
+    {
+        using var f = _efs.CreateFunction(_log);
+        var init = JsonDocument.Parse(Assert.Single(_log.Lines)).RootElement;
+        Assert.Equal("init", init.GetProperty("message").GetString());
+        Assert.True(init.GetProperty("handlerWarmUpMs").GetDouble() > 0);
+        Assert.True(init.GetProperty("classifierLoadMs").GetDouble() > 0);
+        Assert.True(init.GetProperty("pipelineLoadMs").GetDouble() > 0);
+        Assert.Empty(init.GetProperty("problems").EnumerateArray());
+        Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
+
+        await f.FunctionHandler(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToStream());
+        Assert.True(Assert.Single(_log.RequestLines()).GetProperty("cold").GetBoolean());
+    }
+
+    [Fact]
     public async Task NeverLogsBodiesImagesHeadersOrClientAddresses()
     {
         using var f = _efs.CreateFunction(_log);
