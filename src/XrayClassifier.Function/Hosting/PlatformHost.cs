@@ -27,11 +27,6 @@ public sealed class PlatformHost : IDisposable
     private double? _initMs;
 
     public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount)
-        : this(options, clock, retry, processorCount, null, null) { }
-
-    /// <summary>For tests: replace the loaders (e.g. with ones that fail until told otherwise).</summary>
-    internal PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount,
-        Func<Classifier>? loadClassifier, Func<ImagePipeline>? createPipeline)
     {
         Options = options;
         Layout = EfsLayout.From(options);
@@ -44,10 +39,10 @@ public sealed class PlatformHost : IDisposable
         var layout = Layout;
         int threads = ComputeThreads;
         Classifier = new RetryingLoader<Classifier>("model",
-            loadClassifier ?? (() => LoadAndWarmUp(layout, threads)), clock, retry);
+            () => LoadAndWarmUp(layout, threads), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
-            createPipeline ?? (() => ImagePipeline.Create(layout.NativeDirectory,
-                new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads)), clock, retry);
+            () => ImagePipeline.Create(layout.NativeDirectory,
+                new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads), clock, retry);
     }
 
     /// <summary>ONNX Runtime plans and allocates its working memory on the first run; doing that here
@@ -111,7 +106,7 @@ public sealed class PlatformHost : IDisposable
         {
             lock (_lock) engine = _engine ??= new InferenceEngine(cv, pv);
         }
-        return new PlatformState(problems.Count == 0 ? engine : null, problems) { };
+        return new PlatformState(problems.Count == 0 ? engine : null, problems);
     }
 
     /// <summary>What is wrong right now, without loading or waiting (for logs).</summary>
