@@ -1,0 +1,47 @@
+namespace XrayClassifier.Function.Imaging;
+
+/// <summary>
+/// Nearest-neighbour resize done here, not by libvips, because libvips picks other source pixels than
+/// PIL: PIL takes source column floor((x + ½)·w/W), stepping the position by adding w/W, in the
+/// displayed orientation. The result is laid out in the stored orientation so the same
+/// <see cref="TensorWriter"/> and <see cref="PixelMap"/> finish the job.
+/// </summary>
+internal static class NearestSampler
+{
+    /// <summary>The whole decoded image (stored orientation, band-interleaved, width×height×bands) →
+    /// the plan's resized image in the stored orientation.</summary>
+    public static T[] Resize<T>(ReadOnlySpan<T> source, int width, int height, int bands,
+        ExifOrientation orientation, ResizePlan plan) where T : unmanaged
+    {
+        bool swap = PixelMap.SwapsAxes(orientation);
+        int displayedWidth = swap ? height : width, displayedHeight = swap ? width : height;
+        int[] columns = Positions(displayedWidth, plan.ResizedWidth);
+        int[] rows = Positions(displayedHeight, plan.ResizedHeight);
+
+        var fromSource = PixelMap.For(orientation, width, height);
+        var intoResult = PixelMap.For(orientation, plan.StoredWidth, plan.StoredHeight);
+        var result = new T[plan.StoredWidth * plan.StoredHeight * bands];
+        for (int yo = 0; yo < plan.ResizedHeight; yo++)
+        {
+            int sy = rows[yo];
+            for (int xo = 0; xo < plan.ResizedWidth; xo++)
+            {
+                int sx = columns[xo];
+                int from = (fromSource.StoredY(sx, sy) * width + fromSource.StoredX(sx, sy)) * bands;
+                int to = (intoResult.StoredY(xo, yo) * plan.StoredWidth + intoResult.StoredX(xo, yo)) * bands;
+                source.Slice(from, bands).CopyTo(result.AsSpan(to, bands));
+            }
+        }
+        return result;
+    }
+
+    private static int[] Positions(int sourceSize, int targetSize)
+    {
+        var positions = new int[targetSize];
+        double step = (double)sourceSize / targetSize;
+        double at = step * 0.5;
+        for (int i = 0; i < targetSize; i++, at += step)
+            positions[i] = Math.Clamp((int)at, 0, sourceSize - 1);
+        return positions;
+    }
+}
