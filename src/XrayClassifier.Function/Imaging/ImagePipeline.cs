@@ -91,12 +91,20 @@ public sealed class ImagePipeline : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             VipsRuntime.ClearError();
+            VipsLog.BeginCapture();
+            bool succeeded = false;
             try
             {
-                return Run(encoded, format, spec, destination);
+                var decoded = Run(encoded, format, spec, destination);
+                succeeded = true;
+                return decoded;
             }
             finally
             {
+                var (warnings, dropped) = VipsLog.EndCapture();
+                // A failed run's warnings are already in its error; a good run's are worth one line.
+                if (succeeded && warnings.Count > 0)
+                    VipsLog.Output.WriteLine($"libvips warnings while reading a {ImageFormatDetector.NameOf(format)} upload: {string.Join("; ", warnings.Take(3))}{(warnings.Count + dropped > 3 ? $" (+{warnings.Count + dropped - 3} more)" : "")}");
                 VipsRuntime.ClearError();
             }
         }
@@ -122,7 +130,7 @@ public sealed class ImagePipeline : IDisposable
         catch (VipsException e)
         {
             throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {e.LibvipsText})", e);
+                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {Detail(e)})", e);
         }
         var decoded = scope.Own(loader.GetImage("out"));
 
@@ -251,8 +259,17 @@ public sealed class ImagePipeline : IDisposable
         catch (VipsException e)
         {
             throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {e.LibvipsText})", e);
+                $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
         }
+    }
+
+    /// <summary>libvips's error text; when a loader failed without any, the warnings it logged instead.</summary>
+    private static string Detail(VipsException e)
+    {
+        if (e.LibvipsText.Length > 0) return e.LibvipsText;
+        var (warnings, _) = VipsLog.EndCapture();
+        VipsLog.BeginCapture();
+        return warnings.Count > 0 ? string.Join("; ", warnings.Take(3)) : "no detail given";
     }
 
     private enum ColourModel { Grey, Rgb, Cmyk }

@@ -23,6 +23,9 @@ internal sealed unsafe class VipsOperation : IDisposable
     /// <summary>The operation's nickname, e.g. "pngload_buffer", "resize".</summary>
     public string Name { get; }
 
+    /// <summary>The VipsOperation* (for raw calls in tests).</summary>
+    public nint Pointer => _op == 0 ? throw new ObjectDisposedException(Name) : _op;
+
     public static VipsOperation New(string name)
     {
         nint op;
