@@ -1,15 +1,15 @@
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
-/// Nearest-neighbour resize done here, not by libvips, because libvips picks other source pixels than
-/// PIL: PIL takes source column floor((x + ½)·w/W), stepping the position by adding w/W, in the
-/// displayed orientation. The result is laid out in the stored orientation so the same
-/// <see cref="TensorWriter"/> and <see cref="PixelMap"/> finish the job.
+/// PIL's nearest-neighbour resize (an affine transform in Pillow, not a convolution): source column
+/// floor((x + ½)·w/W), the position stepped by adding w/W, in the displayed orientation. Picks whole
+/// decoded pixels from the full image into a small image of the plan's size in the stored orientation,
+/// which then goes through <see cref="ColourPlanes"/> and the writer like a resized one.
 /// </summary>
 internal static class NearestSampler
 {
-    /// <summary>The whole decoded image (stored orientation, band-interleaved, width×height×bands) →
-    /// the plan's resized image in the stored orientation.</summary>
+    /// <summary><paramref name="source"/>: the whole decoded image, stored orientation, width×height pixels
+    /// of <paramref name="bands"/> samples each.</summary>
     public static T[] Resize<T>(ReadOnlySpan<T> source, int width, int height, int bands,
         ExifOrientation orientation, ResizePlan plan) where T : unmanaged
     {

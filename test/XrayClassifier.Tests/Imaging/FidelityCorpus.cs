@@ -19,9 +19,8 @@ public sealed class FidelityCorpus : IDisposable
         int? PilQuality = null, int? PilOrientation = null, bool RawReference = false, bool PilLossless = false,
         string? DerivedFrom = null, Func<byte[], byte[]>? Transform = null);
 
-    /// <param name="Binary">A dithered 1-bit picture: pure noise at the pixel scale, where libvips (edge pixels
-    /// repeated) and PIL (kernel cut at the edge and renormalised) differ most in the outermost ring.</param>
-    public sealed record Case(string Name, string ImageKey, PreprocessSpec Spec, bool Binary);
+    /// <param name="ScaledJpeg">A JPEG large enough that the pipeline decodes it at reduced scale by default.</param>
+    public sealed record Case(string Name, string ImageKey, PreprocessSpec Spec, bool ScaledJpeg);
 
     private static readonly Lazy<Samples> Grey = new(() => SyntheticXray.Grey16(600, 730, seed: 1));
     private static readonly Lazy<Samples> GreyAlpha = new(() => SyntheticXray.GreyAlpha16(600, 730, seed: 2));
@@ -33,6 +32,14 @@ public sealed class FidelityCorpus : IDisposable
     private static readonly Lazy<Samples> Small = new(() => SyntheticXray.Grey16(150, 120, seed: 7));
     private static readonly Lazy<Samples> Exact = new(() => SyntheticXray.Grey16(224, 224, seed: 8));
     private static readonly Lazy<Samples> Wide = new(() => SyntheticXray.Rgb16(731, 402, seed: 9));
+    // X-ray sized: NIH ChestX-ray14 is 1024², scanners write 2000–3000 px; the modelgen look-alike has real anatomy.
+    private static readonly Lazy<Samples> ChestXray1024 = new(() => ChestXray(1024, 1024, seed: 21));
+    private static readonly Lazy<Samples> ChestXray2048 = new(() => ChestXray(2048, 2048, seed: 22));
+    private static readonly Lazy<Samples> ChestXray2048x2500 = new(() => ChestXray(2048, 2500, seed: 23));
+    private static readonly Lazy<Samples> NoisyRgb2048x2500 = new(() => SyntheticXray.Rgb16(2048, 2500, seed: 24));
+
+    private static Samples ChestXray(int width, int height, int seed) =>
+        Samples.Of16(width, height, 1, XrayClassifier.ModelGen.SampleImages.ChestXray(width, height, seed).Samples);
 
     private static IEnumerable<ImageDef> ImageDefs()
     {
@@ -49,6 +56,10 @@ public sealed class FidelityCorpus : IDisposable
         yield return new("png8-grey-150x120", () => Small.Value.To8(), s => VipsEncoder.Png(s), null, null);
         yield return new("png8-grey-224x224", () => Exact.Value.To8(), s => VipsEncoder.Png(s), null, null);
         yield return new("png8-rgb-731x402", () => Wide.Value.To8(), s => VipsEncoder.Png(s), null, null);
+        yield return new("chest-xray-png8-1024x1024", () => ChestXray1024.Value.To8(), s => VipsEncoder.Png(s), null, null);
+        yield return new("chest-xray-png16-2048x2048", () => ChestXray2048.Value, s => VipsEncoder.Png(s, bitDepth: 16), null, null);
+        yield return new("chest-xray-jpeg-2048x2500", () => ChestXray2048x2500.Value.To8(), null, "JPEG", "L", PilQuality: 90);
+        yield return new("noisy-rgb-jpeg-2048x2500", () => NoisyRgb2048x2500.Value.To8(), s => VipsEncoder.Jpeg(s, 90), null, null);
         yield return new("jpeg-grey", () => Grey.Value.To8(), s => VipsEncoder.Jpeg(s, 90), null, null);
         yield return new("jpeg-rgb-equal-channels", () => GreyAsRgb.Value.To8(), s => VipsEncoder.Jpeg(s, 90), null, null);
         yield return new("jpeg-rgb", () => Rgb.Value.To8(), s => VipsEncoder.Jpeg(s, 90), null, null);
@@ -95,7 +106,8 @@ public sealed class FidelityCorpus : IDisposable
     private static List<Case> BuildCases()
     {
         var cases = new List<Case>();
-        void Add(string image, PreprocessSpec spec, string label) => cases.Add(new($"{image} {label}", image, spec, image == "pil-png-1bit"));
+        void Add(string image, PreprocessSpec spec, string label) =>
+            cases.Add(new($"{image} {label}", image, spec, image.Contains("jpeg") && image.Contains("2048x2500")));
 
         foreach (var image in Images)
         {

@@ -88,6 +88,10 @@ internal static unsafe class LibVips
     public static delegate* unmanaged<nuint> vips_array_double_get_type;
     // void vips_value_set_array_double(GValue *value, const double *array, int n);
     public static delegate* unmanaged<GValue*, double*, int, void> vips_value_set_array_double;
+    // VipsRegion *vips_region_new(VipsImage *image);
+    public static delegate* unmanaged<nint, nint> vips_region_new;
+    // VipsPel *vips_region_fetch(VipsRegion *region, int left, int top, int width, int height, size_t *len);
+    public static delegate* unmanaged<nint, int, int, int, int, nuint*, byte*> vips_region_fetch;
     // void vips_value_set_blob_free(GValue *value, void *data, size_t length);
     public static delegate* unmanaged<GValue*, void*, nuint, void> vips_value_set_blob_free;
     // void *vips_value_get_blob(const GValue *value, size_t *length);
@@ -179,6 +183,8 @@ internal static unsafe class LibVips
         vips_image_new_from_memory_copy = (delegate* unmanaged<void*, nuint, int, int, int, int, nint>)P(nameof(vips_image_new_from_memory_copy));
         vips_array_double_get_type = (delegate* unmanaged<nuint>)P(nameof(vips_array_double_get_type));
         vips_value_set_array_double = (delegate* unmanaged<GValue*, double*, int, void>)P(nameof(vips_value_set_array_double));
+        vips_region_new = (delegate* unmanaged<nint, nint>)P(nameof(vips_region_new));
+        vips_region_fetch = (delegate* unmanaged<nint, int, int, int, int, nuint*, byte*>)P(nameof(vips_region_fetch));
         vips_value_set_blob_free = (delegate* unmanaged<GValue*, void*, nuint, void>)P(nameof(vips_value_set_blob_free));
         vips_value_get_blob = (delegate* unmanaged<GValue*, nuint*, void*>)P(nameof(vips_value_get_blob));
         g_malloc = (delegate* unmanaged<nuint, void*>)P(nameof(g_malloc));

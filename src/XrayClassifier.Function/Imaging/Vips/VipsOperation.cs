@@ -89,6 +89,28 @@ internal sealed unsafe class VipsOperation : IDisposable
         return this;
     }
 
+    /// <summary>Sets argument <paramref name="name"/> to the value another operation holds for it (e.g. a
+    /// loader's "buffer" blob, shared by reference rather than copied again).</summary>
+    public VipsOperation CopyArgument(string name, VipsOperation from)
+    {
+        nuint type = ArgumentType(name);
+        GValue value = default;
+        LibVips.g_value_init(&value, type);
+        try
+        {
+            fixed (byte* n = Utf8Z.Get(name))
+            {
+                LibVips.g_object_get_property(from.Pointer, n, &value);
+                LibVips.g_object_set_property(_op, n, &value);
+            }
+        }
+        finally
+        {
+            LibVips.g_value_unset(&value);
+        }
+        return this;
+    }
+
     /// <summary>Builds the operation (libvips computes headers here, pixels later). On failure the
     /// exception carries libvips's error text.</summary>
     public void Build()
