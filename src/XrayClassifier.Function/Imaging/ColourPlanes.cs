@@ -71,7 +71,8 @@ internal sealed class ColourPlanes
         int width = p0.Length;
         if (Grey)
         {
-            for (int x = 0, at = 0; x < width; x++, at += Bands) p0[x] = pixels[at];
+            if (Bands == 1) Widen(pixels[..width], p0);
+            else for (int x = 0, at = 0; x < width; x++, at += Bands) p0[x] = pixels[at];
             return;
         }
         for (int x = 0, at = 0; x < width; x++, at += Bands)
@@ -97,6 +98,22 @@ internal sealed class ColourPlanes
     {
         int t = a * b + 128;
         return ((t >> 8) + t) >> 8;
+    }
+
+    private static void Widen(ReadOnlySpan<ushort> samples, Span<float> floats)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int chunk = Vector<ushort>.Count;
+            for (; i + chunk <= samples.Length; i += chunk)
+            {
+                Vector.Widen(new Vector<ushort>(samples.Slice(i, chunk)), out Vector<uint> lo, out Vector<uint> hi);
+                Vector.ConvertToSingle(lo).CopyTo(floats[i..]);
+                Vector.ConvertToSingle(hi).CopyTo(floats[(i + Vector<uint>.Count)..]);
+            }
+        }
+        for (; i < samples.Length; i++) floats[i] = samples[i];
     }
 
     private static void Widen(ReadOnlySpan<byte> bytes, Span<int> ints)

@@ -175,7 +175,7 @@ public sealed class ImagePipeline : IDisposable
             {
                 var picked = NearestSampler.Resize(full.As<byte>(), width, height, bands, orientation, plan);
                 var planes = new byte[colour.Planes * storedSize];
-                var rows = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+                using var rows = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
                 for (int y = 0; y < plan.StoredHeight; y++)
                 {
                     ConvertRow(colour, picked.AsSpan(y * plan.StoredWidth * bands, plan.StoredWidth * bands), rows);
@@ -188,7 +188,7 @@ public sealed class ImagePipeline : IDisposable
             {
                 var picked = NearestSampler.Resize(full.As<ushort>(), width, height, bands, orientation, plan);
                 var planes = new float[colour.Planes * storedSize];
-                var rows = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+                using var rows = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
                 for (int y = 0; y < plan.StoredHeight; y++)
                 {
                     ConvertRow(colour, picked.AsSpan(y * plan.StoredWidth * bands, plan.StoredWidth * bands), rows);
@@ -230,7 +230,7 @@ public sealed class ImagePipeline : IDisposable
         {
             if (bits == 8)
             {
-                var resampler = new Resampler8(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst: swap);
+                using var resampler = new Resampler8(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst: swap);
                 StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
                 {
                     var pixels = strip.Bytes;
@@ -246,7 +246,7 @@ public sealed class ImagePipeline : IDisposable
             }
             else
             {
-                var resampler = new ResamplerFloat(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst: swap);
+                using var resampler = new ResamplerFloat(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst: swap);
                 int rowSamples = sourceWidth * bands;
                 StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
                 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,7 +13,7 @@ namespace XrayClassifier.Function.Imaging;
 /// pass, so <c>columnsFirst</c> runs the passes in that order (the 8-bit rounding between them makes
 /// the order visible). Each plane (a grey image, or R, G, B) is resampled on its own.
 /// </summary>
-internal sealed class Resampler8
+internal sealed class Resampler8 : IDisposable
 {
     private const int Half = 1 << (ResampleCoefficients.PrecisionBits - 1);
     private readonly ResampleCoefficients? _horizontal;
@@ -34,12 +35,14 @@ internal sealed class Resampler8
         for (int p = 0; p < planes; p++)
         {
             _rows[p] = new int[inWidth + pad];
-            _passed[p] = _columnsFirst ? new int[outHeight * inWidth] : new int[inHeight * outWidth];
+            // Rented: a 2500-row X-ray needs megabytes here, which would otherwise be a fresh large-object
+            // allocation on every request.
+            _passed[p] = ArrayPool<int>.Shared.Rent(_columnsFirst ? outHeight * inWidth : inHeight * outWidth);
         }
         if (_columnsFirst)
         {
             _taps = VerticalTaps.For(_vertical!);
-            foreach (var passed in _passed) passed.AsSpan().Fill(Half);
+            foreach (var passed in _passed) passed.AsSpan(0, outHeight * inWidth).Fill(Half);
         }
     }
 
@@ -74,6 +77,7 @@ internal sealed class Resampler8
     /// <summary>The second pass: writes the planes, each OutHeight × OutWidth, one after another.</summary>
     public void Finish(Span<byte> output)
     {
+        ObjectDisposedException.ThrowIf(_passed.Length > 0 && _passed[0].Length == 0, this);
         int planeSize = OutWidth * OutHeight;
         for (int p = 0; p < Planes; p++)
         {
@@ -107,6 +111,19 @@ internal sealed class Resampler8
                     for (int x = 0; x < OutWidth; x++) target[y * OutWidth + x] = (byte)Clip8(sums[x]);
                 }
             }
+        }
+        Release();
+    }
+
+    public void Dispose() => Release();
+
+    /// <summary>Gives the rented rows back; the resampler cannot be used afterwards.</summary>
+    private void Release()
+    {
+        for (int p = 0; p < Planes; p++)
+        {
+            if (_passed[p] is { Length: > 0 } rented) ArrayPool<int>.Shared.Return(rented);
+            _passed[p] = [];
         }
     }
 

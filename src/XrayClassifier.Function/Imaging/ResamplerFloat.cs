@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -9,7 +10,7 @@ namespace XrayClassifier.Function.Imaging;
 /// through 8 bits): the passes of <see cref="Resampler8"/> in single precision, without rounding or
 /// clipping (bicubic and lanczos overshoot is kept, as in the float reference).
 /// </summary>
-internal sealed class ResamplerFloat
+internal sealed class ResamplerFloat : IDisposable
 {
     private readonly ResampleCoefficients? _horizontal;
     private readonly ResampleCoefficients? _vertical;
@@ -30,9 +31,15 @@ internal sealed class ResamplerFloat
         for (int p = 0; p < planes; p++)
         {
             _rows[p] = new float[inWidth + pad];
-            _passed[p] = _columnsFirst ? new float[outHeight * inWidth] : new float[inHeight * outWidth];
+            // Rented: a 2500-row X-ray needs megabytes here, which would otherwise be a fresh large-object
+            // allocation on every request.
+            _passed[p] = ArrayPool<float>.Shared.Rent(_columnsFirst ? outHeight * inWidth : inHeight * outWidth);
         }
-        if (_columnsFirst) _taps = VerticalTaps.For(_vertical!);
+        if (_columnsFirst)
+        {
+            _taps = VerticalTaps.For(_vertical!);
+            foreach (var passed in _passed) passed.AsSpan(0, outHeight * inWidth).Clear();
+        }
     }
 
     public int InWidth { get; }
@@ -62,6 +69,7 @@ internal sealed class ResamplerFloat
 
     public void Finish(Span<float> output)
     {
+        ObjectDisposedException.ThrowIf(_passed.Length > 0 && _passed[0].Length == 0, this);
         int planeSize = OutWidth * OutHeight;
         for (int p = 0; p < Planes; p++)
         {
@@ -91,6 +99,19 @@ internal sealed class ResamplerFloat
                         AddScaled(row, passed.AsSpan((start + k) * OutWidth, OutWidth), _vertical.Single[w + k]);
                 }
             }
+        }
+        Release();
+    }
+
+    public void Dispose() => Release();
+
+    /// <summary>Gives the rented rows back; the resampler cannot be used afterwards.</summary>
+    private void Release()
+    {
+        for (int p = 0; p < Planes; p++)
+        {
+            if (_passed[p] is { Length: > 0 } rented) ArrayPool<float>.Shared.Return(rented);
+            _passed[p] = [];
         }
     }
 
