@@ -168,42 +168,11 @@ public sealed class ImagePipeline : IDisposable
         float range = bits == 8 ? 255f : 65535f;
         int storedSize = plan.StoredWidth * plan.StoredHeight;
 
-        if (spec.Interpolation == Interpolation.Nearest)
-        {
-            using var full = WritePixels(decoded, formatName);
-            if (bits == 8)
-            {
-                var picked = NearestSampler.Resize(full.As<byte>(), width, height, bands, orientation, plan);
-                var planes = new byte[colour.Planes * storedSize];
-                using var rows = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
-                for (int y = 0; y < plan.StoredHeight; y++)
-                {
-                    ConvertRow(colour, picked.AsSpan(y * plan.StoredWidth * bands, plan.StoredWidth * bands), rows);
-                    rows.CommitRow(y);
-                }
-                rows.Finish(planes);
-                TensorWriter.Write<byte>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-            }
-            else
-            {
-                var picked = NearestSampler.Resize(full.As<ushort>(), width, height, bands, orientation, plan);
-                var planes = new float[colour.Planes * storedSize];
-                using var rows = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
-                for (int y = 0; y < plan.StoredHeight; y++)
-                {
-                    ConvertRow(colour, picked.AsSpan(y * plan.StoredWidth * bands, plan.StoredWidth * bands), rows);
-                    rows.CommitRow(y);
-                }
-                rows.Finish(planes);
-                TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-            }
-            return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
-        }
-
         // JPEG can decode at a fraction of its size in the DCT (libjpeg scaling); taken only when enough
         // shrink is left for the PIL resample that the result stays within a grey level or two.
         var source = decoded;
-        int shrink = format == ImageFormat.Jpeg && JpegShrinkOnLoad ? JpegShrinkFor(width, height, plan) : 1;
+        int shrink = format == ImageFormat.Jpeg && JpegShrinkOnLoad && spec.Interpolation != Interpolation.Nearest
+            ? JpegShrinkFor(width, height, plan) : 1;
         if (shrink > 1)
         {
             var scaled = scope.Own(VipsOperation.New(LoaderOf(format)));
@@ -224,13 +193,56 @@ public sealed class ImagePipeline : IDisposable
         // Decode strip by strip; each row is converted to planes and goes through the first resize pass
         // at once, so only partly resized rows accumulate.
         int rowBytes = sourceWidth * bands * (bits / 8);
-        int rowsPerStrip = Math.Clamp(StripBytes / Math.Max(1, rowBytes), 8, 256);
+        int rowsPerStrip = Math.Clamp(StripBytes / Math.Max(1, rowBytes), 1, 256);
+        // PIL's pass order for axis-swapping orientations needs full-width sums per output row: fine for
+        // any real X-ray (224 × 2500 ints), refused for absurd widths, which then take rows-first instead
+        // (within a grey level of PIL rather than identical).
+        bool columnsFirst = swap && (long)plan.StoredHeight * sourceWidth <= MaxColumnsFirstSums;
         using var strips = new VipsStripReader(source);
         try
         {
-            if (bits == 8)
+            if (spec.Interpolation == Interpolation.Nearest)
             {
-                using var resampler = new Resampler8(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst: swap);
+                var sampler = new NearestSampler(sourceWidth, sourceHeight, bands, orientation, plan);
+                if (bits == 8)
+                {
+                    var picked = new byte[storedSize * bands];
+                    StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
+                    {
+                        var pixels = strip.Bytes;
+                        for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowBytes, rowBytes), picked);
+                    });
+                    using var asIs = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+                    int pickedRow = plan.StoredWidth * bands;
+                    for (int y = 0; y < plan.StoredHeight; y++)
+                    {
+                        ConvertRow(colour, picked.AsSpan(y * pickedRow, pickedRow), asIs);
+                        asIs.CommitRow(y);
+                    }
+                    TensorWriter.Write<byte>(asIs.Finish(), colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
+                }
+                else
+                {
+                    var picked = new ushort[storedSize * bands];
+                    int rowSamples = sourceWidth * bands;
+                    StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
+                    {
+                        var pixels = strip.As<ushort>();
+                        for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowSamples, rowSamples), picked);
+                    });
+                    using var asIs = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+                    int pickedRow = plan.StoredWidth * bands;
+                    for (int y = 0; y < plan.StoredHeight; y++)
+                    {
+                        ConvertRow(colour, picked.AsSpan(y * pickedRow, pickedRow), asIs);
+                        asIs.CommitRow(y);
+                    }
+                    TensorWriter.Write<float>(asIs.Finish(), colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
+                }
+            }
+            else if (bits == 8)
+            {
+                using var resampler = new Resampler8(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst);
                 StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
                 {
                     var pixels = strip.Bytes;
@@ -240,13 +252,12 @@ public sealed class ImagePipeline : IDisposable
                         resampler.CommitRow(top + r);
                     }
                 });
-                var planes = new byte[colour.Planes * storedSize];
-                resampler.Finish(planes);
+                var planes = resampler.Finish();
                 TensorWriter.Write<byte>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
             }
             else
             {
-                using var resampler = new ResamplerFloat(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst: swap);
+                using var resampler = new ResamplerFloat(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst);
                 int rowSamples = sourceWidth * bands;
                 StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
                 {
@@ -257,8 +268,7 @@ public sealed class ImagePipeline : IDisposable
                         resampler.CommitRow(top + r);
                     }
                 });
-                var planes = new float[colour.Planes * storedSize];
-                resampler.Finish(planes);
+                var planes = resampler.Finish();
                 TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
             }
         }
@@ -286,25 +296,14 @@ public sealed class ImagePipeline : IDisposable
     /// <summary>Pixels decoded per strip: enough to amortise the call, small enough to stay in cache.</summary>
     private const int StripBytes = 256 * 1024;
 
+    /// <summary>Largest full-width accumulator (ints) the columns-first pass may use: 64 MiB.</summary>
+    private const long MaxColumnsFirstSums = 16L * 1024 * 1024;
+
     private static void ConvertRow(ColourPlanes colour, ReadOnlySpan<byte> pixels, Resampler8 resampler) =>
         colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
 
     private static void ConvertRow(ColourPlanes colour, ReadOnlySpan<ushort> pixels, ResamplerFloat resampler) =>
         colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
-
-    /// <summary>Runs the pipeline: this is where libvips decodes, so data errors surface here.</summary>
-    private static VipsMemory WritePixels(VipsImage image, string formatName)
-    {
-        try
-        {
-            return image.WriteToMemory();
-        }
-        catch (VipsException e)
-        {
-            throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
-        }
-    }
 
     /// <summary>libvips's error text; when a loader failed without any, the warnings it logged instead.</summary>
     private static string Detail(VipsException e)

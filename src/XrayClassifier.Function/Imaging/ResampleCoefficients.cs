@@ -35,6 +35,8 @@ internal sealed class ResampleCoefficients
     public int[] Starts { get; }
     /// <summary>Taps that fall inside the image, per output.</summary>
     public int[] Counts { get; }
+    /// <summary>The most taps any output has.</summary>
+    public int MaxCount => Counts.Length == 0 ? 0 : Counts.Max();
     public double[] Weights { get; }
     public int[] Fixed { get; }
     public float[] Single { get; }

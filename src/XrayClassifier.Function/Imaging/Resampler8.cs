@@ -8,10 +8,11 @@ namespace XrayClassifier.Function.Imaging;
 /// <summary>
 /// PIL's resize of 8-bit images, bit for bit: 22-bit fixed-point weights, each pass rounded and clipped to
 /// 8 bits as Pillow's ImagingResampleHorizontal/Vertical_8bpc do. Rows are fed one at a time as libvips
-/// decodes them; only the partly resized rows are kept, never the full image. PIL resizes the displayed
-/// image horizontally first; for an EXIF orientation that swaps axes that is the stored image's vertical
-/// pass, so <c>columnsFirst</c> runs the passes in that order (the 8-bit rounding between them makes
-/// the order visible). Each plane (a grey image, or R, G, B) is resampled on its own.
+/// decodes them. Rows-first (PIL's order for an upright image) keeps only a window of horizontally resized
+/// rows and emits each output row as soon as its window is complete, so memory does not grow with the
+/// image height. For an EXIF orientation that swaps axes PIL's first pass is the stored image's vertical
+/// one, so <c>columnsFirst</c> accumulates output rows at full width instead (the 8-bit rounding between
+/// the passes makes the order visible). Each plane (a grey image, or R, G, B) is resampled on its own.
 /// </summary>
 internal sealed class Resampler8 : IDisposable
 {
@@ -19,9 +20,12 @@ internal sealed class Resampler8 : IDisposable
     private readonly ResampleCoefficients? _horizontal;
     private readonly ResampleCoefficients? _vertical;
     private readonly bool _columnsFirst;
-    private readonly int[][] _rows;   // per plane: the current input row, zero-padded for whole-vector reads
-    private readonly int[][] _passed; // per plane: rows after the first pass
+    private readonly int _window;       // rows-first: horizontally resized rows kept (a ring)
+    private readonly int[][] _rows;     // per plane: the current input row, zero-padded for whole-vector reads
+    private readonly int[][] _passed;   // per plane: the ring of resized rows, or the full-width output sums
     private readonly VerticalTaps? _taps;
+    private readonly byte[] _output;
+    private int _nextOutputRow;
 
     public Resampler8(int inWidth, int inHeight, int outWidth, int outHeight, int planes, Interpolation interpolation, bool columnsFirst = false)
     {
@@ -29,21 +33,22 @@ internal sealed class Resampler8 : IDisposable
         if (outWidth != inWidth) _horizontal = ResampleCoefficients.For(inWidth, outWidth, interpolation);
         if (outHeight != inHeight) _vertical = ResampleCoefficients.For(inHeight, outHeight, interpolation);
         _columnsFirst = columnsFirst && _vertical is not null;
+        _window = _vertical?.MaxCount ?? 1;
         int pad = (_horizontal?.Stride ?? 0) + Vector<int>.Count;
         _rows = new int[planes][];
         _passed = new int[planes][];
         for (int p = 0; p < planes; p++)
         {
             _rows[p] = new int[inWidth + pad];
-            // Rented: a 2500-row X-ray needs megabytes here, which would otherwise be a fresh large-object
-            // allocation on every request.
-            _passed[p] = ArrayPool<int>.Shared.Rent(_columnsFirst ? outHeight * inWidth : inHeight * outWidth);
+            // Rented: these run to megabytes for an X-ray, a fresh large-object allocation per request otherwise.
+            _passed[p] = ArrayPool<int>.Shared.Rent(_columnsFirst ? outHeight * inWidth : _window * outWidth);
         }
         if (_columnsFirst)
         {
             _taps = VerticalTaps.For(_vertical!);
             foreach (var passed in _passed) passed.AsSpan(0, outHeight * inWidth).Fill(Half);
         }
+        _output = new byte[planes * outWidth * outHeight];
     }
 
     public int InWidth { get; }
@@ -55,7 +60,8 @@ internal sealed class Resampler8 : IDisposable
     /// <summary>Where the caller puts row values (0…255) of <paramref name="plane"/> before <see cref="CommitRow"/>.</summary>
     public Span<int> Row(int plane) => _rows[plane].AsSpan(0, InWidth);
 
-    /// <summary>Takes the row just written as input row <paramref name="y"/> through the first pass.</summary>
+    /// <summary>Takes the row just written, input row <paramref name="y"/> (rows come in order), through the
+    /// first pass, and rows-first through the second one for every output row it completes.</summary>
     public void CommitRow(int y)
     {
         for (int p = 0; p < Planes; p++)
@@ -69,55 +75,67 @@ internal sealed class Resampler8 : IDisposable
             }
             else
             {
-                Horizontal(_rows[p], _passed[p].AsSpan(y * OutWidth, OutWidth));
+                Horizontal(_rows[p], _passed[p].AsSpan(y % _window * OutWidth, OutWidth));
+            }
+        }
+        if (_columnsFirst) return;
+
+        if (_vertical is null)
+        {
+            for (int p = 0; p < Planes; p++)
+            {
+                var resized = _passed[p].AsSpan(0, OutWidth);
+                var target = _output.AsSpan(p * OutWidth * OutHeight + y * OutWidth, OutWidth);
+                for (int x = 0; x < OutWidth; x++) target[x] = (byte)resized[x];
+            }
+            return;
+        }
+        Span<int> sums = OutWidth <= 4096 ? stackalloc int[OutWidth] : new int[OutWidth];
+        while (_nextOutputRow < OutHeight && _vertical.Starts[_nextOutputRow] + _vertical.Counts[_nextOutputRow] - 1 <= y)
+        {
+            int o = _nextOutputRow++;
+            int start = _vertical.Starts[o], count = _vertical.Counts[o], w = o * _vertical.Stride;
+            for (int p = 0; p < Planes; p++)
+            {
+                sums.Fill(Half);
+                for (int k = 0; k < count; k++)
+                    AddScaled(sums, _passed[p].AsSpan((start + k) % _window * OutWidth, OutWidth), _vertical.Fixed[w + k]);
+                var target = _output.AsSpan(p * OutWidth * OutHeight + o * OutWidth, OutWidth);
+                for (int x = 0; x < OutWidth; x++) target[x] = (byte)Clip8(sums[x]);
             }
         }
     }
 
-    /// <summary>The second pass: writes the planes, each OutHeight × OutWidth, one after another.</summary>
-    public void Finish(Span<byte> output)
+    /// <summary>After the last row: the planes, each OutHeight × OutWidth, one after another.</summary>
+    public byte[] Finish()
     {
         ObjectDisposedException.ThrowIf(_passed.Length > 0 && _passed[0].Length == 0, this);
-        int planeSize = OutWidth * OutHeight;
-        for (int p = 0; p < Planes; p++)
+        if (_columnsFirst)
         {
-            var target = output.Slice(p * planeSize, planeSize);
-            var passed = _passed[p];
-            if (_columnsFirst)
+            var resized = new int[OutWidth];
+            for (int p = 0; p < Planes; p++)
             {
                 var row = _rows[p];
-                var resized = new int[OutWidth];
+                var target = _output.AsSpan(p * OutWidth * OutHeight, OutWidth * OutHeight);
                 for (int y = 0; y < OutHeight; y++)
                 {
-                    var sums = passed.AsSpan(y * InWidth, InWidth);
+                    var sums = _passed[p].AsSpan(y * InWidth, InWidth);
                     for (int x = 0; x < InWidth; x++) row[x] = Clip8(sums[x]);
                     Horizontal(row, resized);
                     for (int x = 0; x < OutWidth; x++) target[y * OutWidth + x] = (byte)resized[x];
                 }
             }
-            else if (_vertical is null)
-            {
-                for (int i = 0; i < planeSize; i++) target[i] = (byte)passed[i];
-            }
-            else
-            {
-                var sums = new int[OutWidth];
-                for (int y = 0; y < OutHeight; y++)
-                {
-                    int start = _vertical.Starts[y], count = _vertical.Counts[y], w = y * _vertical.Stride;
-                    sums.AsSpan().Fill(Half);
-                    for (int k = 0; k < count; k++)
-                        AddScaled(sums, passed.AsSpan((start + k) * OutWidth, OutWidth), _vertical.Fixed[w + k]);
-                    for (int x = 0; x < OutWidth; x++) target[y * OutWidth + x] = (byte)Clip8(sums[x]);
-                }
-            }
+        }
+        else if (_vertical is not null && _nextOutputRow != OutHeight)
+        {
+            throw new InvalidOperationException($"{_nextOutputRow} of {OutHeight} output rows were complete: not every input row was committed.");
         }
         Release();
+        return _output;
     }
 
     public void Dispose() => Release();
 
-    /// <summary>Gives the rented rows back; the resampler cannot be used afterwards.</summary>
     private void Release()
     {
         for (int p = 0; p < Planes; p++)
@@ -142,7 +160,7 @@ internal sealed class Resampler8 : IDisposable
         for (int x = 0; x < OutWidth; x++)
         {
             // Taps past Counts[x] have zero weight, so whole vectors can be read: the row is padded by a
-            // stride and every start lies inside the row (checked when the coefficients were made).
+            // stride and every start lies inside the row.
             ref int input = ref Unsafe.Add(ref rowStart, starts[x]);
             ref int weight = ref Unsafe.Add(ref weights, x * stride);
             var sum = Vector.LoadUnsafe(ref input) * Vector.LoadUnsafe(ref weight);

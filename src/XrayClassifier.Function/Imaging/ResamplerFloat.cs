@@ -7,17 +7,20 @@ namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
 /// PIL's resize of float ('F') images, which is how 16-bit samples are resized (as floats, never squeezed
-/// through 8 bits): the passes of <see cref="Resampler8"/> in single precision, without rounding or
-/// clipping (bicubic and lanczos overshoot is kept, as in the float reference).
+/// through 8 bits): the passes and streaming of <see cref="Resampler8"/> in single precision, without
+/// rounding or clipping (bicubic and lanczos overshoot is kept, as in the float reference).
 /// </summary>
 internal sealed class ResamplerFloat : IDisposable
 {
     private readonly ResampleCoefficients? _horizontal;
     private readonly ResampleCoefficients? _vertical;
     private readonly bool _columnsFirst;
+    private readonly int _window;
     private readonly float[][] _rows;
     private readonly float[][] _passed;
     private readonly VerticalTaps? _taps;
+    private readonly float[] _output;
+    private int _nextOutputRow;
 
     public ResamplerFloat(int inWidth, int inHeight, int outWidth, int outHeight, int planes, Interpolation interpolation, bool columnsFirst = false)
     {
@@ -25,21 +28,21 @@ internal sealed class ResamplerFloat : IDisposable
         if (outWidth != inWidth) _horizontal = ResampleCoefficients.For(inWidth, outWidth, interpolation);
         if (outHeight != inHeight) _vertical = ResampleCoefficients.For(inHeight, outHeight, interpolation);
         _columnsFirst = columnsFirst && _vertical is not null;
+        _window = _vertical?.MaxCount ?? 1;
         int pad = (_horizontal?.Stride ?? 0) + Vector<float>.Count;
         _rows = new float[planes][];
         _passed = new float[planes][];
         for (int p = 0; p < planes; p++)
         {
             _rows[p] = new float[inWidth + pad];
-            // Rented: a 2500-row X-ray needs megabytes here, which would otherwise be a fresh large-object
-            // allocation on every request.
-            _passed[p] = ArrayPool<float>.Shared.Rent(_columnsFirst ? outHeight * inWidth : inHeight * outWidth);
+            _passed[p] = ArrayPool<float>.Shared.Rent(_columnsFirst ? outHeight * inWidth : _window * outWidth);
         }
         if (_columnsFirst)
         {
             _taps = VerticalTaps.For(_vertical!);
             foreach (var passed in _passed) passed.AsSpan(0, outHeight * inWidth).Clear();
         }
+        _output = new float[planes * outWidth * outHeight];
     }
 
     public int InWidth { get; }
@@ -62,50 +65,56 @@ internal sealed class ResamplerFloat : IDisposable
             }
             else
             {
-                Horizontal(_rows[p], _passed[p].AsSpan(y * OutWidth, OutWidth));
+                Horizontal(_rows[p], _passed[p].AsSpan(y % _window * OutWidth, OutWidth));
+            }
+        }
+        if (_columnsFirst) return;
+
+        if (_vertical is null)
+        {
+            for (int p = 0; p < Planes; p++)
+                _passed[p].AsSpan(0, OutWidth).CopyTo(_output.AsSpan(p * OutWidth * OutHeight + y * OutWidth, OutWidth));
+            return;
+        }
+        while (_nextOutputRow < OutHeight && _vertical.Starts[_nextOutputRow] + _vertical.Counts[_nextOutputRow] - 1 <= y)
+        {
+            int o = _nextOutputRow++;
+            int start = _vertical.Starts[o], count = _vertical.Counts[o], w = o * _vertical.Stride;
+            for (int p = 0; p < Planes; p++)
+            {
+                var target = _output.AsSpan(p * OutWidth * OutHeight + o * OutWidth, OutWidth);
+                for (int k = 0; k < count; k++)
+                    AddScaled(target, _passed[p].AsSpan((start + k) % _window * OutWidth, OutWidth), _vertical.Single[w + k]);
             }
         }
     }
 
-    public void Finish(Span<float> output)
+    public float[] Finish()
     {
         ObjectDisposedException.ThrowIf(_passed.Length > 0 && _passed[0].Length == 0, this);
-        int planeSize = OutWidth * OutHeight;
-        for (int p = 0; p < Planes; p++)
+        if (_columnsFirst)
         {
-            var target = output.Slice(p * planeSize, planeSize);
-            var passed = _passed[p];
-            if (_columnsFirst)
+            for (int p = 0; p < Planes; p++)
             {
                 var row = _rows[p];
+                var target = _output.AsSpan(p * OutWidth * OutHeight, OutWidth * OutHeight);
                 for (int y = 0; y < OutHeight; y++)
                 {
-                    passed.AsSpan(y * InWidth, InWidth).CopyTo(row);
+                    _passed[p].AsSpan(y * InWidth, InWidth).CopyTo(row);
                     Horizontal(row, target.Slice(y * OutWidth, OutWidth));
                 }
             }
-            else if (_vertical is null)
-            {
-                passed.AsSpan(0, planeSize).CopyTo(target);
-            }
-            else
-            {
-                for (int y = 0; y < OutHeight; y++)
-                {
-                    int start = _vertical.Starts[y], count = _vertical.Counts[y], w = y * _vertical.Stride;
-                    var row = target.Slice(y * OutWidth, OutWidth);
-                    row.Clear();
-                    for (int k = 0; k < count; k++)
-                        AddScaled(row, passed.AsSpan((start + k) * OutWidth, OutWidth), _vertical.Single[w + k]);
-                }
-            }
+        }
+        else if (_vertical is not null && _nextOutputRow != OutHeight)
+        {
+            throw new InvalidOperationException($"{_nextOutputRow} of {OutHeight} output rows were complete: not every input row was committed.");
         }
         Release();
+        return _output;
     }
 
     public void Dispose() => Release();
 
-    /// <summary>Gives the rented rows back; the resampler cannot be used afterwards.</summary>
     private void Release()
     {
         for (int p = 0; p < Planes; p++)

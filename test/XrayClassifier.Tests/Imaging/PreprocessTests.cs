@@ -226,6 +226,46 @@ public sealed class PreprocessTests(PipelineFixture fixture)
         for (int k = 0; k < results.Length; k++) Assert.Equal(expected[k % images.Length], results[k]);
     }
 
+    [Fact]
+    public void HandlesExtremeAspectRatiosWithoutHoldingTheImage()
+    {
+        // 64 × 100 000: PIL's window of rows is kept, not the 100 000 rows.
+        var tall = VipsEncoder.Png(TestImages.Solid8(64, 100_000, 77));
+        var spec = Grey with { Mean = [0f], Std = [1f] };
+        var (fromTall, decoded) = Run(tall, spec);
+        Assert.Equal((64, 100_000), (decoded.Width, decoded.Height));
+        Assert.All(fromTall, v => Assert.Equal(77 / 255f, v, 6));
+
+        // Stored 100 000 × 64, displayed turned (orientation 6): too wide for full-width column sums,
+        // so it goes rows-first instead.
+        var wide = VipsEncoder.Tiff(TestImages.Solid8(100_000, 64, 200), "deflate", orientation: 6);
+        var (fromWide, turned) = Run(wide, spec);
+        Assert.Equal((64, 100_000), (turned.Width, turned.Height));
+        Assert.All(fromWide, v => Assert.Equal(200 / 255f, v, 6));
+    }
+
+    [Fact]
+    public void GivesTheSameTensorWhetherDecodingOverlapsResamplingOrNot()
+    {
+        using var inline = ImagePipeline.Create(Tests.TestHelpers.TestEnvironment.NativeDirectory, PipelineFixture.Limits, threads: 1);
+        try
+        {
+            foreach (var bytes in new[] { TestImages.GreyPng.Value, TestImages.GreyPng16.Value, TestImages.RgbJpeg.Value, TestImages.RgbWebp.Value })
+            {
+                foreach (var spec in new[] { Rgb, Grey, Rgb with { Interpolation = Interpolation.Nearest } })
+                {
+                    var one = new float[spec.ElementCount];
+                    inline.Preprocess(bytes, null, spec, one);
+                    Assert.Equal(one, Run(bytes, spec).Tensor);
+                }
+            }
+        }
+        finally
+        {
+            Function.Imaging.Vips.VipsRuntime.SetConcurrency(fixture.Pipeline.Threads);
+        }
+    }
+
     private static void AssertClose(float[] expected, float[] actual, double maxDifference)
     {
         Assert.Equal(expected.Length, actual.Length);
