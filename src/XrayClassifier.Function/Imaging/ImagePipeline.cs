@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging.Vips;
 
@@ -166,7 +165,6 @@ public sealed class ImagePipeline : IDisposable
         var colour = ColourPlanes.For(bands, IsCmyk(decoded.InterpretationNick, bands, formatName), spec.Channels);
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
         float range = bits == 8 ? 255f : 65535f;
-        int storedSize = plan.StoredWidth * plan.StoredHeight;
 
         // JPEG can decode at a fraction of its size in the DCT (libjpeg scaling); taken only when enough
         // shrink is left for the PIL resample that the result stays within a grey level or two.
@@ -192,83 +190,27 @@ public sealed class ImagePipeline : IDisposable
 
         // Decode strip by strip; each row is converted to planes and goes through the first resize pass
         // at once, so only partly resized rows accumulate.
-        int rowBytes = sourceWidth * bands * (bits / 8);
-        int rowsPerStrip = Math.Clamp(StripBytes / Math.Max(1, rowBytes), 1, 256);
+        int rowsPerStrip = Math.Clamp(StripBytes / Math.Max(1, sourceWidth * bands * (bits / 8)), 1, 256);
         // PIL's pass order for axis-swapping orientations needs full-width sums per output row: fine for
-        // any real X-ray (224 × 2500 ints), refused for absurd widths, which then take rows-first instead
-        // (within a grey level of PIL rather than identical).
+        // any real X-ray (224 × 2500 ints), not for absurd widths, which then go rows-first (within a grey
+        // level of PIL rather than identical).
         bool columnsFirst = swap && (long)plan.StoredHeight * sourceWidth <= MaxColumnsFirstSums;
         using var strips = new VipsStripReader(source);
         try
         {
-            if (spec.Interpolation == Interpolation.Nearest)
+            var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(sourceWidth, sourceHeight, bands, orientation, plan) : null;
+            if (bits == 8)
             {
-                var sampler = new NearestSampler(sourceWidth, sourceHeight, bands, orientation, plan);
-                if (bits == 8)
-                {
-                    var picked = new byte[storedSize * bands];
-                    StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
-                    {
-                        var pixels = strip.Bytes;
-                        for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowBytes, rowBytes), picked);
-                    });
-                    using var asIs = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
-                    int pickedRow = plan.StoredWidth * bands;
-                    for (int y = 0; y < plan.StoredHeight; y++)
-                    {
-                        ConvertRow(colour, picked.AsSpan(y * pickedRow, pickedRow), asIs);
-                        asIs.CommitRow(y);
-                    }
-                    TensorWriter.Write<byte>(asIs.Finish(), colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-                }
-                else
-                {
-                    var picked = new ushort[storedSize * bands];
-                    int rowSamples = sourceWidth * bands;
-                    StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
-                    {
-                        var pixels = strip.As<ushort>();
-                        for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowSamples, rowSamples), picked);
-                    });
-                    using var asIs = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
-                    int pickedRow = plan.StoredWidth * bands;
-                    for (int y = 0; y < plan.StoredHeight; y++)
-                    {
-                        ConvertRow(colour, picked.AsSpan(y * pickedRow, pickedRow), asIs);
-                        asIs.CommitRow(y);
-                    }
-                    TensorWriter.Write<float>(asIs.Finish(), colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-                }
-            }
-            else if (bits == 8)
-            {
-                using var resampler = new Resampler8(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst);
-                StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
-                {
-                    var pixels = strip.Bytes;
-                    for (int r = 0; r < count; r++)
-                    {
-                        ConvertRow(colour, pixels.Slice(r * rowBytes, rowBytes), resampler);
-                        resampler.CommitRow(top + r);
-                    }
-                });
-                var planes = resampler.Finish();
+                var planes = sampler is null
+                    ? StreamedResize.Eight(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
+                    : StreamedResize.NearestEight(strips, rowsPerStrip, Threads, colour, plan, sampler);
                 TensorWriter.Write<byte>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
             }
             else
             {
-                using var resampler = new ResamplerFloat(sourceWidth, sourceHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, spec.Interpolation, columnsFirst);
-                int rowSamples = sourceWidth * bands;
-                StripSource.ForEach(strips, rowsPerStrip, Threads, (top, count, strip) =>
-                {
-                    var pixels = strip.As<ushort>();
-                    for (int r = 0; r < count; r++)
-                    {
-                        ConvertRow(colour, pixels.Slice(r * rowSamples, rowSamples), resampler);
-                        resampler.CommitRow(top + r);
-                    }
-                });
-                var planes = resampler.Finish();
+                var planes = sampler is null
+                    ? StreamedResize.Sixteen(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
+                    : StreamedResize.NearestSixteen(strips, rowsPerStrip, Threads, colour, plan, sampler);
                 TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
             }
         }
@@ -298,12 +240,6 @@ public sealed class ImagePipeline : IDisposable
 
     /// <summary>Largest full-width accumulator (ints) the columns-first pass may use: 64 MiB.</summary>
     private const long MaxColumnsFirstSums = 16L * 1024 * 1024;
-
-    private static void ConvertRow(ColourPlanes colour, ReadOnlySpan<byte> pixels, Resampler8 resampler) =>
-        colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
-
-    private static void ConvertRow(ColourPlanes colour, ReadOnlySpan<ushort> pixels, ResamplerFloat resampler) =>
-        colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
 
     /// <summary>libvips's error text; when a loader failed without any, the warnings it logged instead.</summary>
     private static string Detail(VipsException e)

@@ -84,10 +84,6 @@ internal static unsafe class LibVips
     //     int bands, VipsBandFormat format);
     public static delegate* unmanaged<void*, nuint, int, int, int, int, nint> vips_image_new_from_memory_copy;
 
-    // GType vips_array_double_get_type(void);
-    public static delegate* unmanaged<nuint> vips_array_double_get_type;
-    // void vips_value_set_array_double(GValue *value, const double *array, int n);
-    public static delegate* unmanaged<GValue*, double*, int, void> vips_value_set_array_double;
     // VipsRegion *vips_region_new(VipsImage *image);
     public static delegate* unmanaged<nint, nint> vips_region_new;
     // VipsPel *vips_region_fetch(VipsRegion *region, int left, int top, int width, int height, size_t *len);
@@ -181,8 +177,6 @@ internal static unsafe class LibVips
         vips_image_set_int = (delegate* unmanaged<nint, byte*, int, void>)P(nameof(vips_image_set_int));
         vips_image_write_to_memory = (delegate* unmanaged<nint, nuint*, void*>)P(nameof(vips_image_write_to_memory));
         vips_image_new_from_memory_copy = (delegate* unmanaged<void*, nuint, int, int, int, int, nint>)P(nameof(vips_image_new_from_memory_copy));
-        vips_array_double_get_type = (delegate* unmanaged<nuint>)P(nameof(vips_array_double_get_type));
-        vips_value_set_array_double = (delegate* unmanaged<GValue*, double*, int, void>)P(nameof(vips_value_set_array_double));
         vips_region_new = (delegate* unmanaged<nint, nint>)P(nameof(vips_region_new));
         vips_region_fetch = (delegate* unmanaged<nint, int, int, int, int, nuint*, byte*>)P(nameof(vips_region_fetch));
         vips_value_set_blob_free = (delegate* unmanaged<GValue*, void*, nuint, void>)P(nameof(vips_value_set_blob_free));

@@ -39,24 +39,6 @@ internal sealed unsafe class VipsOperation : IDisposable
     public VipsOperation Set(string name, bool value) => SetValue(name, &PutBoolean, value ? 1 : 0);
     public VipsOperation Set(string name, VipsImage image) => SetValue(name, &PutObject, image.Pointer);
 
-    /// <summary>Sets an array-of-double argument (e.g. linear's "a" and "b").</summary>
-    public VipsOperation SetArray(string name, params double[] values)
-    {
-        ArgumentType(name);
-        GValue value = default;
-        LibVips.g_value_init(&value, LibVips.vips_array_double_get_type());
-        try
-        {
-            fixed (double* v = values) LibVips.vips_value_set_array_double(&value, v, values.Length);
-            fixed (byte* n = Utf8Z.Get(name)) LibVips.g_object_set_property(_op, n, &value);
-        }
-        finally
-        {
-            LibVips.g_value_unset(&value);
-        }
-        return this;
-    }
-
     /// <summary>Sets an enum argument from its nick ("sequential", "error", "linear", …).</summary>
     public VipsOperation SetEnum(string name, string nick)
     {

@@ -16,9 +16,8 @@ internal static unsafe class VipsRuntime
     /// <summary>The oldest libvips with everything used here (vips_block_untrusted_set came in 8.13).</summary>
     private static readonly Version MinimumVersion = new(8, 13);
 
-    /// <summary>Operations the pipeline needs; a libvips built without one of them is refused at load.</summary>
-    private static readonly string[] RequiredOperations =
-        ["pngload_buffer", "jpegload_buffer", "tiffload_buffer", "webpload_buffer", "resize", "extract_band"];
+    /// <summary>The loaders the pipeline needs; a libvips built without one of them is refused at load.</summary>
+    private static readonly string[] RequiredOperations = ["pngload_buffer", "jpegload_buffer", "tiffload_buffer", "webpload_buffer"];
 
     private static readonly Lock s_gate = new();
     private static nint s_library;
@@ -82,8 +81,8 @@ internal static unsafe class VipsRuntime
             // Uploads are untrusted: refuse loaders libvips marks untrusted (ImageMagick, PDFium, …)
             // even though detection never asks for them.
             LibVips.vips_block_untrusted_set(1);
-            // Every request is a new image, so cached operations would only pin decoded pixels and
-            // uploads in Lambda's small memory; no temp files are ever opened either.
+            // Every request is a new image, so cached operations would only pin uploads and decoded
+            // pixels in Lambda's small memory; no files are opened either (uploads come as buffers).
             LibVips.vips_cache_set_max(0);
             LibVips.vips_cache_set_max_mem(0);
             LibVips.vips_cache_set_max_files(0);

@@ -6,16 +6,6 @@ internal sealed class VipsScope : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    /// <summary>Builds operation <paramref name="name"/> with the inputs <paramref name="inputs"/> sets
-    /// and returns its "out" image (both owned by this scope).</summary>
-    public VipsImage Call(string name, Action<VipsOperation> inputs)
-    {
-        var operation = Own(VipsOperation.New(name));
-        inputs(operation);
-        operation.Build();
-        return Own(operation.GetImage("out"));
-    }
-
     public T Own<T>(T disposable) where T : IDisposable
     {
         _owned.Add(disposable);
