@@ -4,6 +4,8 @@
     Image.open -> ImageOps.exif_transpose -> convert('RGB' | 'L') -> resize((W, H), filter)
     [cover: torchvision Resize(shorter side) + CenterCrop] -> ToTensor (/255) -> Normalize(mean, std)
 
+(Except TIFF, which Pillow 9.4 already turns upright while loading: see upright().)
+
 16-bit greyscale cannot go through convert('L') (PIL clips I;16 at 255), so it is scaled by 65535 into
 a float ('F') image and resized there, which is what a careful user does. Colour 16-bit files (which PIL
 reads as 8-bit) can be given as a raw .npy of their samples instead of an image file.
