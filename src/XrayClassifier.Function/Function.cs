@@ -49,13 +49,13 @@ public class Function : IDisposable
         try
         {
             _options = XrayOptions.FromEnvironment(environment);
-            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount);
+            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount, !services.WarmUpHandler);
         }
         catch (Exception e)
         {
             // E.g. an XRAY_EFS_ROOT that is not a valid path: answer 503 naming it rather than failing INIT.
             _options = new XrayOptions { Problems = [$"The configuration cannot be used: {e.Message}"] };
-            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount);
+            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount, !services.WarmUpHandler);
         }
         _workspace = new Workspace(_host.Layout, services.Clock);
         _cors = new CorsPolicy(_options.CorsOrigin);

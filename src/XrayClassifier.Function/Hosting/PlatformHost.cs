@@ -26,7 +26,9 @@ public sealed class PlatformHost : IDisposable
     private readonly long _initStarted = Stopwatch.GetTimestamp();
     private double? _initMs;
 
-    public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount)
+    /// <summary><paramref name="warmUpClassifier"/>: run the model once right after loading it. Off when the caller
+    /// warms the whole request path up anyway (that runs the model too: a second run would only cost INIT time).</summary>
+    public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount, bool warmUpClassifier = true)
     {
         Options = options;
         Layout = EfsLayout.From(options);
@@ -39,7 +41,7 @@ public sealed class PlatformHost : IDisposable
         var layout = Layout;
         int threads = ComputeThreads;
         Classifier = new RetryingLoader<Classifier>("model",
-            () => LoadAndWarmUp(layout, threads), clock, retry);
+            () => Load(layout, threads, warmUpClassifier), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             () => ImagePipeline.Create(layout.NativeDirectory,
                 new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads), clock, retry);
@@ -47,9 +49,10 @@ public sealed class PlatformHost : IDisposable
 
     /// <summary>ONNX Runtime plans and allocates its working memory on the first run; doing that here
     /// (in INIT when the load succeeds there) keeps it off the first request.</summary>
-    private static Classifier LoadAndWarmUp(EfsLayout layout, int threads)
+    private static Classifier Load(EfsLayout layout, int threads, bool warmUp)
     {
         var classifier = Inference.Classifier.Load(layout, new ClassifierSettings(threads));
+        if (!warmUp) return classifier;
         try
         {
             classifier.WarmUp();
