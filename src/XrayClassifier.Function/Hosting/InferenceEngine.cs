@@ -5,9 +5,6 @@ using XrayClassifier.Function.Inference;
 
 namespace XrayClassifier.Function.Hosting;
 
-/// <summary>What classifying one image produced, and where the time went.</summary>
-public sealed record ClassifyResult(DecodedImage Image, Classification Classification, double DecodeMs, double InferenceMs);
-
 /// <summary>
 /// The loaded classifier and image pipeline, used together. The classifier is not thread-safe (one input
 /// buffer, one session run at a time), so writing its input and running it are serialised; decoding is

@@ -5,12 +5,6 @@ using XrayClassifier.Function.Inference;
 
 namespace XrayClassifier.Function.Hosting;
 
-/// <summary>The platform as a request sees it: ready to classify, or the reasons it is not.</summary>
-public sealed record PlatformState(InferenceEngine? Engine, IReadOnlyList<PlatformUnavailableException> Problems)
-{
-    public bool IsReady => Engine is not null && Problems.Count == 0;
-}
-
 /// <summary>
 /// What one container holds for its whole life: the classifier (ONNX Runtime + model from EFS) and the
 /// image pipeline (libvips from EFS). Both start loading in the constructor — in parallel, since creating

@@ -1,8 +1,5 @@
 namespace XrayClassifier.Function.Http;
 
-/// <summary>How the client sent the image.</summary>
-public enum UploadForm { Raw, Json, Multipart }
-
 /// <summary>The uploaded image's bytes (borrowed from the request's buffers) and the media type the
 /// client declared for them (null when it declared none or only application/octet-stream).</summary>
 public readonly record struct ImageUpload(ReadOnlyMemory<byte> Bytes, string? DeclaredMediaType, UploadForm Form);

@@ -1,8 +1,5 @@
 namespace XrayClassifier.Function.Http;
 
-/// <summary>What a request asks for, found from the last segment of its path.</summary>
-public enum RouteKind { Unknown, Classify, Health }
-
 /// <summary>The route, the upper-case method and the path the decision was made on.</summary>
 public readonly record struct Route(RouteKind Kind, string Method, string Path)
 {
