@@ -1,4 +1,5 @@
 using System.Text.Json;
+using XrayClassifier.Tests.Inference; // ReadOnlyBindMount
 
 namespace XrayClassifier.Tests.Handler;
 
@@ -20,7 +21,7 @@ public sealed class StorageModeTests : IDisposable
     public async Task RequiredFailsWith503AndLeavesNothingWhenTheWorkspaceIsReadOnly()
     {
         using var f = Create("required");
-        using (var ro = new ReadOnlyBindMount(_efs.WorkspaceDirectory))
+        using (new ReadOnlyBindMount(_efs.WorkspaceDirectory))
         {
             var answer = await Classify(f);
             var p = answer.AssertProblem(503, "platform-unavailable");
