@@ -18,6 +18,7 @@ namespace XrayClassifier.Function.ApiGateway;
 public static class ProxyEventReader
 {
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+    private static readonly LenientBooleanConverter s_lenientBoolean = new();
 
     private static readonly JsonReaderOptions s_readerOptions = new()
     {
@@ -147,7 +148,7 @@ public static class ProxyEventReader
                     break;
                 case Key.Body: request.Body = ReadBody(ref reader, current, lease); break;
                 case Key.IsBase64Encoded:
-                    request.IsBase64Encoded = new LenientBooleanConverter().Read(ref reader, typeof(bool), ProxyJsonContext.Default.Options);
+                    request.IsBase64Encoded = s_lenientBoolean.Read(ref reader, typeof(bool), ProxyJsonContext.Default.Options);
                     break;
                 default: reader.Skip(); break;
             }
