@@ -1,0 +1,10 @@
+using XrayClassifier.Function.Configuration;
+
+namespace XrayClassifier.Bench;
+
+/// <summary>The function's settings in the benchmark: the bench's own EFS root, everything else default.</summary>
+public static class BenchEnvironment
+{
+    public static IEnvironmentVariables For(string efsRoot) =>
+        new DictionaryEnvironmentVariables(new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = efsRoot });
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace XrayClassifier.Bench;
+
+/// <summary>One fresh process of the published function answering its first event.</summary>
+public sealed record ColdRun(double SpawnToResponse, double MainAt, double LoadAssembly, double Constructor, double FirstInvoke,
+    long PeakRssKiB, int StatusCode, string? InitReport);
+
+/// <summary>Cold starts for one image, with an empty optimised-model cache every time and with a primed one.</summary>
+public sealed record ColdResult(string Image, Stats WithoutCache, Stats WithCache, ColdRun TypicalWithoutCache, ColdRun TypicalWithCache,
+    long PeakRssKiB, IReadOnlyList<int> StatusCodes);
+
+public static class ColdBench
+{
+    public const int Runs = 5;
+
+    public static List<ColdResult> Run(string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir, Action<string> log)
+    {
+        Directory.CreateDirectory(eventsDir);
+        var cache = Path.Combine(efsRoot, "cache");
+        var results = new List<ColdResult>();
+        foreach (var image in images)
+        {
+            var evFile = Path.Combine(eventsDir, Path.GetFileName(image) + ".json");
+            var ev = new BenchEvent(File.ReadAllBytes(image), WarmBench.ContentTypeOf(image));
+            ev.SetRequestNumber(42);
+            File.WriteAllBytes(evFile, ev.Bytes);
+
+            var without = new List<ColdRun>();
+            for (int i = 0; i < Runs; i++)
+            {
+                EmptyFolder(cache);
+                without.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+            }
+            // The last run above left a cache entry behind: every run below loads the optimised model.
+            var with = new List<ColdRun>();
+            for (int i = 0; i < Runs; i++) with.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+
+            var sw = Stats.Of(without.Select(r => r.SpawnToResponse).ToArray());
+            var sc = Stats.Of(with.Select(r => r.SpawnToResponse).ToArray());
+            log($"cold {Path.GetFileName(image)}: {sw.Median:F0} ms without cache, {sc.Median:F0} ms with");
+            results.Add(new ColdResult(Path.GetFileName(image), sw, sc, Typical(without), Typical(with),
+                without.Concat(with).Max(r => r.PeakRssKiB),
+                without.Concat(with).Select(r => r.StatusCode).Distinct().ToArray()));
+        }
+        return results;
+    }
+
+    private static ColdRun Typical(List<ColdRun> runs) => runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2);
+
+    private static void EmptyFolder(string dir)
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+    }
+
+    /// <summary>Spawns ColdHost and times spawn → its response line on stdout, as the peer's bench times node.</summary>
+    private static ColdRun Spawn(string coldHost, string functionDir, string efsRoot, string evFile)
+    {
+        var psi = new ProcessStartInfo(coldHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(functionDir);
+        psi.ArgumentList.Add(evFile);
+        psi.Environment["XRAY_EFS_ROOT"] = efsRoot;
+        psi.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008";
+        psi.Environment.Remove("XRAY_MODEL");
+        psi.Environment.Remove("XRAY_NATIVE_DIR");
+
+        long t0 = Stopwatch.GetTimestamp();
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string? line = p.StandardOutput.ReadLine();
+        double spawnToResponse = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        p.WaitForExit();
+        string err = stderr.GetAwaiter().GetResult();
+        if (p.ExitCode != 0 || line is null)
+            throw new InvalidOperationException($"cold host exited {p.ExitCode}: {err}");
+
+        using var doc = JsonDocument.Parse(line);
+        var r = doc.RootElement;
+        // The function's INIT log line, if it wrote one, says where its own time went.
+        string? init = err.Split('\n').FirstOrDefault(l => l.Contains("\"init\"", StringComparison.Ordinal));
+        return new ColdRun(spawnToResponse, r.GetProperty("mainAt").GetDouble(), r.GetProperty("loadAssembly").GetDouble(),
+            r.GetProperty("constructor").GetDouble(), r.GetProperty("firstInvoke").GetDouble(),
+            r.GetProperty("peakRssKiB").GetInt64(), r.GetProperty("statusCode").GetInt32(), init);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text.Json;
+using XrayClassifier.Bench;
+
+// bench/run.sh prepares everything (natives, model, images, the published function, the peer) and runs:
+//   all --efs-root DIR --images DIR --function-dir DIR --cold-host EXE --out DIR --results FILE [--peer DIR]
+//   memory --efs-root DIR --image FILE --requests N --json FILE      (a child process: only the handler in it)
+var options = ParseOptions(args.Skip(1).ToArray());
+void Log(string s) => Console.Error.WriteLine(s);
+string Need(string key) => options.TryGetValue(key, out var v) ? v : throw new ArgumentException($"--{key} is required");
+
+switch (args.FirstOrDefault())
+{
+    case "memory":
+    {
+        var result = MemoryBench.Run(Need("efs-root"), Need("image"), int.Parse(Need("requests")), Log);
+        File.WriteAllText(Need("json"), JsonSerializer.Serialize(result));
+        return 0;
+    }
+    case "all":
+    {
+        string efsRoot = Need("efs-root"), imagesDir = Need("images"), outDir = Need("out");
+        Directory.CreateDirectory(outDir);
+        var images = Directory.GetFiles(imagesDir).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
+        string model = Path.Combine(efsRoot, "models", "chest-xray", "model.onnx");
+
+        // Memory first, in its own process, so nothing else this process loads counts against it.
+        var memJson = Path.Combine(outDir, "memory.json");
+        RunSelf(["memory", "--efs-root", efsRoot, "--image", images.First(i => i.Contains("1024")), "--requests", "1000", "--json", memJson]);
+        var memory = JsonSerializer.Deserialize<MemoryResult>(File.ReadAllText(memJson))!;
+        ClearWorkspace(efsRoot);
+
+        var warm = WarmBench.Run(efsRoot, images, Log);
+        ClearWorkspace(efsRoot);
+        var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log);
+        ClearWorkspace(efsRoot);
+
+        Dictionary<string, PeerResult>? peer = null;
+        string? peerVersions = null, peerMissing = null;
+        if (options.TryGetValue("peer", out var peerDir) && File.Exists(Path.Combine(peerDir, "bench.js")))
+        {
+            var peerOut = Path.Combine(outDir, "peer");
+            peer = PeerBench.Run(peerDir, model, imagesDir, peerOut, Log);
+            peerVersions = PeerBench.Versions(Path.Combine(peerOut, "results.json"));
+        }
+        else peerMissing = "no Node peer given (../shared/peers/node is not part of the product)";
+
+        var run = new BenchRun("bash bench/run.sh", Machine(), OurVersions(efsRoot), peerVersions, new FileInfo(model).Length,
+            warm, cold, memory, peer, peerMissing);
+        File.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Need("results"), Report.Render(run));
+        Log($"wrote {Need("results")}");
+        return 0;
+    }
+    default:
+        Console.Error.WriteLine("usage: XrayClassifier.Bench all|memory … (run bench/run.sh)");
+        return 2;
+}
+
+static Dictionary<string, string> ParseOptions(string[] a)
+{
+    var d = new Dictionary<string, string>();
+    for (int i = 0; i + 1 < a.Length; i += 2) d[a[i].TrimStart('-')] = a[i + 1];
+    return d;
+}
+
+static void RunSelf(string[] arguments)
+{
+    var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+    // Under `dotnet Bench.dll` the process path is dotnet itself: pass the assembly first.
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(Report).Assembly.Location);
+    foreach (var a in arguments) psi.ArgumentList.Add(a);
+    using var p = Process.Start(psi)!;
+    p.WaitForExit();
+    if (p.ExitCode != 0) throw new InvalidOperationException($"bench child {arguments[0]} exited {p.ExitCode}");
+}
+
+static void ClearWorkspace(string efsRoot)
+{
+    var ws = Path.Combine(efsRoot, "workspace");
+    if (Directory.Exists(ws)) Directory.Delete(ws, recursive: true);
+    Directory.CreateDirectory(ws);
+}
+
+static string Machine()
+{
+    string cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+    string os = File.Exists("/etc/os-release")
+        ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME="))?.Split('=', 2)[1].Trim('"') ?? "Linux"
+        : "Linux";
+    return $"{Environment.ProcessorCount} cores, {cpu}, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {os}, .NET {Environment.Version}";
+}
+
+static string OurVersions(string efsRoot)
+{
+    var env = BenchEnvironment.For(efsRoot);
+    var o = XrayClassifier.Function.Configuration.XrayOptions.FromEnvironment(env);
+    var layout = XrayClassifier.Function.Configuration.EfsLayout.From(o);
+    using var c = XrayClassifier.Function.Inference.Classifier.Load(layout, new(o.ComputeThreads(Environment.ProcessorCount)));
+    using var p = XrayClassifier.Function.Imaging.ImagePipeline.Create(layout.NativeDirectory, new(o.MaxImageBytes, o.MaxPixels, o.MinImageSide), 1);
+    return $".NET {Environment.Version} (function published ReadyToRun, linux-x64), ONNX Runtime {c.RuntimeVersion}, libvips {p.VipsVersion}";
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Text;
+
+// Usage: ColdHost FUNCTION_DIR EVENT.json [HANDLER]
+// Prints one JSON line on stdout after the response: timings in ms from process start, and peak RSS.
+// The function's own log lines go to stderr so stdout carries only the measurement.
+var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+double mainAt = sinceStart.TotalMilliseconds;
+var clock = Stopwatch.StartNew();
+
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: ColdHost FUNCTION_DIR EVENT.json [Assembly::Type::Method]");
+    return 2;
+}
+string functionDir = Path.GetFullPath(args[0]);
+string handler = args.Length > 2 ? args[2] : "XrayClassifier.Function::XrayClassifier.Function.Function::FunctionHandler";
+var parts = handler.Split("::");
+
+var stdout = Console.Out;
+Console.SetOut(Console.Error);
+
+// Resolve the function's dependencies from its own folder, as Lambda's bootstrap does for /var/task.
+var resolver = new AssemblyDependencyResolver(Path.Combine(functionDir, parts[0] + ".dll"));
+AssemblyLoadContext.Default.Resolving += (ctx, name) =>
+    resolver.ResolveAssemblyToPath(name) is string p ? ctx.LoadFromAssemblyPath(p) : null;
+
+var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.Combine(functionDir, parts[0] + ".dll"));
+var type = assembly.GetType(parts[1], throwOnError: true)!;
+var method = type.GetMethod(parts[2], BindingFlags.Public | BindingFlags.Instance)
+    ?? throw new MissingMethodException(parts[1], parts[2]);
+double loadedAt = clock.Elapsed.TotalMilliseconds;
+
+object instance = Activator.CreateInstance(type)!;   // INIT phase: the constructor
+double initAt = clock.Elapsed.TotalMilliseconds;
+
+var eventBytes = File.ReadAllBytes(args[1]);
+object? result = method.Invoke(instance, [new MemoryStream(eventBytes, writable: false)]);
+Stream response = result switch
+{
+    Task<Stream> t => await t,
+    Stream s => s,
+    _ => throw new InvalidOperationException($"{handler} returned {result?.GetType().Name ?? "null"}"),
+};
+using var reader = new StreamReader(response, Encoding.UTF8);
+string body = reader.ReadToEnd();
+double answeredAt = clock.Elapsed.TotalMilliseconds;
+
+int status = 0;
+var marker = "\"statusCode\":";
+int at = body.IndexOf(marker, StringComparison.Ordinal);
+if (at >= 0) int.TryParse(body.AsSpan(at + marker.Length).TrimStart().Slice(0, 3), out status);
+
+long peakKiB = 0;
+foreach (var line in File.ReadLines("/proc/self/status"))
+    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+        peakKiB = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim());
+
+stdout.WriteLine(
+    $"{{\"statusCode\":{status},\"mainAt\":{mainAt:F1},\"loadAssembly\":{loadedAt:F1},\"constructor\":{initAt - loadedAt:F1}," +
+    $"\"firstInvoke\":{answeredAt - initAt:F1},\"processToResponse\":{mainAt + answeredAt:F1},\"peakRssKiB\":{peakKiB}}}");
+stdout.Flush();
+return 0;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# One command for the benchmark of issue 6 (README): prepares natives, model, images, the published
+# ReadyToRun function and (when ../shared/peers/node and node are there) the Node peer, then measures
+# both in the same run and writes bench/RESULTS.md. Takes a few minutes on 2 cores.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+out="$repo/bench/out"
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+bash tools/prerequisites.sh
+bash efs-layout/fill.sh
+
+# Images: the synthetic chest X-ray at the sizes and encodings of the issue. JPEGs are encoded by PIL
+# (an encoder independent of the libvips under test).
+images="$out/images"
+mkdir -p "$images"
+gen() { dotnet run --project tools/XrayClassifier.ModelGen -c Release -- sample-xray "$@" >&2; }
+[ -s "$images/chest-1024-8bit.png" ] || gen --out "$images/chest-1024-8bit.png" --width 1024 --height 1024 --bits 8
+[ -s "$images/chest-2048-16bit.png" ] || gen --out "$images/chest-2048-16bit.png" --width 2048 --height 2048 --bits 16
+if [ ! -s "$images/chest-2048x2500-q90.jpg" ] || [ ! -s "$images/chest-rgb-1536x1536-q90.jpg" ]; then
+  gen --out "$out/src-2048x2500.png" --width 2048 --height 2500 --bits 8
+  gen --out "$out/src-1536.png" --width 1536 --height 1536 --bits 8
+  /usr/bin/python3 - "$out" "$images" <<'PY'
+import sys
+from PIL import Image
+out, images = sys.argv[1], sys.argv[2]
+Image.open(f"{out}/src-2048x2500.png").convert("L").save(f"{images}/chest-2048x2500-q90.jpg", quality=90)
+# An RGB JPEG as phone photos of films and some PACS exports arrive: three channels, slightly tinted.
+g = Image.open(f"{out}/src-1536.png").convert("L")
+rgb = Image.merge("RGB", (g, g.point(lambda v: int(v * 0.97)), g.point(lambda v: int(v * 0.92))))
+rgb.save(f"{images}/chest-rgb-1536x1536-q90.jpg", quality=90)
+PY
+  rm -f "$out/src-2048x2500.png" "$out/src-1536.png"
+fi
+
+# The function as Lambda runs it: published framework-dependent, ReadyToRun for linux-x64.
+say "publishing the function (ReadyToRun) and the cold-start host"
+dotnet publish src/XrayClassifier.Function -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -o "$out/function" >&2
+dotnet publish bench/XrayClassifier.ColdHost -c Release -r linux-x64 --self-contained false \
+  -p:PublishReadyToRun=true -o "$out/coldhost" >&2
+dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
+
+# The benchmark's own EFS root: the filled natives and model, its own cache and workspace.
+efs="$out/efs"
+mkdir -p "$efs/cache" "$efs/workspace"
+ln -sfn "$repo/efs-layout/runtime" "$efs/runtime"
+ln -sfn "$repo/efs-layout/models" "$efs/models"
+
+peer_args=()
+peer_src="$repo/../shared/peers/node"
+if [ -f "$peer_src/bench.js" ] && command -v node >/dev/null; then
+  say "preparing the Node peer from $peer_src"
+  mkdir -p "$out/peer-src"
+  cp "$peer_src"/*.js "$peer_src"/package.json "$peer_src"/package-lock.json "$out/peer-src/"
+  [ -d "$out/peer-src/node_modules/sharp" ] || (cd "$out/peer-src" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  peer_args=(--peer "$out/peer-src")
+else
+  say "no Node peer (../shared/peers/node or node missing): measuring this project only"
+fi
+
+dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$images" \
+  --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
+  --out "$out/run" --results "$repo/bench/RESULTS.md" "${peer_args[@]}"
+say "done: bench/RESULTS.md"
