@@ -87,6 +87,22 @@ public class RestApiEmulatorResponseTests
     }
 
     [Fact]
+    public async Task AnswersEndpointRequestTimedOutWhenTheFunctionOutlastsTheIntegrationTimeout()
+    {
+        var settings = new RestApiSettings { IntegrationTimeout = TimeSpan.FromMilliseconds(200) };
+        LambdaHandler slow = async _ =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            return new MemoryStream("""{"statusCode":200,"body":"late"}"""u8.ToArray());
+        };
+
+        var response = await SendAsync(slow, settings: settings);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("""{"message": "Endpoint request timed out"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task AcceptsANumericStringStatusCodeAndNullMembers()
     {
         var response = await SendAsync(EchoHandler.Answering(

@@ -44,6 +44,11 @@ public static class GatewayErrors
     public static GatewayResponse InternalServerError(string requestId, string lambdaError) =>
         Json(502, "InternalServerErrorException", """{"message": "Internal server error"}""", requestId) with { LambdaError = lambdaError };
 
+    /// <summary>The integration did not answer within the integration timeout (INTEGRATION_TIMEOUT, 504).</summary>
+    public static GatewayResponse EndpointRequestTimedOut(string requestId) =>
+        Json(504, "InternalServerErrorException", """{"message": "Endpoint request timed out"}""", requestId)
+            with { LambdaError = "Execution failed due to a timeout error" };
+
     private static GatewayResponse Json(int status, string errorType, string body, string requestId) =>
         new(status,
             [new("Content-Type", "application/json"), new("x-amzn-RequestId", requestId), new("x-amzn-ErrorType", errorType)],

@@ -51,21 +51,18 @@ public sealed class RestApiEmulator
         var eventJson = ProxyEventBuilder.ToJson(proxyEvent);
         if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes) return GatewayErrors.RequestTooLong(requestId);
 
-        byte[] responseJson;
-        await _container.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var invocation = InvokeOneAtATimeAsync(eventJson, cancellationToken);
+        using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            responseJson = await InvokeAsync(_handler, eventJson).ConfigureAwait(false);
+            var finished = await Task.WhenAny(invocation, Task.Delay(Settings.IntegrationTimeout, timer.Token)).ConfigureAwait(false);
+            timer.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
+            // The invocation runs on (and holds the container) while the client already has its 504.
+            if (finished != invocation) return GatewayErrors.EndpointRequestTimedOut(requestId);
         }
-        catch (Exception e)
-        {
-            // Lambda reports an unhandled exception as a function error; API Gateway turns it into a 502.
-            return GatewayErrors.InternalServerError(requestId, $"Lambda function error: {e.GetType().Name}: {e.Message}");
-        }
-        finally
-        {
-            _container.Release();
-        }
+        var (responseJson, error) = await invocation.ConfigureAwait(false);
+        // Lambda reports an unhandled exception as a function error; API Gateway turns it into a 502.
+        if (responseJson is null) return GatewayErrors.InternalServerError(requestId, $"Lambda function error: {error}");
 
         if (responseJson.Length > RestApiSettings.MaxInvokeResponseBytes)
             return GatewayErrors.InternalServerError(requestId,
@@ -77,6 +74,23 @@ public sealed class RestApiEmulator
         {
             Headers = [.. answer.Headers, new("x-amzn-RequestId", requestId), new("x-amz-apigw-id", proxyEvent.RequestContext.ExtendedRequestId)],
         };
+    }
+
+    private async Task<(byte[]? Response, string? Error)> InvokeOneAtATimeAsync(byte[] eventJson, CancellationToken cancellationToken)
+    {
+        await _container.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await InvokeAsync(_handler, eventJson).ConfigureAwait(false), null);
+        }
+        catch (Exception e)
+        {
+            return (null, $"{e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            _container.Release();
+        }
     }
 
     /// <summary>Calls the handler the way the Lambda runtime does: the payload in a read-only stream,

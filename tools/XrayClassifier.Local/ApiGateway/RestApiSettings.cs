@@ -19,6 +19,10 @@ public sealed record RestApiSettings
     public string? ApiKey { get; init; }
     public string ApiKeyId { get; init; } = "xraylocalkey";
 
+    /// <summary>How long API Gateway waits for the integration: 29 s by default for REST APIs. The function
+    /// keeps running after that (Lambda stops it only at its own timeout); the client gets 504.</summary>
+    public TimeSpan IntegrationTimeout { get; init; } = TimeSpan.FromSeconds(29);
+
     /// <summary>The resource every request is routed to.</summary>
     public const string ProxyResource = "/{proxy+}";
 
