@@ -7,7 +7,7 @@ public sealed record OnnxCheck(
     long IrVersion, string ProducerName, IReadOnlyDictionary<string, long> Opsets,
     IReadOnlyList<OnnxCheck.Value> Inputs, IReadOnlyList<OnnxCheck.Value> Outputs,
     long InitializerCount, long TrainableParameterCount, IReadOnlyList<string> OpTypes,
-    IReadOnlyList<OnnxCheck.Value> InferredOutputs)
+    IReadOnlyList<OnnxCheck.Value> InferredOutputs, IReadOnlyList<string> GraphInputNames, IReadOnlyList<string> InitializerNames)
 {
     /// <summary>A graph input or output: name, element type (TensorProto.DataType) and dims (number or symbolic name).</summary>
     public sealed record Value(string Name, int ElemType, IReadOnlyList<string> Dims);
@@ -34,7 +34,8 @@ public sealed record OnnxCheck(
             Inputs=vals([i for i in m.graph.input if i.name not in inits]),
             Outputs=vals(m.graph.output), InitializerCount=len(m.graph.initializer),
             TrainableParameterCount=trainable, OpTypes=sorted({n.op_type for n in m.graph.node}),
-            InferredOutputs=vals(inferred.graph.output))))
+            InferredOutputs=vals(inferred.graph.output),
+            GraphInputNames=[i.name for i in m.graph.input], InitializerNames=[t.name for t in m.graph.initializer])))
         """;
 
     /// <summary>Runs onnx.checker.check_model(full_check=True) and strict shape inference on <paramref name="path"/>; throws if either rejects it.</summary>

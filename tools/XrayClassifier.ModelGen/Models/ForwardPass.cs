@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 
 namespace XrayClassifier.ModelGen.Models;
 
 /// <summary>
 /// The few CPU kernels the calibration forward pass needs (convolution as im2col + GEMM, pooling).
 /// Every output element is computed by one thread in a fixed order with separate multiply and add
-/// (never fused), so results are bit-identical on every machine and thread count — the generated
-/// model's bytes depend on them.
+/// (never fused), so results are bit-identical on every machine, vector width and thread count — the
+/// generated model's bytes depend on them.
 /// </summary>
 internal static class ForwardPass
 {
@@ -68,7 +68,11 @@ internal static class ForwardPass
     /// <summary>out[m, j] = Σ_k a[m, k] · x[xOffset + k·cols + j] for an m×k matrix a.</summary>
     private static void Gemm(float[] a, int rows, int depth, float[] x, int xOffset, int cols, float[] output, int outOffset)
     {
-        const int rowBlock = 4, colBlock = 2 * 8;
+        const int rowBlock = 4;
+        // Vector<float> is as wide as the hardware's vectors (8 with AVX2, 4 with NEON); lanes are
+        // independent, so the width changes speed, never results.
+        var lanes = Vector<float>.Count;
+        var colBlock = 2 * lanes;
         var blocks = (rows + rowBlock - 1) / rowBlock;
         Parallel.For(0, blocks, block =>
         {
@@ -79,17 +83,17 @@ internal static class ForwardPass
             {
                 for (; j + colBlock <= cols; j += colBlock)
                 {
-                    Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default,
+                    Vector<float> c00 = default, c01 = default, c10 = default, c11 = default,
                         c20 = default, c21 = default, c30 = default, c31 = default;
                     var xi = xOffset + j;
                     for (var k = 0; k < depth; k++, xi += cols)
                     {
-                        var x0 = Vector256.LoadUnsafe(ref x[xi]);
-                        var x1 = Vector256.LoadUnsafe(ref x[xi + 8]);
-                        var w0 = Vector256.Create(a[r0 * depth + k]);
-                        var w1 = Vector256.Create(a[(r0 + 1) * depth + k]);
-                        var w2 = Vector256.Create(a[(r0 + 2) * depth + k]);
-                        var w3 = Vector256.Create(a[(r0 + 3) * depth + k]);
+                        var x0 = Vector.LoadUnsafe(ref x[xi]);
+                        var x1 = Vector.LoadUnsafe(ref x[xi + lanes]);
+                        var w0 = new Vector<float>(a[r0 * depth + k]);
+                        var w1 = new Vector<float>(a[(r0 + 1) * depth + k]);
+                        var w2 = new Vector<float>(a[(r0 + 2) * depth + k]);
+                        var w3 = new Vector<float>(a[(r0 + 3) * depth + k]);
                         c00 += w0 * x0; c01 += w0 * x1;
                         c10 += w1 * x0; c11 += w1 * x1;
                         c20 += w2 * x0; c21 += w2 * x1;
@@ -116,10 +120,10 @@ internal static class ForwardPass
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float[] output, int offset, Vector256<float> lo, Vector256<float> hi)
+    private static void Store(float[] output, int offset, Vector<float> lo, Vector<float> hi)
     {
         lo.StoreUnsafe(ref output[offset]);
-        hi.StoreUnsafe(ref output[offset + 8]);
+        hi.StoreUnsafe(ref output[offset + Vector<float>.Count]);
     }
 
     /// <summary>Per-channel mean and (population) variance over all images and positions, accumulated in double.</summary>

@@ -66,14 +66,6 @@ public sealed class OnnxModelBuilder
         return AddInitializer(name, OnnxElementType.Float, dims, t);
     }
 
-    /// <summary>Adds an int64 constant (stored as TensorProto.int64_data). Returns its name.</summary>
-    public string Initializer(string name, long[] dims, long[] data)
-    {
-        CheckElementCount(name, dims, data.Length);
-        var t = TensorHeader(name, OnnxElementType.Int64, dims).PackedInt64(TensorInt64Data, data);
-        return AddInitializer(name, OnnxElementType.Int64, dims, t);
-    }
-
     /// <summary>Adds a node of the default domain; returns its (first) output name.</summary>
     public string Node(string opType, string[] inputs, string[] outputs, params OnnxAttribute[] attributes) =>
         Node(opType, $"{opType}_{_nodeCount}", inputs, outputs, attributes);
@@ -178,7 +170,7 @@ public sealed class OnnxModelBuilder
     private const int GraphNode = 1, GraphName_ = 2, GraphInitializer = 5, GraphInput = 11, GraphOutput = 12;
     private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
     private const int AttrName = 1, AttrF = 2, AttrI = 3, AttrS = 4, AttrInts = 8, AttrType = 20;
-    private const int TensorDims = 1, TensorDataType = 2, TensorInt64Data = 7, TensorName = 8, TensorRawData = 9;
+    private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
     private const int ValueInfoName = 1, ValueInfoType = 2;
     private const int TypeTensorType = 1, TensorTypeElemType = 1, TensorTypeShape = 2;
     private const int ShapeDim = 1, DimValue = 1, DimParam = 2;

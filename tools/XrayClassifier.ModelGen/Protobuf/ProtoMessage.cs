@@ -26,9 +26,6 @@ internal sealed class ProtoMessage
     /// <summary>A length-delimited field whose content is <paramref name="values"/> as little-endian floats (TensorProto.raw_data).</summary>
     public ProtoMessage RawFloats(int number, ReadOnlyMemory<float> values) => Add(new RawFloatsField(number, values));
 
-    /// <summary>A packed repeated int64 field (e.g. TensorProto.dims).</summary>
-    public ProtoMessage PackedInt64(int number, IEnumerable<long> values) => Add(new PackedVarintField(number, values.Select(v => (ulong)v).ToArray()));
-
     public ProtoMessage Message(int number, ProtoMessage value) => Add(new MessageField(number, value));
 
     /// <summary>The encoded size in bytes (without this message's own tag and length prefix).</summary>
@@ -53,9 +50,11 @@ internal sealed class ProtoMessage
 
     public byte[] ToArray()
     {
-        using var ms = new MemoryStream(checked((int)Size));
+        var bytes = new byte[checked((int)Size)];
+        using var ms = new MemoryStream(bytes);
         WriteTo(ms);
-        return ms.ToArray();
+        if (ms.Position != bytes.Length) throw new InvalidOperationException($"wrote {ms.Position} bytes, sized {bytes.Length}");
+        return bytes;
     }
 
     private ProtoMessage Add(Field f)
@@ -138,16 +137,6 @@ internal sealed class ProtoMessage
             // raw_data is little-endian by definition; every platform .NET runs this tool on is too.
             if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts are not supported");
             s.Write(MemoryMarshal.AsBytes(values.Span));
-        }
-    }
-
-    private sealed class PackedVarintField(int number, ulong[] values) : LengthDelimitedField(number)
-    {
-        private readonly long _contentSize = values.Sum(v => (long)VarintSize(v));
-        protected override long ContentSize => _contentSize;
-        protected override void WriteContent(Stream s)
-        {
-            foreach (var v in values) WriteVarint(s, v);
         }
     }
 
