@@ -77,6 +77,20 @@ public class LocalCliTests
         Assert.Contains("'classify' has no option --bogus", unknown.Stderr);
     }
 
+    [Fact]
+    public async Task ServeExitsWithOneWhenThePortIsTaken()
+    {
+        using var efs = new LocalEfsRoot();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exit, _, stderr) = await RunAsync("serve", "--port", port.ToString(), "--efs-root", efs.Path);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", stderr);
+    }
+
     [Theory]
     [InlineData("health-get.json")]
     [InlineData("health-get-testtool.json")]

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Local.ApiGateway;
 using XrayClassifier.Local.Hosting;
@@ -28,8 +27,9 @@ internal static class ServeCommand
         {
             server = await EmulatorServer.StartAsync(emulator, port, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e) when (e.InnerException is SocketException or null)
+        catch (IOException e)
         {
+            // Kestrel reports a taken port as IOException (AddressInUseException inside).
             await log.WriteLineAsync($"error: cannot listen on 127.0.0.1:{port}: {e.Message}").ConfigureAwait(false);
             return LocalCli.ErrorAnswer;
         }
