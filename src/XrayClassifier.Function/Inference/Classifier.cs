@@ -1,60 +1,273 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Inference.Manifest;
+using XrayClassifier.Function.Inference.Native;
+using XrayClassifier.Function.Inference.Runtime;
 
 namespace XrayClassifier.Function.Inference;
-
-// CONTRACT STUB — replaced by the inference work (issue 2). Signatures are what the handler, the local
-// tool and the benchmarks build against; keep them (or change them together with their callers).
-
-/// <summary>One label's probability.</summary>
-public sealed record Prediction(string Label, float Probability);
-
-/// <summary>The answer for one image: top label, findings above threshold, every label sorted by probability.</summary>
-public sealed record Classification(
-    string Label, float Probability, IReadOnlyList<string> Findings, IReadOnlyList<Prediction> Predictions);
-
-/// <summary>How the classifier is created.</summary>
-public sealed record ClassifierSettings(int IntraOpThreads, bool UseOptimizedModelCache = true);
 
 /// <summary>
 /// The model loaded into an ONNX Runtime session, created once per container and reused. Holds one
 /// input buffer (native memory, <see cref="InputBuffer"/>) that the image pipeline writes into directly.
 /// Not thread-safe: callers serialise <see cref="InputBuffer"/> writes and <see cref="Run"/>.
 /// </summary>
-public sealed class Classifier : IDisposable
+/// <remarks>
+/// A run allocates nothing but its result: the input and (for a static output shape) the output are
+/// native buffers wrapped once in <c>OrtValue</c>s, and the name/value pointer arrays <c>Run</c> takes
+/// are laid out once in native memory.
+/// </remarks>
+public sealed unsafe class Classifier : IDisposable
 {
-    /// <summary>Loads ONNX Runtime from layout.NativeDirectory, the manifest and model from layout.ModelDirectory.
-    /// Throws <see cref="PlatformUnavailableException"/> (component onnxruntime | model | manifest) naming what is missing.</summary>
-    public static Classifier Load(EfsLayout layout, ClassifierSettings settings) => throw new NotImplementedException();
+    private readonly OnnxRuntime _runtime;
+    private readonly OrtSession _session;
+    private readonly NativeTensor _input;
+    private readonly NativeTensor? _output;
+    private readonly RunArguments* _arguments;
+    private readonly string[] _labels;
+    private readonly float[] _thresholds;
+    private readonly float[] _probabilities;
+    private readonly RankedScore[] _ranking;
+    private bool _disposed;
 
-    public ModelManifest Manifest => throw new NotImplementedException();
+    private Classifier(OnnxRuntime runtime, OrtSession session, ModelManifest manifest, ModelSignature signature, ClassifierLoadReport report)
+    {
+        _runtime = runtime;
+        _session = session;
+        Manifest = manifest;
+        LoadReport = report;
+        _labels = [.. manifest.Labels];
+        _thresholds = new float[_labels.Length];
+        for (int i = 0; i < _labels.Length; i++) _thresholds[i] = manifest.ThresholdFor(_labels[i]);
+        _probabilities = new float[_labels.Length];
+        _ranking = new RankedScore[_labels.Length];
+
+        try
+        {
+            nint rawCpu;
+            runtime.Check(runtime.Api.CreateCpuMemoryInfo(OrtAllocatorType.Device, OrtMemType.Default, &rawCpu));
+            using var cpu = new OrtMemoryInfoHandle(rawCpu, runtime.Api);
+            _input = NativeTensor.Create(runtime, cpu, signature.InputShape);
+            if (signature.OutputShape is { } outputShape) _output = NativeTensor.Create(runtime, cpu, outputShape);
+
+            _arguments = (RunArguments*)NativeMemory.AllocZeroed((nuint)sizeof(RunArguments));
+            _arguments->InputName = (byte*)Marshal.StringToCoTaskMemUTF8(signature.InputName);
+            _arguments->OutputName = (byte*)Marshal.StringToCoTaskMemUTF8(signature.OutputName);
+            _arguments->InputValue = _input.Value;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Loads ONNX Runtime from layout.NativeDirectory, the manifest and model from layout.ModelDirectory.
+    /// Throws <see cref="PlatformUnavailableException"/> (component efs | onnxruntime | model | manifest) naming what is missing.</summary>
+    public static Classifier Load(EfsLayout layout, ClassifierSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.IntraOpThreads, 1, nameof(settings.IntraOpThreads));
+
+        if (!Directory.Exists(layout.Root))
+        {
+            throw new PlatformUnavailableException("efs",
+                $"The EFS root {layout.Root} does not exist. Mount the EFS access point there (the function's FileSystemConfigs " +
+                "LocalMountPath) or set XRAY_EFS_ROOT to where it is mounted.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        var runtime = OnnxRuntime.Load(layout.OnnxRuntimePath);
+        double nativeMs = clock.Elapsed.TotalMilliseconds;
+
+        clock.Restart();
+        var manifest = ReadManifest(layout);
+        string modelPath = Path.Combine(layout.ModelDirectory, manifest.ModelFile);
+        if (!File.Exists(modelPath))
+        {
+            throw new PlatformUnavailableException("model",
+                $"The manifest {layout.ManifestPath} names the model file \"{manifest.ModelFile}\", but {modelPath} does not exist. " +
+                "Copy the model next to its manifest on EFS (efs-layout/fill.sh generates the default one), or fix \"model\" in the manifest.");
+        }
+        double manifestMs = clock.Elapsed.TotalMilliseconds;
+
+        clock.Restart();
+        OrtSession session;
+        OptimizedModelCacheOutcome cache;
+        try
+        {
+            if (settings.UseOptimizedModelCache)
+            {
+                session = new OptimizedModelCache(layout.CacheDirectory)
+                    .Open(runtime, modelPath, layout.ModelName, settings.IntraOpThreads, out cache);
+            }
+            else
+            {
+                session = OrtSession.Create(runtime, modelPath, new SessionSettings(settings.IntraOpThreads, GraphOptimizationLevel.EnableAll));
+                cache = new OptimizedModelCacheOutcome(false, "disabled", null);
+            }
+        }
+        catch (OrtException e)
+        {
+            throw new PlatformUnavailableException("model",
+                $"ONNX Runtime {runtime.Version} could not load the model {modelPath} ({e.Code}): {e.Message.Trim()} " +
+                "Check that it is a complete ONNX model (copy it to EFS again, or regenerate the default one with efs-layout/fill.sh).", e);
+        }
+        double sessionMs = clock.Elapsed.TotalMilliseconds;
+
+        try
+        {
+            clock.Restart();
+            var signature = ManifestModelCheck.Check(manifest, session.Inputs, session.Outputs, layout.ManifestPath, modelPath);
+            manifestMs += clock.Elapsed.TotalMilliseconds;
+
+            var report = new ClassifierLoadReport(nativeMs, manifestMs, sessionMs, cache.Hit, cache.Note)
+            {
+                CacheEntryPath = cache.EntryPath,
+                IntraOpThreads = settings.IntraOpThreads,
+                ModelPath = modelPath,
+            };
+            return new Classifier(runtime, session, manifest, signature, report);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The checked manifest.json of the loaded model.</summary>
+    public ModelManifest Manifest { get; }
 
     /// <summary>The preprocessing the model needs (from the manifest, checked against the model).</summary>
-    public PreprocessSpec Input => throw new NotImplementedException();
+    public PreprocessSpec Input => Manifest.Input;
 
     /// <summary>The reused input tensor (batch 1, NCHW, <see cref="PreprocessSpec.ElementCount"/> floats).</summary>
-    public Span<float> InputBuffer => throw new NotImplementedException();
-
-    /// <summary>Runs the model on <see cref="InputBuffer"/>.</summary>
-    public Classification Run() => throw new NotImplementedException();
+    public Span<float> InputBuffer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _input.Span;
+        }
+    }
 
     /// <summary>ONNX Runtime's own version string, e.g. "1.30.0".</summary>
-    public string RuntimeVersion => throw new NotImplementedException();
+    public string RuntimeVersion => _runtime.Version;
 
     /// <summary>What loading took (for cold-start reports and logs).</summary>
-    public ClassifierLoadReport LoadReport => throw new NotImplementedException();
+    public ClassifierLoadReport LoadReport { get; }
 
-    public void Dispose() { }
-}
+    /// <summary>Runs the model on <see cref="InputBuffer"/>. Throws <see cref="OrtException"/> if ORT fails.</summary>
+    public Classification Run()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var args = _arguments;
+        if (_output is not null)
+        {
+            args->OutputValue = _output.Value;
+            _session.Run(&args->InputName, &args->InputValue, 1, &args->OutputName, &args->OutputValue, 1);
+            Activations.Apply(Manifest.Activation, _output.Span, _probabilities);
+        }
+        else
+        {
+            args->OutputValue = 0;
+            _session.Run(&args->InputName, &args->InputValue, 1, &args->OutputName, &args->OutputValue, 1);
+            using var produced = new OrtValueHandle(args->OutputValue, _runtime.Api);
+            args->OutputValue = 0;
+            Activations.Apply(Manifest.Activation, ReadDynamicOutput(produced), _probabilities);
+        }
+        return Rank();
+    }
 
-/// <summary>Where cold-start time went while loading the classifier.</summary>
-public sealed record ClassifierLoadReport(
-    double NativeLoadMs, double ManifestMs, double SessionCreateMs, bool OptimizedModelCacheHit, string? CacheNote);
+    /// <summary>
+    /// Runs the model once on the current <see cref="InputBuffer"/> and discards the answer. ORT plans and
+    /// allocates its working memory on the first run (measured: the first run of the default model takes
+    /// ~1.6× a later one), so calling this during Lambda's INIT phase keeps that off the first request.
+    /// </summary>
+    public void WarmUp() => Run();
 
-/// <summary>The parsed manifest.json (schema: README, "Bring your own model").</summary>
-public sealed class ModelManifest
-{
-    public required string Name { get; init; }
-    public required string Version { get; init; }
-    public required IReadOnlyList<string> Labels { get; init; }
+    private ReadOnlySpan<float> ReadDynamicOutput(OrtValueHandle value)
+    {
+        var api = _runtime.Api;
+        nint raw = value.DangerousGetHandle();
+        nint rawInfo;
+        _runtime.Check(api.GetTensorTypeAndShape(raw, &rawInfo));
+        nuint count;
+        using (new OrtTensorTypeAndShapeInfoHandle(rawInfo, api))
+            _runtime.Check(api.GetTensorShapeElementCount(rawInfo, &count));
+        if (count != (nuint)_labels.Length)
+        {
+            throw new PlatformUnavailableException("manifest",
+                $"output.labels has {_labels.Length} labels but the model's output gave {count} values for one image; expected one label per value.");
+        }
+        void* data;
+        _runtime.Check(api.GetTensorMutableData(raw, &data));
+        return new ReadOnlySpan<float>(data, _labels.Length);
+    }
+
+    private Classification Rank()
+    {
+        var ranking = _ranking;
+        var probabilities = _probabilities;
+        for (int i = 0; i < ranking.Length; i++) ranking[i] = new RankedScore(probabilities[i], i);
+        Array.Sort(ranking);
+
+        var predictions = new Prediction[ranking.Length];
+        int findingCount = 0;
+        for (int i = 0; i < ranking.Length; i++)
+        {
+            var r = ranking[i];
+            predictions[i] = new Prediction(_labels[r.Index], r.Probability);
+            if (r.Probability >= _thresholds[r.Index]) findingCount++;
+        }
+        var findings = findingCount == 0 ? [] : new string[findingCount];
+        for (int i = 0, f = 0; f < findingCount; i++)
+        {
+            if (ranking[i].Probability >= _thresholds[ranking[i].Index]) findings[f++] = _labels[ranking[i].Index];
+        }
+        var top = predictions[0];
+        return new Classification(top.Label, top.Probability, findings, predictions);
+    }
+
+    private static ModelManifest ReadManifest(EfsLayout layout)
+    {
+        if (!Directory.Exists(layout.ModelDirectory))
+        {
+            string modelsRoot = Path.GetDirectoryName(layout.ModelDirectory)!;
+            string found = Directory.Exists(modelsRoot)
+                ? string.Join(", ", Directory.EnumerateDirectories(modelsRoot).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+                : "";
+            throw new PlatformUnavailableException("model",
+                $"The model folder {layout.ModelDirectory} does not exist" +
+                (found.Length > 0 ? $" (models found in {modelsRoot}: {found})" : $" ({modelsRoot} holds no models)") +
+                ". Run efs-layout/fill.sh and copy efs-layout/ to the EFS root for the default model, copy your model folder " +
+                $"(manifest.json + model) to {layout.ModelDirectory}, or set XRAY_MODEL to one of the folders found.");
+        }
+        if (!File.Exists(layout.ManifestPath))
+        {
+            throw new PlatformUnavailableException("model",
+                $"The model folder {layout.ModelDirectory} has no {ModelManifest.FileName} (looked for {layout.ManifestPath}). " +
+                "Every model needs a manifest beside it (schema: src/XrayClassifier.Function/Inference/MANIFEST.md); " +
+                "efs-layout/models/chest-xray/ has the default one.");
+        }
+        return ModelManifest.Load(layout.ManifestPath);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _session.Dispose();
+        if (_arguments != null)
+        {
+            Marshal.FreeCoTaskMem((nint)_arguments->InputName);
+            Marshal.FreeCoTaskMem((nint)_arguments->OutputName);
+            NativeMemory.Free(_arguments);
+        }
+        _input?.Dispose();
+        _output?.Dispose();
+    }
 }

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Inference;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Inference;
+
+/// <summary>
+/// Real separate processes for what a shared test host cannot show: concurrent cold starts, and the
+/// threads a session starts. The test assembly is started with <c>dotnet exec</c> (it has the test SDK's
+/// empty entry point); this module initializer runs first and acts only when <see cref="ModeVariable"/>
+/// is set, so inside the test host it does nothing. Each child prints one JSON line.
+/// </summary>
+public static class InferenceChildProcess
+{
+    public const string ModeVariable = "XRAY_TEST_CHILD";
+    private const string ColdStartMode = "classifier-cold-start";
+    private const string ThreadsMode = "classifier-threads";
+
+    public sealed record ColdStart(bool Hit, string? Note, float[] Probabilities);
+
+    /// <param name="ThreadsStarted">OS threads that appeared while the classifier loaded.</param>
+    /// <param name="IdleCpuTicks">CPU clock ticks those threads used during half a second of idling after a run.</param>
+    public sealed record Threads(int ThreadsStarted, long IdleCpuTicks);
+
+    [ModuleInitializer]
+    internal static void RunIfChild()
+    {
+        string? mode = Environment.GetEnvironmentVariable(ModeVariable);
+        if (mode is not (ColdStartMode or ThreadsMode)) return;
+        int code = 0;
+        try
+        {
+            var layout = new EfsLayout(Environment.GetEnvironmentVariable("XRAY_EFS_ROOT")!,
+                Environment.GetEnvironmentVariable("XRAY_MODEL")!, Environment.GetEnvironmentVariable("XRAY_NATIVE_DIR"));
+            string json = mode == ColdStartMode ? JsonSerializer.Serialize(RunColdStart(layout)) : JsonSerializer.Serialize(RunThreads(layout));
+            Console.Out.WriteLine(json);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine(e);
+            code = 1;
+        }
+        Console.Out.Flush();
+        Environment.Exit(code);
+    }
+
+    /// <summary>The input every child (and the parent, to compare) classifies.</summary>
+    public static void FillFixedInput(Span<float> input)
+    {
+        var random = new Random(42);
+        for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
+    }
+
+    /// <summary>Probabilities in manifest label order.</summary>
+    public static float[] InLabelOrder(Classifier classifier, Classification result) =>
+        classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
+
+    /// <summary>Starts <paramref name="count"/> cold starts, released together by a barrier file.</summary>
+    public static ColdStart[] ColdStartTogether(EfsLayout layout, int count)
+    {
+        using var barrier = TestEnvironment.CreateTempDirectory("xray-barrier");
+        var children = Enumerable.Range(0, count)
+            .Select(_ => Start(ColdStartMode, layout, new() { ["XRAY_TEST_BARRIER"] = barrier.Path }))
+            .ToList();
+        try
+        {
+            var wait = Stopwatch.StartNew();
+            while (Directory.GetFiles(barrier.Path, "ready-*").Length < count && !children.Any(c => c.Process.HasExited))
+            {
+                if (wait.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("the children did not start");
+                Thread.Sleep(5);
+            }
+            File.WriteAllText(Path.Combine(barrier.Path, "go"), "");
+            return children.Select(c => Finish<ColdStart>(c)).ToArray();
+        }
+        finally
+        {
+            foreach (var c in children) c.Dispose();
+        }
+    }
+
+    /// <summary>Loads the classifier with <paramref name="intraOpThreads"/> in a fresh process and watches its threads.</summary>
+    public static Threads MeasureThreads(EfsLayout layout, int intraOpThreads)
+    {
+        using var child = Start(ThreadsMode, layout, new() { ["XRAY_TEST_THREADS"] = intraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return Finish<Threads>(child);
+    }
+
+    private static ColdStart RunColdStart(EfsLayout layout)
+    {
+        string barrier = Environment.GetEnvironmentVariable("XRAY_TEST_BARRIER")!;
+        File.WriteAllText(Path.Combine(barrier, $"ready-{Environment.ProcessId}"), "");
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(barrier, "go")))
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException("no go signal");
+            Thread.Sleep(1);
+        }
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(1));
+        FillFixedInput(classifier.InputBuffer);
+        var result = classifier.Run();
+        return new ColdStart(classifier.LoadReport.OptimizedModelCacheHit, classifier.LoadReport.CacheNote, InLabelOrder(classifier, result));
+    }
+
+    private static Threads RunThreads(EfsLayout layout)
+    {
+        int threads = int.Parse(Environment.GetEnvironmentVariable("XRAY_TEST_THREADS")!, System.Globalization.CultureInfo.InvariantCulture);
+        OnnxRuntimeWarmUp(layout);
+        var before = ThreadIds();
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
+        var started = ThreadIds().Except(before).ToArray();
+
+        FillFixedInput(classifier.InputBuffer);
+        classifier.Run();
+        long cpuBefore = started.Sum(CpuTicks);
+        Thread.Sleep(300);
+        long cpuAfter = started.Sum(CpuTicks);
+        return new Threads(started.Length, cpuAfter - cpuBefore);
+    }
+
+    /// <summary>Loads the library and its environment first, so that only the session's own threads are counted.</summary>
+    private static void OnnxRuntimeWarmUp(EfsLayout layout) =>
+        XrayClassifier.Function.Inference.Runtime.OnnxRuntime.Load(layout.OnnxRuntimePath);
+
+    private static HashSet<int> ThreadIds() =>
+        Directory.GetDirectories("/proc/self/task").Select(d => int.Parse(Path.GetFileName(d), System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+
+    /// <summary>utime + stime of one thread, in clock ticks (fields 14 and 15 of /proc/self/task/N/stat).</summary>
+    private static long CpuTicks(int tid)
+    {
+        string stat;
+        try { stat = File.ReadAllText($"/proc/self/task/{tid}/stat"); }
+        catch (IOException) { return 0; } // the thread has ended
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private sealed class Child(Process process) : IDisposable
+    {
+        public Process Process { get; } = process;
+        public Task<string> Out { get; } = process.StandardOutput.ReadToEndAsync();
+        public Task<string> Err { get; } = process.StandardError.ReadToEndAsync();
+
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill();
+            Process.Dispose();
+        }
+    }
+
+    private static Child Start(string mode, EfsLayout layout, Dictionary<string, string> extra)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(typeof(InferenceChildProcess).Assembly.Location);
+        psi.Environment[ModeVariable] = mode;
+        psi.Environment["XRAY_EFS_ROOT"] = layout.Root;
+        psi.Environment["XRAY_MODEL"] = layout.ModelName;
+        psi.Environment["XRAY_NATIVE_DIR"] = layout.NativeDirectory;
+        foreach (var (k, v) in extra) psi.Environment[k] = v;
+        return new Child(Process.Start(psi)!);
+    }
+
+    private static T Finish<T>(Child child)
+    {
+        if (!child.Process.WaitForExit(TimeSpan.FromMinutes(3))) throw new TimeoutException($"child {child.Process.Id} did not finish");
+        if (child.Process.ExitCode != 0) throw new InvalidOperationException($"child {child.Process.Id} failed ({child.Process.ExitCode}):\n{child.Err.Result}");
+        string line = child.Out.Result.Split('\n').Last(l => l.StartsWith('{'));
+        return JsonSerializer.Deserialize<T>(line)!;
+    }
+}

@@ -1,0 +1,262 @@
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Inference;
+using XrayClassifier.ModelGen;
+using XrayClassifier.Tests.TestHelpers;
+using Xunit.Abstractions;
+
+namespace XrayClassifier.Tests.Inference;
+
+public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
+{
+    private static readonly PooledLinearCase Model = PooledLinearCase.Create(3, 16, 16, 5, Head.Sigmoid, seed: 21);
+
+    private static Classifier Load(EfsLayout layout) => Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: true));
+
+    /// <summary>Runs the classifier on the model's test input and checks the outputs against the maths.</summary>
+    private static void AssertClassifiesCorrectly(Classifier classifier)
+    {
+        var input = Model.Input();
+        input.CopyTo(classifier.InputBuffer);
+        var expected = Model.Expected(input);
+        foreach (var p in classifier.Run().Predictions)
+            Assert.Equal(expected[Array.IndexOf(Model.LabelNames, p.Label)], p.Probability, 1e-5);
+    }
+
+    private static string SingleEntry(TempEfs efs)
+    {
+        var entries = efs.CacheEntries();
+        Assert.True(entries.Length == 1, $"expected one cache file, found: {string.Join(", ", entries)}");
+        Assert.EndsWith(".onnx", entries[0]);
+        return Path.Combine(efs.CacheDirectory, entries[0]);
+    }
+
+    [Fact]
+    public void FirstColdStartSavesTheOptimisedModelAndLaterOnesLoadIt()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+
+        string entry;
+        using (var first = Load(layout))
+        {
+            Assert.False(first.LoadReport.OptimizedModelCacheHit);
+            entry = SingleEntry(efs);
+            Assert.Equal($"miss: saved {entry}", first.LoadReport.CacheNote);
+            Assert.Equal(entry, first.LoadReport.CacheEntryPath);
+            Assert.StartsWith($"m.ort-1.30.0.{EfsLayout.RuntimeIdentifier}.", Path.GetFileName(entry));
+            AssertClassifiesCorrectly(first);
+        }
+        var written = (File.GetLastWriteTimeUtc(entry), new FileInfo(entry).Length);
+
+        using var second = Load(layout);
+
+        Assert.True(second.LoadReport.OptimizedModelCacheHit);
+        Assert.Equal($"hit: {entry}", second.LoadReport.CacheNote);
+        Assert.Equal(entry, SingleEntry(efs));
+        Assert.Equal(written, (File.GetLastWriteTimeUtc(entry), new FileInfo(entry).Length)); // written once
+        AssertClassifiesCorrectly(second);
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("truncated")]
+    [InlineData("empty")]
+    public void ACorruptEntryIsIgnoredAndRebuilt(string damage)
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Load(layout).Dispose();
+        string entry = SingleEntry(efs);
+        byte[] good = File.ReadAllBytes(entry);
+        File.WriteAllBytes(entry, damage switch
+        {
+            "garbage" => Enumerable.Range(0, 4096).Select(i => (byte)(i * 31)).ToArray(),
+            "truncated" => good[..(good.Length / 2)],
+            _ => [],
+        });
+
+        using (var recovered = Load(layout))
+        {
+            Assert.False(recovered.LoadReport.OptimizedModelCacheHit);
+            Assert.StartsWith($"miss: saved {entry}; cached entry unusable (", recovered.LoadReport.CacheNote);
+            AssertClassifiesCorrectly(recovered);
+        }
+        Assert.Equal(good, File.ReadAllBytes(SingleEntry(efs)));
+
+        using var next = Load(layout);
+        Assert.True(next.LoadReport.OptimizedModelCacheHit);
+    }
+
+    [Fact]
+    public void AnUnreadableEntryIsIgnored()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Load(layout).Dispose();
+        string entry = SingleEntry(efs);
+        File.Delete(entry);
+        Directory.CreateDirectory(entry); // something in the way that ORT cannot read and a rename cannot replace
+
+        using var classifier = Load(layout);
+
+        Assert.False(classifier.LoadReport.OptimizedModelCacheHit);
+        Assert.StartsWith("miss, not saved: Is a directory", classifier.LoadReport.CacheNote);
+        AssertClassifiesCorrectly(classifier);
+        Assert.Equal([Path.GetFileName(entry)], efs.CacheEntries().Concat(Directory.GetDirectories(efs.CacheDirectory).Select(d => Path.GetFileName(d)!)).Distinct());
+        Assert.Empty(Directory.GetFiles(efs.CacheDirectory, "*.tmp"));
+    }
+
+    [Fact]
+    public void AReadOnlyCacheFolderMeansNoCacheNotAFailure()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Directory.CreateDirectory(efs.CacheDirectory);
+
+        using (new ReadOnlyBindMount(efs.CacheDirectory))
+        using (var classifier = Load(layout))
+        {
+            Assert.False(classifier.LoadReport.OptimizedModelCacheHit);
+            Assert.StartsWith($"miss, not saved: the cache folder {efs.CacheDirectory} is not writable (", classifier.LoadReport.CacheNote);
+            AssertClassifiesCorrectly(classifier);
+        }
+        Assert.Empty(efs.CacheEntries());
+    }
+
+    [Fact]
+    public void AReadOnlyCacheFolderStillServesEntriesAlreadyThere()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Load(layout).Dispose();
+
+        using (new ReadOnlyBindMount(efs.CacheDirectory))
+        using (var classifier = Load(layout))
+        {
+            Assert.True(classifier.LoadReport.OptimizedModelCacheHit);
+            AssertClassifiesCorrectly(classifier);
+        }
+    }
+
+    [Fact]
+    public void AMissingCacheFolderIsCreated()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Assert.False(Directory.Exists(efs.CacheDirectory));
+
+        using var classifier = Load(layout);
+
+        SingleEntry(efs);
+    }
+
+    [Fact]
+    public void TempFilesOfDeadColdStartsAreRemovedButFreshOnesAreLeftAlone()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Load(layout).Dispose();
+        string entry = SingleEntry(efs);
+        File.Delete(entry); // force the next cold start to save again
+        string abandoned = $"{entry}.4242-dead.tmp", inProgress = $"{entry}.4343-busy.tmp";
+        File.WriteAllText(abandoned, "half a model");
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(inProgress, "being written");
+
+        using var classifier = Load(layout);
+
+        Assert.Equal(new[] { entry, inProgress }.Select(Path.GetFileName), efs.CacheEntries());
+    }
+
+    [Fact]
+    public void DisabledCacheWritesNothing()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+
+        Assert.Equal("disabled", classifier.LoadReport.CacheNote);
+        Assert.Null(classifier.LoadReport.CacheEntryPath);
+        Assert.Empty(efs.CacheEntries());
+    }
+
+    [Fact]
+    public void AReplacedModelNeverUsesTheOldEntry()
+    {
+        using var efs = new TempEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        string modelPath = Path.Combine(layout.ModelDirectory, "model.onnx");
+        Load(layout).Dispose();
+        string oldEntry = SingleEntry(efs);
+
+        // Retrained: same architecture and file size, other weights, and a copy that kept the old timestamp.
+        var retrained = Model with { Weights = Model.Weights.Select(w => -w).ToArray() };
+        var stamp = File.GetLastWriteTimeUtc(modelPath);
+        File.WriteAllBytes(modelPath, retrained.Model());
+        File.SetLastWriteTimeUtc(modelPath, stamp);
+
+        using var classifier = Load(layout);
+
+        Assert.False(classifier.LoadReport.OptimizedModelCacheHit);
+        Assert.NotEqual(oldEntry, classifier.LoadReport.CacheEntryPath);
+        var input = retrained.Input();
+        input.CopyTo(classifier.InputBuffer);
+        var expected = retrained.Expected(input);
+        foreach (var p in classifier.Run().Predictions)
+            Assert.Equal(expected[Array.IndexOf(retrained.LabelNames, p.Label)], p.Probability, 1e-5);
+    }
+
+    [Fact]
+    public void TheKeyChangesWithEverythingThatMakesAnEntryStale()
+    {
+        using var dir = TestEnvironment.CreateTempDirectory();
+        string path = dir.Combine("model.onnx");
+        // Large enough that the key samples the file rather than hashing all of it.
+        var big = PooledLinearCase.Create(3, 8, 8, 20_000, Head.Sigmoid, seed: 1);
+        File.WriteAllBytes(path, big.Model());
+        var stamp = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(path, stamp);
+        string key = OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64");
+
+        Assert.Equal(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64"));
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.31.0", "linux-x64"));
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-arm64"));
+
+        File.SetLastWriteTimeUtc(path, stamp.AddSeconds(1));
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64"));
+
+        var retrained = PooledLinearCase.Create(3, 8, 8, 20_000, Head.Sigmoid, seed: 2);
+        File.WriteAllBytes(path, retrained.Model());
+        File.SetLastWriteTimeUtc(path, stamp);
+        Assert.Equal(new FileInfo(path).Length, big.Model().Length);
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64"));
+    }
+
+    [Fact]
+    public void TwoProcessesColdStartingTogetherShareOneCompleteEntry()
+    {
+        using var efs = new TempEfs();
+        // The default CheXNet model: its ~0.1–0.5 s optimisation makes the two cold starts overlap.
+        string source = Path.Combine(TestEnvironment.DefaultModelDirectory, "model.onnx");
+        var layout = efs.Layout("chest-xray");
+        Directory.CreateDirectory(layout.ModelDirectory);
+        File.Copy(source, Path.Combine(layout.ModelDirectory, "model.onnx"));
+        File.Copy(Path.Combine(TestEnvironment.DefaultModelDirectory, "manifest.json"), layout.ManifestPath);
+
+        var results = InferenceChildProcess.ColdStartTogether(layout, 2);
+
+        foreach (var r in results) output.WriteLine($"child: hit={r.Hit} note={r.Note}");
+        Assert.Contains(results, r => !r.Hit); // the cache started empty
+        Assert.Equal(results[0].Probabilities, results[1].Probabilities);
+        string entry = SingleEntry(efs);
+        Assert.Empty(Directory.GetFiles(efs.CacheDirectory, "*.tmp"));
+
+        using var later = Classifier.Load(layout, new ClassifierSettings(1));
+        Assert.True(later.LoadReport.OptimizedModelCacheHit);
+        Assert.Equal(entry, later.LoadReport.CacheEntryPath);
+        InferenceChildProcess.FillFixedInput(later.InputBuffer);
+        var byLabel = InferenceChildProcess.InLabelOrder(later, later.Run());
+        for (int i = 0; i < byLabel.Length; i++) Assert.Equal(results[0].Probabilities[i], byLabel[i], 1e-5);
+    }
+}

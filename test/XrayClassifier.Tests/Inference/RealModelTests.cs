@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Inference;
+using XrayClassifier.ModelGen;
+using XrayClassifier.Tests.ModelGen;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Inference;
+
+/// <summary>The default generated model and models exported by PyTorch itself, through the real classifier.</summary>
+public sealed class RealModelTests
+{
+    private static JsonObject ManifestFor(int channels, int height, int width, IEnumerable<string> labels, string activation,
+        string? inputName, string? outputName)
+    {
+        var input = new JsonObject
+        {
+            ["channels"] = channels, ["height"] = height, ["width"] = width,
+            ["mean"] = new JsonArray(Enumerable.Repeat(0.5, channels).Select(v => (JsonNode)v).ToArray()),
+            ["std"] = new JsonArray(Enumerable.Repeat(0.25, channels).Select(v => (JsonNode)v).ToArray()),
+        };
+        if (inputName is not null) input["name"] = inputName;
+        var output = new JsonObject { ["activation"] = activation, ["labels"] = new JsonArray(labels.Select(l => (JsonNode)l).ToArray()) };
+        if (outputName is not null) output["name"] = outputName;
+        return new JsonObject { ["name"] = "exported", ["version"] = "1", ["model"] = "model.onnx", ["input"] = input, ["output"] = output };
+    }
+
+    private static EfsLayout LinkModel(TempEfs efs, string modelPath, JsonObject manifest, string name = "m")
+    {
+        var layout = efs.Layout(name);
+        Directory.CreateDirectory(layout.ModelDirectory);
+        File.CreateSymbolicLink(Path.Combine(layout.ModelDirectory, "model.onnx"), modelPath);
+        File.WriteAllText(layout.ManifestPath, manifest.ToJsonString());
+        return layout;
+    }
+
+    private static float[] InLabelOrder(Classifier classifier, Classification result) =>
+        classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
+
+    [Fact]
+    public void PyTorchExportedDenseNet121ReproducesTorchsOutputs()
+    {
+        var exported = PyTorchExport.DenseNet121();
+        using var efs = new TempEfs();
+        var layout = LinkModel(efs, exported.ModelPath,
+            ManifestFor(3, 224, 224, OnnxModels.ChestXray14Labels, "none", exported.InputName, exported.OutputName));
+        var torch = exported.ReadExpectedOutput();
+
+        // Cold start twice: the first builds the optimised-model cache, the second runs from it.
+        foreach (bool expectHit in new[] { false, true })
+        {
+            using var classifier = Classifier.Load(layout, new ClassifierSettings(2));
+            Assert.Equal(expectHit, classifier.LoadReport.OptimizedModelCacheHit);
+            exported.ReadInput().CopyTo(classifier.InputBuffer);
+
+            var ours = InLabelOrder(classifier, classifier.Run());
+
+            for (int i = 0; i < torch.Length; i++) Assert.Equal(torch[i], ours[i], 1e-4);
+        }
+    }
+
+    [Fact]
+    public void AQuickPyTorchExportWorksWithTheExportersOwnNames()
+    {
+        var exported = PyTorchExport.TinyConv(); // "input.1" → a numeric output name, 1×1×32×48, raw logits
+        using var efs = new TempEfs();
+        var layout = LinkModel(efs, exported.ModelPath, ManifestFor(1, 32, 48, ["a", "b", "c"], "softmax", inputName: null, outputName: null));
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+        exported.ReadInput().CopyTo(classifier.InputBuffer);
+
+        var ours = InLabelOrder(classifier, classifier.Run());
+
+        var expected = PooledLinearCase.Activate(exported.ReadExpectedOutput().Select(v => (double)v).ToArray(), "softmax");
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], ours[i], 1e-4);
+    }
+
+    [Fact]
+    public void TheGeneratedCheXNetModelClassifiesWithValidProbabilities()
+    {
+        using var efs = new TempEfs();
+        string folder = TestEnvironment.DefaultModelDirectory;
+        var layout = LinkModel(efs, Path.Combine(folder, "model.onnx"), JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject(),
+            XrayOptions.DefaultModelName);
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(2));
+        using var uncached = Classifier.Load(layout, new ClassifierSettings(2, UseOptimizedModelCache: false));
+
+        Assert.Equal(OnnxModels.ChestXray14Labels, classifier.Manifest.Labels);
+        Assert.Equal(3 * 224 * 224, classifier.InputBuffer.Length);
+        var seen = new List<float[]>();
+        foreach (int seed in new[] { 1, 2 })
+        {
+            var random = new Random(seed);
+            var input = new float[classifier.InputBuffer.Length];
+            for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
+            input.CopyTo(classifier.InputBuffer);
+            input.CopyTo(uncached.InputBuffer);
+
+            var result = classifier.Run();
+
+            Assert.Equal(14, result.Predictions.Count);
+            Assert.All(result.Predictions, p => Assert.InRange(p.Probability, 0f, 1f));
+            Assert.Equal(result.Predictions.OrderByDescending(p => p.Probability).Select(p => p.Label), result.Predictions.Select(p => p.Label));
+            Assert.Equal(result.Predictions.Where(p => p.Probability >= 0.5f).Select(p => p.Label), result.Findings);
+            Assert.Equal(result.Predictions[0].Label, result.Label);
+            var probabilities = InLabelOrder(classifier, result);
+            var reference = InLabelOrder(uncached, uncached.Run());
+            for (int i = 0; i < 14; i++) Assert.Equal(reference[i], probabilities[i], 1e-5); // the cached graph computes the same
+            seen.Add(probabilities);
+        }
+        Assert.NotEqual(seen[0], seen[1]); // the output depends on the image
+    }
+}
