@@ -1,0 +1,44 @@
+namespace XrayClassifier.Function.Imaging;
+
+/// <summary>
+/// Checks a declared Content-Type against the detected format. The bytes decide what an upload is; the
+/// header can only contradict them. Only image/* types are compared: API clients often send
+/// application/octet-stream, nothing, or (curl's --data-binary default) application/x-www-form-urlencoded
+/// for a raw image body, and refusing those would help nobody.
+/// </summary>
+internal static class DeclaredMediaType
+{
+    /// <summary>Null when the declaration agrees or says nothing about image formats; otherwise the
+    /// message for a 415 ContentTypeMismatch.</summary>
+    public static string? Contradiction(string? declared, ImageFormat detected)
+    {
+        string? type = Normalise(declared);
+        if (type is null || !type.StartsWith("image/", StringComparison.Ordinal)) return null;
+        ImageFormat? named = FormatOf(type);
+        if (named == detected) return null;
+        string actual = ImageFormatDetector.NameOf(detected);
+        string canonical = ImageFormatDetector.MediaTypeOf(detected);
+        return named is ImageFormat other
+            ? $"The Content-Type says {type} ({ImageFormatDetector.NameOf(other)}) but the bytes are a {actual} image. Send Content-Type: {canonical} (or application/octet-stream)."
+            : $"The Content-Type says {type} but the bytes are a {actual} image. Send Content-Type: {canonical} (or application/octet-stream).";
+    }
+
+    /// <summary>"Image/JPEG; charset=x" → "image/jpeg"; empty → null.</summary>
+    public static string? Normalise(string? declared)
+    {
+        if (string.IsNullOrWhiteSpace(declared)) return null;
+        int semicolon = declared.IndexOf(';');
+        string type = (semicolon >= 0 ? declared[..semicolon] : declared).Trim().ToLowerInvariant();
+        return type.Length == 0 ? null : type;
+    }
+
+    /// <summary>The accepted format a media type names, aliases included; null for other types.</summary>
+    public static ImageFormat? FormatOf(string normalisedType) => normalisedType switch
+    {
+        "image/png" or "image/x-png" or "image/apng" => ImageFormat.Png,
+        "image/jpeg" or "image/jpg" or "image/pjpeg" => ImageFormat.Jpeg,
+        "image/tiff" or "image/tif" or "image/x-tiff" => ImageFormat.Tiff,
+        "image/webp" or "image/x-webp" => ImageFormat.Webp,
+        _ => null,
+    };
+}

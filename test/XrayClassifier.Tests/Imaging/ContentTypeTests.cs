@@ -1,0 +1,70 @@
+using XrayClassifier.Function.Imaging;
+
+namespace XrayClassifier.Tests.Imaging;
+
+/// <summary>The declared Content-Type is checked against the bytes, never trusted instead of them.</summary>
+[Collection(ImagingCollection.Name)]
+public sealed class ContentTypeTests(PipelineFixture fixture)
+{
+    private void Preprocess(byte[] bytes, string? mediaType) =>
+        fixture.Pipeline.Preprocess(bytes, mediaType, FidelityCorpus.Grey224, new float[FidelityCorpus.Grey224.ElementCount]);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("application/octet-stream")]
+    [InlineData("image/jpeg")]
+    [InlineData("image/jpg")]
+    [InlineData("IMAGE/JPEG; charset=binary")]
+    [InlineData("image/pjpeg")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("text/plain")]
+    public void AcceptsAJpegDeclaredAsJpegOrAsNoImageTypeAtAll(string? mediaType)
+    {
+        Preprocess(TestImages.GreyJpeg.Value, mediaType);
+    }
+
+    [Theory]
+    [InlineData("image/png", ImageFormat.Png)]
+    [InlineData("image/tiff", ImageFormat.Tiff)]
+    [InlineData("image/webp", ImageFormat.Webp)]
+    public void AcceptsEachFormatUnderItsOwnMediaType(string mediaType, ImageFormat format)
+    {
+        var bytes = format switch
+        {
+            ImageFormat.Png => TestImages.GreyPng.Value,
+            ImageFormat.Tiff => TestImages.GreyTiff.Value,
+            _ => TestImages.RgbWebp.Value,
+        };
+        Preprocess(bytes, mediaType);
+    }
+
+    [Fact]
+    public void RejectsAJpegDeclaredAsPngNamingBoth()
+    {
+        var e = Assert.Throws<ImageRejectedException>(() => Preprocess(TestImages.GreyJpeg.Value, "image/png"));
+        Assert.Equal(ImageRejection.ContentTypeMismatch, e.Reason);
+        Assert.Contains("image/png", e.Message);
+        Assert.Contains("JPEG", e.Message);
+        Assert.Contains("image/jpeg", e.Message);
+    }
+
+    [Theory]
+    [InlineData("image/gif")]
+    [InlineData("image/heic")]
+    public void RejectsAPngDeclaredAsAnotherImageType(string mediaType)
+    {
+        var e = Assert.Throws<ImageRejectedException>(() => Preprocess(TestImages.GreyPng.Value, mediaType));
+        Assert.Equal(ImageRejection.ContentTypeMismatch, e.Reason);
+        Assert.Contains(mediaType, e.Message);
+        Assert.Contains("PNG", e.Message);
+    }
+
+    [Fact]
+    public void ReportsAnUnacceptedFormatRatherThanTheMismatchWhenBothApply()
+    {
+        var gif = VipsEncoder.Gif(TestImages.Solid8(80, 80, 1));
+        var e = Assert.Throws<ImageRejectedException>(() => Preprocess(gif, "image/png"));
+        Assert.Equal(ImageRejection.UnsupportedFormat, e.Reason);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Imaging.Native;
+using XrayClassifier.Function.Imaging.Vips;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Imaging;
+
+/// <summary>Loading libvips from the runtime folder, its hardening, and the platform errors for a missing,
+/// garbage or wrong-architecture library.</summary>
+[Collection(ImagingCollection.Name)]
+public sealed class NativeLoadingTests(PipelineFixture fixture)
+{
+    [Fact]
+    public void LoadsLibvipsFromTheRuntimeFolderByAbsolutePath()
+    {
+        Assert.Equal("8.18.7", fixture.Pipeline.VipsVersion);
+        Assert.Equal(Path.GetFullPath(Path.Combine(TestEnvironment.NativeDirectory, EfsLayout.VipsFileName)), VipsRuntime.LoadedFrom);
+    }
+
+    [Fact]
+    public void BlocksUntrustedLoaders()
+    {
+        // svgload is flagged untrusted in this build; detection never asks for it, and libvips refuses it anyway.
+        var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='64' height='64'><rect width='64' height='64'/></svg>"u8.ToArray();
+        using var load = VipsOperation.New("svgload_buffer").SetBlobCopy("buffer", svg);
+        var e = Assert.Throws<VipsException>(load.Build);
+        Assert.Contains("blocked", e.LibvipsText, StringComparison.OrdinalIgnoreCase);
+        VipsRuntime.ClearError();
+    }
+
+    [Fact]
+    public void KeepsNoOperationCache()
+    {
+        Assert.Equal(0, VipsRuntime.CacheMaxOperations);
+    }
+
+    [Fact]
+    public void SetsLibvipsWorkerThreadsFromTheThreadsArgument()
+    {
+        try
+        {
+            using var one = ImagePipeline.Create(TestEnvironment.NativeDirectory, PipelineFixture.Limits, threads: 1);
+            Assert.Equal(1, VipsRuntime.Concurrency);
+            using var three = ImagePipeline.Create(TestEnvironment.NativeDirectory, PipelineFixture.Limits, threads: 3);
+            Assert.Equal(3, VipsRuntime.Concurrency);
+        }
+        finally
+        {
+            VipsRuntime.SetConcurrency(fixture.Pipeline.Threads);
+        }
+    }
+
+    [Fact]
+    public void AcceptsTheSameLibraryReachedThroughAnotherPath()
+    {
+        using var dir = TestEnvironment.CreateTempDirectory("xray-vips-link");
+        File.CreateSymbolicLink(dir.Combine(EfsLayout.VipsFileName), Path.Combine(TestEnvironment.NativeDirectory, EfsLayout.VipsFileName));
+        using var pipeline = ImagePipeline.Create(dir.Path, PipelineFixture.Limits, threads: 2);
+        Assert.Equal("8.18.7", pipeline.VipsVersion);
+    }
+
+    [Fact]
+    public void AMissingLibraryIsAPlatformErrorNamingThePathAndTheFix()
+    {
+        using var dir = TestEnvironment.CreateTempDirectory("xray-no-vips");
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
+        Assert.Equal("libvips", e.Component);
+        Assert.Contains(Path.Combine(dir.Path, EfsLayout.VipsFileName), e.Message);
+        Assert.Contains("@img/sharp-libvips-linux-", e.Message);
+        Assert.Contains("fill.sh", e.Message);
+    }
+
+    [Fact]
+    public void AMissingFolderIsAPlatformError()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "xray-nowhere-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(missing, PipelineFixture.Limits, 2));
+        Assert.Equal("libvips", e.Component);
+        Assert.Contains(missing, e.Message);
+        Assert.Contains("does not exist", e.Message);
+    }
+
+    [Fact]
+    public void AGarbageLibraryIsAPlatformErrorNamingThePath()
+    {
+        using var dir = TestEnvironment.CreateTempDirectory("xray-garbage-vips");
+        string path = dir.Combine(EfsLayout.VipsFileName);
+        File.WriteAllBytes(path, RandomNumberGenerator.GetBytes(4096));
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
+        Assert.Equal("libvips", e.Component);
+        Assert.Contains(path, e.Message);
+        Assert.Contains("ELF", e.Message);
+        Assert.Contains("libvips 8.18.7", e.Message);
+    }
+
+    [Fact]
+    public void AGitLfsPointerInsteadOfTheLibraryIsAPlatformError()
+    {
+        using var dir = TestEnvironment.CreateTempDirectory("xray-lfs-vips");
+        File.WriteAllText(dir.Combine(EfsLayout.VipsFileName), "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 18699288\n");
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
+        Assert.Contains("not a shared library", e.Message);
+    }
+
+    [Fact]
+    public void ALibraryForTheOtherArchitectureIsAPlatformErrorNamingBoth()
+    {
+        string otherRid = EfsLayout.RuntimeIdentifier == "linux-x64" ? "linux-arm64" : "linux-x64";
+        string other = Path.Combine(TestEnvironment.EfsLayoutRoot, "runtime", otherRid, EfsLayout.VipsFileName);
+        Assert.True(File.Exists(other), $"{other} is missing: efs-layout/fill.sh fetches both architectures.");
+        using var dir = TestEnvironment.CreateTempDirectory("xray-wrong-arch");
+        File.CreateSymbolicLink(dir.Combine(EfsLayout.VipsFileName), other);
+
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
+        Assert.Equal("libvips", e.Component);
+        Assert.Contains(dir.Combine(EfsLayout.VipsFileName), e.Message);
+        Assert.Contains("aarch64", e.Message);
+        Assert.Contains("x86_64", e.Message);
+    }
+
+    [Fact]
+    public void ASecondDifferentLibvipsInTheSameProcessIsRefused()
+    {
+        // Any other loadable x86-64 library stands in for a second libvips copy.
+        using var dir = TestEnvironment.CreateTempDirectory("xray-second-vips");
+        File.CreateSymbolicLink(dir.Combine(EfsLayout.VipsFileName), Path.Combine(TestEnvironment.NativeDirectory, EfsLayout.OnnxRuntimeFileName));
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
+        Assert.Contains("already loaded", e.Message);
+        Assert.Contains(VipsRuntime.LoadedFrom!, e.Message);
+    }
+
+    [Fact]
+    public unsafe void RoutesGLibWarningsThroughTheHandlerAsOneBoundedLine()
+    {
+        var captured = new StringWriter();
+        var previous = VipsLog.Output;
+        VipsLog.Output = captured;
+        try
+        {
+            long before = VipsLog.WarningCount;
+            using var op = VipsOperation.New("pngload_buffer");
+            // A property the class lacks makes GObject log a warning (the binding itself never does this).
+            GValue value = default;
+            fixed (byte* gint = Utf8Z.Get("gint"), name = Utf8Z.Get("no-such-property"))
+            {
+                LibVips.g_value_init(&value, LibVips.g_type_from_name(gint));
+                LibVips.g_object_set_property(op.Pointer, name, &value);
+                LibVips.g_value_unset(&value);
+            }
+
+            Assert.Equal(before + 1, VipsLog.WarningCount);
+            string line = captured.ToString();
+            Assert.Matches(@"^libvips (warning|critical) \[GLib-GObject\]: ", line);
+            Assert.Contains("no-such-property", line);
+            Assert.Single(line.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            VipsLog.Output = previous;
+        }
+    }
+}
