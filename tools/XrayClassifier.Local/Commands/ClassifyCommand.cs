@@ -1,5 +1,6 @@
 using System.Globalization;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Local.Commands;
@@ -20,13 +21,14 @@ internal static class ClassifyCommand
 
         var function = new XrayClassifier.Function.Function(local);
         float[]? tensor = null;
-        int[]? shape = null;
+        PreprocessSpec? spec = null;
         if (dumpPath is not null)
         {
-            function.InputTensorObserver = (values, spec) =>
+            // The span is only valid inside the callback: keep a copy.
+            function.InputTensorObserver = (values, observedSpec) =>
             {
                 tensor = values.ToArray();
-                shape = [1, spec.Channels, spec.Height, spec.Width];
+                spec = observedSpec;
             };
         }
 
@@ -44,10 +46,10 @@ internal static class ClassifyCommand
         await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(response.Body)).ConfigureAwait(false);
         if (dumpPath is not null)
         {
-            if (tensor is null || shape is null)
+            if (tensor is null || spec is null)
                 await stderr.WriteLineAsync($"--dump-input: the handler produced no input tensor (HTTP {response.StatusCode}); {dumpPath} not written").ConfigureAwait(false);
             else
-                NpyTensorFile.Write(dumpPath, tensor, shape);
+                NpyWriter.Write(dumpPath, tensor, spec);
         }
         return LocalCli.ExitCodeFor(response.StatusCode);
     }
