@@ -60,7 +60,9 @@ else
   say "no Node peer (../shared/peers/node or node missing): measuring this project only"
 fi
 
+mkdir -p "$out/run"
+# The function logs a JSON line per request to stdout, as on Lambda: keep them, off the terminal.
 dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$images" \
   --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
-  --out "$out/run" --results "$repo/bench/RESULTS.md" "${peer_args[@]}"
+  --out "$out/run" --results "$repo/bench/RESULTS.md" "${peer_args[@]}" > "$out/run/function-log.jsonl"
 say "done: bench/RESULTS.md"

@@ -3,10 +3,11 @@
 #   python3 + Pillow + NumPy (Debian's, at /usr/bin/python3): the independent reference pipeline the
 #     fidelity tests compare the image tensor against (PIL decode/convert/resize, as torchvision does);
 #   python3-torch, python3-torchvision, python3-onnx: export a model from PyTorch to check that a model
-#     exported the way users export theirs loads and runs (tests only; the function never needs them).
+#     exported the way users export theirs loads and runs (tests only; the function never needs them);
+#   curl: the local API emulator's end-to-end test sends the README's curl command.
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
-want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx)
+want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx curl)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it). On a bare machine it installs
-# the prerequisites, fills efs-layout/ (native libraries from npm, the generated model), then runs every
+# the prerequisites, fills efs-layout/ (native libraries from npm, the generated model), installs the
+# pinned CloudFormation validators (deploy/install-validators.sh, npm ci --ignore-scripts), then runs every
 # test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,6 +9,7 @@ cd "$repo"
 
 bash tools/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash efs-layout/fill.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash deploy/install-validators.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 results="$repo/TestResults/latest"
 rm -rf "$results"

@@ -74,17 +74,22 @@ public static class ColdBench
         long t0 = Stopwatch.GetTimestamp();
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        string? line = p.StandardOutput.ReadLine();
+        // The function's log lines share stdout with the host's measurement line, as they would on Lambda.
+        var functionLog = new List<string>();
+        string? line;
+        while ((line = p.StandardOutput.ReadLine()) is not null && !line.StartsWith("coldhost ", StringComparison.Ordinal))
+            functionLog.Add(line);
         double spawnToResponse = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         string err = stderr.GetAwaiter().GetResult();
         if (p.ExitCode != 0 || line is null)
             throw new InvalidOperationException($"cold host exited {p.ExitCode}: {err}");
 
-        using var doc = JsonDocument.Parse(line);
+        using var doc = JsonDocument.Parse(line["coldhost ".Length..]);
         var r = doc.RootElement;
         // The function's INIT log line, if it wrote one, says where its own time went.
-        string? init = err.Split('\n').FirstOrDefault(l => l.Contains("\"init\"", StringComparison.Ordinal));
+        string? init = functionLog.FirstOrDefault(l => l.Contains("\"message\":\"init\"", StringComparison.Ordinal));
         return new ColdRun(spawnToResponse, r.GetProperty("mainAt").GetDouble(), r.GetProperty("loadAssembly").GetDouble(),
             r.GetProperty("constructor").GetDouble(), r.GetProperty("firstInvoke").GetDouble(),
             r.GetProperty("peakRssKiB").GetInt64(), r.GetProperty("statusCode").GetInt32(), init);

@@ -4,8 +4,8 @@ using System.Runtime.Loader;
 using System.Text;
 
 // Usage: ColdHost FUNCTION_DIR EVENT.json [HANDLER]
-// Prints one JSON line on stdout after the response: timings in ms from process start, and peak RSS.
-// The function's own log lines go to stderr so stdout carries only the measurement.
+// Prints one line "coldhost {json}" on stdout after the response: timings in ms from process start, and
+// peak RSS. The function writes its own log lines to stdout too (as on Lambda), hence the marker.
 var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
 double mainAt = sinceStart.TotalMilliseconds;
 var clock = Stopwatch.StartNew();
@@ -18,9 +18,6 @@ if (args.Length < 2)
 string functionDir = Path.GetFullPath(args[0]);
 string handler = args.Length > 2 ? args[2] : "XrayClassifier.Function::XrayClassifier.Function.Function::FunctionHandler";
 var parts = handler.Split("::");
-
-var stdout = Console.Out;
-Console.SetOut(Console.Error);
 
 // Resolve the function's dependencies from its own folder, as Lambda's bootstrap does for /var/task.
 var resolver = new AssemblyDependencyResolver(Path.Combine(functionDir, parts[0] + ".dll"));
@@ -58,8 +55,8 @@ foreach (var line in File.ReadLines("/proc/self/status"))
     if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
         peakKiB = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim());
 
-stdout.WriteLine(
-    $"{{\"statusCode\":{status},\"mainAt\":{mainAt:F1},\"loadAssembly\":{loadedAt:F1},\"constructor\":{initAt - loadedAt:F1}," +
+Console.Out.WriteLine(
+    $"coldhost {{\"statusCode\":{status},\"mainAt\":{mainAt:F1},\"loadAssembly\":{loadedAt:F1},\"constructor\":{initAt - loadedAt:F1}," +
     $"\"firstInvoke\":{answeredAt - initAt:F1},\"processToResponse\":{mainAt + answeredAt:F1},\"peakRssKiB\":{peakKiB}}}");
-stdout.Flush();
+Console.Out.Flush();
 return 0;

@@ -1,2 +1,4 @@
-Console.Error.WriteLine("not built yet");
-return 2;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Local.Commands;
+
+return await LocalCli.RunAsync(args, Console.Out, Console.Error, ProcessEnvironmentVariables.Instance, CancellationToken.None);

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Deploy;
+
+/// <summary>The deployment artefacts as the tests read them.</summary>
+internal static class DeployFiles
+{
+    public static string TemplatePath => Path.Combine(TestEnvironment.RepoRoot, "deploy", "template.yaml");
+    public static string ToolsDefaultsPath => Path.Combine(TestEnvironment.RepoRoot, "aws-lambda-tools-defaults.json");
+    public static string ValidatorScript => Path.Combine(TestEnvironment.RepoRoot, "deploy", "validate-template.js");
+
+    private static readonly Lazy<JsonObject> s_template = new(() => CloudFormationYaml.Parse(File.ReadAllText(TemplatePath)));
+    private static readonly Lazy<JsonObject> s_toolsDefaults = new(() =>
+        JsonNode.Parse(File.ReadAllText(ToolsDefaultsPath), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow })!.AsObject());
+
+    public static JsonObject Template => s_template.Value;
+    public static JsonObject ToolsDefaults => s_toolsDefaults.Value;
+
+    public static JsonObject Resource(string logicalId) =>
+        Template["Resources"]![logicalId]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"template has no resource {logicalId}");
+
+    public static JsonObject Properties(string logicalId) => Resource(logicalId)["Properties"]!.AsObject();
+
+    public static IEnumerable<KeyValuePair<string, JsonObject>> ResourcesOfType(string type) =>
+        Template["Resources"]!.AsObject()
+            .Where(r => (string?)r.Value!["Type"] == type)
+            .Select(r => new KeyValuePair<string, JsonObject>(r.Key, r.Value!.AsObject()));
+
+    /// <summary>The handler string split as Lambda's .NET runtime splits it: Assembly::Type::Method.</summary>
+    public static (string Assembly, string Type, string Method) SplitHandler(string handler)
+    {
+        var parts = handler.Split("::");
+        Assert.Equal(3, parts.Length);
+        Assert.All(parts, p => Assert.False(string.IsNullOrWhiteSpace(p)));
+        return (parts[0], parts[1], parts[2]);
+    }
+
+    /// <summary>"K1=v1;K2=v2" as `dotnet lambda` parses environment-variables.</summary>
+    public static Dictionary<string, string> ParseEnvironmentVariables(string text) =>
+        text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(pair =>
+        {
+            int eq = pair.IndexOf('=');
+            Assert.True(eq > 0, $"'{pair}' is not K=V");
+            return new KeyValuePair<string, string>(pair[..eq].Trim(), pair[(eq + 1)..].Trim());
+        }).ToDictionary();
+
+    /// <summary>Node with deploy/node_modules installed (tools/test.sh does `npm ci --ignore-scripts`).</summary>
+    public static ProcessRunner.Result RunValidator(params string[] arguments)
+    {
+        var modules = Path.Combine(TestEnvironment.RepoRoot, "deploy", "node_modules", "cfn-lint");
+        if (!Directory.Exists(modules))
+            throw new InvalidOperationException($"{modules} is missing: run `bash deploy/install-validators.sh` (tools/test.sh does) first.");
+        return ProcessRunner.Run("node", [ValidatorScript, .. arguments], TestEnvironment.RepoRoot, TimeSpan.FromMinutes(2));
+    }
+}

@@ -1,0 +1,50 @@
+using System.IO.Compression;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Deploy;
+
+/// <summary>
+/// The deployment zips from tools/package.sh: rebuilt when missing or older than the function's sources
+/// or the script, otherwise reused (so a run right after `bash tools/package.sh` costs nothing).
+/// </summary>
+public sealed class PackageFixture
+{
+    private readonly Lazy<byte[]> _x64 = new(() => Build("x86_64", "XrayClassifier.Function.zip"));
+    private readonly Lazy<byte[]> _arm64 = new(() => Build("arm64", "XrayClassifier.Function-arm64.zip"));
+
+    /// <summary>artifacts/XrayClassifier.Function.zip (x86_64, ReadyToRun).</summary>
+    public byte[] X64Zip => _x64.Value;
+    /// <summary>artifacts/XrayClassifier.Function-arm64.zip (portable IL).</summary>
+    public byte[] Arm64Zip => _arm64.Value;
+
+    public static ZipArchive Open(byte[] zip) => new(new MemoryStream(zip), ZipArchiveMode.Read);
+
+    public static byte[] Entry(byte[] zip, string name)
+    {
+        using var archive = Open(zip);
+        var entry = archive.GetEntry(name) ?? throw new Xunit.Sdk.XunitException($"the zip has no {name}");
+        using var stream = entry.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static byte[] Build(string arch, string fileName)
+    {
+        var repo = TestEnvironment.RepoRoot;
+        var zip = Path.Combine(repo, "artifacts", fileName);
+        var inputs = Directory.EnumerateFiles(Path.Combine(repo, "src", "XrayClassifier.Function"), "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")
+                        && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .Append(Path.Combine(repo, "tools", "package.sh"))
+            .Append(Path.Combine(repo, "Directory.Build.props"));
+        var newestInput = inputs.Max(File.GetLastWriteTimeUtc);
+        if (!File.Exists(zip) || File.GetLastWriteTimeUtc(zip) < newestInput)
+        {
+            var result = ProcessRunner.Run("bash", [Path.Combine(repo, "tools", "package.sh"), "--arch", arch], repo, TimeSpan.FromMinutes(8));
+            Assert.True(result.ExitCode == 0, $"tools/package.sh --arch {arch} failed ({result.ExitCode}):\n{result.Stderr}\n{result.Stdout}");
+            Assert.Equal($"artifacts/{fileName}", result.Stdout.Trim());
+        }
+        return File.ReadAllBytes(zip);
+    }
+}

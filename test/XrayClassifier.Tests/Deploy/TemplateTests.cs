@@ -1,0 +1,236 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Local.ApiGateway;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Deploy;
+
+/// <summary>deploy/template.yaml: validated by cfn-lint against AWS's resource specification, and held to
+/// the invariants the function, the zip and aws-lambda-tools-defaults.json depend on.</summary>
+public class TemplateTests
+{
+    private static JsonNode Ref(string name) => new JsonObject { ["Ref"] = name };
+    private static JsonNode GetAtt(string resource, string attribute) => new JsonObject { ["Fn::GetAtt"] = new JsonArray(resource, attribute) };
+    private static void AssertJson(JsonNode? expected, JsonNode? actual) =>
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"expected {expected?.ToJsonString()}, got {actual?.ToJsonString()}");
+
+    private static JsonObject FunctionProperties => DeployFiles.Properties("Function");
+
+    [Fact]
+    public void ReadsTheTemplateExactlyAsCfnLintsYamlParserDoes()
+    {
+        var result = DeployFiles.RunValidator(DeployFiles.TemplatePath, "--parsed");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+
+        AssertJson(JsonNode.Parse(result.Stdout), DeployFiles.Template);
+    }
+
+    [Fact]
+    public void PassesCfnLintWithTheCloudFormationResourceSpecification()
+    {
+        var result = DeployFiles.RunValidator(DeployFiles.TemplatePath);
+        var report = JsonDocument.Parse(result.Stdout).RootElement;
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.True(report.GetProperty("templateValid").GetBoolean());
+        Assert.Empty(report.GetProperty("errors").GetProperty("crit").EnumerateArray());
+        Assert.Empty(report.GetProperty("errors").GetProperty("warn").EnumerateArray());
+    }
+
+    [Fact]
+    public void ValidatorRejectsAMisspelledPropertyAndAMissingAttribute()
+    {
+        using var temp = TestEnvironment.CreateTempDirectory("xray-template");
+        var broken = File.ReadAllText(DeployFiles.TemplatePath)
+            .Replace("      FileSystemConfigs:", "      FileSystemConfig:")
+            .Replace("!GetAtt FunctionRole.Arn", "!GetAtt FunctionRole.Arnn");
+        var path = temp.Combine("template.yaml");
+        File.WriteAllText(path, broken);
+
+        var result = DeployFiles.RunValidator(path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("FileSystemConfig is not a valid property of AWS::Lambda::Function", result.Stdout);
+        Assert.Contains("No such attribute Arnn on AWS::IAM::Role", result.Stdout);
+    }
+
+    [Fact]
+    public void MountsTheAccessPointWhereTheFunctionLooksForEfs()
+    {
+        var configs = FunctionProperties["FileSystemConfigs"]!.AsArray();
+
+        var config = Assert.Single(configs)!.AsObject();
+        AssertJson(GetAtt("AccessPoint", "Arn"), config["Arn"]);
+        var mountPath = (string)config["LocalMountPath"]!;
+        Assert.Matches(new Regex("^/mnt/[a-zA-Z0-9-_.]+$"), mountPath);
+        Assert.Equal(XrayOptions.DefaultEfsRoot, mountPath);
+        Assert.Equal(mountPath, (string)FunctionProperties["Environment"]!["Variables"]!["XRAY_EFS_ROOT"]!);
+    }
+
+    [Fact]
+    public void EncryptsTheFileSystemWithElasticThroughput()
+    {
+        var fs = DeployFiles.Properties("FileSystem");
+
+        Assert.True((bool)fs["Encrypted"]!);
+        Assert.Equal("elastic", (string)fs["ThroughputMode"]!);
+        Assert.False(fs.ContainsKey("ProvisionedThroughputInMibps"));
+    }
+
+    [Fact]
+    public void PutsAMountTargetInEveryFunctionSubnetBeforeTheFunction()
+    {
+        var mountTargets = DeployFiles.ResourcesOfType("AWS::EFS::MountTarget").ToList();
+        var functionSubnets = FunctionProperties["VpcConfig"]!["SubnetIds"]!.AsArray().Select(s => s!.ToJsonString()).ToHashSet();
+        var dependsOn = DeployFiles.Resource("Function")["DependsOn"]!.AsArray().Select(d => (string)d!).ToList();
+
+        Assert.Equal(2, functionSubnets.Count);
+        Assert.Equal(functionSubnets, mountTargets.Select(m => m.Value["Properties"]!["SubnetId"]!.ToJsonString()).ToHashSet());
+        Assert.All(mountTargets, m =>
+        {
+            Assert.Contains(m.Key, dependsOn);
+            AssertJson(Ref("FileSystem"), m.Value["Properties"]!["FileSystemId"]);
+            AssertJson(new JsonArray(Ref("MountTargetSecurityGroup")), m.Value["Properties"]!["SecurityGroups"]);
+        });
+    }
+
+    [Fact]
+    public void OpensNfsToTheMountTargetsOnlyFromTheFunctionsSecurityGroup()
+    {
+        var functionGroups = FunctionProperties["VpcConfig"]!["SecurityGroupIds"]!.AsArray();
+        var ingress = DeployFiles.Properties("MountTargetSecurityGroup")["SecurityGroupIngress"]!.AsArray();
+
+        AssertJson(new JsonArray(Ref("FunctionSecurityGroupId")), functionGroups);
+        var rule = Assert.Single(ingress)!.AsObject();
+        Assert.Equal("tcp", (string)rule["IpProtocol"]!);
+        Assert.Equal(2049, (long)rule["FromPort"]!);
+        Assert.Equal(2049, (long)rule["ToPort"]!);
+        AssertJson(Ref("FunctionSecurityGroupId"), rule["SourceSecurityGroupId"]);
+        Assert.False(rule.ContainsKey("CidrIp"));
+        Assert.Equal("AWS::EC2::SecurityGroup::Id", (string)DeployFiles.Template["Parameters"]!["FunctionSecurityGroupId"]!["Type"]!);
+        Assert.Equal("AWS::EC2::Subnet::Id", (string)DeployFiles.Template["Parameters"]!["SubnetA"]!["Type"]!);
+        Assert.Equal("AWS::EC2::Subnet::Id", (string)DeployFiles.Template["Parameters"]!["SubnetB"]!["Type"]!);
+    }
+
+    [Fact]
+    public void RootsTheAccessPointAtXrayAsUserAndGroup1000()
+    {
+        var ap = DeployFiles.Properties("AccessPoint");
+
+        Assert.Equal("1000", (string)ap["PosixUser"]!["Uid"]!);
+        Assert.Equal("1000", (string)ap["PosixUser"]!["Gid"]!);
+        Assert.Equal("/xray", (string)ap["RootDirectory"]!["Path"]!);
+        var creation = ap["RootDirectory"]!["CreationInfo"]!;
+        Assert.Equal("1000", (string)creation["OwnerUid"]!);
+        Assert.Equal("1000", (string)creation["OwnerGid"]!);
+        Assert.Matches("^[0-7]{3,4}$", (string)creation["Permissions"]!);
+    }
+
+    [Fact]
+    public void RunsTheFunctionTheZipAndToolsDefaultsDescribe()
+    {
+        var defaults = DeployFiles.ToolsDefaults;
+        var f = FunctionProperties;
+
+        Assert.Equal("dotnet10", (string)f["Runtime"]!);
+        Assert.Equal((string)defaults["function-runtime"]!, (string)f["Runtime"]!);
+        Assert.Equal((string)defaults["function-handler"]!, (string)f["Handler"]!);
+        AssertJson(new JsonArray((string)defaults["function-architecture"]!), f["Architectures"]);
+        Assert.Equal((long)defaults["function-timeout"]!, (long)f["Timeout"]!);
+        AssertJson(Ref("MemorySize"), f["MemorySize"]);
+        Assert.Equal((long)defaults["function-memory-size"]!, (long)DeployFiles.Template["Parameters"]!["MemorySize"]!["Default"]!);
+        var templateVariables = f["Environment"]!["Variables"]!.AsObject().ToDictionary(v => v.Key, v => (string)v.Value!);
+        Assert.Equal(DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!), templateVariables);
+        AssertJson(GetAtt("FunctionRole", "Arn"), f["Role"]);
+        Assert.Null(HandlerInspector.Problem(File.ReadAllBytes(typeof(XrayClassifier.Function.Function).Assembly.Location), (string)f["Handler"]!));
+    }
+
+    [Fact]
+    public void GrantsTheRoleOnlyLogsNetworkInterfacesAndEfsThroughTheAccessPoint()
+    {
+        var role = DeployFiles.Properties("FunctionRole");
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("lambda.amazonaws.com", (string)trust["Principal"]!["Service"]!);
+        Assert.Equal("sts:AssumeRole", (string)trust["Action"]!);
+        Assert.False(role.ContainsKey("ManagedPolicyArns"), "managed policies grant more than the function needs");
+
+        var statements = role["Policies"]!.AsArray()
+            .SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray())
+            .Select(s => s!.AsObject()).ToList();
+        Assert.All(statements, s => Assert.Equal("Allow", (string)s["Effect"]!));
+        var actions = statements.SelectMany(s => s["Action"]!.AsArray().Select(a => (string)a!)).ToList();
+        Assert.Equal(
+            new[]
+            {
+                "ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+                "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
+                "logs:CreateLogStream", "logs:PutLogEvents",
+            },
+            actions.Order(StringComparer.Ordinal));
+
+        var efs = statements.Single(s => s["Action"]!.AsArray().Any(a => ((string)a!).StartsWith("elasticfilesystem:")));
+        AssertJson(GetAtt("FileSystem", "Arn"), efs["Resource"]);
+        AssertJson(GetAtt("AccessPoint", "Arn"), efs["Condition"]!["StringEquals"]!["elasticfilesystem:AccessPointArn"]);
+        var logs = statements.Single(s => s["Action"]!.AsArray().Any(a => ((string)a!).StartsWith("logs:")));
+        AssertJson(GetAtt("FunctionLogGroup", "Arn"), logs["Resource"]);
+        Assert.Equal("/aws/lambda/${FunctionName}", (string)DeployFiles.Properties("FunctionLogGroup")["LogGroupName"]!["Fn::Sub"]!);
+        AssertJson(Ref("FunctionName"), FunctionProperties["FunctionName"]);
+    }
+
+    [Fact]
+    public void ServesEveryPathAndMethodThroughAProxyResourceWithBinaryBodies()
+    {
+        var api = DeployFiles.Properties("Api");
+        AssertJson(new JsonArray("*/*"), api["BinaryMediaTypes"]);
+
+        var resource = DeployFiles.Properties("ProxyResource");
+        Assert.Equal("{proxy+}", (string)resource["PathPart"]!);
+        AssertJson(GetAtt("Api", "RootResourceId"), resource["ParentId"]);
+        Assert.Equal(RestApiSettings.ProxyResource, "/" + (string)resource["PathPart"]!);
+
+        var methods = DeployFiles.ResourcesOfType("AWS::ApiGateway::Method").Select(m => m.Value["Properties"]!.AsObject()).ToList();
+        Assert.Contains(methods, m => (string)m["HttpMethod"]! == "ANY" && (bool)m["ApiKeyRequired"]!);
+        Assert.All(methods, m =>
+        {
+            AssertJson(Ref("ProxyResource"), m["ResourceId"]);
+            Assert.Equal("AWS_PROXY", (string)m["Integration"]!["Type"]!);
+            Assert.Equal("POST", (string)m["Integration"]!["IntegrationHttpMethod"]!);
+            Assert.Equal("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations",
+                (string)m["Integration"]!["Uri"]!["Fn::Sub"]!);
+        });
+
+        var permission = DeployFiles.Properties("ApiInvokePermission");
+        Assert.Equal("lambda:InvokeFunction", (string)permission["Action"]!);
+        Assert.Equal("apigateway.amazonaws.com", (string)permission["Principal"]!);
+        AssertJson(GetAtt("Function", "Arn"), permission["FunctionName"]);
+        Assert.Contains("${Api}/", (string)permission["SourceArn"]!["Fn::Sub"]!);
+    }
+
+    [Fact]
+    public void DeploysAStageBehindAnApiKeyAndAThrottledUsagePlan()
+    {
+        var deploymentDependsOn = DeployFiles.Resource("Deployment")["DependsOn"]!.AsArray().Select(d => (string)d!).ToList();
+        Assert.Equal(DeployFiles.ResourcesOfType("AWS::ApiGateway::Method").Select(m => m.Key).Order(), deploymentDependsOn.Order());
+
+        var stage = DeployFiles.Properties("Stage");
+        AssertJson(Ref("Deployment"), stage["DeploymentId"]);
+        AssertJson(Ref("StageName"), stage["StageName"]);
+        Assert.Equal(new RestApiSettings().Stage, (string)DeployFiles.Template["Parameters"]!["StageName"]!["Default"]!);
+
+        var plan = DeployFiles.Properties("UsagePlan");
+        var apiStage = Assert.Single(plan["ApiStages"]!.AsArray())!;
+        AssertJson(Ref("Api"), apiStage["ApiId"]);
+        AssertJson(Ref("Stage"), apiStage["Stage"]);
+        Assert.NotNull(plan["Throttle"]!["RateLimit"]);
+        Assert.NotNull(plan["Throttle"]!["BurstLimit"]);
+
+        var planKey = DeployFiles.Properties("UsagePlanKey");
+        AssertJson(Ref("ApiKey"), planKey["KeyId"]);
+        AssertJson(Ref("UsagePlan"), planKey["UsagePlanId"]);
+        Assert.Equal("API_KEY", (string)planKey["KeyType"]!);
+        Assert.True((bool)DeployFiles.Properties("ApiKey")["Enabled"]!);
+    }
+}

@@ -1,0 +1,94 @@
+using XrayClassifier.Function.Configuration;
+
+namespace XrayClassifier.Tests.Deploy;
+
+/// <summary>aws-lambda-tools-defaults.json, read as `dotnet lambda deploy-function --project-location
+/// src/XrayClassifier.Function --config-file ../../aws-lambda-tools-defaults.json` reads it.</summary>
+public class ToolsDefaultsTests
+{
+    // The options deploy-function accepts (Amazon.Lambda.Tools, LambdaDefinedCommandOptions.cs; the file's
+    // keys are the switch names without "--"). An unknown key is silently ignored by the tool, so a typo
+    // would deploy with a default instead.
+    private static readonly HashSet<string> s_deployFunctionOptions =
+    [
+        "profile", "region", "configuration", "framework", "msbuild-parameters", "package", "function-name",
+        "function-description", "package-type", "function-publish", "function-memory-size", "function-role",
+        "function-timeout", "function-handler", "function-runtime", "function-architecture", "function-layers",
+        "function-subnets", "function-security-groups", "dead-letter-target-arn", "tracing-mode",
+        "environment-variables", "append-environment-variables", "kms-key", "ephemerals-storage-size",
+        "function-url-enable", "function-url-auth", "tags", "resolve-s3", "s3-bucket", "s3-prefix",
+        "disable-version-check", "log-format", "log-application-level", "log-system-level", "log-group",
+        "snap-start-apply-on", "image-entrypoint", "image-command", "image-working-directory", "image-tag",
+        "dockerfile", "docker-build-options", "docker-build-working-directory", "local-docker-image",
+        "host-build-output", "use-container-for-build", "container-image-for-build", "code-mount-directory",
+    ];
+
+    private static string Text(string key) => (string)DeployFiles.ToolsDefaults[key]!;
+
+    [Fact]
+    public void UsesOnlyKeysDeployFunctionKnows()
+    {
+        Assert.All(DeployFiles.ToolsDefaults.Select(p => p.Key), key => Assert.Contains(key, s_deployFunctionOptions));
+    }
+
+    [Fact]
+    public void HasEverythingCreatingTheFunctionRequires()
+    {
+        foreach (var key in new[] { "function-name", "function-runtime", "function-handler", "function-memory-size", "function-timeout", "function-role" })
+            Assert.True(DeployFiles.ToolsDefaults.ContainsKey(key), $"missing {key}");
+    }
+
+    [Fact]
+    public void TargetsDotnet10OnX86WithReadyToRun()
+    {
+        Assert.Equal("dotnet10", Text("function-runtime"));
+        Assert.Equal("net10.0", Text("framework"));
+        Assert.Equal("x86_64", Text("function-architecture"));
+        Assert.Contains("PublishReadyToRun=true", Text("msbuild-parameters"));
+    }
+
+    [Fact]
+    public void NamesAHandlerThatResolvesInTheBuiltAssembly()
+    {
+        var handler = Text("function-handler");
+        var (assembly, _, _) = DeployFiles.SplitHandler(handler);
+        var built = typeof(XrayClassifier.Function.Function).Assembly.Location;
+
+        Assert.Equal(Path.GetFileNameWithoutExtension(built), assembly);
+        Assert.Null(HandlerInspector.Problem(File.ReadAllBytes(built), handler));
+    }
+
+    [Fact]
+    public void GivesAtLeastOneVcpuAndFinishesBeforeApiGatewayGivesUpPlusOneSecond()
+    {
+        long memory = (long)DeployFiles.ToolsDefaults["function-memory-size"]!;
+        long timeout = (long)DeployFiles.ToolsDefaults["function-timeout"]!;
+
+        Assert.InRange(memory, XrayOptions.MegabytesPerVcpu, 10240);
+        Assert.InRange(timeout, 10, 30);
+    }
+
+    [Fact]
+    public void SetsEnvironmentVariablesTheFunctionAcceptsWithEfsAtMntEfs()
+    {
+        var variables = DeployFiles.ParseEnvironmentVariables(Text("environment-variables"));
+        var options = XrayOptions.FromEnvironment(new DictionaryEnvironmentVariables(variables!));
+
+        Assert.Equal("/mnt/efs", variables["XRAY_EFS_ROOT"]);
+        Assert.Equal(XrayOptions.DefaultModelName, variables["XRAY_MODEL"]);
+        Assert.All(variables.Keys, k => Assert.StartsWith("XRAY_", k));
+        Assert.Empty(options.Problems);
+        Assert.Equal("/mnt/efs", options.EfsRoot);
+    }
+
+    [Fact]
+    public void LeavesVpcSettingsAsObviousPlaceholders()
+    {
+        var subnets = Text("function-subnets").Split(',');
+
+        Assert.Equal(2, subnets.Length);
+        Assert.All(subnets, s => Assert.Matches("^subnet-REPLACE_WITH_", s));
+        Assert.Matches("^sg-REPLACE_WITH_", Text("function-security-groups"));
+        Assert.Contains("REPLACE_WITH_", Text("function-role"));
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace XrayClassifier.Local.ApiGateway;
+
+/// <summary>
+/// Builds the payload-1.0 event API Gateway sends a Lambda proxy integration behind a <c>{proxy+}</c>
+/// resource with <c>binaryMediaTypes: ['*/*']</c>. Reusable outside the emulator (classify, benchmarks).
+/// </summary>
+public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public RestApiSettings Settings { get; } = settings;
+
+    /// <summary>
+    /// The part of <paramref name="rawPath"/> after the stage (still percent-encoded, with its leading
+    /// slash), or null when the path is not under the stage or names no resource below it. API Gateway
+    /// answers those with 403 Missing Authentication Token: the only resource is <c>{proxy+}</c>, which
+    /// needs at least one segment.
+    /// </summary>
+    public string? ProxyPath(string rawPath)
+    {
+        var prefix = "/" + Settings.Stage + "/";
+        if (!rawPath.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var rest = rawPath[(prefix.Length - 1)..];
+        return rest.Trim('/').Length == 0 ? null : rest;
+    }
+
+    /// <summary>Builds the event for a request under the stage. Throws <see cref="ArgumentException"/>
+    /// for a path <see cref="ProxyPath"/> refuses.</summary>
+    public ApiGatewayProxyRequest Build(GatewayRequest request)
+    {
+        var proxyPath = ProxyPath(request.RawPath)
+            ?? throw new ArgumentException($"'{request.RawPath}' is not under the stage /{Settings.Stage}/.", nameof(request));
+        var now = _time.GetUtcNow();
+        var requestId = Guid.NewGuid().ToString();
+
+        var (headers, multiHeaders) = Headers(request);
+        var (query, multiQuery) = Query(request.RawQuery);
+        var host = request.Header("Host") ?? "127.0.0.1";
+
+        return new ApiGatewayProxyRequest
+        {
+            Resource = RestApiSettings.ProxyResource,
+            // REST APIs keep the path percent-encoded and decode path parameters (captures in
+            // hotsock/voker#8, dherault/serverless-offline#638).
+            Path = proxyPath,
+            HttpMethod = request.Method,
+            Headers = headers,
+            MultiValueHeaders = multiHeaders,
+            QueryStringParameters = query,
+            MultiValueQueryStringParameters = multiQuery,
+            PathParameters = new Dictionary<string, string> { ["proxy"] = Uri.UnescapeDataString(proxyPath[1..]) },
+            StageVariables = null,
+            RequestContext = new ProxyRequestContext
+            {
+                ResourceId = Settings.ResourceId,
+                ResourcePath = RestApiSettings.ProxyResource,
+                HttpMethod = request.Method,
+                ExtendedRequestId = ExtendedRequestId(),
+                RequestTime = now.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture),
+                Path = request.RawPath,
+                AccountId = Settings.AccountId,
+                Protocol = request.Protocol,
+                Stage = Settings.Stage,
+                DomainPrefix = host.Split('.', ':')[0],
+                RequestTimeEpoch = now.ToUnixTimeMilliseconds(),
+                RequestId = requestId,
+                Identity = new RequestIdentity
+                {
+                    SourceIp = request.SourceIp,
+                    UserAgent = request.Header("User-Agent"),
+                    ApiKey = Settings.ApiKey,
+                    ApiKeyId = Settings.ApiKey is null ? null : Settings.ApiKeyId,
+                },
+                DomainName = host,
+                ApiId = Settings.ApiId,
+            },
+            // binaryMediaTypes */* matches every Content-Type (JSON and text too), so every body arrives
+            // base64 with isBase64Encoded true; a request without a body has body null.
+            Body = request.Body.IsEmpty ? null : Convert.ToBase64String(request.Body.Span),
+            IsBase64Encoded = !request.Body.IsEmpty,
+        };
+    }
+
+    /// <summary>An upload as curl sends it: <c>POST /{stage}{path}</c> with the given Content-Type.</summary>
+    public ApiGatewayProxyRequest ForUpload(string path, ReadOnlyMemory<byte> body, string contentType)
+    {
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            new("Host", "127.0.0.1"),
+            new("User-Agent", "XrayClassifier.Local/1.0"),
+            new("Accept", "*/*"),
+            new("Content-Type", contentType),
+            new("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (Settings.ApiKey is not null) headers.Add(new("x-api-key", Settings.ApiKey));
+        return Build(new GatewayRequest("POST", "/" + Settings.Stage + path, null, headers, body));
+    }
+
+    /// <summary>The event as the UTF-8 JSON Lambda receives.</summary>
+    public static byte[] ToJson(ApiGatewayProxyRequest proxyEvent) =>
+        JsonSerializer.SerializeToUtf8Bytes(proxyEvent, ProxyEventJsonContext.Wire.ApiGatewayProxyRequest);
+
+    private static (Dictionary<string, string>?, Dictionary<string, List<string>>?) Headers(GatewayRequest request)
+    {
+        if (request.Headers.Count == 0) return (null, null);
+        // Header names compare case-insensitively; the first spelling seen is the one written.
+        var single = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var multi = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in request.Headers)
+        {
+            if (!multi.TryGetValue(name, out var values)) multi[name] = values = [];
+            values.Add(value);
+            if (single.ContainsKey(name)) single[name] = value; else single.Add(name, value);
+        }
+        return (single, multi);
+    }
+
+    private static (Dictionary<string, string>?, Dictionary<string, List<string>>?) Query(string? rawQuery)
+    {
+        if (string.IsNullOrEmpty(rawQuery)) return (null, null);
+        var single = new Dictionary<string, string>(StringComparer.Ordinal);
+        var multi = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var pair in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = pair.IndexOf('=');
+            var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..]);
+            if (!multi.TryGetValue(name, out var values)) multi[name] = values = [];
+            values.Add(value);
+            single[name] = value;
+        }
+        return single.Count == 0 ? (null, null) : (single, multi);
+    }
+
+    // API Gateway's extendedRequestId looks like "FiV9AHvHoAMFtsg=": 12 random bytes in base64.
+    private static string ExtendedRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[12];
+        Random.Shared.NextBytes(bytes);
+        return Convert.ToBase64String(bytes)[..15] + "=";
+    }
+}

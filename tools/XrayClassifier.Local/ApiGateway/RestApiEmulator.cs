@@ -1,0 +1,112 @@
+using System.Diagnostics;
+
+namespace XrayClassifier.Local.ApiGateway;
+
+/// <summary>
+/// One REST API stage in front of one warm Lambda container: routes a request to the <c>{proxy+}</c>
+/// resource, enforces API Gateway's and Lambda's payload limits, builds the proxy event, invokes the
+/// handler and turns its proxy response into what the client receives. No HTTP here (see Hosting/).
+/// </summary>
+public sealed class RestApiEmulator
+{
+    private readonly LambdaHandler _handler;
+    private readonly TextWriter? _log;
+    // A Lambda execution environment runs one invocation at a time; concurrent requests to one container
+    // queue here instead of overlapping in the handler.
+    private readonly SemaphoreSlim _container = new(1, 1);
+
+    public RestApiEmulator(RestApiSettings settings, LambdaHandler handler, TextWriter? log = null, TimeProvider? time = null)
+    {
+        Events = new ProxyEventBuilder(settings, time);
+        _handler = handler;
+        _log = log;
+    }
+
+    public RestApiSettings Settings => Events.Settings;
+
+    /// <summary>The builder the emulator makes its events with.</summary>
+    public ProxyEventBuilder Events { get; }
+
+    /// <summary>Answers one request as API Gateway would.</summary>
+    public async Task<GatewayResponse> HandleAsync(GatewayRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var response = await AnswerAsync(request, cancellationToken).ConfigureAwait(false);
+        // Like API Gateway's access log: never bodies, headers or keys.
+        _log?.WriteLine($"{request.Method} {request.RawPath} -> {response.StatusCode} " +
+                        $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms)" +
+                        (response.LambdaError is null ? "" : " " + response.LambdaError));
+        return response;
+    }
+
+    private async Task<GatewayResponse> AnswerAsync(GatewayRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Body.Length > RestApiSettings.MaxRequestPayloadBytes) return GatewayErrors.PayloadTooLarge();
+        if (Events.ProxyPath(request.RawPath) is null) return GatewayErrors.MissingAuthenticationToken(Guid.NewGuid().ToString());
+
+        var proxyEvent = Events.Build(request);
+        var requestId = proxyEvent.RequestContext.RequestId;
+        if (Settings.ApiKey is string key && request.Header("x-api-key") != key) return GatewayErrors.Forbidden(requestId);
+
+        var eventJson = ProxyEventBuilder.ToJson(proxyEvent);
+        if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes) return GatewayErrors.RequestTooLong(requestId);
+
+        var invocation = InvokeOneAtATimeAsync(eventJson, cancellationToken);
+        using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var finished = await Task.WhenAny(invocation, Task.Delay(Settings.IntegrationTimeout, timer.Token)).ConfigureAwait(false);
+            timer.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
+            // The invocation runs on (and holds the container) while the client already has its 504.
+            if (finished != invocation) return GatewayErrors.EndpointRequestTimedOut(requestId);
+        }
+        var (responseJson, error) = await invocation.ConfigureAwait(false);
+        // Lambda reports an unhandled exception as a function error; API Gateway turns it into a 502.
+        if (responseJson is null) return GatewayErrors.InternalServerError(requestId, $"Lambda function error: {error}");
+
+        if (responseJson.Length > RestApiSettings.MaxInvokeResponseBytes)
+            return GatewayErrors.InternalServerError(requestId,
+                $"Lambda response is {responseJson.Length} bytes, over the {RestApiSettings.MaxInvokeResponseBytes}-byte limit");
+
+        var answer = ProxyResponseReader.TryRead(responseJson, out var problem);
+        if (answer is null) return GatewayErrors.InternalServerError(requestId, problem!);
+        return answer with
+        {
+            Headers = [.. answer.Headers, new("x-amzn-RequestId", requestId), new("x-amz-apigw-id", proxyEvent.RequestContext.ExtendedRequestId)],
+        };
+    }
+
+    private async Task<(byte[]? Response, string? Error)> InvokeOneAtATimeAsync(byte[] eventJson, CancellationToken cancellationToken)
+    {
+        await _container.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await InvokeAsync(_handler, eventJson).ConfigureAwait(false), null);
+        }
+        catch (Exception e)
+        {
+            return (null, $"{e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            _container.Release();
+        }
+    }
+
+    /// <summary>Calls the handler the way the Lambda runtime does: the payload in a read-only stream,
+    /// the whole response stream read back.</summary>
+    public static async Task<byte[]> InvokeAsync(LambdaHandler handler, byte[] payload)
+    {
+        using var input = new MemoryStream(payload, writable: false);
+        var output = await handler(input).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the handler returned a null stream");
+        await using (output.ConfigureAwait(false))
+        {
+            if (output is MemoryStream ms && ms.TryGetBuffer(out var segment) && ms.Position == 0)
+                return segment.ToArray();
+            using var copy = new MemoryStream();
+            await output.CopyToAsync(copy).ConfigureAwait(false);
+            return copy.ToArray();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace XrayClassifier.Local.ApiGateway;
+
+/// <summary>
+/// The emulated REST API: one stage, one <c>{proxy+}</c> resource with an <c>ANY</c> method and a Lambda
+/// proxy integration, <c>binaryMediaTypes: ['*/*']</c> — what deploy/template.yaml creates.
+/// </summary>
+public sealed record RestApiSettings
+{
+    /// <summary>The stage name, the first path segment of every URL (<c>/v1/classify</c>).</summary>
+    public string Stage { get; init; } = "v1";
+    /// <summary>The REST API id (10 lower-case letters and digits, as AWS makes them).</summary>
+    public string ApiId { get; init; } = "xraylocal1";
+    /// <summary>The id of the <c>{proxy+}</c> resource (6 characters, as AWS makes them).</summary>
+    public string ResourceId { get; init; } = "pr0xy1";
+    public string AccountId { get; init; } = "123456789012";
+    public string Region { get; init; } = "us-east-1";
+    /// <summary>When set, the method requires an API key: requests without this <c>x-api-key</c> get 403
+    /// <c>{"message":"Forbidden"}</c> and the event carries <c>identity.apiKey</c>/<c>apiKeyId</c>.</summary>
+    public string? ApiKey { get; init; }
+    public string ApiKeyId { get; init; } = "xraylocalkey";
+
+    /// <summary>How long API Gateway waits for the integration: 29 s by default for REST APIs. The function
+    /// keeps running after that (Lambda stops it only at its own timeout); the client gets 504.</summary>
+    public TimeSpan IntegrationTimeout { get; init; } = TimeSpan.FromSeconds(29);
+
+    /// <summary>The resource every request is routed to.</summary>
+    public const string ProxyResource = "/{proxy+}";
+
+    /// <summary>API Gateway's hard request payload limit: 10 MB (10,485,760 bytes).</summary>
+    public const long MaxRequestPayloadBytes = 10 * 1024 * 1024;
+
+    /// <summary>Lambda's synchronous invocation payload limit, on the whole event JSON: the Invoke API
+    /// answers RequestEntityTooLargeException "Request must be smaller than 6291456 bytes for the
+    /// InvokeFunction operation".</summary>
+    public const long MaxInvokePayloadBytes = 6 * 1024 * 1024;
+
+    /// <summary>Lambda's synchronous response limit (the runtime API refuses more: "Exceeded maximum allowed
+    /// payload size (6291556 bytes)").</summary>
+    public const long MaxInvokeResponseBytes = 6 * 1024 * 1024 + 100;
+}

@@ -1,0 +1,69 @@
+using XrayClassifier.Function.Configuration;
+
+namespace XrayClassifier.Local.Commands;
+
+/// <summary>The command-line entry: dispatches to serve, invoke and classify and maps the outcome to
+/// the exit code (0 a 2xx answer, 1 a 4xx/5xx answer or a failure, 2 a usage error).</summary>
+public static class LocalCli
+{
+    public const int Success = 0;
+    public const int ErrorAnswer = 1;
+    public const int UsageError = 2;
+
+    public const string Usage = """
+        Usage: dotnet run --project tools/XrayClassifier.Local -- COMMAND [options]
+
+        Commands:
+          serve [--port 5050] [--stage v1] [--efs-root DIR] [--api-key KEY]
+              An API Gateway REST API (Lambda proxy integration, {proxy+}, binaryMediaTypes */*) on
+              http://127.0.0.1:PORT/STAGE/ that calls the real handler in-process. Ctrl+C stops it.
+              curl --request POST -H "Content-Type: image/jpg" --upload-file xray.jpg http://127.0.0.1:5050/v1/classify
+          invoke EVENT.json [--efs-root DIR]
+              Feeds a saved API Gateway proxy event to the handler and prints the proxy response JSON.
+          classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
+              Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
+              --dump-input writes the model's input tensor as float32 [1,C,H,W].
+
+        --efs-root: the folder standing in for the EFS mount (default: $XRAY_EFS_ROOT, else the
+        repository's efs-layout/ above the current directory). Every other XRAY_* variable is read
+        from the environment, as the function does on Lambda.
+
+        Exit codes: 0 a 2xx answer, 1 a 4xx/5xx answer, 2 a usage error.
+        """;
+
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment, CancellationToken cancellationToken)
+    {
+        if (args is ["--help" or "-h" or "help"])
+        {
+            await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
+            return Success;
+        }
+        try
+        {
+            var command = args.Length == 0 ? "" : args[0];
+            return command switch
+            {
+                "serve" => await ServeCommand.RunAsync(
+                    CommandLine.Parse(args, new HashSet<string> { "port", "stage", "efs-root", "api-key" }),
+                    stderr, environment, cancellationToken).ConfigureAwait(false),
+                "invoke" => await InvokeCommand.RunAsync(
+                    CommandLine.Parse(args, new HashSet<string> { "efs-root" }),
+                    stdout, stderr, environment).ConfigureAwait(false),
+                "classify" => await ClassifyCommand.RunAsync(
+                    CommandLine.Parse(args, new HashSet<string> { "efs-root", "dump-input" }),
+                    stdout, stderr, environment).ConfigureAwait(false),
+                "" => throw new UsageException("no command given"),
+                _ => throw new UsageException($"unknown command '{command}'"),
+            };
+        }
+        catch (UsageException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}{Environment.NewLine}{Environment.NewLine}{Usage}").ConfigureAwait(false);
+            return UsageError;
+        }
+    }
+
+    /// <summary>Exit code for an HTTP status.</summary>
+    public static int ExitCodeFor(int statusCode) => statusCode is >= 200 and < 300 ? Success : ErrorAnswer;
+}

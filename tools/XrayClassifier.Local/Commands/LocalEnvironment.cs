@@ -1,0 +1,35 @@
+using XrayClassifier.Function.Configuration;
+
+namespace XrayClassifier.Local.Commands;
+
+/// <summary>
+/// The handler's environment for a local run: the process environment with <c>XRAY_EFS_ROOT</c> set to
+/// the chosen folder.
+/// </summary>
+public sealed class LocalEnvironment(IEnvironmentVariables inner, string efsRoot) : IEnvironmentVariables
+{
+    public string EfsRoot { get; } = Path.GetFullPath(efsRoot);
+
+    public string? Get(string name) => name == "XRAY_EFS_ROOT" ? EfsRoot : inner.Get(name);
+
+    /// <summary>
+    /// --efs-root if given; else XRAY_EFS_ROOT; else the repository's efs-layout/ found from the current
+    /// directory upwards (where efs-layout/fill.sh puts the runtime and the model); else the function's
+    /// default, /mnt/efs.
+    /// </summary>
+    public static LocalEnvironment Resolve(string? efsRootOption, IEnvironmentVariables inner)
+    {
+        if (efsRootOption is not null)
+        {
+            if (!Directory.Exists(efsRootOption)) throw new UsageException($"--efs-root '{efsRootOption}' is not a folder");
+            return new LocalEnvironment(inner, efsRootOption);
+        }
+        if (inner.Get("XRAY_EFS_ROOT") is { Length: > 0 } fromEnvironment) return new LocalEnvironment(inner, fromEnvironment);
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "efs-layout");
+            if (Directory.Exists(Path.Combine(candidate, "models"))) return new LocalEnvironment(inner, candidate);
+        }
+        return new LocalEnvironment(inner, XrayOptions.DefaultEfsRoot);
+    }
+}

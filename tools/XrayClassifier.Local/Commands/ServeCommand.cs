@@ -1,0 +1,61 @@
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Local.ApiGateway;
+using XrayClassifier.Local.Hosting;
+
+namespace XrayClassifier.Local.Commands;
+
+/// <summary><c>serve</c>: the REST API emulator in front of the real handler until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(CommandLine line, TextWriter log, IEnvironmentVariables environment, CancellationToken cancellationToken)
+    {
+        line.NoPositional();
+        int port = line.IntOption("port", 5050, 0, 65535);
+        var stage = line.Option("stage") ?? "v1";
+        // A stage name is one path segment of letters, digits, '-' and '_' (API Gateway's rule).
+        if (stage.Length == 0 || stage.Length > 128 || !stage.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new UsageException($"--stage '{stage}' must be letters, digits, '-' or '_'");
+        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
+
+        // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
+        var function = new XrayClassifier.Function.Function(local);
+        var settings = new RestApiSettings { Stage = stage, ApiKey = line.Option("api-key") };
+        var emulator = new RestApiEmulator(settings, function.FunctionHandler, log);
+
+        EmulatorServer server;
+        try
+        {
+            server = await EmulatorServer.StartAsync(emulator, port, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // Kestrel reports a taken port as IOException (AddressInUseException inside).
+            await log.WriteLineAsync($"error: cannot listen on 127.0.0.1:{port}: {e.Message}").ConfigureAwait(false);
+            return LocalCli.ErrorAnswer;
+        }
+        await using (server.ConfigureAwait(false))
+        {
+            await log.WriteLineAsync(
+                $"API Gateway REST API emulator: {server.BaseAddress}{stage}/{{proxy+}} -> {typeof(XrayClassifier.Function.Function).FullName}.FunctionHandler" +
+                $"{Environment.NewLine}EFS root: {local.EfsRoot}{Environment.NewLine}" +
+                $"Try: curl --request POST -H \"Content-Type: image/png\" --upload-file xray.png {server.BaseAddress}{stage}/classify" +
+                $"{Environment.NewLine}Ctrl+C stops.").ConfigureAwait(false);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+        return LocalCli.Success;
+    }
+}

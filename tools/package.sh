@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds the Lambda deployment package the way `dotnet lambda package` (Amazon.Lambda.Tools) does for
+# the dotnet10 managed runtime — that tool is not installable here, so this is its publish + zip step:
+#   dotnet publish -c Release -r linux-x64 --self-contained false -p:GenerateRuntimeConfigurationFiles=true
+#   (+ ReadyToRun for x86_64: crossgen2 for linux-x64 comes from NuGet and cuts JIT time at cold start)
+# then every published file zipped at the root with Unix permissions (0644), sorted, with a fixed
+# timestamp so the same build gives the same zip. It builds under artifacts/build (--artifacts-path) so a
+# RID-specific restore never rewrites the obj/ that the solution build and the tests use.
+#   bash tools/package.sh                 → artifacts/XrayClassifier.Function.zip        (x86_64, ReadyToRun)
+#   bash tools/package.sh --arch arm64    → artifacts/XrayClassifier.Function-arm64.zip  (portable IL: the
+#                                            linux-arm64 runtime pack crossgen2 needs is not served here)
+# The zip carries managed code only. The model and the native libraries (ONNX Runtime, libvips) live on
+# EFS (efs-layout/); a .so or .onnx in the publish output fails the build rather than ship 100+ MB.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+arch=x86_64
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch) arch="${2:-}"; shift 2 || { echo "package: --arch needs x86_64 or arm64" >&2; exit 2; } ;;
+    --arch=*) arch="${1#--arch=}"; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "package: unknown argument '$1' (usage: bash tools/package.sh [--arch x86_64|arm64])" >&2; exit 2 ;;
+  esac
+done
+case "$arch" in
+  x86_64) rid=linux-x64; r2r=true; zip="artifacts/XrayClassifier.Function.zip" ;;
+  arm64) rid=linux-arm64; r2r=false; zip="artifacts/XrayClassifier.Function-arm64.zip" ;;
+  *) echo "package: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
+esac
+
+publish="artifacts/publish/$rid"
+rm -rf "$publish"
+mkdir -p artifacts
+echo "package: dotnet publish src/XrayClassifier.Function -r $rid (ReadyToRun: $r2r)" >&2
+dotnet publish src/XrayClassifier.Function -c Release -r "$rid" --self-contained false \
+  -p:PublishReadyToRun="$r2r" -p:GenerateRuntimeConfigurationFiles=true \
+  --artifacts-path artifacts/build -o "$publish" --nologo -v quiet >&2
+
+bad=$(find "$publish" -type f \( -name '*.so' -o -name '*.so.*' -o -name '*.onnx' -o -name '*.dylib' -o -name '*.dll.so' \) | head -5)
+if [ -n "$bad" ]; then
+  echo "package: the publish output holds native libraries or models, which belong on EFS:" >&2
+  echo "$bad" >&2
+  exit 1
+fi
+for need in XrayClassifier.Function.dll XrayClassifier.Function.deps.json XrayClassifier.Function.runtimeconfig.json; do
+  [ -f "$publish/$need" ] || { echo "package: $publish/$need is missing" >&2; exit 1; }
+done
+
+/usr/bin/python3 - "$publish" "$zip" <<'PY'
+import os, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+tmp = dst + ".tmp"
+with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    for root, dirs, files in os.walk(src):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            info = zipfile.ZipInfo(os.path.relpath(path, src).replace(os.sep, "/"), date_time=(2000, 1, 1, 0, 0, 0))
+            info.create_system = 3                      # Unix, so Lambda honours the mode bits
+            info.external_attr = (0o100644 & 0xFFFF) << 16  # regular file, rw-r--r--: readable by the runtime's user
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with open(path, "rb") as f:
+                z.writestr(info, f.read())
+os.replace(tmp, dst)
+PY
+echo "package: $zip ($(stat -c %s "$zip") bytes, $(unzip -Z1 "$zip" | wc -l) files, $arch)" >&2
+echo "$zip"
