@@ -308,7 +308,7 @@ public class Function : IDisposable
             Probability = c.Probability,
             Findings = c.Findings,
             Predictions = predictions,
-            Model = new ModelAnswer { Name = manifest.Name, Version = manifest.Version },
+            Model = new ModelAnswer { Name = manifest.Name, Version = manifest.Version, Notice = manifest.Notice },
             Image = new ImageAnswer { Format = format, Width = result.Image.Width, Height = result.Image.Height, Stored = stored },
             RequestId = requestId,
             TimingsMs = new TimingsAnswer { Decode = Round(result.DecodeMs), Inference = Round(result.InferenceMs), Total = Round(total) },
@@ -345,6 +345,7 @@ public class Function : IDisposable
             {
                 Name = classifier.Manifest.Name,
                 Version = classifier.Manifest.Version,
+                Notice = classifier.Manifest.Notice,
                 Labels = classifier.Manifest.Labels,
                 Input = new HealthModelInput { Channels = spec.Channels, Height = spec.Height, Width = spec.Width },
                 OptimizedModelCacheHit = classifier.LoadReport.OptimizedModelCacheHit,

@@ -11,6 +11,10 @@ public sealed class HealthModel
     [JsonPropertyName("version")]
     public required string Version { get; init; }
 
+    [JsonPropertyName("notice")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Notice { get; init; }
+
     [JsonPropertyName("labels")]
     public required IReadOnlyList<string> Labels { get; init; }
 

@@ -10,4 +10,9 @@ public sealed class ModelAnswer
 
     [JsonPropertyName("version")]
     public required string Version { get; init; }
+
+    /// <summary>The manifest's caveat (e.g. the default model is untrained); absent when it has none.</summary>
+    [JsonPropertyName("notice")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Notice { get; init; }
 }

@@ -32,6 +32,10 @@ public sealed class ModelManifest
     /// <summary>"version": the model's version, reported with each classification.</summary>
     public required string Version { get; init; }
 
+    /// <summary>"notice" (optional): a caveat every answer carries, e.g. that the model is untrained.
+    /// Clients show predictions to clinicians; whatever qualifies them must travel with them.</summary>
+    public string? Notice { get; init; }
+
     /// <summary>"output.labels": one per output value, in output order.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
 

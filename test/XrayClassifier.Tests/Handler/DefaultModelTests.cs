@@ -19,6 +19,7 @@ public sealed class DefaultModelTests : IDisposable
         Assert.True(answer.Status == 200, answer.Body);
         var a = answer.Json;
         Assert.Equal("chexnet-densenet121", a.GetProperty("model").GetProperty("name").GetString());
+        Assert.StartsWith("Untrained model", a.GetProperty("model").GetProperty("notice").GetString());
         var probabilities = a.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("probability").GetDouble()).ToArray();
         Assert.Equal(14, probabilities.Length);
         Assert.All(probabilities, p => Assert.InRange(p, 0, 1));
@@ -27,6 +28,7 @@ public sealed class DefaultModelTests : IDisposable
 
         var health = await ProxyAnswer.ReadAsync(f.FunctionHandler(ProxyEventBuilder.Get("/health").ToStream()));
         Assert.Equal(TestEfs.Labels, health.Json.GetProperty("model").GetProperty("labels").EnumerateArray().Select(l => l.GetString()!));
+        Assert.StartsWith("Untrained model", health.Json.GetProperty("model").GetProperty("notice").GetString());
     }
 
     public void Dispose() => _efs.Dispose();

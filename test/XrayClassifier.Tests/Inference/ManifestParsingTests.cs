@@ -51,6 +51,14 @@ public sealed class ManifestParsingTests
         Assert.Equal(OutputActivation.None, m.Activation);
         Assert.Equal(["Atelectasis", "Cardiomegaly", "Effusion"], m.Labels);
         Assert.Equal(0.5f, m.ThresholdFor("Effusion"));
+        Assert.Null(m.Notice);
+    }
+
+    [Fact]
+    public void ReadsTheNoticeThatTravelsWithEveryAnswer()
+    {
+        var m = ModelManifest.Parse(Mutated(n => n["notice"] = "Research use only."));
+        Assert.Equal("Research use only.", m.Notice);
     }
 
     [Fact]
@@ -59,6 +67,8 @@ public sealed class ManifestParsingTests
         var m = ModelManifest.Load(Path.Combine(TestEnvironment.EfsLayoutRoot, "models", XrayOptions.DefaultModelName, ModelManifest.FileName));
         Assert.Equal(14, m.Labels.Count);
         Assert.Equal((3, 224, 224), (m.Input.Channels, m.Input.Height, m.Input.Width));
+        // The generated default model is untrained: its manifest must say so, so every answer does.
+        Assert.Contains("Untrained", m.Notice);
     }
 
     [Theory]
@@ -157,7 +167,7 @@ public sealed class ManifestParsingTests
         { Mutated(n => Out(n)["treshold"] = 0.3), "output.treshold (line 1, column " },
         { Mutated(n => Out(n)["treshold"] = 0.3), "is not a manifest field; the fields of output are name, activation, labels, threshold. Check the spelling." },
         { Mutated(n => n["labels"] = new JsonArray()), "labels (line 1, column " },
-        { Mutated(n => n["labels"] = new JsonArray()), "the fields of the manifest are name, version, description, model, input, output." },
+        { Mutated(n => n["labels"] = new JsonArray()), "the fields of the manifest are name, version, description, notice, model, input, output." },
         { Valid[..^10], "the file is not valid JSON (line 7, column 80): Expected end of string, but instead reached end of data." },
         { "null", "the file holds JSON null instead of an object." },
         { Valid.Replace("\"threshold\": 0.5", "\"threshold\": 0.5, \"threshold\": 0.2"), "the file is not valid JSON" },

@@ -12,6 +12,8 @@ internal sealed class ManifestDocument
     [JsonPropertyName("version")] public string? Version { get; set; }
     /// <summary>Free text for people; not used by the function.</summary>
     [JsonPropertyName("description")] public string? Description { get; set; }
+    /// <summary>Shown with every answer of this model (e.g. "untrained", "research use only").</summary>
+    [JsonPropertyName("notice")] public string? Notice { get; set; }
     [JsonPropertyName("model")] public string? Model { get; set; }
     [JsonPropertyName("input")] public ManifestInputSection? Input { get; set; }
     [JsonPropertyName("output")] public ManifestOutputSection? Output { get; set; }

@@ -40,7 +40,7 @@ internal static partial class ManifestReader
 
     private static readonly Dictionary<string, string> s_knownFields = new(StringComparer.Ordinal)
     {
-        ["$"] = "name, version, description, model, input, output",
+        ["$"] = "name, version, description, notice, model, input, output",
         ["$.input"] = "name, channels, height, width, resize, interpolation, mean, std",
         ["$.output"] = "name, activation, labels, threshold",
     };
@@ -89,6 +89,7 @@ internal static partial class ManifestReader
         string? name = RequiredText(document.Name, "name", problems);
         string? version = RequiredText(document.Version, "version", problems);
         string? model = RequiredText(document.Model, "model", problems);
+        string? notice = OptionalText(document.Notice, "notice", problems);
         if (model is not null && !IsInsideModelFolder(model))
             problems.Add($"model is \"{model}\"; expected a file name inside the model folder (no absolute path, no \"..\").");
 
@@ -110,6 +111,7 @@ internal static partial class ManifestReader
         {
             Name = name!,
             Version = version!,
+            Notice = notice,
             ModelFile = model!,
             InputName = inputName,
             OutputName = outputName,
