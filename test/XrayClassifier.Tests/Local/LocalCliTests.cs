@@ -78,6 +78,24 @@ public class LocalCliTests
     }
 
     [Fact]
+    public void TheBuiltToolPrintsOnlyTheResponseBodyOnStandardOutput()
+    {
+        using var efs = new LocalEfsRoot();
+        using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
+        var image = temp.Combine("xray.png");
+        File.WriteAllBytes(image, SampleXray.Png(256));
+        var tool = Path.Combine(AppContext.BaseDirectory, "XrayClassifier.Local.dll");
+
+        var result = ProcessRunner.Run("dotnet", [tool, "classify", image, "--efs-root", efs.Path], temp.Path, TimeSpan.FromMinutes(2));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var body = JsonDocument.Parse(result.Stdout).RootElement; // one JSON document: the function's logs went elsewhere
+        Assert.Equal(14, body.GetProperty("predictions").GetArrayLength());
+        Assert.Contains("\"message\":\"request\"", result.Stderr);
+        Assert.Contains("POST /v1/classify -> 200", result.Stderr);
+    }
+
+    [Fact]
     public async Task ServeExitsWithOneWhenThePortIsTaken()
     {
         using var efs = new LocalEfsRoot();
