@@ -17,7 +17,7 @@ public class LocalCliTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = await LocalCli.RunAsync(args, stdout, stderr,
-            new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), CancellationToken.None);
+            new DictionaryEnvironmentVariables(LocalEfsRoot.NativeVariables), CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -86,7 +86,8 @@ public class LocalCliTests
         File.WriteAllBytes(image, SampleXray.Png(256));
         var tool = Path.Combine(AppContext.BaseDirectory, "XrayClassifier.Local.dll");
 
-        var result = ProcessRunner.Run("dotnet", [tool, "classify", image, "--efs-root", efs.Path], temp.Path, TimeSpan.FromMinutes(2));
+        var result = ProcessRunner.Run("dotnet", [tool, "classify", image, "--efs-root", efs.Path], temp.Path, TimeSpan.FromMinutes(2),
+            LocalEfsRoot.NativeVariables);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var body = JsonDocument.Parse(result.Stdout).RootElement; // one JSON document: the function's logs went elsewhere
