@@ -17,7 +17,7 @@ public class LocalCliTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = await LocalCli.RunAsync(args, stdout, stderr,
-            new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), CancellationToken.None);
+            new DictionaryEnvironmentVariables(LocalEfsRoot.NativeVariables), CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -75,6 +75,25 @@ public class LocalCliTests
         Assert.Contains("Usage:", none.Stderr);
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("'classify' has no option --bogus", unknown.Stderr);
+    }
+
+    [Fact]
+    public void TheBuiltToolPrintsOnlyTheResponseBodyOnStandardOutput()
+    {
+        using var efs = new LocalEfsRoot();
+        using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
+        var image = temp.Combine("xray.png");
+        File.WriteAllBytes(image, SampleXray.Png(256));
+        var tool = Path.Combine(AppContext.BaseDirectory, "XrayClassifier.Local.dll");
+
+        var result = ProcessRunner.Run("dotnet", [tool, "classify", image, "--efs-root", efs.Path], temp.Path, TimeSpan.FromMinutes(2),
+            LocalEfsRoot.NativeVariables);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var body = JsonDocument.Parse(result.Stdout).RootElement; // one JSON document: the function's logs went elsewhere
+        Assert.Equal(14, body.GetProperty("predictions").GetArrayLength());
+        Assert.Contains("\"message\":\"request\"", result.Stderr);
+        Assert.Contains("POST /v1/classify -> 200", result.Stderr);
     }
 
     [Fact]

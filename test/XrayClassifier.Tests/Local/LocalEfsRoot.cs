@@ -3,8 +3,10 @@ using XrayClassifier.Tests.TestHelpers;
 namespace XrayClassifier.Tests.Local;
 
 /// <summary>
-/// A stand-in for the EFS mount: models/ and runtime/ linked from the filled efs-layout/, with its own
-/// empty cache/ and workspace/ so that what a test's handler writes stays in the test's folder.
+/// A stand-in for the EFS mount: models/ linked from the filled efs-layout/, with its own empty cache/
+/// and workspace/ so that what a test's handler writes stays in the test's folder. The native libraries
+/// come through XRAY_NATIVE_DIR from the one folder every test uses: a process loads libvips and ONNX
+/// Runtime once, and the first load fixes the path for all the tests after it.
 /// </summary>
 internal sealed class LocalEfsRoot : IDisposable
 {
@@ -14,8 +16,7 @@ internal sealed class LocalEfsRoot : IDisposable
     {
         _ = TestEnvironment.NativeDirectory;          // fails with the fix when fill.sh has not run
         _ = TestEnvironment.DefaultModelDirectory;
-        foreach (var shared in new[] { "models", "runtime" })
-            Directory.CreateSymbolicLink(_temp.Combine(shared), System.IO.Path.Combine(TestEnvironment.EfsLayoutRoot, shared));
+        Directory.CreateSymbolicLink(_temp.Combine("models"), System.IO.Path.Combine(TestEnvironment.EfsLayoutRoot, "models"));
         Directory.CreateDirectory(_temp.Combine("cache"));
         Directory.CreateDirectory(_temp.Combine("workspace"));
     }
@@ -24,9 +25,12 @@ internal sealed class LocalEfsRoot : IDisposable
 
     public string Workspace => _temp.Combine("workspace");
 
-    /// <summary>The handler's environment: only XRAY_EFS_ROOT, everything else at its default.</summary>
+    /// <summary>XRAY_NATIVE_DIR for the shared native folder (see above).</summary>
+    public static Dictionary<string, string?> NativeVariables => new() { ["XRAY_NATIVE_DIR"] = TestEnvironment.NativeDirectory };
+
+    /// <summary>The handler's environment: XRAY_EFS_ROOT and XRAY_NATIVE_DIR, everything else at its default.</summary>
     public XrayClassifier.Function.Configuration.DictionaryEnvironmentVariables Environment =>
-        new(new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = Path });
+        new(new Dictionary<string, string?>(NativeVariables) { ["XRAY_EFS_ROOT"] = Path });
 
     public void Dispose() => _temp.Dispose();
 }

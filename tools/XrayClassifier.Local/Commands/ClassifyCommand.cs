@@ -19,7 +19,7 @@ internal static class ClassifyCommand
         var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
         var image = await File.ReadAllBytesAsync(imagePath).ConfigureAwait(false);
 
-        var function = new XrayClassifier.Function.Function(local);
+        using var function = LocalFunction.Create(local);
         float[]? tensor = null;
         PreprocessSpec? spec = null;
         if (dumpPath is not null)

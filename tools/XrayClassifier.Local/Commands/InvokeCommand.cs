@@ -23,7 +23,7 @@ internal static class InvokeCommand
             return LocalCli.ErrorAnswer;
         }
 
-        var function = new XrayClassifier.Function.Function(local);
+        using var function = LocalFunction.Create(local);
         byte[] responseJson;
         try
         {

@@ -18,7 +18,7 @@ internal static class ServeCommand
         var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
 
         // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
-        var function = new XrayClassifier.Function.Function(local);
+        using var function = LocalFunction.Create(local);
         var settings = new RestApiSettings { Stage = stage, ApiKey = line.Option("api-key") };
         var emulator = new RestApiEmulator(settings, function.FunctionHandler, log);
 
