@@ -34,10 +34,12 @@ PY
   rm -f "$out/src-2048x2500.png" "$out/src-1536.png"
 fi
 
-# The function as Lambda runs it: published framework-dependent, ReadyToRun for linux-x64.
-say "publishing the function (ReadyToRun) and the cold-start host"
-dotnet publish src/XrayClassifier.Function -c Release -r linux-x64 --self-contained false \
-  -p:PublishReadyToRun=true -o "$out/function" >&2
+# The function as Lambda runs it: the deployable zip (framework-dependent, ReadyToRun for linux-x64),
+# unpacked as Lambda unpacks it into /var/task.
+say "packaging the function (tools/package.sh) and publishing the cold-start host"
+bash tools/package.sh >&2
+rm -rf "$out/function" && mkdir -p "$out/function"
+/usr/bin/python3 -m zipfile -e "$repo/artifacts/XrayClassifier.Function.zip" "$out/function"
 dotnet publish bench/XrayClassifier.ColdHost -c Release -r linux-x64 --self-contained false \
   -p:PublishReadyToRun=true -o "$out/coldhost" >&2
 dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2

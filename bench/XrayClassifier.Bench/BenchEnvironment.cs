@@ -6,5 +6,10 @@ namespace XrayClassifier.Bench;
 public static class BenchEnvironment
 {
     public static IEnvironmentVariables For(string efsRoot) =>
-        new DictionaryEnvironmentVariables(new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = efsRoot });
+        new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        {
+            ["XRAY_EFS_ROOT"] = efsRoot,
+            // For experiments only (e.g. BENCH_STORE_UPLOADS=off); the results use the default, required.
+            ["XRAY_STORE_UPLOADS"] = Environment.GetEnvironmentVariable("BENCH_STORE_UPLOADS"),
+        });
 }

@@ -9,13 +9,16 @@ public sealed record ColdRun(double SpawnToResponse, double MainAt, double LoadA
 
 /// <summary>Cold starts for one image, with an empty optimised-model cache every time and with a primed one.</summary>
 public sealed record ColdResult(string Image, Stats WithoutCache, Stats WithCache, ColdRun TypicalWithoutCache, ColdRun TypicalWithCache,
-    long PeakRssKiB, IReadOnlyList<int> StatusCodes);
+    long PeakRssKiB, IReadOnlyList<int> StatusCodes, Stats? Peer, long PeerPeakRssKiB);
 
 public static class ColdBench
 {
     public const int Runs = 5;
 
-    public static List<ColdResult> Run(string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir, Action<string> log)
+    /// <summary>With <paramref name="peerDir"/>, each of our runs is followed by one of the Node peer's own cold.js on the same
+    /// event and model, so both sides see the same machine: on a shared VM, speed drifts by tens of percent within minutes.</summary>
+    public static List<ColdResult> Run(string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir,
+        Action<string> log, string? peerDir = null)
     {
         Directory.CreateDirectory(eventsDir);
         var cache = Path.Combine(efsRoot, "cache");
@@ -28,21 +31,31 @@ public static class ColdBench
             File.WriteAllBytes(evFile, ev.Bytes);
 
             var without = new List<ColdRun>();
+            var peer = new List<(double Ms, long PeakKiB)>();
+            string model = Path.Combine(efsRoot, "models", "chest-xray", "model.onnx");
             for (int i = 0; i < Runs; i++)
             {
                 EmptyFolder(cache);
                 without.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+                if (peerDir is not null) peer.Add(SpawnPeer(peerDir, model, evFile));
             }
             // The last run above left a cache entry behind: every run below loads the optimised model.
             var with = new List<ColdRun>();
-            for (int i = 0; i < Runs; i++) with.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+            for (int i = 0; i < Runs; i++)
+            {
+                with.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+                if (peerDir is not null) peer.Add(SpawnPeer(peerDir, model, evFile));
+            }
 
             var sw = Stats.Of(without.Select(r => r.SpawnToResponse).ToArray());
             var sc = Stats.Of(with.Select(r => r.SpawnToResponse).ToArray());
-            log($"cold {Path.GetFileName(image)}: {sw.Median:F0} ms without cache, {sc.Median:F0} ms with");
+            Stats? sp = peer.Count > 0 ? Stats.Of(peer.Select(p => p.Ms).ToArray()) : null;
+            log($"cold {Path.GetFileName(image)}: {sw.Median:F0} ms without cache, {sc.Median:F0} ms with" +
+                (sp is null ? "" : $"; the peer, interleaved: {sp.Median:F0} ms"));
             results.Add(new ColdResult(Path.GetFileName(image), sw, sc, Typical(without), Typical(with),
                 without.Concat(with).Max(r => r.PeakRssKiB),
-                without.Concat(with).Select(r => r.StatusCode).Distinct().ToArray()));
+                without.Concat(with).Select(r => r.StatusCode).Distinct().ToArray(),
+                sp, peer.Count > 0 ? peer.Max(p => p.PeakKiB) : 0));
         }
         return results;
     }
@@ -53,6 +66,26 @@ public static class ColdBench
     {
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(dir);
+    }
+
+    /// <summary>Spawns the peer's cold.js (a fresh node process answering one event) and times spawn → its line on
+    /// stdout, exactly as the peer's own bench.js does.</summary>
+    private static (double Ms, long PeakKiB) SpawnPeer(string peerDir, string model, string evFile)
+    {
+        var psi = new ProcessStartInfo("node") { WorkingDirectory = peerDir, RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("cold.js");
+        psi.ArgumentList.Add(evFile);
+        psi.Environment["MODEL_PATH"] = model;
+        psi.Environment["WORKSPACE"] = Path.Combine(Path.GetTempPath(), "xray-peer-workspace");
+        long t0 = Stopwatch.GetTimestamp();
+        using var p = Process.Start(psi)!;
+        string? line = p.StandardOutput.ReadLine();
+        double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0 || line is null) throw new InvalidOperationException($"the peer's cold.js exited {p.ExitCode}");
+        using var doc = JsonDocument.Parse(line);
+        return (ms, doc.RootElement.GetProperty("maxRSSKiB").GetInt64());
     }
 
     /// <summary>Spawns ColdHost and times spawn → its response line on stdout, as the peer's bench times node.</summary>

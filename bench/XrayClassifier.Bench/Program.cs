@@ -17,6 +17,27 @@ switch (args.FirstOrDefault())
         File.WriteAllText(Need("json"), JsonSerializer.Serialize(result));
         return 0;
     }
+    case "report":
+    {
+        // Re-renders RESULTS.md from a run's results.json (after a change to the report, without measuring again).
+        var saved = JsonSerializer.Deserialize<BenchRun>(File.ReadAllText(Need("json")))!;
+        File.WriteAllText(Need("results"), Report.Render(saved));
+        return 0;
+    }
+    case "warm":
+    {
+        // The warm figures alone, for quick experiments (no peer, no ratios).
+        var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
+        WarmBench.Run(Need("efs-root"), images, Log);
+        return 0;
+    }
+    case "cold":
+    {
+        // The cold starts alone, for quick experiments (no peer, no ratios).
+        var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).Take(2).ToList();
+        ColdBench.Run(Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"), Log);
+        return 0;
+    }
     case "all":
     {
         string efsRoot = Need("efs-root"), imagesDir = Need("images"), outDir = Need("out");
@@ -32,12 +53,13 @@ switch (args.FirstOrDefault())
 
         var warm = WarmBench.Run(efsRoot, images, Log);
         ClearWorkspace(efsRoot);
-        var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log);
+        string? peerDir = options.TryGetValue("peer", out var pd) && File.Exists(Path.Combine(pd, "bench.js")) ? pd : null;
+        var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
         ClearWorkspace(efsRoot);
 
         Dictionary<string, PeerResult>? peer = null;
         string? peerVersions = null, peerMissing = null;
-        if (options.TryGetValue("peer", out var peerDir) && File.Exists(Path.Combine(peerDir, "bench.js")))
+        if (peerDir is not null)
         {
             var peerOut = Path.Combine(outDir, "peer");
             peer = PeerBench.Run(peerDir, model, imagesDir, peerOut, Log);

@@ -38,30 +38,41 @@ public static class Report
 
         L("## Warm (medians; p90 in brackets)");
         L();
-        L("| image | bytes | model run | preprocess | handler end to end | handler overhead¹ | peer run | peer preprocess | peer handler | preprocess ratio | handler ratio |");
-        L("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        L("| image | bytes | model run | preprocess | handler end to end | in handler: decode / inference / own share¹ | peer run | peer preprocess | peer handler | run ratio | preprocess ratio | handler ratio |");
+        L("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var w in run.Warm)
         {
             var p = run.Peer?.GetValueOrDefault(w.Image);
-            double overhead = w.Handler.Median - w.Preprocess.Median - w.Run.Median;
             L($"| {w.Image} | {w.FileBytes} | {F(w.Run.Median)} ({F(w.Run.P90)}) | {F(w.Preprocess.Median)} ({F(w.Preprocess.P90)}) | " +
-              $"{F(w.Handler.Median)} ({F(w.Handler.P90)}) | {F(overhead)} | {(p is null ? "–" : F(p.Run))} | {(p is null ? "–" : F(p.Preprocess))} | " +
-              $"{(p is null ? "–" : F(p.Handler))} | {(p is null ? "–" : R(w.Preprocess.Median, p.Preprocess))} | {(p is null ? "–" : R(w.Handler.Median, p.Handler))} |");
+              $"{F(w.Handler.Median)} ({F(w.Handler.P90)}) | {F(w.InHandlerDecode.Median)} / {F(w.InHandlerInference.Median)} / {F(w.HandlerOwn.Median)} | " +
+              $"{(p is null ? "–" : F(p.Run))} | {(p is null ? "–" : F(p.Preprocess))} | {(p is null ? "–" : F(p.Handler))} | " +
+              $"{(p is null ? "–" : R(w.Run.Median, p.Run))} | {(p is null ? "–" : R(w.Preprocess.Median, p.Preprocess))} | {(p is null ? "–" : R(w.Handler.Median, p.Handler))} |");
         }
         L();
-        L("¹ handler median − (preprocess median + model-run median): what the handler adds (event parsing, base64, storing the upload, the answer).");
+        L("¹ medians from the function's own per-request log over the timed runs: image decode+preprocess, model run, and the rest of the");
+        L("invocation (reading the event, base64, waiting for the upload to be stored, the answer, the log line). Decode and inference run");
+        L("slower inside the handler than in their own tight loops (caches and ORT's sleeping pool threads are cold after the other stage),");
+        L("which is why end to end − (preprocess + run) is larger than the handler's own share. The Node peer shows the same effect.");
         L();
 
         L("## Cold start: a fresh process of the published ReadyToRun function answering its first event");
         L();
-        L("| image | no cache: median (min–max) | with cache: median (min–max) | cache saves | peer | ratio (with cache) | ratio (no cache) | peak RSS MiB | peer peak RSS MiB | RSS ratio |");
+        L("The peer's figure here is its own cold.js run right after each of ours (10 runs interleaved), so both sides see the same machine;");
+        L("its bench.js figure, measured minutes later, is in brackets.");
+        L("");
+        L("| image | no cache: median (min–max) | with cache: median (min–max) | cache saves | peer, interleaved (its bench.js) | ratio (with cache) | ratio (no cache) | peak RSS MiB | peer peak RSS MiB | RSS ratio |");
         L("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in run.Cold)
         {
             var p = run.Peer?.GetValueOrDefault(c.Image);
+            double? peer = c.Peer?.Median ?? p?.ColdStart;
+            // Peak RSS from the peer's own harness: the interleaved cold.js runs report a far higher maxRSS
+            // (≈ 480 MiB) that is not understood yet, and the comparison must not flatter us.
+            long peerRss = p?.ColdPeakRssKiB ?? 0;
             L($"| {c.Image} | {F(c.WithoutCache.Median)} ({F(c.WithoutCache.Min)}–{F(c.WithoutCache.Max)}) | {F(c.WithCache.Median)} ({F(c.WithCache.Min)}–{F(c.WithCache.Max)}) | " +
-              $"{F(c.WithoutCache.Median - c.WithCache.Median)} | {(p is null ? "–" : F(p.ColdStart))} | {(p is null ? "–" : R(c.WithCache.Median, p.ColdStart))} | " +
-              $"{(p is null ? "–" : R(c.WithoutCache.Median, p.ColdStart))} | {Mib(c.PeakRssKiB)} | {(p is null ? "–" : Mib(p.ColdPeakRssKiB))} | {(p is null ? "–" : R(c.PeakRssKiB, p.ColdPeakRssKiB))} |");
+              $"{F(c.WithoutCache.Median - c.WithCache.Median)} | {(peer is null ? "–" : F(peer.Value))}{(p is null ? "" : $" ({F(p.ColdStart)})")} | " +
+              $"{(peer is null ? "–" : R(c.WithCache.Median, peer.Value))} | {(peer is null ? "–" : R(c.WithoutCache.Median, peer.Value))} | " +
+              $"{Mib(c.PeakRssKiB)} | {(peerRss == 0 ? "–" : Mib(peerRss))} | {(peerRss == 0 ? "–" : R(c.PeakRssKiB, peerRss))} |");
         }
         L();
         L("Where the time goes (the median run of each kind, first image):");
@@ -77,6 +88,8 @@ public static class Report
         }
         L();
 
+        if (run.Peer is not null) RenderTargets(run, L);
+
         var m = run.Memory;
         L("## Memory");
         L();
@@ -85,5 +98,67 @@ public static class Report
           $"peak {Mib(m.PeakRssKiB)} MiB; managed heap {m.ManagedHeapAfterAllBytes / 1048576.0:F1} MiB; non-200 answers: {m.NonOkAnswers}.");
         L();
         return sb.ToString();
+    }
+
+    /// <summary>Each target of issue 6 with this run's figure and a verdict.</summary>
+    private static void RenderTargets(BenchRun run, Action<string> L)
+    {
+        string V(bool ok) => ok ? "met" : "**missed**";
+        L("## Targets (issue 6), this run");
+        L("");
+        L("| target | figure in this run | verdict |");
+        L("|---|---|---|");
+        foreach (var w in run.Warm)
+        {
+            var p = run.Peer![w.Image];
+            L($"| warm end to end ≤ 0.8× peer, {w.Image} | {R(w.Handler.Median, p.Handler)} | {V(w.Handler.Median <= 0.8 * p.Handler)} |");
+        }
+        foreach (var w in run.Warm)
+            L($"| handler's own share ≤ 2 ms, {w.Image} | {F(w.HandlerOwn.Median)} ms | {V(w.HandlerOwn.Median <= 2)} |");
+        foreach (var w in run.Warm)
+        {
+            var p = run.Peer![w.Image];
+            L($"| decode+preprocess ≤ 0.8× peer, {w.Image} | {R(w.Preprocess.Median, p.Preprocess)} | {V(w.Preprocess.Median <= 0.8 * p.Preprocess)} |");
+        }
+        foreach (var c in run.Cold)
+        {
+            double peer = c.Peer?.Median ?? run.Peer![c.Image].ColdStart;
+            L($"| cold start ≤ 1.0× peer (cache primed, interleaved), {c.Image} | {R(c.WithCache.Median, peer)} | {V(c.WithCache.Median <= peer)} |");
+        }
+        foreach (var c in run.Cold)
+        {
+            long peerRss = run.Peer![c.Image].ColdPeakRssKiB;
+            L($"| peak RSS ≤ 1.0× peer (one cold process), {c.Image} | {R(c.PeakRssKiB, peerRss)} | {V(c.PeakRssKiB <= peerRss)} |");
+        }
+        var m = run.Memory;
+        L($"| no growth over {m.Requests} requests | {Mib(m.RssAfterAllKiB - m.RssAfter100KiB)} MiB from request 100 to {m.Requests} | {V(m.RssAfterAllKiB - m.RssAfter100KiB < 8 * 1024)} |");
+        L("");
+
+        L("### What bounds the misses (figures from this run)");
+        L("");
+        L("- **Warm end to end.** The model run is the same ONNX Runtime 1.30 build, graph and thread count on both sides (run ratio " +
+          string.Join(", ", run.Warm.Select(w => R(w.Run.Median, run.Peer![w.Image].Run))) + "), and it is most of the time. With no decoding and " +
+          "no handler at all, our end to end could not go below our run / the peer's end to end = " +
+          string.Join(", ", run.Warm.Select(w => R(w.Run.Median, run.Peer![w.Image].Handler))) + "; ≤ 0.8× leaves " +
+          string.Join(", ", run.Warm.Select(w => F(0.8 * run.Peer![w.Image].Handler - w.Run.Median) + " ms")) +
+          " for decoding, preprocessing and the handler together. Inside our handler the model run takes " +
+          string.Join(", ", run.Warm.Select(w => F(w.InHandlerInference.Median))) + " ms against " +
+          string.Join(", ", run.Warm.Select(w => F(w.Run.Median))) + " ms in a tight loop: ORT's pool threads sleep (spinning is off, so idle " +
+          "Lambda CPU credit is not burnt) and caches are cold after decoding. Turning spinning on was measured and did not help: spinning " +
+          "threads then slow the next decode.");
+        L("- **Decode+preprocess, JPEG.** sharp shrinks JPEGs by 8 in the DCT domain before its lanczos3; that tensor is far from what a " +
+          "PIL/torchvision-trained model saw. Ours decodes at 1/2 scale and resamples with PIL's own arithmetic, holding ≤ 1 grey level of PIL " +
+          "(bit-exact for PNG, TIFF, WebP): decoding at 1/4 would save ≈10 % and move pixels by up to 4 levels. Fidelity wins over speed (issue 3).");
+        L("- **Decode+preprocess, PNG.** Both sides inflate with the same libpng (zlib), which is most of the time; ours resamples one grey band " +
+          "instead of three and writes the tensor directly. The remaining gap to 0.8× is inflate.");
+        L("- **Cold start.** INIT is ONNX Runtime's session creation (the init log line above: classifierLoadMs) plus a warm-up of the whole request " +
+          "path (handlerWarmUpMs) that takes the first request's JIT and first-run costs off the client's clock when INIT runs ahead of traffic " +
+          "(provisioned concurrency); in an on-demand cold start it only moves that time. .NET adds its runtime start (runtime start to Main) " +
+          "and the function's assembly load. The optimised-model cache saves the graph optimisation on every cold start after the first.");
+        L("- **Handler's own share over 2 ms.** It is the base64 of the event (bodyMs in the log): a 2048² 16-bit PNG makes a ≈9.5 MB event, " +
+          "which Lambda refuses (6 MB) before the function runs; on events Lambda accepts the share stays under 2 ms.");
+        L("- **Noise.** This VM runs the same model ~3× slower than the machine of the peer's own README (its session.run: 17 ms there), and " +
+          "medians of one run move by 10–20 % between runs: read ratios, and only differences larger than that.");
+        L("");
     }
 }

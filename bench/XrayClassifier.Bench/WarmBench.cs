@@ -6,7 +6,8 @@ namespace XrayClassifier.Bench;
 
 /// <summary>Warm figures for one image, as the peer reports them: (a) model run, (b) handler end to end, (c) preprocessing.</summary>
 public sealed record WarmResult(
-    string Image, long FileBytes, long EventBytes, Stats Run, Stats Handler, Stats Preprocess, int StatusCode, string? Label);
+    string Image, long FileBytes, long EventBytes, Stats Run, Stats Handler, Stats Preprocess, int StatusCode, string? Label,
+    Stats InHandlerDecode, Stats InHandlerInference, Stats HandlerOwn);
 
 /// <summary>Warm measurements in this process, with the same warm-up and run counts as the peer.</summary>
 public static class WarmBench
@@ -17,7 +18,8 @@ public static class WarmBench
     public static List<WarmResult> Run(string efsRoot, IReadOnlyList<string> images, Action<string> log)
     {
         var env = BenchEnvironment.For(efsRoot);
-        var function = new XrayClassifier.Function.Function(env);
+        var handlerLog = new HandlerLog();
+        var function = new XrayClassifier.Function.Function(env, XrayClassifier.Function.Hosting.FunctionServices.Default with { Log = handlerLog });
         var options = XrayOptions.FromEnvironment(env);
         var layout = EfsLayout.From(options);
         int threads = options.ComputeThreads(Environment.ProcessorCount);
@@ -42,13 +44,16 @@ public static class WarmBench
                 using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
                 (status, label) = ProxyAnswer.Read(output);
             }, Warmups, Runs);
+            var (inDecode, inInference, own) = handlerLog.Last(Runs);
 
             var spec = classifier.Input;
             var preprocess = Stats.Time(() => pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer), Warmups, Runs);
             var run = Stats.Time(() => classifier.Run(), Warmups, Runs);
 
             log($"warm {Path.GetFileName(path)}: handler {handler.Median:F1} ms, preprocess {preprocess.Median:F1} ms, run {run.Median:F1} ms (status {status})");
-            results.Add(new WarmResult(Path.GetFileName(path), bytes.Length, ev.Bytes.Length, run, handler, preprocess, status, label));
+            log($"  inside the handler: decode {inDecode.Median:F1} ms, inference {inInference.Median:F1} ms, own share {own.Median:F1} ms");
+            results.Add(new WarmResult(Path.GetFileName(path), bytes.Length, ev.Bytes.Length, run, handler, preprocess, status, label,
+                inDecode, inInference, own));
         }
         return results;
     }
