@@ -1,5 +1,5 @@
 using System.Text.Json;
-using XrayClassifier.Tests.Inference; // ReadOnlyBindMount
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Handler;
 

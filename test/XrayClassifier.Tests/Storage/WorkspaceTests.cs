@@ -3,7 +3,6 @@ using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Storage;
 using XrayClassifier.Tests.Handler;
-using XrayClassifier.Tests.Inference; // ReadOnlyBindMount
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Storage;

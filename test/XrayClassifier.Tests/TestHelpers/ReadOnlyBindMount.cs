@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace XrayClassifier.Tests.Inference;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>
 /// Makes a folder read-only the way an EFS access point or a read-only mount is, for root too (chmod does
