@@ -67,6 +67,13 @@ public class Function : IDisposable
         foreach (var p in _host.CurrentProblems()) problems.Add((p.Component, p.Message));
         var phases = new List<(string, double)>();
         if (_host.Classifier.LoadMs is double c) phases.Add(("classifierLoad", c));
+        if (_host.Classifier.Value?.LoadReport is { } report)
+        {
+            // Where the classifier's load went: the cold-start figure users tune (memory size, the cache).
+            phases.Add(("onnxRuntimeLoad", report.NativeLoadMs));
+            phases.Add(("manifest", report.ManifestMs));
+            phases.Add(("sessionCreate", report.SessionCreateMs));
+        }
         if (_host.Pipeline.LoadMs is double v) phases.Add(("pipelineLoad", v));
         if (services.WarmUpHandler && problems.Count == 0 && _host.Classifier.Value is not null && _host.Pipeline.Value is not null)
             phases.Add(("handlerWarmUp", WarmUpHandler()));

@@ -56,6 +56,10 @@ public sealed class LogContentTests : IDisposable
         Assert.Equal("init", init.GetProperty("message").GetString());
         Assert.True(init.GetProperty("handlerWarmUpMs").GetDouble() > 0);
         Assert.True(init.GetProperty("classifierLoadMs").GetDouble() > 0);
+        // Where the classifier's load went (ONNX Runtime's library is loaded once per process, so 0 is possible).
+        Assert.True(init.GetProperty("onnxRuntimeLoadMs").GetDouble() >= 0);
+        Assert.True(init.GetProperty("manifestMs").GetDouble() > 0);
+        Assert.InRange(init.GetProperty("sessionCreateMs").GetDouble(), double.Epsilon, init.GetProperty("classifierLoadMs").GetDouble());
         Assert.True(init.GetProperty("pipelineLoadMs").GetDouble() > 0);
         Assert.Empty(init.GetProperty("problems").EnumerateArray());
         Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
