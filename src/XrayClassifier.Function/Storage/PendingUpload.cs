@@ -76,24 +76,26 @@ public sealed class PendingUpload
         string tempRecord = Path.Combine(_dayDirectory, $".{_requestId}.{Guid.NewGuid():N}.json.tmp");
         try
         {
-            string stem = _requestId;
             for (int n = 1; ; n++)
             {
-                stem = n == 1 ? _requestId : $"{_requestId}_{n}";
+                string stem = n == 1 ? _requestId : $"{_requestId}_{n}";
                 var candidate = Path.Combine(_dayDirectory, $"{stem}.{extension}");
                 if (TryMoveNoOverwrite(_tempImage, candidate))
                 {
                     finalImage = candidate;
-                    break;
+                    WriteNew(tempRecord, Serialize(record, $"{stem}.{extension}"));
+                    if (TryMoveNoOverwrite(tempRecord, Path.Combine(_dayDirectory, stem + ".json")))
+                        return new StoredUpload($"{_dayRelative}/{stem}.{extension}", $"{_dayRelative}/{stem}.json");
+
+                    // The record's name is taken although the image's was not (an upload in another format under
+                    // this id, or a stray file): give the name back and take the next suffix for both.
+                    File.Delete(tempRecord);
+                    if (!TryMoveNoOverwrite(candidate, _tempImage))
+                        throw new IOException($"Cannot move {candidate} back to its temporary name.");
+                    finalImage = null;
                 }
                 if (n >= MaxSuffix) throw new IOException($"{MaxSuffix} uploads with the id {_requestId} already exist.");
             }
-
-            var recordPath = Path.Combine(_dayDirectory, stem + ".json");
-            WriteNew(tempRecord, Serialize(record, $"{stem}.{extension}"));
-            if (!TryMoveNoOverwrite(tempRecord, recordPath))
-                throw new IOException($"{recordPath} already exists, though its upload did not.");
-            return new StoredUpload($"{_dayRelative}/{stem}.{extension}", $"{_dayRelative}/{stem}.json");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -171,13 +171,33 @@ public sealed class WorkspaceTests : IDisposable
     }
 
     [Fact]
-    public async Task LeavesNothingWhenTheRecordCannotBePlaced()
+    public async Task TakesTheNextSuffixWhenOnlyTheRecordsNameIsTaken()
+    {
+        // A JPEG upload under an id whose PNG upload is already stored: same record name, other image name.
+        var ws = CreateWorkspace();
+        var png = await Store(ws, "same-id", Image(1));
+        var pending = ws.Begin("same-id", Image(2));
+        var jpeg = await pending.CommitAsync("jpg", Record("same-id", pending.ReceivedAt));
+
+        Assert.Equal("workspace/2026/11/21/same-id_2.jpg", jpeg.ImagePath);
+        Assert.Equal("workspace/2026/11/21/same-id_2.json", jpeg.RecordPath);
+        Assert.Equal(Image(2), File.ReadAllBytes(Path.Combine(_root.Path, jpeg.ImagePath)));
+        var record = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_root.Path, jpeg.RecordPath))).RootElement;
+        Assert.Equal("same-id_2.jpg", record.GetProperty("image").GetProperty("file").GetString());
+        var first = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_root.Path, png.RecordPath))).RootElement;
+        Assert.Equal("same-id.png", first.GetProperty("image").GetProperty("file").GetString());
+        Assert.Equal([png.RecordPath, png.ImagePath, jpeg.ImagePath, jpeg.RecordPath], FilesInWorkspace());
+    }
+
+    [Fact]
+    public async Task LeavesAStrayRecordAloneAndStoresBesideIt()
     {
         Directory.CreateDirectory(Day);
         File.WriteAllText(Path.Combine(Day, "stray.json"), "{}");
-        var e = await Assert.ThrowsAsync<PlatformUnavailableException>(() => Store(CreateWorkspace(), "stray", Image(1)));
-        Assert.Equal("workspace", e.Component);
-        Assert.Equal(["workspace/2026/11/21/stray.json"], FilesInWorkspace());
+        var stored = await Store(CreateWorkspace(), "stray", Image(1));
+        Assert.Equal("workspace/2026/11/21/stray_2.png", stored.ImagePath);
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(Day, "stray.json")));
+        Assert.Equal(["workspace/2026/11/21/stray.json", "workspace/2026/11/21/stray_2.json", "workspace/2026/11/21/stray_2.png"], FilesInWorkspace());
     }
 
     [Fact]
