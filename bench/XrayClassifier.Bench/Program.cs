@@ -27,8 +27,12 @@ switch (args.FirstOrDefault())
     case "warm":
     {
         // The warm figures alone, for quick experiments (no peer, no ratios).
+        // With --peer DIR (an npm-installed copy of the peer), its figures are taken in alternation with ours.
         var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
-        WarmBench.Run(Need("efs-root"), images, Log);
+        using var worker = options.TryGetValue("peer", out var dir)
+            ? PeerWorker.Start(Path.GetFullPath(dir), Path.Combine(Need("efs-root"), "models", "chest-xray", "model.onnx"), Path.Combine(Path.GetTempPath(), "xray-peer-worker"))
+            : null;
+        WarmBench.Run(Need("efs-root"), images, Log, worker);
         return 0;
     }
     case "cold":
@@ -51,9 +55,11 @@ switch (args.FirstOrDefault())
         var memory = JsonSerializer.Deserialize<MemoryResult>(File.ReadAllText(memJson))!;
         ClearWorkspace(efsRoot);
 
-        var warm = WarmBench.Run(efsRoot, images, Log);
-        ClearWorkspace(efsRoot);
         string? peerDir = options.TryGetValue("peer", out var pd) && File.Exists(Path.Combine(pd, "bench.js")) ? pd : null;
+        List<WarmResult> warm;
+        using (var worker = peerDir is null ? null : PeerWorker.Start(Path.GetFullPath(peerDir), model, Path.Combine(outDir, "peer-workspace")))
+            warm = WarmBench.Run(efsRoot, images, Log, worker);
+        ClearWorkspace(efsRoot);
         var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
         ClearWorkspace(efsRoot);
 

@@ -4,18 +4,30 @@ using XrayClassifier.Function.Inference;
 
 namespace XrayClassifier.Bench;
 
-/// <summary>Warm figures for one image, as the peer reports them: (a) model run, (b) handler end to end, (c) preprocessing.</summary>
+/// <summary>Warm figures for one image, as the peer reports them: (a) model run, (b) handler end to end, (c) preprocessing;
+/// with the peer's same three figures when it was measured in alternation with ours.</summary>
 public sealed record WarmResult(
     string Image, long FileBytes, long EventBytes, Stats Run, Stats Handler, Stats Preprocess, int StatusCode, string? Label,
-    Stats InHandlerDecode, Stats InHandlerInference, Stats HandlerOwn);
+    Stats InHandlerDecode, Stats InHandlerInference, Stats HandlerOwn, PeerWarm? Peer = null, JpegFloor? JpegFloor = null);
 
-/// <summary>Warm measurements in this process, with the same warm-up and run counts as the peer.</summary>
+/// <summary>For a JPEG: libjpeg's decode alone at the scale the pipeline uses and at sharp's ⅛, timed in alternation.</summary>
+public sealed record JpegFloor(int Shrink, Stats AtOurScale, Stats AtEighth);
+
+/// <summary>The Node peer's warm figures for one image, taken in blocks alternating with ours.</summary>
+public sealed record PeerWarm(Stats Run, Stats Handler, Stats Preprocess);
+
+/// <summary>
+/// Warm measurements in this process, with the same warm-up and run counts as the peer. With a
+/// <see cref="PeerWorker"/>, each figure is taken in blocks of <see cref="Block"/> runs alternating between
+/// ours and the peer's (who goes first alternates too), so both sides see the same minutes of this VM.
+/// </summary>
 public static class WarmBench
 {
     public const int Warmups = 5;
     public const int Runs = 30;
+    public const int Block = 5;
 
-    public static List<WarmResult> Run(string efsRoot, IReadOnlyList<string> images, Action<string> log)
+    public static List<WarmResult> Run(string efsRoot, IReadOnlyList<string> images, Action<string> log, PeerWorker? peer = null)
     {
         var env = BenchEnvironment.For(efsRoot);
         var handlerLog = new HandlerLog();
@@ -37,25 +49,62 @@ public static class WarmBench
 
             int status = 0;
             string? label = null;
-            var handler = Stats.Time(() =>
+            var (handler, peerHandler) = Alternate(() =>
             {
                 ev.SetRequestNumber(++requestNumber);
                 using var input = new MemoryStream(ev.Bytes, writable: false);
                 using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
                 (status, label) = ProxyAnswer.Read(output);
-            }, Warmups, Runs);
+            }, peer, "handler", path);
             var (inDecode, inInference, own) = handlerLog.Last(Runs);
 
             var spec = classifier.Input;
-            var preprocess = Stats.Time(() => pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer), Warmups, Runs);
-            var run = Stats.Time(() => classifier.Run(), Warmups, Runs);
+            var (preprocess, peerPreprocess) = Alternate(() => pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer), peer, "preprocess", path);
+            var (run, peerRun) = Alternate(() => classifier.Run(), peer, "run", path);
+            JpegFloor? floor = null;
+            if (contentType == "image/jpeg")
+            {
+                var header = pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer);
+                int shrink = pipeline.JpegShrinkFor(header.Width, header.Height, spec);
+                var (atOurs, atEighth) = JpegDecodeFloor.Time(bytes, shrink, Warmups, Runs);
+                floor = new JpegFloor(shrink, atOurs, atEighth);
+                log($"  libjpeg decode alone: 1/{shrink} scale {atOurs.Median:F1} ms, 1/8 scale {atEighth.Median:F1} ms");
+            }
 
             log($"warm {Path.GetFileName(path)}: handler {handler.Median:F1} ms, preprocess {preprocess.Median:F1} ms, run {run.Median:F1} ms (status {status})");
             log($"  inside the handler: decode {inDecode.Median:F1} ms, inference {inInference.Median:F1} ms, own share {own.Median:F1} ms");
+            if (peer is not null)
+                log($"  the peer, alternating: handler {peerHandler!.Median:F1} ms, preprocess {peerPreprocess!.Median:F1} ms, run {peerRun!.Median:F1} ms");
             results.Add(new WarmResult(Path.GetFileName(path), bytes.Length, ev.Bytes.Length, run, handler, preprocess, status, label,
-                inDecode, inInference, own));
+                inDecode, inInference, own, peer is null ? null : new PeerWarm(peerRun!, peerHandler!, peerPreprocess!), floor));
         }
         return results;
+    }
+
+    /// <summary>Ours and (when given) the peer's figure: warm-ups on both sides, then blocks alternating between them.</summary>
+    private static (Stats Ours, Stats? Peer) Alternate(Action ours, PeerWorker? peer, string figure, string image)
+    {
+        if (peer is null) return (Stats.Time(ours, Warmups, Runs), null);
+        for (int i = 0; i < Warmups; i++) ours();
+        peer.Time(figure, image, Warmups);
+        var mine = new List<double>(Runs);
+        var theirs = new List<double>(Runs);
+        for (int block = 0; block < Runs / Block; block++)
+        {
+            if (block % 2 == 0) { TimeBlock(ours, mine); theirs.AddRange(peer.Time(figure, image, Block)); }
+            else { theirs.AddRange(peer.Time(figure, image, Block)); TimeBlock(ours, mine); }
+        }
+        return (Stats.Of(mine), Stats.Of(theirs));
+    }
+
+    private static void TimeBlock(Action action, List<double> into)
+    {
+        for (int i = 0; i < Block; i++)
+        {
+            long t = System.Diagnostics.Stopwatch.GetTimestamp();
+            action();
+            into.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+        }
     }
 
     public static string ContentTypeOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch

@@ -224,6 +224,12 @@ public sealed class ImagePipeline : IDisposable
         return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
     }
 
+    /// <summary>The DCT scale an upright <paramref name="width"/>×<paramref name="height"/> JPEG is decoded at for
+    /// <paramref name="spec"/> (1 when none); for the benchmark's decode-only figures.</summary>
+    internal int JpegShrinkFor(int width, int height, PreprocessSpec spec) =>
+        JpegShrinkOnLoad && spec.Interpolation != Interpolation.Nearest
+            ? JpegShrinkFor(width, height, ResizePlan.For(width, height, ExifOrientation.Upright, spec)) : 1;
+
     /// <summary>The largest libjpeg scale (2, 4 or 8) that leaves at least
     /// <see cref="JpegMinimumResidualShrink"/>× to the resample on both axes; 1 if none does.</summary>
     private int JpegShrinkFor(int width, int height, ResizePlan plan)
