@@ -72,20 +72,32 @@ public static class ColdBench
     /// stdout, exactly as the peer's own bench.js does.</summary>
     private static (double Ms, long PeakKiB) SpawnPeer(string peerDir, string model, string evFile)
     {
-        var psi = new ProcessStartInfo("node") { WorkingDirectory = peerDir, RedirectStandardOutput = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = peerDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // Its own peak RSS comes from bench/peak-rss.js: the maxRSS cold.js prints is inflated by this process's size.
+        psi.ArgumentList.Add("-r");
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "peak-rss.js"));
         psi.ArgumentList.Add("cold.js");
         psi.ArgumentList.Add(evFile);
         psi.Environment["MODEL_PATH"] = model;
         psi.Environment["WORKSPACE"] = Path.Combine(Path.GetTempPath(), "xray-peer-workspace");
         long t0 = Stopwatch.GetTimestamp();
         using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
         string? line = p.StandardOutput.ReadLine();
         double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0 || line is null) throw new InvalidOperationException($"the peer's cold.js exited {p.ExitCode}");
-        using var doc = JsonDocument.Parse(line);
-        return (ms, doc.RootElement.GetProperty("maxRSSKiB").GetInt64());
+        string err = stderr.GetAwaiter().GetResult();
+        if (p.ExitCode != 0 || line is null) throw new InvalidOperationException($"the peer's cold.js exited {p.ExitCode}: {err}");
+        string? peak = err.Split('\n').LastOrDefault(l => l.StartsWith("peakRssKiB ", StringComparison.Ordinal));
+        if (peak is null) throw new InvalidOperationException($"the peer's cold.js did not report its peak RSS: {err}");
+        return (ms, long.Parse(peak["peakRssKiB ".Length..]));
     }
 
     /// <summary>Spawns ColdHost and times spawn → its response line on stdout, as the peer's bench times node.</summary>
