@@ -18,7 +18,8 @@ public sealed class PeerWorker : IDisposable
 
     /// <summary>Starts the worker on the peer in <paramref name="peerDir"/> (npm-installed) with <paramref name="modelPath"/>
     /// and waits until its session is created.</summary>
-    public static PeerWorker Start(string peerDir, string modelPath, string workspace)
+    /// <param name="cpuGroup">A cpu cgroup to run the worker in (see <see cref="LambdaCpu"/>), or null.</param>
+    public static PeerWorker Start(string peerDir, string modelPath, string workspace, string? cpuGroup = null)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "peer-worker.js");
         var psi = new ProcessStartInfo("node")
@@ -34,6 +35,7 @@ public sealed class PeerWorker : IDisposable
         psi.Environment["WORKSPACE"] = workspace;
         var node = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
         var worker = new PeerWorker(node);
+        if (cpuGroup is not null) LambdaCpu.Move(node.Id, cpuGroup);
         try
         {
             using var ready = worker.Ask(new { op = "ready" });

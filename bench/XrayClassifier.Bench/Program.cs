@@ -35,6 +35,17 @@ switch (args.FirstOrDefault())
         WarmBench.Run(Need("efs-root"), images, Log, worker);
         return 0;
     }
+    case "lambda-cpu":
+    {
+        // A child of "all": the warm handler, ours and the peer's, each throttled to Lambda's CPU credit at 3008 MB.
+        LambdaCpu.Move(Environment.ProcessId, Need("ours-group"));
+        var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
+        using var worker = PeerWorker.Start(Path.GetFullPath(Need("peer")), Path.Combine(Need("efs-root"), "models", "chest-xray", "model.onnx"),
+            Path.Combine(Path.GetTempPath(), "xray-peer-worker"), Need("peer-group"));
+        var figures = WarmBench.HandlerOnly(Need("efs-root"), images, Log, worker);
+        File.WriteAllText(Need("json"), JsonSerializer.Serialize(figures));
+        return 0;
+    }
     case "cold":
     {
         // The cold starts alone, for quick experiments (no peer, no ratios).
@@ -60,6 +71,18 @@ switch (args.FirstOrDefault())
         using (var worker = peerDir is null ? null : PeerWorker.Start(Path.GetFullPath(peerDir), model, Path.Combine(outDir, "peer-workspace")))
             warm = WarmBench.Run(efsRoot, images, Log, worker);
         ClearWorkspace(efsRoot);
+
+        List<HandlerFigure>? lambdaCpu = null;
+        string? lambdaCpuMissing = null;
+        if (peerDir is null) lambdaCpuMissing = "needs the Node peer";
+        else if (LambdaCpu.TryCreate(out lambdaCpuMissing) is { } groups)
+        {
+            var quotaJson = Path.Combine(outDir, "lambda-cpu.json");
+            RunSelf(["lambda-cpu", "--efs-root", efsRoot, "--images", imagesDir, "--peer", peerDir, "--json", quotaJson,
+                "--ours-group", groups.OursGroup, "--peer-group", groups.PeerGroup]);
+            lambdaCpu = JsonSerializer.Deserialize<List<HandlerFigure>>(File.ReadAllText(quotaJson));
+            ClearWorkspace(efsRoot);
+        }
         var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
         ClearWorkspace(efsRoot);
 
@@ -74,7 +97,7 @@ switch (args.FirstOrDefault())
         else peerMissing = "no Node peer given (../shared/peers/node is not part of the product)";
 
         var run = new BenchRun("bash bench/run.sh", Machine(), OurVersions(efsRoot), peerVersions, new FileInfo(model).Length,
-            warm, cold, memory, peer, peerMissing);
+            warm, cold, memory, peer, peerMissing, lambdaCpu, lambdaCpuMissing);
         File.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Need("results"), Report.Render(run));
         Log($"wrote {Need("results")}");

@@ -8,10 +8,14 @@ namespace XrayClassifier.Bench;
 /// with the peer's same three figures when it was measured in alternation with ours.</summary>
 public sealed record WarmResult(
     string Image, long FileBytes, long EventBytes, Stats Run, Stats Handler, Stats Preprocess, int StatusCode, string? Label,
-    Stats InHandlerDecode, Stats InHandlerInference, Stats HandlerOwn, PeerWarm? Peer = null, JpegFloor? JpegFloor = null);
+    Stats InHandlerDecode, Stats InHandlerInference, Stats HandlerOwn, PeerWarm? Peer = null, JpegFloor? JpegFloor = null,
+    Stats? RunAfterPreprocess = null);
 
 /// <summary>For a JPEG: libjpeg's decode alone at the scale the pipeline uses and at sharp's ⅛, timed in alternation.</summary>
 public sealed record JpegFloor(int Shrink, Stats AtOurScale, Stats AtEighth);
+
+/// <summary>The warm handler end to end alone, ours and the peer's (alternating), e.g. under an emulated Lambda CPU credit.</summary>
+public sealed record HandlerFigure(string Image, Stats Handler, Stats? PeerHandler, Stats InHandlerDecode, Stats InHandlerInference);
 
 /// <summary>The Node peer's warm figures for one image, taken in blocks alternating with ours.</summary>
 public sealed record PeerWarm(Stats Run, Stats Handler, Stats Preprocess);
@@ -26,6 +30,31 @@ public static class WarmBench
     public const int Warmups = 5;
     public const int Runs = 30;
     public const int Block = 5;
+
+    /// <summary>Only the handler end to end for each image (ours and, alternating, the peer's).</summary>
+    public static List<HandlerFigure> HandlerOnly(string efsRoot, IReadOnlyList<string> images, Action<string> log, PeerWorker? peer = null)
+    {
+        var handlerLog = new HandlerLog();
+        var function = new XrayClassifier.Function.Function(BenchEnvironment.For(efsRoot), XrayClassifier.Function.Hosting.FunctionServices.Default with { Log = handlerLog });
+        var figures = new List<HandlerFigure>();
+        int requestNumber = 0;
+        foreach (var path in images)
+        {
+            var ev = new BenchEvent(File.ReadAllBytes(path), ContentTypeOf(path));
+            var (handler, peerHandler) = Alternate(() =>
+            {
+                ev.SetRequestNumber(++requestNumber);
+                using var input = new MemoryStream(ev.Bytes, writable: false);
+                using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
+                ProxyAnswer.Read(output);
+            }, peer, "handler", path);
+            var (inDecode, inInference, _) = handlerLog.Last(Runs);
+            log($"handler {Path.GetFileName(path)}: {handler.Median:F1} ms (decode {inDecode.Median:F1}, inference {inInference.Median:F1})" +
+                (peerHandler is null ? "" : $"; the peer, alternating: {peerHandler.Median:F1} ms"));
+            figures.Add(new HandlerFigure(Path.GetFileName(path), handler, peerHandler, inDecode, inInference));
+        }
+        return figures;
+    }
 
     public static List<WarmResult> Run(string efsRoot, IReadOnlyList<string> images, Action<string> log, PeerWorker? peer = null)
     {
@@ -61,6 +90,18 @@ public static class WarmBench
             var spec = classifier.Input;
             var (preprocess, peerPreprocess) = Alternate(() => pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer), peer, "preprocess", path);
             var (run, peerRun) = Alternate(() => classifier.Run(), peer, "run", path);
+            // The model run timed right after a preprocess of the same image, as in a request: how much of the
+            // in-handler slowdown is the decode having taken the caches and the ORT pool thread having slept.
+            var afterPreprocess = new double[Runs];
+            for (int i = 0; i < Warmups + Runs; i++)
+            {
+                pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer);
+                long t = System.Diagnostics.Stopwatch.GetTimestamp();
+                classifier.Run();
+                if (i >= Warmups) afterPreprocess[i - Warmups] = System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            }
+            var runAfterPreprocess = Stats.Of(afterPreprocess);
+            log($"  model run right after a preprocess: {runAfterPreprocess.Median:F1} ms");
             JpegFloor? floor = null;
             if (contentType == "image/jpeg")
             {
@@ -76,7 +117,7 @@ public static class WarmBench
             if (peer is not null)
                 log($"  the peer, alternating: handler {peerHandler!.Median:F1} ms, preprocess {peerPreprocess!.Median:F1} ms, run {peerRun!.Median:F1} ms");
             results.Add(new WarmResult(Path.GetFileName(path), bytes.Length, ev.Bytes.Length, run, handler, preprocess, status, label,
-                inDecode, inInference, own, peer is null ? null : new PeerWarm(peerRun!, peerHandler!, peerPreprocess!), floor));
+                inDecode, inInference, own, peer is null ? null : new PeerWarm(peerRun!, peerHandler!, peerPreprocess!), floor, runAfterPreprocess));
         }
         return results;
     }
