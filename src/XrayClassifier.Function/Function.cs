@@ -62,12 +62,14 @@ public class Function : IDisposable
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         _maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, _options.MaxImageBytes * 16 / 9 + (1 << 20)));
 
-        var warmUp = services.WarmUp ?? WarmUpPolicy.For(_options.InitializationType);
+        double cpuCredit = _options.CpuCredit(services.ProcessorCount);
+        var warmUp = services.WarmUp ?? WarmUpPolicy.For(_options.InitializationType, cpuCredit);
         long initStart = Stopwatch.GetTimestamp();
         _host.Start();
-        // The rehearsal runs while ONNX Runtime creates the session (most of INIT), on the core that leaves idle.
+        // The rehearsal runs while ONNX Runtime creates the session (most of INIT), on the second CPU.
         double? rehearsalMs = null;
-        if (_options.Problems.Count == 0 && _host.WaitForRehearsal(services.InitWait) is { } rehearsal)
+        bool rehearse = warmUp == WarmUpKind.RequestPath || (warmUp == WarmUpKind.Full && WarmUpPolicy.Rehearses(cpuCredit));
+        if (rehearse && _options.Problems.Count == 0 && _host.WaitForRehearsal(services.InitWait) is { } rehearsal)
             rehearsalMs = WarmUpHandler(rehearsal);
         _host.WaitForLoads(Max(TimeSpan.Zero, services.InitWait - Stopwatch.GetElapsedTime(initStart)));
 

@@ -64,6 +64,11 @@ public sealed class XrayOptions
         return Math.Clamp(wanted, 1, Math.Max(1, processorCount));
     }
 
+    /// <summary>CPUs' worth of time Lambda grants (memory/1769 MB, at most the core count); the core count
+    /// outside Lambda. Unlike <see cref="ComputeThreads"/> it is not rounded and ignores XRAY_ORT_THREADS.</summary>
+    public double CpuCredit(int processorCount) =>
+        LambdaMemoryMb is int mb ? Math.Min((double)mb / MegabytesPerVcpu, Math.Max(1, processorCount)) : Math.Max(1, processorCount);
+
     public static XrayOptions FromEnvironment(IEnvironmentVariables env)
     {
         var problems = new List<string>();

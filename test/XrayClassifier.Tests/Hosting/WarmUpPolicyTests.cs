@@ -6,21 +6,26 @@ using XrayClassifier.Tests.Handler;
 namespace XrayClassifier.Tests.Hosting;
 
 /// <summary>
-/// Which warm-up INIT runs for each <c>AWS_LAMBDA_INITIALIZATION_TYPE</c>, as the INIT log line reports it, and
-/// that neither changes what requests get. On demand, INIT and the first request are both on the client's clock,
-/// so INIT rehearses the request path while the session is created and leaves the model's first run to the
-/// request; ahead of traffic it also sends one whole request through, model included.
+/// Which warm-up INIT runs for each <c>AWS_LAMBDA_INITIALIZATION_TYPE</c> and CPU credit, as the INIT log line
+/// reports it, and that none changes what requests get. On demand, INIT and the first request are both on the
+/// client's clock, so INIT at most rehearses the request path while the session is created (given a second CPU)
+/// and leaves the model's first run to the request; ahead of traffic it sends one whole request through, model
+/// included.
 /// </summary>
 public sealed class WarmUpPolicyTests : IDisposable
 {
     private readonly TestEfs _efs = TestEfs.WithSmallModel();
 
-    private (Function.Function Function, MemoryLogSink Log, JsonElement Init) Create(string? initializationType, WarmUpKind? overrideKind = null)
+    /// <summary>Two cores, as Lambda reports; <paramref name="memoryMb"/> sets the CPU credit (none: the core count).</summary>
+    private (Function.Function Function, MemoryLogSink Log, JsonElement Init) Create(string? initializationType,
+        WarmUpKind? overrideKind = null, int? memoryMb = null)
     {
         var log = new MemoryLogSink();
         var env = _efs.Environment();
         if (initializationType is not null) env["AWS_LAMBDA_INITIALIZATION_TYPE"] = initializationType;
-        var f = new Function.Function(new DictionaryEnvironmentVariables(env), new FunctionServices { Log = log, WarmUp = overrideKind });
+        if (memoryMb is int mb) env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = mb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var f = new Function.Function(new DictionaryEnvironmentVariables(env),
+            new FunctionServices { Log = log, WarmUp = overrideKind, ProcessorCount = 2 });
         return (f, log, JsonDocument.Parse(Assert.Single(log.Lines)).RootElement);
     }
 
@@ -30,7 +35,7 @@ public sealed class WarmUpPolicyTests : IDisposable
     [Fact]
     public async Task OnDemandRehearsesTheRequestPathWithoutAWholeRequest()
     {
-        var (f, log, init) = Create("on-demand");
+        var (f, log, init) = Create("on-demand", memoryMb: 3008);
         using (f)
         {
             Assert.Equal("init", init.GetProperty("message").GetString());
@@ -63,6 +68,46 @@ public sealed class WarmUpPolicyTests : IDisposable
     }
 
     [Fact]
+    public async Task OnDemandWithOneCpusCreditWarmsNothingUp()
+    {
+        var (f, log, init) = Create("on-demand", memoryMb: 1769);
+        using (f)
+        {
+            Assert.Equal("none", init.GetProperty("warmUp").GetString());
+            Assert.False(init.TryGetProperty("requestPathWarmUpMs", out _), init.ToString());
+            Assert.False(init.TryGetProperty("handlerWarmUpMs", out _), init.ToString());
+
+            var answer = await Classify(f);
+            Assert.True(answer.Status == 200, answer.Body);
+            Assert.True(Assert.Single(log.RequestLines()).GetProperty("cold").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public void AheadOfTrafficWithOneCpusCreditTheWholeRequestComesWithoutARehearsal()
+    {
+        var (f, _, init) = Create("provisioned-concurrency", memoryMb: 1769);
+        using (f)
+        {
+            Assert.Equal("full", init.GetProperty("warmUp").GetString());
+            Assert.False(init.TryGetProperty("requestPathWarmUpMs", out _), init.ToString());
+            Assert.True(init.GetProperty("handlerWarmUpMs").GetDouble() > 0);
+        }
+    }
+
+    [Theory]
+    [InlineData(3008, 2, 3008.0 / 1769)]
+    [InlineData(10240, 2, 2.0)]
+    [InlineData(1024, 2, 1024.0 / 1769)]
+    [InlineData(null, 2, 2.0)]
+    [InlineData(null, 0, 1.0)]
+    public void CpuCreditIsMemoryOver1769MegabytesAtMostTheCores(int? memoryMb, int cores, double expected)
+    {
+        var options = new XrayOptions { LambdaMemoryMb = memoryMb, OrtThreads = 1 };
+        Assert.Equal(expected, options.CpuCredit(cores), 9);
+    }
+
+    [Fact]
     public void FunctionServicesChooseOverTheEnvironment()
     {
         var (f, _, init) = Create("on-demand", WarmUpKind.Full);
@@ -75,9 +120,9 @@ public sealed class WarmUpPolicyTests : IDisposable
         // The rehearsal decodes into a tensor of its own and the full warm-up runs the model on a synthetic image:
         // neither may leak into what real requests get.
         var answers = new List<string>();
-        foreach (var type in new[] { "on-demand", "provisioned-concurrency" })
+        foreach (var (type, memoryMb) in new[] { ("on-demand", 3008), ("on-demand", 1769), ("provisioned-concurrency", 3008) })
         {
-            var (f, _, _) = Create(type);
+            var (f, _, _) = Create(type, memoryMb: memoryMb);
             using (f)
             {
                 var answer = await Classify(f);
@@ -86,13 +131,14 @@ public sealed class WarmUpPolicyTests : IDisposable
             }
         }
         Assert.Equal(answers[0], answers[1]);
+        Assert.Equal(answers[0], answers[2]);
     }
 
     [Fact]
     public void WithoutAManifestThereIsNothingToRehearseAndInitStillEnds()
     {
         File.Delete(Path.Combine(_efs.ModelDirectory, "manifest.json"));
-        var (f, _, init) = Create("on-demand");
+        var (f, _, init) = Create("on-demand", memoryMb: 3008);
         using (f)
         {
             Assert.Equal("init incomplete", init.GetProperty("message").GetString());
