@@ -100,19 +100,28 @@ public static class ColdBench
         return (ms, long.Parse(peak["peakRssKiB ".Length..]));
     }
 
-    /// <summary>Spawns ColdHost and times spawn → its response line on stdout, as the peer's bench times node.</summary>
+    /// <summary>Spawns ColdHost and times spawn → its response line on stdout, as the peer's bench times node.
+    /// It is started the way Lambda's dotnet10 bootstrap starts its runtime client: <c>dotnet exec</c> with the
+    /// function's own runtimeconfig.json and deps.json, so the function's runtime settings (tiered compilation,
+    /// PGO, GC) govern, not the host's.</summary>
     private static ColdRun Spawn(string coldHost, string functionDir, string efsRoot, string evFile)
     {
-        var psi = new ProcessStartInfo(coldHost)
+        string assembly = Path.Combine(functionDir, "XrayClassifier.Function");
+        // The host's own assembly beside its apphost (no extension on Linux).
+        string hostDll = coldHost.EndsWith(".dll", StringComparison.Ordinal) ? coldHost : coldHost + ".dll";
+        var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(functionDir);
-        psi.ArgumentList.Add(evFile);
+        foreach (var arg in new[] { "exec", "--runtimeconfig", assembly + ".runtimeconfig.json", "--depsfile", assembly + ".deps.json",
+                     hostDll, functionDir, evFile })
+            psi.ArgumentList.Add(arg);
         psi.Environment["XRAY_EFS_ROOT"] = efsRoot;
         psi.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008";
+        // What a cold start is: Lambda starting an environment for a request that is waiting for it.
+        psi.Environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
         psi.Environment.Remove("XRAY_MODEL");
         psi.Environment.Remove("XRAY_NATIVE_DIR");
 

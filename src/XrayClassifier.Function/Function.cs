@@ -49,20 +49,30 @@ public class Function : IDisposable
         try
         {
             _options = XrayOptions.FromEnvironment(environment);
-            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount, !services.WarmUpHandler);
+            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount);
         }
         catch (Exception e)
         {
             // E.g. an XRAY_EFS_ROOT that is not a valid path: answer 503 naming it rather than failing INIT.
             _options = new XrayOptions { Problems = [$"The configuration cannot be used: {e.Message}"] };
-            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount, !services.WarmUpHandler);
+            _host = new PlatformHost(_options, services.Clock, services.Retry, services.ProcessorCount);
         }
         _workspace = new Workspace(_host.Layout, services.Clock);
         _cors = new CorsPolicy(_options.CorsOrigin);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         _maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, _options.MaxImageBytes * 16 / 9 + (1 << 20)));
 
-        _host.StartAndWait(services.InitWait);
+        double cpuCredit = _options.CpuCredit(services.ProcessorCount);
+        var warmUp = services.WarmUp ?? WarmUpPolicy.For(_options.InitializationType, cpuCredit);
+        long initStart = Stopwatch.GetTimestamp();
+        _host.Start();
+        // The rehearsal runs while ONNX Runtime creates the session (most of INIT), on the second CPU.
+        double? rehearsalMs = null;
+        bool rehearse = warmUp == WarmUpKind.RequestPath || (warmUp == WarmUpKind.Full && WarmUpPolicy.Rehearses(cpuCredit));
+        if (rehearse && _options.Problems.Count == 0 && _host.WaitForRehearsal(services.InitWait) is { } rehearsal)
+            rehearsalMs = WarmUpHandler(rehearsal);
+        _host.WaitForLoads(Max(TimeSpan.Zero, services.InitWait - Stopwatch.GetElapsedTime(initStart)));
+
         var problems = new List<(string, string)>();
         foreach (var p in _host.CurrentProblems()) problems.Add((p.Component, p.Message));
         var phases = new List<(string, double)>();
@@ -75,20 +85,25 @@ public class Function : IDisposable
             phases.Add(("sessionCreate", report.SessionCreateMs));
         }
         if (_host.Pipeline.LoadMs is double v) phases.Add(("pipelineLoad", v));
-        if (services.WarmUpHandler && problems.Count == 0 && _host.Classifier.Value is not null && _host.Pipeline.Value is not null)
-            phases.Add(("handlerWarmUp", WarmUpHandler()));
-        _log.Init(_host.InitMs ?? 0, problems, phases);
+        if (rehearsalMs is double r) phases.Add(("requestPathWarmUp", r));
+        if (warmUp == WarmUpKind.Full && problems.Count == 0 && _host.Classifier.Value is not null && _host.Pipeline.Value is not null)
+            phases.Add(("handlerWarmUp", WarmUpHandler(classifier: null)));
+        _log.Init(_host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp));
     }
 
-    /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>);
-    /// returns the milliseconds it took. Never throws: a failed warm-up only leaves the JIT work to the first request.</summary>
-    private double WarmUpHandler()
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>), classified by
+    /// <paramref name="classifier"/> or, when null, by the loaded engine (the model runs); returns the milliseconds it
+    /// took. Never throws: a failed warm-up only leaves the JIT work to the first request.</summary>
+    private double WarmUpHandler(IImageClassifier? classifier)
     {
         long start = Stopwatch.GetTimestamp();
         try
         {
             int side = Math.Clamp(_options.MinImageSide, 256, 1024);
-            using var output = HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), warmUp: true).GetAwaiter().GetResult();
+            using var output = HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), warmUp: true, classifier)
+                .GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
@@ -100,11 +115,11 @@ public class Function : IDisposable
     /// <summary>Called with each classified image's input tensor, inside the request.</summary>
     public InputTensorObserver? InputTensorObserver { get; set; }
 
-    public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, warmUp: false);
+    public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, warmUp: false, classifier: null);
 
     /// <summary>The request path. A warm-up request (INIT) is not logged, not counted as the cold request,
-    /// and never stored.</summary>
-    private async Task<Stream> HandleAsync(Stream input, bool warmUp)
+    /// and never stored; <paramref name="classifier"/> stands in for the loaded engine (the INIT rehearsal).</summary>
+    private async Task<Stream> HandleAsync(Stream input, bool warmUp, IImageClassifier? classifier)
     {
         long start = Stopwatch.GetTimestamp();
         var entry = new RequestLogEntry { ColdStart = !warmUp && Interlocked.Increment(ref _requests) == 1 };
@@ -144,7 +159,7 @@ public class Function : IDisposable
                 entry.Route = route.Name;
                 entry.Method = route.Method;
                 entry.BodyBytes = request.Body?.Length ?? 0;
-                (response, totalForHeader) = await RouteAsync(request, route, requestId, entry, lease, start, warmUp).ConfigureAwait(false);
+                (response, totalForHeader) = await RouteAsync(request, route, requestId, entry, lease, start, warmUp, classifier).ConfigureAwait(false);
             }
         }
         catch (Exception e)
@@ -184,7 +199,8 @@ public class Function : IDisposable
     }
 
     private async Task<(ProxyResponse, double?)> RouteAsync(
-        ProxyRequest request, Route route, string requestId, RequestLogEntry entry, BufferLease lease, long start, bool warmUp)
+        ProxyRequest request, Route route, string requestId, RequestLogEntry entry, BufferLease lease, long start, bool warmUp,
+        IImageClassifier? classifier)
     {
         if (route.Method == "OPTIONS")
         {
@@ -212,7 +228,7 @@ public class Function : IDisposable
         try
         {
             return route.Kind == RouteKind.Classify
-                ? await ClassifyAsync(request, requestId, entry, lease, start, warmUp).ConfigureAwait(false)
+                ? await ClassifyAsync(request, requestId, entry, lease, start, warmUp, classifier).ConfigureAwait(false)
                 : (await HealthAsync(route.Method == "HEAD", requestId, entry).ConfigureAwait(false), null);
         }
         catch (ProblemException e)
@@ -234,12 +250,16 @@ public class Function : IDisposable
     }
 
     private async Task<(ProxyResponse, double?)> ClassifyAsync(
-        ProxyRequest request, string requestId, RequestLogEntry entry, BufferLease lease, long start, bool warmUp)
+        ProxyRequest request, string requestId, RequestLogEntry entry, BufferLease lease, long start, bool warmUp,
+        IImageClassifier? classifier)
     {
-        var state = await _host.GetAsync(_services.RequestLoadWait).ConfigureAwait(false);
-        if (!state.IsReady) return (Unavailable(state.Problems, requestId, entry), null);
-        var engine = state.Engine!;
-        var manifest = engine.Classifier.Manifest;
+        if (classifier is null)
+        {
+            var state = await _host.GetAsync(_services.RequestLoadWait).ConfigureAwait(false);
+            if (!state.IsReady) return (Unavailable(state.Problems, requestId, entry), null);
+            classifier = state.Engine!;
+        }
+        var manifest = classifier.Manifest;
         entry.ModelName = manifest.Name;
         entry.ModelVersion = manifest.Version;
 
@@ -261,7 +281,7 @@ public class Function : IDisposable
         ClassifyResult result;
         try
         {
-            result = await engine.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType, InputTensorObserver).ConfigureAwait(false);
+            result = await classifier.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType, InputTensorObserver).ConfigureAwait(false);
         }
         catch
         {

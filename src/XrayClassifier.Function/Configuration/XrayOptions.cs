@@ -33,6 +33,9 @@ public sealed class XrayOptions
     public int? OrtThreads { get; init; }
     /// <summary>Lambda's configured memory (<c>AWS_LAMBDA_FUNCTION_MEMORY_SIZE</c>), which sets CPU credit.</summary>
     public int? LambdaMemoryMb { get; init; }
+    /// <summary>How Lambda started this environment (<c>AWS_LAMBDA_INITIALIZATION_TYPE</c>: <c>on-demand</c>,
+    /// <c>provisioned-concurrency</c>, <c>snap-start</c>), or null outside Lambda. Chooses the INIT warm-up.</summary>
+    public string? InitializationType { get; init; }
     public UploadStorageMode StoreUploads { get; init; } = UploadStorageMode.Required;
     /// <summary>Value of Access-Control-Allow-Origin (<c>XRAY_CORS_ORIGIN</c>).</summary>
     public string CorsOrigin { get; init; } = "*";
@@ -60,6 +63,11 @@ public sealed class XrayOptions
             ?? (LambdaMemoryMb is int mb ? (mb + MegabytesPerVcpu - 1) / MegabytesPerVcpu : processorCount);
         return Math.Clamp(wanted, 1, Math.Max(1, processorCount));
     }
+
+    /// <summary>CPUs' worth of time Lambda grants (memory/1769 MB, at most the core count); the core count
+    /// outside Lambda. Unlike <see cref="ComputeThreads"/> it is not rounded and ignores XRAY_ORT_THREADS.</summary>
+    public double CpuCredit(int processorCount) =>
+        LambdaMemoryMb is int mb ? Math.Min((double)mb / MegabytesPerVcpu, Math.Max(1, processorCount)) : Math.Max(1, processorCount);
 
     public static XrayOptions FromEnvironment(IEnvironmentVariables env)
     {
@@ -113,6 +121,7 @@ public sealed class XrayOptions
             NativeDirectory = Text("XRAY_NATIVE_DIR"),
             OrtThreads = PositiveInt("XRAY_ORT_THREADS"),
             LambdaMemoryMb = PositiveInt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
+            InitializationType = Text("AWS_LAMBDA_INITIALIZATION_TYPE"),
             StoreUploads = store,
             CorsOrigin = Text("XRAY_CORS_ORIGIN") ?? defaults.CorsOrigin,
             MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,

@@ -25,7 +25,7 @@ public sealed record FunctionServices
 
     public int ProcessorCount { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Whether the constructor sends one synthetic classification through the handler once the
-    /// platform is loaded, so JIT compilation and first-run costs fall in INIT, not on the first request.</summary>
-    public bool WarmUpHandler { get; init; } = true;
+    /// <summary>The INIT warm-up to run; null (the default) chooses it from <c>AWS_LAMBDA_INITIALIZATION_TYPE</c>
+    /// (<see cref="WarmUpPolicy"/>).</summary>
+    public WarmUpKind? WarmUp { get; init; }
 }

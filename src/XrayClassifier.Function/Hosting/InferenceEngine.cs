@@ -12,7 +12,7 @@ namespace XrayClassifier.Function.Hosting;
 /// Lambda case: one request per container); when it is busy, the image is decoded concurrently into a
 /// pooled tensor that is copied in once the classifier is free.
 /// </summary>
-public sealed class InferenceEngine
+public sealed class InferenceEngine : IImageClassifier
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -24,6 +24,9 @@ public sealed class InferenceEngine
 
     public Classifier Classifier { get; }
     public ImagePipeline Pipeline { get; }
+
+    /// <summary>The loaded model's checked manifest.</summary>
+    public ModelManifest Manifest => Classifier.Manifest;
 
     /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>.
     /// Throws <see cref="ImageRejectedException"/> for unusable input.</summary>

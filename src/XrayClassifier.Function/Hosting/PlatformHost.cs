@@ -18,11 +18,10 @@ public sealed class PlatformHost : IDisposable
     private readonly Lock _lock = new();
     private InferenceEngine? _engine;
     private readonly long _initStarted = Stopwatch.GetTimestamp();
-    private double? _initMs;
+    private long _loadedAt;
+    private readonly TaskCompletionSource<ModelManifest?> _manifest = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary><paramref name="warmUpClassifier"/>: run the model once right after loading it. Off when the caller
-    /// warms the whole request path up anyway (that runs the model too: a second run would only cost INIT time).</summary>
-    public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount, bool warmUpClassifier = true)
+    public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount)
     {
         Options = options;
         Layout = EfsLayout.From(options);
@@ -34,29 +33,25 @@ public sealed class PlatformHost : IDisposable
 
         var layout = Layout;
         int threads = ComputeThreads;
+        var manifest = _manifest;
         Classifier = new RetryingLoader<Classifier>("model",
-            () => Load(layout, threads, warmUpClassifier), clock, retry);
+            () => Load(layout, threads, manifest), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             () => ImagePipeline.Create(layout.NativeDirectory,
                 new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads), clock, retry);
     }
 
-    /// <summary>ONNX Runtime plans and allocates its working memory on the first run; doing that here
-    /// (in INIT when the load succeeds there) keeps it off the first request.</summary>
-    private static Classifier Load(EfsLayout layout, int threads, bool warmUp)
+    /// <summary>Loads the classifier and hands its manifest to the INIT warm-up as soon as it is read.</summary>
+    private static Classifier Load(EfsLayout layout, int threads, TaskCompletionSource<ModelManifest?> manifest)
     {
-        var classifier = Inference.Classifier.Load(layout, new ClassifierSettings(threads));
-        if (!warmUp) return classifier;
         try
         {
-            classifier.WarmUp();
-            return classifier;
+            return Inference.Classifier.Load(layout, new ClassifierSettings(threads), m => manifest.TrySetResult(m));
         }
-        catch (Exception e)
+        finally
         {
-            classifier.Dispose();
-            throw new PlatformUnavailableException("model",
-                $"The model {classifier.LoadReport.ModelPath} loaded but its first run failed: {e.Message}", e);
+            // Failed before the manifest was read: there is nothing to rehearse with.
+            manifest.TrySetResult(null);
         }
     }
 
@@ -67,20 +62,57 @@ public sealed class PlatformHost : IDisposable
     public RetryingLoader<ImagePipeline> Pipeline { get; }
 
     /// <summary>Milliseconds from construction until both components were loaded the first time (or failed).</summary>
-    public double? InitMs => _initMs;
+    public double? InitMs
+    {
+        get
+        {
+            long at = Interlocked.Read(ref _loadedAt);
+            return at == 0 ? null : Stopwatch.GetElapsedTime(_initStarted, at).TotalMilliseconds;
+        }
+    }
 
-    /// <summary>Starts both loads in parallel and waits up to <paramref name="wait"/> for them (INIT has 10 s).
-    /// What has not finished by then goes on in the background; the first request waits for it.</summary>
-    public void StartAndWait(TimeSpan wait)
+    /// <summary>Starts both loads in parallel (once); they run on pool threads.</summary>
+    public void Start()
     {
         Classifier.Start();
         Pipeline.Start();
+        var pending = Pending();
+        // Recorded when the loads end, not when someone next looks: INIT may be busy warming up meanwhile.
+        if (pending.Length > 0) Task.WhenAll(pending).ContinueWith(_ => MarkLoaded(), TaskContinuationOptions.ExecuteSynchronously);
+        else MarkLoaded();
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> for the loads <see cref="Start"/> began (INIT has 10 s). What has
+    /// not finished by then goes on in the background; the first request waits for it. False on timeout.</summary>
+    public bool WaitForLoads(TimeSpan wait)
+    {
+        var pending = Pending();
+        if (pending.Length > 0 && !Task.WaitAll(pending, wait)) return false;
+        MarkLoaded();
+        return true;
+    }
+
+    /// <summary>For the INIT warm-up: waits (blocking, so that the rehearsal then runs on the caller's thread alone)
+    /// for the manifest and the image pipeline — not for the session, which is what the rehearsal overlaps. Null if
+    /// either failed or did not come within <paramref name="maxWait"/>.</summary>
+    internal RehearsalClassifier? WaitForRehearsal(TimeSpan maxWait)
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (!_manifest.Task.Wait(maxWait) || _manifest.Task.Result is not { } manifest) return null;
+        var left = maxWait - Stopwatch.GetElapsedTime(start);
+        if (Pipeline.CurrentAttempt is { } attempt && (left <= TimeSpan.Zero || !attempt.Wait(left))) return null;
+        return Pipeline.Value is { } pipeline ? new RehearsalClassifier(manifest, pipeline) : null;
+    }
+
+    private Task[] Pending()
+    {
         var pending = new List<Task>(2);
         if (Classifier.CurrentAttempt is { } c) pending.Add(c);
         if (Pipeline.CurrentAttempt is { } p) pending.Add(p);
-        if (pending.Count > 0 && !Task.WaitAll([.. pending], wait)) return;
-        _initMs ??= Stopwatch.GetElapsedTime(_initStarted).TotalMilliseconds;
+        return [.. pending];
     }
+
+    private void MarkLoaded() => Interlocked.CompareExchange(ref _loadedAt, Stopwatch.GetTimestamp(), 0);
 
     /// <summary>The state for one request: loads or retries what is missing (subject to the back-off),
     /// waiting at most <paramref name="maxWait"/> for a load under way.</summary>
@@ -92,7 +124,7 @@ public sealed class PlatformHost : IDisposable
         var pipelineTask = Pipeline.GetAsync(maxWait);
         var classifier = await classifierTask.ConfigureAwait(false);
         var pipeline = await pipelineTask.ConfigureAwait(false);
-        _initMs ??= Stopwatch.GetElapsedTime(_initStarted).TotalMilliseconds;
+        MarkLoaded();
 
         var problems = new List<PlatformUnavailableException>(_configurationProblems);
         if (classifier.Failure is { } cf) problems.Add(cf);

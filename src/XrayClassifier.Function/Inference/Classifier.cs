@@ -65,7 +65,11 @@ public sealed unsafe class Classifier : IDisposable
 
     /// <summary>Loads ONNX Runtime from layout.NativeDirectory, the manifest and model from layout.ModelDirectory.
     /// Throws <see cref="PlatformUnavailableException"/> (component efs | onnxruntime | model | manifest) naming what is missing.</summary>
-    public static Classifier Load(EfsLayout layout, ClassifierSettings settings)
+    /// <param name="layout">Where ONNX Runtime, the model and the cache are.</param>
+    /// <param name="settings">Threads and the optimised-model cache.</param>
+    /// <param name="manifestRead">Called with the manifest once it is read and its model file found, before the
+    /// session is created (most of the load): the caller can prepare what the manifest describes meanwhile.</param>
+    public static Classifier Load(EfsLayout layout, ClassifierSettings settings, Action<ModelManifest>? manifestRead = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(settings);
@@ -92,6 +96,7 @@ public sealed unsafe class Classifier : IDisposable
                 "Copy the model next to its manifest on EFS (efs-layout/fill.sh generates the default one), or fix \"model\" in the manifest.");
         }
         double manifestMs = clock.Elapsed.TotalMilliseconds;
+        manifestRead?.Invoke(manifest);
 
         clock.Restart();
         OrtSession session;

@@ -121,7 +121,8 @@ public sealed class RequestLog
     }
 
     /// <summary>Once per container: how INIT went (for cold-start analysis).</summary>
-    public void Init(double initMs, IReadOnlyList<(string Component, string Detail)> problems, IReadOnlyList<(string Name, double Ms)> phases)
+    public void Init(double initMs, IReadOnlyList<(string Component, string Detail)> problems, IReadOnlyList<(string Name, double Ms)> phases,
+        string? warmUp = null)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer))
@@ -130,6 +131,7 @@ public sealed class RequestLog
             w.WriteString("level", problems.Count == 0 ? "INFO" : "WARN");
             w.WriteString("message", problems.Count == 0 ? "init" : "init incomplete");
             w.WriteNumber("initMs", Round(initMs));
+            if (warmUp is not null) w.WriteString("warmUp", warmUp);
             foreach (var (name, ms) in phases) w.WriteNumber(name + "Ms", Round(ms));
             w.WriteStartArray("problems");
             foreach (var (component, detail) in problems)

@@ -172,6 +172,13 @@ public sealed class ManifestParsingTests
         { "null", "the file holds JSON null instead of an object." },
         { Valid.Replace("\"threshold\": 0.5", "\"threshold\": 0.5, \"threshold\": 0.2"), "the file is not valid JSON" },
         { Valid.Replace("\"threshold\": 0.5", "\"threshold\": 0.5, \"threshold\": 0.2"), "Duplicate property 'threshold'" },
+        { Valid.Replace("\"threshold\": 0.5", "\"threshold\": 0.5, \"threshold\": 0.2"), "the file is not valid JSON (line 7, column 100): Duplicate property 'threshold'" },
+        { Valid.Replace("\"threshold\": 0.5", "\"threshold\": {\"Effusion\": 0.3, \"Effusion\": 0.2}"), "Duplicate property 'Effusion'" },
+        { Valid.Replace("\"model.onnx\"", "\"x\\ud800.onnx\""), "the file is not valid JSON (line 2, column 73): " },
+        { Mutated(n => n["notice"] = 5), "notice (line 1, column " },
+        { Mutated(n => n["notice"] = 5), "has the wrong type; expected a string." },
+        { Mutated(n => In(n)["mean"] = new JsonArray(0.5, null, 0.3)), "input.mean[1] (line 1, column " },
+        { Mutated(n => Out(n)["threshold"] = new JsonObject { ["Effusion"] = new JsonArray(0.5) }), "output.threshold.Effusion is an array; expected a number from 0 to 1." },
         { "[1, 2]", "the manifest (line 1, column 2) has the wrong type; expected an object." },
     };
 

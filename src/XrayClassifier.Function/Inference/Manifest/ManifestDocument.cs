@@ -1,20 +1,16 @@
-using System.Text.Json.Serialization;
-
 namespace XrayClassifier.Function.Inference.Manifest;
 
-/// <summary>manifest.json as written, before validation. Every field is nullable so that all missing
-/// fields can be reported at once; unknown fields are refused (a misspelt optional field would otherwise
-/// be silently ignored).</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+/// <summary>manifest.json as written, before validation (filled by <see cref="ManifestJson"/>). Every field is
+/// nullable so that all missing fields can be reported at once.</summary>
 internal sealed class ManifestDocument
 {
-    [JsonPropertyName("name")] public string? Name { get; set; }
-    [JsonPropertyName("version")] public string? Version { get; set; }
+    public string? Name { get; set; }                   // "name"
+    public string? Version { get; set; }                // "version"
     /// <summary>Free text for people; not used by the function.</summary>
-    [JsonPropertyName("description")] public string? Description { get; set; }
+    public string? Description { get; set; }            // "description"
     /// <summary>Shown with every answer of this model (e.g. "untrained", "research use only").</summary>
-    [JsonPropertyName("notice")] public string? Notice { get; set; }
-    [JsonPropertyName("model")] public string? Model { get; set; }
-    [JsonPropertyName("input")] public ManifestInputSection? Input { get; set; }
-    [JsonPropertyName("output")] public ManifestOutputSection? Output { get; set; }
+    public string? Notice { get; set; }                 // "notice"
+    public string? Model { get; set; }                  // "model"
+    public ManifestInputSection? Input { get; set; }    // "input"
+    public ManifestOutputSection? Output { get; set; }  // "output"
 }

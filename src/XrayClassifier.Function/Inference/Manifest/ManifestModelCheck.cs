@@ -52,19 +52,20 @@ internal static class ManifestModelCheck
             problems.Add($"the model has {inputs.Count} inputs ({List(inputs)}); the classifier feeds exactly one image tensor.");
         }
 
-        string tensor = $"the model's input \"{input.Name}\" {input.ShapeText}";
+        // Built only for a message: the shape text is LINQ over the dimensions, JIT-compiled on a cold start.
+        string Tensor() => $"the model's input \"{input.Name}\" {input.ShapeText}";
         if (!input.IsTensor || input.ElementType != OnnxTensorElementDataType.Float)
         {
-            problems.Add($"{tensor} holds {input.ElementTypeText} elements; the classifier feeds float32 (export the model with a float input).");
+            problems.Add($"{Tensor()} holds {input.ElementTypeText} elements; the classifier feeds float32 (export the model with a float input).");
         }
         if (input.Rank != 4)
         {
-            problems.Add($"{tensor} has rank {input.Rank}; the classifier feeds NCHW images, rank 4: [1, channels, height, width].");
+            problems.Add($"{Tensor()} has rank {input.Rank}; the classifier feeds NCHW images, rank 4: [1, channels, height, width].");
             return null;
         }
         if (!input.IsDynamic(0) && input.Dimensions[0] != 1)
         {
-            problems.Add($"{tensor} has batch size {input.Dimensions[0]}; the classifier runs one image at a time (export with batch 1 or a dynamic batch).");
+            problems.Add($"{Tensor()} has batch size {input.Dimensions[0]}; the classifier runs one image at a time (export with batch 1 or a dynamic batch).");
         }
 
         var spec = manifest.Input;
@@ -103,15 +104,15 @@ internal static class ManifestModelCheck
             output = outputs[0];
         }
 
-        string tensor = $"the model's output \"{output.Name}\" {output.ShapeText}";
+        string Tensor() => $"the model's output \"{output.Name}\" {output.ShapeText}";
         if (!output.IsTensor || output.ElementType != OnnxTensorElementDataType.Float)
         {
-            problems.Add($"{tensor} holds {output.ElementTypeText} elements; the classifier reads float32 scores.");
+            problems.Add($"{Tensor()} holds {output.ElementTypeText} elements; the classifier reads float32 scores.");
             return null;
         }
         if (output.Rank > 1 && !output.IsDynamic(0) && output.Dimensions[0] != 1)
         {
-            problems.Add($"{tensor} has batch size {output.Dimensions[0]}; expected 1 or a dynamic batch.");
+            problems.Add($"{Tensor()} has batch size {output.Dimensions[0]}; expected 1 or a dynamic batch.");
             return null;
         }
 
@@ -131,7 +132,7 @@ internal static class ManifestModelCheck
         foreach (long d in shape) count *= d;
         if (count != manifest.Labels.Count)
         {
-            problems.Add($"output.labels has {manifest.Labels.Count} labels but {tensor} gives {count} value(s) per image; expected one label per value.");
+            problems.Add($"output.labels has {manifest.Labels.Count} labels but {Tensor()} gives {count} value(s) per image; expected one label per value.");
             return null;
         }
         return (output.Name, shape);

@@ -1,15 +1,13 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace XrayClassifier.Function.Inference.Manifest;
 
 /// <summary>manifest.json "output": the model's output tensor and what its values mean.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed class ManifestOutputSection
 {
-    [JsonPropertyName("name")] public string? Name { get; set; }
-    [JsonPropertyName("activation")] public string? Activation { get; set; }
-    [JsonPropertyName("labels")] public string[]? Labels { get; set; }
-    /// <summary>A number, or an object of per-label numbers with an optional "default".</summary>
-    [JsonPropertyName("threshold")] public JsonElement? Threshold { get; set; }
+    public string? Name { get; set; }           // "name"
+    public string? Activation { get; set; }     // "activation"
+    public string[]? Labels { get; set; }       // "labels"
+    /// <summary>"threshold" when it is not an object: a number, or whatever else was written (refused with its kind).</summary>
+    public ManifestValue? Threshold { get; set; }
+    /// <summary>"threshold" when it is an object: per-label values (and "default"), in file order.</summary>
+    public List<KeyValuePair<string, ManifestValue>>? LabelThresholds { get; set; }
 }

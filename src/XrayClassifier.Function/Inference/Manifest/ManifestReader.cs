@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Text;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
 
@@ -12,7 +12,7 @@ namespace XrayClassifier.Function.Inference.Manifest;
 /// problem. A bad manifest is the deployer's fault, not the caller's: it surfaces as
 /// <see cref="PlatformUnavailableException"/> with component "manifest" (503).
 /// </summary>
-internal static partial class ManifestReader
+internal static class ManifestReader
 {
     public const int MaxSide = 4096;
 
@@ -22,6 +22,7 @@ internal static partial class ManifestReader
         ["$.name"] = "a string",
         ["$.version"] = "a string (write \"1\", not 1)",
         ["$.description"] = "a string",
+        ["$.notice"] = "a string",
         ["$.model"] = "a string: the model file name",
         ["$.input"] = "an object",
         ["$.input.name"] = "a string",
@@ -65,21 +66,15 @@ internal static partial class ManifestReader
         ManifestDocument? document;
         try
         {
-            // Syntax first, so that a broken file is reported as broken JSON rather than as a type error.
-            using (JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false })) { }
+            document = ManifestJson.Read(Encoding.UTF8.GetBytes(json));
         }
         catch (JsonException e)
         {
-            string at = e.LineNumber is long line ? $" (line {line + 1}, column {e.BytePositionInLine + 1})"
-                : e.Path is { Length: > 2 } path ? $" (in {path[2..]})" : "";
+            string at = e.LineNumber is long line ? $" (line {line + 1}, column {e.BytePositionInLine + 1})" : "";
             int cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
             throw Invalid(source, [$"the file is not valid JSON{at}: {(cut > 0 ? e.Message[..cut] : e.Message)}"], e);
         }
-        try
-        {
-            document = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ManifestDocument);
-        }
-        catch (JsonException e)
+        catch (ManifestMappingException e)
         {
             throw Invalid(source, [Describe(e)], e);
         }
@@ -201,40 +196,32 @@ internal static partial class ManifestReader
         float defaultThreshold = ModelManifest.StandardThreshold;
         if (section.Threshold is { } threshold)
         {
-            switch (threshold.ValueKind)
+            if (threshold.Number is { } number) defaultThreshold = Probability(number, "output.threshold", problems) ?? defaultThreshold;
+            else problems.Add($"output.threshold is {threshold.Kind}; expected a number from 0 to 1, or an object of per-label numbers (with an optional \"default\").");
+        }
+        if (section.LabelThresholds is not null)
+        {
+            foreach (var (label, value) in section.LabelThresholds)
             {
-                case JsonValueKind.Number:
-                    defaultThreshold = Probability(threshold, "output.threshold", problems) ?? defaultThreshold;
-                    break;
-                case JsonValueKind.Object:
-                    foreach (var entry in threshold.EnumerateObject())
-                    {
-                        string field = $"output.threshold.{entry.Name}";
-                        if (entry.Value.ValueKind != JsonValueKind.Number)
-                        {
-                            problems.Add($"{field} is {Kind(entry.Value)}; expected a number from 0 to 1.");
-                            continue;
-                        }
-                        float? value = Probability(entry.Value, field, problems);
-                        if (value is null) continue;
-                        if (entry.Name == "default") defaultThreshold = value.Value;
-                        else if (labels is not null && Array.IndexOf(labels, entry.Name) < 0)
-                            problems.Add($"{field}: \"{entry.Name}\" is not one of output.labels; expected a label name or \"default\".");
-                        else labelThresholds[entry.Name] = value.Value;
-                    }
-                    break;
-                default:
-                    problems.Add($"output.threshold is {Kind(threshold)}; expected a number from 0 to 1, or an object of per-label numbers (with an optional \"default\").");
-                    break;
+                string field = $"output.threshold.{label}";
+                if (value.Number is not { } number)
+                {
+                    problems.Add($"{field} is {value.Kind}; expected a number from 0 to 1.");
+                    continue;
+                }
+                if (Probability(number, field, problems) is not { } probability) continue;
+                if (label == "default") defaultThreshold = probability;
+                else if (labels is not null && Array.IndexOf(labels, label) < 0)
+                    problems.Add($"{field}: \"{label}\" is not one of output.labels; expected a label name or \"default\".");
+                else labelThresholds[label] = probability;
             }
         }
 
         return (labels, name, activation, defaultThreshold);
     }
 
-    private static float? Probability(JsonElement value, string field, List<string> problems)
+    private static float? Probability(double d, string field, List<string> problems)
     {
-        double d = value.GetDouble();
         if (d is >= 0 and <= 1) return (float)d;
         problems.Add($"{field} is {d.ToString(CultureInfo.InvariantCulture)}; expected a probability from 0 to 1.");
         return null;
@@ -296,30 +283,16 @@ internal static partial class ManifestReader
     private static bool IsInsideModelFolder(string file) =>
         !Path.IsPathRooted(file) && !file.Split('/', '\\').Contains("..") && file.Trim().Length > 0;
 
-    private static string Kind(JsonElement element) => element.ValueKind switch
+    private static string Describe(ManifestMappingException e)
     {
-        JsonValueKind.String => $"the string \"{element.GetString()}\"",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Object => "an object",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => element.ValueKind.ToString().ToLowerInvariant(),
-    };
-
-    private static string Describe(JsonException e)
-    {
-        string at = e.LineNumber is long line ? $" (line {line + 1}, column {e.BytePositionInLine + 1})" : "";
-        string path = e.Path ?? "$";
-        string field = path == "$" ? "the manifest" : path[2..];
-
-        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        string at = $" (line {e.Line + 1}, column {e.Column + 1})";
+        string field = e.Path == "$" ? "the manifest" : e.Path[2..];
+        if (e.UnknownField)
         {
-            string parent = ArrayIndex().Replace(path[..Math.Max(1, path.LastIndexOf('.'))], "");
-            string known = s_knownFields.TryGetValue(parent, out var k) ? $"; the fields of {(parent == "$" ? "the manifest" : parent[2..])} are {k}" : "";
+            string known = s_knownFields.TryGetValue(e.Field, out var k) ? $"; the fields of {(e.Field == "$" ? "the manifest" : e.Field[2..])} are {k}" : "";
             return $"{field}{at} is not a manifest field{known}. Check the spelling.";
         }
-        string key = ArrayIndex().Replace(path, "");
-        string expected = s_expectedTypes.TryGetValue(key, out var t) ? $"; expected {t}" : "";
+        string expected = s_expectedTypes.TryGetValue(e.Field, out var t) ? $"; expected {t}" : "";
         return $"{field}{at} has the wrong type{expected}.";
     }
 
@@ -328,7 +301,4 @@ internal static partial class ManifestReader
             $"The model manifest {source} is not valid:" + string.Concat(problems.Select(p => "\n  - " + p)) +
             "\nFix the manifest (schema: src/XrayClassifier.Function/Inference/MANIFEST.md) and copy it to EFS again.",
             inner);
-
-    [GeneratedRegex(@"\[\d+\]")]
-    private static partial Regex ArrayIndex();
 }
