@@ -198,10 +198,13 @@ public static class Report
             ". The decode at the scale fidelity needs is the floor; the peer's ⅛ decode plus its resize is what it is measured against."));
         L("- **Decode+preprocess, PNG.** Both sides inflate with the same libpng (zlib), which is most of the time; ours resamples one grey band " +
           "instead of three and writes the tensor directly. The remaining gap to 0.8× is inflate.");
-        L("- **Cold start.** INIT is ONNX Runtime's session creation (the init log line above: classifierLoadMs) plus a warm-up of the whole request " +
-          "path (handlerWarmUpMs) that takes the first request's JIT and first-run costs off the client's clock when INIT runs ahead of traffic " +
-          "(provisioned concurrency); in an on-demand cold start it only moves that time. .NET adds its runtime start (runtime start to Main) " +
-          "and the function's assembly load. The optimised-model cache saves the graph optimisation on every cold start after the first.");
+        L("- **Cold start.** Started as Lambda starts an on-demand environment (`dotnet exec` with the function's runtimeconfig, " +
+          "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand). INIT is ONNX Runtime's library load and session creation (the init log line above: " +
+          "onnxRuntimeLoadMs, sessionCreateMs) with the manifest read in between (manifestMs); on the other core, meanwhile, libvips loads and " +
+          "one synthetic request goes through the real handler short of the model run (requestPathWarmUpMs), so the first request finds the " +
+          "request path compiled. Provisioned concurrency gets a whole request, model run included, since there INIT runs ahead of traffic. " +
+          ".NET adds its runtime start (runtime start to Main) and the function's assembly load; the optimised-model cache saves the graph " +
+          "optimisation on every cold start after the first. What remains is mostly session creation and the first model run.");
         const long lambdaEventLimit = 6 * 1024 * 1024;
         var accepted = run.Warm.Where(w => w.EventBytes <= lambdaEventLimit).ToList();
         var over = accepted.Where(w => w.HandlerOwn.Median > 2).ToList();
