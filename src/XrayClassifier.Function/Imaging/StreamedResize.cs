@@ -13,7 +13,7 @@ internal static class StreamedResize
         Interpolation interpolation, bool columnsFirst)
     {
         int rowBytes = strips.Width * colour.Bands;
-        using var resampler = new Resampler8(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
+        using var resampler = new Resampler<int, byte, EightBitArithmetic>(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
         StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
         {
             var pixels = strip.Bytes;
@@ -30,7 +30,7 @@ internal static class StreamedResize
         Interpolation interpolation, bool columnsFirst)
     {
         int rowSamples = strips.Width * colour.Bands;
-        using var resampler = new ResamplerFloat(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
+        using var resampler = new Resampler<float, float, FloatArithmetic>(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
         StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
         {
             var pixels = strip.As<ushort>();
@@ -53,7 +53,7 @@ internal static class StreamedResize
             for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowBytes, rowBytes), picked);
         });
         // The picked pixels are already the plan's size: colour conversion only.
-        using var asIs = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+        using var asIs = new Resampler<int, byte, EightBitArithmetic>(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
         int row = plan.StoredWidth * colour.Bands;
         for (int y = 0; y < plan.StoredHeight; y++)
         {
@@ -72,7 +72,7 @@ internal static class StreamedResize
             var pixels = strip.As<ushort>();
             for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowSamples, rowSamples), picked);
         });
-        using var asIs = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+        using var asIs = new Resampler<float, float, FloatArithmetic>(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
         int row = plan.StoredWidth * colour.Bands;
         for (int y = 0; y < plan.StoredHeight; y++)
         {
@@ -82,9 +82,9 @@ internal static class StreamedResize
         return asIs.Finish();
     }
 
-    private static void Convert(ColourPlanes colour, ReadOnlySpan<byte> pixels, Resampler8 resampler) =>
+    private static void Convert(ColourPlanes colour, ReadOnlySpan<byte> pixels, Resampler<int, byte, EightBitArithmetic> resampler) =>
         colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
 
-    private static void Convert(ColourPlanes colour, ReadOnlySpan<ushort> pixels, ResamplerFloat resampler) =>
+    private static void Convert(ColourPlanes colour, ReadOnlySpan<ushort> pixels, Resampler<float, float, FloatArithmetic> resampler) =>
         colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
 }
