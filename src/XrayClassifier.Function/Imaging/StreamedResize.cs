@@ -1,3 +1,4 @@
+using System.Numerics;
 using XrayClassifier.Function.Imaging.Vips;
 
 namespace XrayClassifier.Function.Imaging;
@@ -10,81 +11,69 @@ namespace XrayClassifier.Function.Imaging;
 internal static class StreamedResize
 {
     public static byte[] Eight(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
-        Interpolation interpolation, bool columnsFirst)
-    {
-        int rowBytes = strips.Width * colour.Bands;
-        using var resampler = new Resampler8(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
-        StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
-        {
-            var pixels = strip.Bytes;
-            for (int r = 0; r < count; r++)
-            {
-                Convert(colour, pixels.Slice(r * rowBytes, rowBytes), resampler);
-                resampler.CommitRow(top + r);
-            }
-        });
-        return resampler.Finish();
-    }
+        Interpolation interpolation, bool columnsFirst) =>
+        Depth<byte, int, byte, EightBitArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
 
     public static float[] Sixteen(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
-        Interpolation interpolation, bool columnsFirst)
+        Interpolation interpolation, bool columnsFirst) =>
+        Depth<ushort, float, float, FloatArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
+
+    public static byte[] NearestEight(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
+        Depth<byte, int, byte, EightBitArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
+
+    public static float[] NearestSixteen(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
+        Depth<ushort, float, float, FloatArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
+
+    /// <summary>One row of decoded pixels into plane rows: the <see cref="ColourPlanes"/> conversion for the bit depth.</summary>
+    private delegate void PlaneConversion<TPixel, TSample>(ReadOnlySpan<TPixel> pixels, Span<TSample> p0, Span<TSample> p1, Span<TSample> p2);
+
+    /// <summary>The streaming for one bit depth: decoded <typeparamref name="TPixel"/>s, resampled in
+    /// <typeparamref name="TArithmetic"/> into planes of <typeparamref name="TOutput"/>.</summary>
+    private static class Depth<TPixel, TSample, TOutput, TArithmetic>
+        where TPixel : unmanaged
+        where TSample : unmanaged, INumber<TSample>
+        where TArithmetic : struct, IResampleArithmetic<TSample, TOutput>
     {
-        int rowSamples = strips.Width * colour.Bands;
-        using var resampler = new ResamplerFloat(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
-        StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
+        public static TOutput[] Resize(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour,
+            PlaneConversion<TPixel, TSample> convert, ResizePlan plan, Interpolation interpolation, bool columnsFirst)
         {
-            var pixels = strip.As<ushort>();
-            for (int r = 0; r < count; r++)
+            int rowSamples = strips.Width * colour.Bands;
+            using var resampler = new Resampler<TSample, TOutput, TArithmetic>(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
+            StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
             {
-                Convert(colour, pixels.Slice(r * rowSamples, rowSamples), resampler);
-                resampler.CommitRow(top + r);
+                var pixels = strip.As<TPixel>();
+                for (int r = 0; r < count; r++)
+                {
+                    Convert(colour, convert, pixels.Slice(r * rowSamples, rowSamples), resampler);
+                    resampler.CommitRow(top + r);
+                }
+            });
+            return resampler.Finish();
+        }
+
+        public static TOutput[] Nearest(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour,
+            PlaneConversion<TPixel, TSample> convert, ResizePlan plan, NearestSampler sampler)
+        {
+            int rowSamples = strips.Width * colour.Bands;
+            var picked = new TPixel[plan.StoredWidth * plan.StoredHeight * colour.Bands];
+            StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
+            {
+                var pixels = strip.As<TPixel>();
+                for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowSamples, rowSamples), picked);
+            });
+            // The picked pixels are already the plan's size: colour conversion only.
+            using var asIs = new Resampler<TSample, TOutput, TArithmetic>(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
+            int row = plan.StoredWidth * colour.Bands;
+            for (int y = 0; y < plan.StoredHeight; y++)
+            {
+                Convert(colour, convert, picked.AsSpan(y * row, row), asIs);
+                asIs.CommitRow(y);
             }
-        });
-        return resampler.Finish();
-    }
-
-    public static byte[] NearestEight(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler)
-    {
-        int rowBytes = strips.Width * colour.Bands;
-        var picked = new byte[plan.StoredWidth * plan.StoredHeight * colour.Bands];
-        StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
-        {
-            var pixels = strip.Bytes;
-            for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowBytes, rowBytes), picked);
-        });
-        // The picked pixels are already the plan's size: colour conversion only.
-        using var asIs = new Resampler8(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
-        int row = plan.StoredWidth * colour.Bands;
-        for (int y = 0; y < plan.StoredHeight; y++)
-        {
-            Convert(colour, picked.AsSpan(y * row, row), asIs);
-            asIs.CommitRow(y);
+            return asIs.Finish();
         }
-        return asIs.Finish();
+
+        private static void Convert(ColourPlanes colour, PlaneConversion<TPixel, TSample> convert, ReadOnlySpan<TPixel> pixels,
+            Resampler<TSample, TOutput, TArithmetic> resampler) =>
+            convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
     }
-
-    public static float[] NearestSixteen(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler)
-    {
-        int rowSamples = strips.Width * colour.Bands;
-        var picked = new ushort[plan.StoredWidth * plan.StoredHeight * colour.Bands];
-        StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
-        {
-            var pixels = strip.As<ushort>();
-            for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowSamples, rowSamples), picked);
-        });
-        using var asIs = new ResamplerFloat(plan.StoredWidth, plan.StoredHeight, plan.StoredWidth, plan.StoredHeight, colour.Planes, Interpolation.Bilinear);
-        int row = plan.StoredWidth * colour.Bands;
-        for (int y = 0; y < plan.StoredHeight; y++)
-        {
-            Convert(colour, picked.AsSpan(y * row, row), asIs);
-            asIs.CommitRow(y);
-        }
-        return asIs.Finish();
-    }
-
-    private static void Convert(ColourPlanes colour, ReadOnlySpan<byte> pixels, Resampler8 resampler) =>
-        colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
-
-    private static void Convert(ColourPlanes colour, ReadOnlySpan<ushort> pixels, ResamplerFloat resampler) =>
-        colour.Convert(pixels, resampler.Row(0), colour.Planes > 1 ? resampler.Row(1) : default, colour.Planes > 1 ? resampler.Row(2) : default);
 }

@@ -6,49 +6,52 @@ using System.Runtime.InteropServices;
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
-/// PIL's resize of 8-bit images, bit for bit: 22-bit fixed-point weights, each pass rounded and clipped to
-/// 8 bits as Pillow's ImagingResampleHorizontal/Vertical_8bpc do. Rows are fed one at a time as libvips
+/// PIL's two-pass resize, in the arithmetic <typeparamref name="TArithmetic"/> says (<see cref="EightBitArithmetic"/>
+/// for 8-bit images, <see cref="FloatArithmetic"/> for 16-bit ones). Rows are fed one at a time as libvips
 /// decodes them. Rows-first (PIL's order for an upright image) keeps only a window of horizontally resized
 /// rows and emits each output row as soon as its window is complete, so memory does not grow with the
 /// image height. For an EXIF orientation that swaps axes PIL's first pass is the stored image's vertical
 /// one, so <c>columnsFirst</c> accumulates output rows at full width instead (the 8-bit rounding between
 /// the passes makes the order visible). Each plane (a grey image, or R, G, B) is resampled on its own.
 /// </summary>
-internal sealed class Resampler8 : IDisposable
+/// <remarks>The arithmetic is a struct reached through static members, so the JIT compiles this class once
+/// per arithmetic with its rounding inlined into the loops: as fast as a resampler written for one type.</remarks>
+internal sealed class Resampler<TSample, TOutput, TArithmetic> : IDisposable
+    where TSample : unmanaged, INumber<TSample>
+    where TArithmetic : struct, IResampleArithmetic<TSample, TOutput>
 {
-    private const int Half = 1 << (ResampleCoefficients.PrecisionBits - 1);
     private readonly ResampleCoefficients? _horizontal;
     private readonly ResampleCoefficients? _vertical;
     private readonly bool _columnsFirst;
-    private readonly int _window;       // rows-first: horizontally resized rows kept (a ring)
-    private readonly int[][] _rows;     // per plane: the current input row, zero-padded for whole-vector reads
-    private readonly int[][] _passed;   // per plane: the ring of resized rows, or the full-width output sums
+    private readonly int _window;           // rows-first: horizontally resized rows kept (a ring)
+    private readonly TSample[][] _rows;     // per plane: the current input row, zero-padded for whole-vector reads
+    private readonly TSample[][] _passed;   // per plane: the ring of resized rows, or the full-width output sums
     private readonly VerticalTaps? _taps;
-    private readonly byte[] _output;
+    private readonly TOutput[] _output;
     private int _nextOutputRow;
 
-    public Resampler8(int inWidth, int inHeight, int outWidth, int outHeight, int planes, Interpolation interpolation, bool columnsFirst = false)
+    public Resampler(int inWidth, int inHeight, int outWidth, int outHeight, int planes, Interpolation interpolation, bool columnsFirst = false)
     {
         InWidth = inWidth; InHeight = inHeight; OutWidth = outWidth; OutHeight = outHeight; Planes = planes;
         if (outWidth != inWidth) _horizontal = ResampleCoefficients.For(inWidth, outWidth, interpolation);
         if (outHeight != inHeight) _vertical = ResampleCoefficients.For(inHeight, outHeight, interpolation);
         _columnsFirst = columnsFirst && _vertical is not null;
         _window = _vertical?.MaxCount ?? 1;
-        int pad = (_horizontal?.Stride ?? 0) + Vector<int>.Count;
-        _rows = new int[planes][];
-        _passed = new int[planes][];
+        int pad = (_horizontal?.Stride ?? 0) + Vector<TSample>.Count;
+        _rows = new TSample[planes][];
+        _passed = new TSample[planes][];
         for (int p = 0; p < planes; p++)
         {
-            _rows[p] = new int[inWidth + pad];
+            _rows[p] = new TSample[inWidth + pad];
             // Rented: these run to megabytes for an X-ray, a fresh large-object allocation per request otherwise.
-            _passed[p] = ArrayPool<int>.Shared.Rent(_columnsFirst ? outHeight * inWidth : _window * outWidth);
+            _passed[p] = ArrayPool<TSample>.Shared.Rent(_columnsFirst ? outHeight * inWidth : _window * outWidth);
         }
         if (_columnsFirst)
         {
             _taps = VerticalTaps.For(_vertical!);
-            foreach (var passed in _passed) passed.AsSpan(0, outHeight * inWidth).Fill(Half);
+            foreach (var passed in _passed) passed.AsSpan(0, outHeight * inWidth).Clear();
         }
-        _output = new byte[planes * outWidth * outHeight];
+        _output = new TOutput[planes * outWidth * outHeight];
     }
 
     public int InWidth { get; }
@@ -57,8 +60,9 @@ internal sealed class Resampler8 : IDisposable
     public int OutHeight { get; }
     public int Planes { get; }
 
-    /// <summary>Where the caller puts row values (0…255) of <paramref name="plane"/> before <see cref="CommitRow"/>.</summary>
-    public Span<int> Row(int plane) => _rows[plane].AsSpan(0, InWidth);
+    /// <summary>Where the caller puts row values of <paramref name="plane"/> (0…255, or 0…65535 for 16-bit)
+    /// before <see cref="CommitRow"/>.</summary>
+    public Span<TSample> Row(int plane) => _rows[plane].AsSpan(0, InWidth);
 
     /// <summary>Takes the row just written, input row <paramref name="y"/> (rows come in order), through the
     /// first pass, and rows-first through the second one for every output row it completes.</summary>
@@ -70,8 +74,9 @@ internal sealed class Resampler8 : IDisposable
             {
                 // Add this row into every output row whose window holds it.
                 var row = _rows[p].AsSpan(0, InWidth);
+                var weights = TArithmetic.Weights(_taps!);
                 for (int t = _taps!.First[y]; t < _taps.First[y + 1]; t++)
-                    AddScaled(_passed[p].AsSpan(_taps.Output[t] * InWidth, InWidth), row, _taps.Fixed[t]);
+                    AddScaled(_passed[p].AsSpan(_taps.Output[t] * InWidth, InWidth), row, weights[t]);
             }
             else
             {
@@ -83,46 +88,42 @@ internal sealed class Resampler8 : IDisposable
         if (_vertical is null)
         {
             for (int p = 0; p < Planes; p++)
-            {
-                var resized = _passed[p].AsSpan(0, OutWidth);
-                var target = _output.AsSpan(p * OutWidth * OutHeight + y * OutWidth, OutWidth);
-                for (int x = 0; x < OutWidth; x++) target[x] = (byte)resized[x];
-            }
+                TArithmetic.Store(_passed[p].AsSpan(0, OutWidth), _output.AsSpan(p * OutWidth * OutHeight + y * OutWidth, OutWidth));
             return;
         }
-        Span<int> sums = OutWidth <= 4096 ? stackalloc int[OutWidth] : new int[OutWidth];
+        Span<TSample> sums = OutWidth <= 4096 ? stackalloc TSample[OutWidth] : new TSample[OutWidth];
         while (_nextOutputRow < OutHeight && _vertical.Starts[_nextOutputRow] + _vertical.Counts[_nextOutputRow] - 1 <= y)
         {
             int o = _nextOutputRow++;
             int start = _vertical.Starts[o], count = _vertical.Counts[o], w = o * _vertical.Stride;
+            var weights = TArithmetic.Weights(_vertical);
             for (int p = 0; p < Planes; p++)
             {
-                sums.Fill(Half);
+                sums.Clear();
                 for (int k = 0; k < count; k++)
-                    AddScaled(sums, _passed[p].AsSpan((start + k) % _window * OutWidth, OutWidth), _vertical.Fixed[w + k]);
-                var target = _output.AsSpan(p * OutWidth * OutHeight + o * OutWidth, OutWidth);
-                for (int x = 0; x < OutWidth; x++) target[x] = (byte)Clip8(sums[x]);
+                    AddScaled(sums, _passed[p].AsSpan((start + k) % _window * OutWidth, OutWidth), weights[w + k]);
+                TArithmetic.EndPass(sums, sums);
+                TArithmetic.Store(sums, _output.AsSpan(p * OutWidth * OutHeight + o * OutWidth, OutWidth));
             }
         }
     }
 
     /// <summary>After the last row: the planes, each OutHeight × OutWidth, one after another.</summary>
-    public byte[] Finish()
+    public TOutput[] Finish()
     {
         ObjectDisposedException.ThrowIf(_passed.Length > 0 && _passed[0].Length == 0, this);
         if (_columnsFirst)
         {
-            var resized = new int[OutWidth];
+            var resized = new TSample[OutWidth];
             for (int p = 0; p < Planes; p++)
             {
                 var row = _rows[p];
                 var target = _output.AsSpan(p * OutWidth * OutHeight, OutWidth * OutHeight);
                 for (int y = 0; y < OutHeight; y++)
                 {
-                    var sums = _passed[p].AsSpan(y * InWidth, InWidth);
-                    for (int x = 0; x < InWidth; x++) row[x] = Clip8(sums[x]);
+                    TArithmetic.EndPass(_passed[p].AsSpan(y * InWidth, InWidth), row);
                     Horizontal(row, resized);
-                    for (int x = 0; x < OutWidth; x++) target[y * OutWidth + x] = (byte)resized[x];
+                    TArithmetic.Store(resized, target.Slice(y * OutWidth, OutWidth));
                 }
             }
         }
@@ -140,52 +141,50 @@ internal sealed class Resampler8 : IDisposable
     {
         for (int p = 0; p < Planes; p++)
         {
-            if (_passed[p] is { Length: > 0 } rented) ArrayPool<int>.Shared.Return(rented);
+            if (_passed[p] is { Length: > 0 } rented) ArrayPool<TSample>.Shared.Return(rented);
             _passed[p] = [];
         }
     }
 
     /// <summary>One row through the horizontal pass (or copied, when the width does not change).</summary>
-    private void Horizontal(int[] row, Span<int> target)
+    private void Horizontal(TSample[] row, Span<TSample> target)
     {
         if (_horizontal is null)
         {
             row.AsSpan(0, InWidth).CopyTo(target);
             return;
         }
-        int stride = _horizontal.Stride, lanes = Vector<int>.Count;
-        ref int rowStart = ref MemoryMarshal.GetArrayDataReference(row);
-        ref int weights = ref MemoryMarshal.GetArrayDataReference(_horizontal.Fixed);
+        // Unsigned offsets: with int ones the JIT sign-extends inside the tap loop, 3 % of a rows-first resize.
+        nuint stride = (nuint)_horizontal.Stride, lanes = (nuint)Vector<TSample>.Count;
+        ref TSample rowStart = ref MemoryMarshal.GetArrayDataReference(row);
+        ref TSample weights = ref MemoryMarshal.GetArrayDataReference(TArithmetic.Weights(_horizontal));
         int[] starts = _horizontal.Starts;
         for (int x = 0; x < OutWidth; x++)
         {
             // Taps past Counts[x] have zero weight, so whole vectors can be read: the row is padded by a
             // stride and every start lies inside the row.
-            ref int input = ref Unsafe.Add(ref rowStart, starts[x]);
-            ref int weight = ref Unsafe.Add(ref weights, x * stride);
+            ref TSample input = ref Unsafe.Add(ref rowStart, starts[x]);
+            ref TSample weight = ref Unsafe.Add(ref weights, (nuint)x * stride);
             var sum = Vector.LoadUnsafe(ref input) * Vector.LoadUnsafe(ref weight);
-            for (int k = lanes; k < stride; k += lanes)
-                sum += Vector.LoadUnsafe(ref input, (nuint)k) * Vector.LoadUnsafe(ref weight, (nuint)k);
-            target[x] = Clip8(Vector.Sum(sum) + Half);
+            for (nuint k = lanes; k < stride; k += lanes)
+                sum += Vector.LoadUnsafe(ref input, k) * Vector.LoadUnsafe(ref weight, k);
+            target[x] = TArithmetic.EndPass(Vector.Sum(sum));
         }
     }
 
     /// <summary>sums[i] += row[i]·weight, a vector at a time.</summary>
-    private static void AddScaled(Span<int> sums, ReadOnlySpan<int> row, int weight)
+    private static void AddScaled(Span<TSample> sums, ReadOnlySpan<TSample> row, TSample weight)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            var w = new Vector<int>(weight);
-            int whole = sums.Length / Vector<int>.Count;
-            var s = MemoryMarshal.Cast<int, Vector<int>>(sums)[..whole];
-            var r = MemoryMarshal.Cast<int, Vector<int>>(row)[..whole];
+            var w = new Vector<TSample>(weight);
+            int whole = sums.Length / Vector<TSample>.Count;
+            var s = MemoryMarshal.Cast<TSample, Vector<TSample>>(sums)[..whole];
+            var r = MemoryMarshal.Cast<TSample, Vector<TSample>>(row)[..whole];
             for (int v = 0; v < s.Length; v++) s[v] += r[v] * w;
-            i = whole * Vector<int>.Count;
+            i = whole * Vector<TSample>.Count;
         }
         for (; i < sums.Length; i++) sums[i] += row[i] * weight;
     }
-
-    /// <summary>Pillow's clip8: the fixed-point sum back to 0…255.</summary>
-    private static int Clip8(int sum) => Math.Clamp(sum >> ResampleCoefficients.PrecisionBits, 0, 255);
 }
