@@ -21,7 +21,7 @@ switch (args.FirstOrDefault())
     {
         // Re-renders RESULTS.md from a run's results.json (after a change to the report, without measuring again).
         var saved = JsonSerializer.Deserialize<BenchRun>(File.ReadAllText(Need("json")))!;
-        File.WriteAllText(Need("results"), Report.Render(saved));
+        File.WriteAllText(Need("results"), Report.Render(saved, File.GetLastWriteTimeUtc(Need("json"))));
         return 0;
     }
     case "warm":
@@ -99,7 +99,7 @@ switch (args.FirstOrDefault())
         var run = new BenchRun("bash bench/run.sh", Machine(), OurVersions(efsRoot), peerVersions, new FileInfo(model).Length,
             warm, cold, memory, peer, peerMissing, lambdaCpu, lambdaCpuMissing);
         File.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
-        File.WriteAllText(Need("results"), Report.Render(run));
+        File.WriteAllText(Need("results"), Report.Render(run, DateTime.UtcNow));
         Log($"wrote {Need("results")}");
         return 0;
     }

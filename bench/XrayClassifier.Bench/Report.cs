@@ -27,14 +27,15 @@ public static class Report
         w.Peer is { } p ? (p.Run.Median, p.Handler.Median, p.Preprocess.Median)
         : run.Peer?.GetValueOrDefault(w.Image) is { } b ? (b.Run, b.Handler, b.Preprocess) : null;
 
-    public static string Render(BenchRun run)
+    /// <param name="measuredAt">When the run was measured (UTC): a re-render keeps the run's own time.</param>
+    public static string Render(BenchRun run, DateTime measuredAt)
     {
         var sb = new StringBuilder();
         void L(string s = "") => sb.Append(s).Append('\n');
 
         L("# Benchmark results");
         L();
-        L($"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{run.Command}` (issue 6). Figures in ms unless noted; ratios are ours/peer measured in this same run.");
+        L($"Measured {measuredAt:yyyy-MM-dd HH:mm} UTC by `{run.Command}` (issue 6). Figures in ms unless noted; ratios are ours/peer measured in this same run.");
         L();
         L("> The model is the project's generated default: CheXNet's architecture (DenseNet-121, 14 sigmoid outputs) with");
         L("> deterministic untrained weights — its size and speed are a trained CheXNet's, its predictions are meaningless.");
@@ -68,9 +69,9 @@ public static class Report
         }
         L();
         L("¹ medians from the function's own per-request log over the timed runs: image decode+preprocess, model run, and the rest of the");
-        L("invocation (reading the event, base64, waiting for the upload to be stored, the answer, the log line). Decode and inference run");
-        L("slower inside the handler than in their own tight loops (caches and ORT's sleeping pool threads are cold after the other stage),");
-        L("which is why end to end − (preprocess + run) is larger than the handler's own share. The Node peer shows the same effect.");
+        L("invocation (reading the event, base64, waiting for the upload to be stored, the answer, the log line). Decode and the model run take");
+        L("longer inside a request than in their own loops (see What bounds the misses), which is why end to end − (preprocess + run) is larger");
+        L("than the handler's own share; the Node peer's end to end exceeds its run + preprocess in the same way.");
         L();
 
         L($"## Warm under Lambda's CPU credit ({XrayClassifier.Bench.LambdaCpu.MemoryMb} MB ≈ {XrayClassifier.Bench.LambdaCpu.Vcpus:F2} vCPU, emulated)");
@@ -183,10 +184,14 @@ public static class Report
           string.Join(", ", run.Warm.Select(w => F(w.InHandlerInference.Median))) + " ms against " +
           string.Join(", ", run.Warm.Select(w => F(w.Run.Median))) + " ms in a tight loop" +
           (run.Warm.All(w => w.RunAfterPreprocess is not null)
-            ? " and " + string.Join(", ", run.Warm.Select(w => F(w.RunAfterPreprocess!.Median))) + " ms when each run follows a preprocess of the image outside the handler"
+            ? " and " + string.Join(", ", run.Warm.Select(w => F(w.RunAfterPreprocess!.Median))) + " ms when each run follows a preprocess outside the handler"
             : "") +
-          ": after a decode the caches no longer hold the model's weights and ORT's pool thread has gone to sleep (spinning is off, so idle " +
-          "Lambda CPU credit is not burnt). Turning spinning on was measured and did not help: spinning threads then slow the next decode.");
+          ". The peer loses as much inside its handler: its end to end exceeds its run + preprocess by " +
+          string.Join(", ", run.Warm.Select(w => PeerWarmOf(run, w) is { } p ? F(p.Handler - p.Run - p.Preprocess) + " ms" : "–")) +
+          " (ours: " + string.Join(", ", run.Warm.Select(w => F(w.Handler.Median - w.Run.Median - w.Preprocess.Median) + " ms")) + "). " +
+          "The cause is not isolated: storing the upload (off, on tmpfs, on disk) and the GC (a large gen0 budget, non-concurrent) were " +
+          "measured without a consistent effect against this VM's noise, and ONNX Runtime's spinning on did not help (spinning threads " +
+          "slow the next decode, and burn idle Lambda CPU credit).");
         var jpegs = run.Warm.Where(w => w.JpegFloor is not null).ToList();
         L("- **Decode+preprocess, JPEG.** sharp shrinks JPEGs by 8 in the DCT domain before its lanczos3; that tensor is far from what a " +
           "PIL/torchvision-trained model saw. Ours decodes at the smallest DCT scale that keeps at least a 4× resample to do, and resamples " +
