@@ -136,6 +136,18 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
         Assert.Contains("already loaded", e.Message);
         Assert.Contains(VipsRuntime.LoadedFrom!, e.Message);
     }
+}
+
+/// <summary>
+/// libvips's log handler is process-wide, and a pipeline run anywhere in the process captures what it logs
+/// meanwhile (to fold it into its own error). So this test runs alone, after the parallel collections:
+/// with a handler or warm-up test decoding at the same moment, its warning would be captured there.
+/// </summary>
+[Collection(ProcessWideLibvipsLogCollection.Name)]
+public sealed class LibvipsLogRoutingTests(PipelineFixture fixture)
+{
+    // The raw GObject calls below need libvips loaded, which the fixture's pipeline does.
+    private readonly ImagePipeline _loaded = fixture.Pipeline;
 
     [Fact]
     public unsafe void RoutesGLibWarningsThroughTheHandlerAsOneBoundedLine()
@@ -167,4 +179,10 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
             VipsLog.Output = previous;
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideLibvipsLogCollection : ICollectionFixture<PipelineFixture>
+{
+    public const string Name = "Process-wide libvips log";
 }
