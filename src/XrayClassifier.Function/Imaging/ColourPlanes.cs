@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace XrayClassifier.Function.Imaging;
@@ -41,6 +42,11 @@ internal sealed class ColourPlanes
         {
             if (Bands == 1) Widen(pixels[..width], p0);
             else for (int x = 0; x < width; x++) p0[x] = pixels[x * Bands];
+            return;
+        }
+        if (!Cmyk && !Luma)
+        {
+            Split(pixels, Bands, p0, p1, p2);
             return;
         }
         for (int x = 0, at = 0; x < width; x++, at += Bands)
@@ -91,6 +97,27 @@ internal sealed class ColourPlanes
             {
                 p0[x] = r; p1[x] = g; p2[x] = b;
             }
+        }
+    }
+
+    /// <summary>Colour pixels into R, G and B plane rows. The common colour case (an RGB JPEG of a film, a
+    /// phone photo) gets its own loop, free of the per-pixel CMYK and luma branches and of bounds checks:
+    /// with three planes to resample it was the largest cost after decoding.</summary>
+    private static void Split(ReadOnlySpan<byte> pixels, int bands, Span<int> r, Span<int> g, Span<int> b)
+    {
+        int width = r.Length;
+        if (g.Length < width || b.Length < width || (long)width * bands > pixels.Length)
+            throw new ArgumentException($"A row of {width} pixels of {bands} bands needs {width * bands} bytes and three planes of {width}.");
+        ref byte source = ref MemoryMarshal.GetReference(pixels);
+        ref int red = ref MemoryMarshal.GetReference(r);
+        ref int green = ref MemoryMarshal.GetReference(g);
+        ref int blue = ref MemoryMarshal.GetReference(b);
+        nint at = 0;
+        for (nint x = 0; x < width; x++, at += bands)
+        {
+            Unsafe.Add(ref red, x) = Unsafe.Add(ref source, at);
+            Unsafe.Add(ref green, x) = Unsafe.Add(ref source, at + 1);
+            Unsafe.Add(ref blue, x) = Unsafe.Add(ref source, at + 2);
         }
     }
 
