@@ -46,7 +46,7 @@ public static class Report
         L($"- ours: {run.Versions}");
         L($"- peer: {run.PeerVersions ?? "not run: " + run.PeerMissing}");
         L($"- model: {run.ModelBytes} bytes ({run.ModelBytes / 1048576.0:F1} MiB); both sides use 2 intra-op threads (ours from the CPU credit of 3008 MB or the core count; the peer's default)");
-        L($"- warm: {WarmBench.Warmups} warm-ups then {WarmBench.Runs} timed runs per figure (as the peer); cold: {ColdBench.Runs} fresh processes per cell, timed by the parent from spawn to the response on stdout");
+        L($"- warm: {WarmBench.Warmups} warm-ups then {WarmBench.Runs} timed runs per figure and side (the peer's own bench.js warms up 5 times; past .NET's and V8's tier-up is steady state); cold: {ColdBench.Runs} fresh processes per cell, timed by the parent from spawn to the response on stdout");
         L();
 
         L("## Warm (medians; p90 in brackets)");
@@ -180,24 +180,27 @@ public static class Report
           "no handler at all, our end to end could not go below our run / the peer's end to end = " +
           string.Join(", ", run.Warm.Select(w => R(w.Run.Median, PeerWarmOf(run, w)!.Value.Handler))) + "; ≤ 0.8× leaves " +
           string.Join(", ", run.Warm.Select(w => F(0.8 * PeerWarmOf(run, w)!.Value.Handler - w.Run.Median) + " ms")) +
-          " for decoding, preprocessing and the handler together. Inside our handler the model run takes " +
+          " for decoding, preprocessing and the handler together; measured inside the handler, decoding and the handler's own share took " +
+          string.Join(", ", run.Warm.Select(w => F(w.InHandlerDecode.Median + w.HandlerOwn.Median) + " ms")) +
+          " (our preprocessing is already below the peer's for PNGs, and at libjpeg's floor for JPEGs: see below). Inside our handler the model run takes " +
           string.Join(", ", run.Warm.Select(w => F(w.InHandlerInference.Median))) + " ms against " +
           string.Join(", ", run.Warm.Select(w => F(w.Run.Median))) + " ms in a tight loop" +
           (run.Warm.All(w => w.RunAfterPreprocess is not null)
             ? " and " + string.Join(", ", run.Warm.Select(w => F(w.RunAfterPreprocess!.Median))) + " ms when each run follows a preprocess outside the handler"
             : "") +
-          ". The peer loses as much inside its handler: its end to end exceeds its run + preprocess by " +
+          ". Beyond its run + preprocess, the peer's end to end adds " +
           string.Join(", ", run.Warm.Select(w => PeerWarmOf(run, w) is { } p ? F(p.Handler - p.Run - p.Preprocess) + " ms" : "–")) +
-          " (ours: " + string.Join(", ", run.Warm.Select(w => F(w.Handler.Median - w.Run.Median - w.Preprocess.Median) + " ms")) + "). " +
-          "The cause is not isolated: storing the upload (off, on tmpfs, on disk) and the GC (a large gen0 budget, non-concurrent) were " +
-          "measured without a consistent effect against this VM's noise, and ONNX Runtime's spinning on did not help (spinning threads " +
-          "slow the next decode, and burn idle Lambda CPU credit).");
+          " and ours " + string.Join(", ", run.Warm.Select(w => F(w.Handler.Median - w.Run.Median - w.Preprocess.Median) + " ms")) + ". " +
+          "With the peer's own 5 warm-ups these remainders reached 25–50 ms on both sides, partly JIT tier-up during the timed runs; " +
+          "what is left was not isolated (storing the upload off, on tmpfs or on disk, and the GC's gen0 budget and concurrency, were " +
+          "measured without a consistent effect). ONNX Runtime's spinning on did not help: spinning threads slow the next decode and " +
+          "burn idle Lambda CPU credit.");
         var jpegs = run.Warm.Where(w => w.JpegFloor is not null).ToList();
         L("- **Decode+preprocess, JPEG.** sharp shrinks JPEGs by 8 in the DCT domain before its lanczos3; that tensor is far from what a " +
           "PIL/torchvision-trained model saw. Ours decodes at the smallest DCT scale that keeps at least a 4× resample to do, and resamples " +
           "with PIL's own arithmetic: within 0.04 per element (≈ 2 grey levels) of PIL on the fidelity corpus, whose noisy JPEGs are the worst " +
           "case (a 3× residual measured 0.052 there: not taken; fidelity wins over speed, issue 3)." +
-          (jpegs.Count == 0 ? "" : " libjpeg's decode alone, no resampling, timed through our binding in alternation: " +
+          (jpegs.Count == 0 ? "" : " libjpeg's decode alone, no resampling, through our binding (the two scales alternating with each other, minutes from the figures above): " +
             string.Join("; ", jpegs.Select(w => $"{w.Image} at 1/{w.JpegFloor!.Shrink} {F(w.JpegFloor.AtOurScale.Median)} ms, at 1/8 {F(w.JpegFloor.AtEighth.Median)} ms " +
               $"(our whole preprocess {F(w.Preprocess.Median)} ms, the peer's {F(PeerWarmOf(run, w)?.Preprocess ?? 0)} ms)")) +
             ". The decode at the scale fidelity needs is the floor; the peer's ⅛ decode plus its resize is what it is measured against."));

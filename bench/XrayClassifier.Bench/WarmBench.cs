@@ -27,7 +27,10 @@ public sealed record PeerWarm(Stats Run, Stats Handler, Stats Preprocess);
 /// </summary>
 public static class WarmBench
 {
-    public const int Warmups = 5;
+    /// <summary>Warm-ups per figure and side: past .NET's tier-up (30 calls) and V8's, so "warm" is steady state. With the
+    /// peer's own 5, the handler's own share read 2.7–3.4 ms against 0.8–0.9 ms after 60 (paired runs): the bench loads the
+    /// function as IL, so its first calls run while methods are recompiled. BENCH_WARMUPS overrides it for experiments.</summary>
+    public static readonly int Warmups = int.TryParse(Environment.GetEnvironmentVariable("BENCH_WARMUPS"), out int w) ? w : 40;
     public const int Runs = 30;
     public const int Block = 5;
 
