@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fills efs-layout/ — the tree copied to the root of the EFS access point — on a bare machine:
-#   runtime/linux-x64/, runtime/linux-arm64/  ONNX Runtime 1.30.0 + libvips 8.18.7 from the pinned npm packages
+#   runtime/linux-x64/, runtime/linux-arm64/  ONNX Runtime 1.32.0 (Microsoft.ML.OnnxRuntime) + libvips 8.18.7
+#                                             (NetVips.Native.linux-*), from the NuGet packages pinned in
+#                                             runtime/RuntimePackages.csproj
 #   models/chest-xray/model.onnx              the generated default model (CheXNet architecture, untrained)
 #   cache/, workspace/                        empty folders the function writes to
 # Idempotent: what is already there and checks out is kept. Nothing it writes is committed.
@@ -8,7 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 runtime="$here/runtime"
-stage="$repo/.cache/npm-runtime"
+packages="$repo/.cache/nuget-runtime"
 
 say() { printf 'efs-layout: %s\n' "$*" >&2; }
 die() { printf 'efs-layout: error: %s\n' "$*" >&2; exit 1; }
@@ -31,25 +33,23 @@ runtime_ok() {
 if runtime_ok; then
   say "native runtime already present and verified"
 else
-  command -v npm >/dev/null || die "npm is needed to fetch the pinned native packages (apt-get install nodejs npm)"
-  say "fetching pinned npm packages (onnxruntime-node 1.30.0, @img/sharp-libvips-linux-{x64,arm64} 1.3.4)"
-  mkdir -p "$stage"
-  cp "$runtime/package.json" "$runtime/package-lock.json" "$stage/"
-  # --ignore-scripts: onnxruntime-node's postinstall reaches for the network; the CPU binaries are in
-  # the tarball. --force: the lock holds both architectures' libvips, and npm refuses the foreign one.
-  (cd "$stage" && npm ci --ignore-scripts --force --no-audit --no-fund --loglevel=error) >&2
+  command -v dotnet >/dev/null || die "the .NET SDK is needed to restore the pinned NuGet packages"
+  say "restoring the pinned NuGet packages (Microsoft.ML.OnnxRuntime 1.32.0, NetVips.Native.linux-{x64,arm64} 8.18.7)"
+  # A folder of our own, so the paths below do not depend on the user's NuGet settings.
+  dotnet restore "$runtime/RuntimePackages.csproj" --packages "$packages" --verbosity quiet \
+    -p:MSBuildProjectExtensionsPath="$packages/obj/" >&2 \
+    || die "dotnet restore of runtime/RuntimePackages.csproj failed (is a NuGet feed reachable?)"
   for rid in linux-x64 linux-arm64; do
-    npmarch=${rid#linux-}
     mkdir -p "$runtime/$rid"
-    install -m 0644 "$stage/node_modules/onnxruntime-node/bin/napi-v6/linux/$npmarch/libonnxruntime.so.1" "$runtime/$rid/"
-    install -m 0644 "$stage/node_modules/@img/sharp-libvips-$rid/lib/libvips-cpp.so.8.18.7" "$runtime/$rid/"
+    install -m 0644 "$packages/microsoft.ml.onnxruntime/1.32.0/runtimes/$rid/native/libonnxruntime.so" "$runtime/$rid/"
+    install -m 0644 "$packages/netvips.native.$rid/8.18.7/runtimes/$rid/native/libvips.so.42" "$runtime/$rid/"
   done
   (cd "$runtime" && sha256sum --check SHA256SUMS) >&2 || die "checksums of the native libraries do not match runtime/SHA256SUMS"
 fi
 
 for rid in linux-x64 linux-arm64; do
   want=$([ "$rid" = linux-x64 ] && echo x86_64 || echo aarch64)
-  for lib in libonnxruntime.so.1 libvips-cpp.so.8.18.7; do
+  for lib in libonnxruntime.so libvips.so.42; do
     got=$(elf_machine "$runtime/$rid/$lib")
     [ "$got" = "$want" ] || die "$runtime/$rid/$lib is $got, expected a 64-bit $want ELF shared object"
   done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job, locally (README, first command): fill efs-layout/ (native libraries from npm, the
+# The main job, locally (README, first command): fill efs-layout/ (native libraries from NuGet, the
 # generated default model), build, make a synthetic chest X-ray, and classify it through the real Lambda
 # handler (FunctionHandler, with a real API Gateway proxy event), printing the response body.
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it). On a bare machine it installs
-# the prerequisites, fills efs-layout/ (native libraries from npm, the generated model), installs the
+# the prerequisites, fills efs-layout/ (native libraries from NuGet, the generated model), installs the
 # pinned CloudFormation validators (deploy/install-validators.sh, npm ci --ignore-scripts), then runs every
 # test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
 set -uo pipefail

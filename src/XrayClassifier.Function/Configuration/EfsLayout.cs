@@ -7,7 +7,7 @@ namespace XrayClassifier.Function.Configuration;
 /// and with users who copy their own models there:
 /// <code>
 /// {root}/models/{model}/manifest.json   + the model file the manifest names
-/// {root}/runtime/{rid}/                 libonnxruntime.so.1, libvips-cpp.so.8.18.7 (rid: linux-x64 | linux-arm64)
+/// {root}/runtime/{rid}/                 libonnxruntime.so, libvips.so.42 (rid: linux-x64 | linux-arm64)
 /// {root}/cache/                         optimised models, written by the function on cold start
 /// {root}/workspace/yyyy/MM/dd/          stored uploads and their prediction records
 /// </code>
@@ -39,8 +39,8 @@ public sealed class EfsLayout
     public string WorkspaceDirectory { get; }
 
     /// <summary>File names of the native libraries inside <see cref="NativeDirectory"/>.</summary>
-    public const string OnnxRuntimeFileName = "libonnxruntime.so.1";
-    public const string VipsFileName = "libvips-cpp.so.8.18.7";
+    public const string OnnxRuntimeFileName = "libonnxruntime.so";
+    public const string VipsFileName = "libvips.so.42";
 
     public string OnnxRuntimePath => Path.Combine(NativeDirectory, OnnxRuntimeFileName);
     public string VipsPath => Path.Combine(NativeDirectory, VipsFileName);

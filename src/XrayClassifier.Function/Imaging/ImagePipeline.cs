@@ -34,7 +34,7 @@ public sealed class ImagePipeline : IDisposable
 
     /// <summary>Loads libvips from nativeDirectory (once per process). Throws
     /// <see cref="PlatformUnavailableException"/> (component libvips) naming the path and what was expected.</summary>
-    /// <param name="nativeDirectory">The runtime folder holding libvips-cpp.so.8.18.7.</param>
+    /// <param name="nativeDirectory">The runtime folder holding libvips.so.42.</param>
     /// <param name="limits">Upload limits applied to every image.</param>
     /// <param name="threads">Normally Lambda's CPU credit: with two or more, decoding overlaps resampling;
     /// also libvips's own worker count (process-wide).</param>

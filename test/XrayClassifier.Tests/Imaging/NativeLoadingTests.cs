@@ -74,7 +74,7 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
         var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
         Assert.Equal("libvips", e.Component);
         Assert.Contains(Path.Combine(dir.Path, EfsLayout.VipsFileName), e.Message);
-        Assert.Contains("@img/sharp-libvips-linux-", e.Message);
+        Assert.Contains("NetVips.Native.linux-", e.Message);
         Assert.Contains("fill.sh", e.Message);
     }
 

@@ -19,7 +19,7 @@ public static class TestEnvironment
             ? Path.GetFullPath(root)
             : Path.Combine(RepoRoot, "efs-layout");
 
-    /// <summary>runtime/{rid}/ with libonnxruntime.so.1 and libvips-cpp.so.8.18.7, checked to exist.</summary>
+    /// <summary>runtime/{rid}/ with libonnxruntime.so and libvips.so.42, checked to exist.</summary>
     public static string NativeDirectory
     {
         get

@@ -111,7 +111,7 @@ internal static unsafe class VipsRuntime
     public static void ClearError() => LibVips.vips_error_clear();
 
     private static string Expected =>
-        $"Expected {EfsLayout.VipsFileName} for {EfsLayout.RuntimeIdentifier} (libvips 8.18.7 from the npm package @img/sharp-libvips-{EfsLayout.RuntimeIdentifier}@1.3.4, file lib/{EfsLayout.VipsFileName}); efs-layout/fill.sh puts it in place.";
+        $"Expected {EfsLayout.VipsFileName} for {EfsLayout.RuntimeIdentifier} (libvips 8.18.7 from the NuGet package NetVips.Native.{EfsLayout.RuntimeIdentifier} 8.18.7, file runtimes/{EfsLayout.RuntimeIdentifier}/native/{EfsLayout.VipsFileName}); efs-layout/fill.sh puts it in place.";
 
     private static void CheckFile(string path)
     {
