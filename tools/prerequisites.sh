@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the project needs beyond the .NET SDK, Node.js and npm, on a bare Debian machine:
+# Installs what the tests need beyond the .NET SDK, on a bare Debian machine (the README's first command,
+# tools/run-sample.sh, needs none of it: only the .NET SDK):
 #   python3 + Pillow + NumPy (Debian's, at /usr/bin/python3): the independent reference pipeline the
 #     fidelity tests compare the image tensor against (PIL decode/convert/resize, as torchvision does);
 #   python3-torch, python3-torchvision, python3-onnx: export a model from PyTorch to check that a model
 #     exported the way users export theirs loads and runs (tests only; the function never needs them);
-#   curl: the local API emulator's end-to-end test sends the README's curl command.
+#   curl: the local API emulator's end-to-end test sends the README's curl command;
+#   binutils: objdump reads the symbol versions the native libraries need (Lambda's glibc ceiling);
+#   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators.
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
-want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx curl)
+want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx curl binutils)
+command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -147,6 +147,6 @@ public class EfsLayoutTests
         var tracked = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("efs-layout/fill.sh", tracked);
         Assert.Contains("efs-layout/runtime/SHA256SUMS", tracked);
-        Assert.All(tracked, f => Assert.Matches(@"(\.sh|\.json|SHA256SUMS|\.gitkeep|\.md)$", f));
+        Assert.All(tracked, f => Assert.Matches(@"(\.sh|\.json|SHA256SUMS|RuntimePackages\.csproj|\.gitkeep|\.md)$", f));
     }
 }
