@@ -66,16 +66,6 @@ public sealed class ImagePipeline : IDisposable
     /// is resampled (also set as libvips's own worker count, process-wide).</summary>
     public int Threads { get; }
 
-    /// <summary>Decode large JPEGs at ½, ¼ or ⅛ scale in the DCT, but only so far that a 4× or larger
-    /// shrink remains for the resample (a 2048×2500 X-ray for a 224² model: ½). A third less time there;
-    /// within 0.018 of the full-size PIL reference per element, mean 0.002 (measured; see the fidelity
-    /// tests). Off: bit-exact with PIL.</summary>
-    public bool JpegShrinkOnLoad { get; set; } = true;
-
-    /// <summary>How much shrinking must remain for the resample after DCT scaling (see
-    /// <see cref="JpegShrinkOnLoad"/>); internal so tests and benchmarks can measure other choices.</summary>
-    internal double JpegMinimumResidualShrink { get; set; } = 4.0;
-
     /// <summary>Detects, checks, decodes and preprocesses <paramref name="encoded"/> into
     /// <paramref name="destination"/> (NCHW float32, spec.ElementCount floats). Throws
     /// <see cref="ImageRejectedException"/> for bad input.</summary>
@@ -128,10 +118,7 @@ public sealed class ImagePipeline : IDisposable
     private DecodedImage Run(ReadOnlySpan<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
         string formatName = ImageFormatDetector.NameOf(format);
-        // libvips decodes lazily, long after this call returns, so it gets its own copy of the bytes.
-        byte[] buffer = encoded.ToArray();
-
-        using var decoded = Load(buffer, format, formatName, shrink: 1);
+        using var decoded = Load(encoded, format, formatName);
         int width = decoded.Width, height = decoded.Height, bands = decoded.Bands;
         if ((long)width * height > Limits.MaxPixels)
             throw new ImageRejectedException(ImageRejection.TooManyPixels,
@@ -156,13 +143,11 @@ public sealed class ImagePipeline : IDisposable
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
         float range = bits == 8 ? 255f : 65535f;
 
-        // JPEG can decode at a fraction of its size in the DCT (libjpeg scaling); taken only when enough
-        // shrink is left for the PIL resample that the result stays within a grey level or two.
-        int shrink = format == ImageFormat.Jpeg && JpegShrinkOnLoad && spec.Interpolation != Interpolation.Nearest
-            ? JpegShrinkFor(width, height, plan) : 1;
-        using var scaled = shrink > 1 ? Load(buffer, format, formatName, shrink) : null;
-        var source = scaled ?? decoded;
-        int sourceWidth = source.Width, sourceHeight = source.Height;
+        // Always at full size: libjpeg's ½/¼/⅛ DCT-scaled decode would save a third of a large JPEG's decode
+        // time, but moves sharp content (burned-in text, markers, collimator edges) by up to 17 grey levels
+        // against PIL's full decode + resize (FidelityTests, radiograph look-alikes); a model sees those pixels.
+        var source = decoded;
+        int sourceWidth = width, sourceHeight = height;
 
         // Decode strip by strip; each row is converted to planes and goes through the first resize pass
         // at once, so only partly resized rows accumulate.
@@ -198,41 +183,28 @@ public sealed class ImagePipeline : IDisposable
         return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
     }
 
-    /// <summary>That format's own loader, by name (no sniffing): sequential access — the header is read
-    /// now, pixels stream later, and nothing holds the whole image — and fail_on=error, which also fails
-    /// truncated files instead of returning them padded with grey.</summary>
-    private static VipsImage Load(byte[] buffer, ImageFormat format, string formatName, int shrink)
+    /// <summary>That format's own loader: sequential access — the header is read now, pixels stream later,
+    /// and nothing holds the whole image — and fail_on=error, which also fails truncated files instead of
+    /// returning them padded with grey.</summary>
+    /// <remarks>NetVips's NewFromBuffer(ReadOnlySpan) hands libvips one native copy of the bytes (libvips
+    /// decodes lazily, after this call returns) without a managed copy, which for a large upload would be a
+    /// large-object allocation per request; it picks the loader by sniffing, so the loader it will pick is
+    /// checked against the format detected from the magic number first.</remarks>
+    private static VipsImage Load(ReadOnlySpan<byte> encoded, ImageFormat format, string formatName)
     {
-        var options = new VOption { { "access", Enums.Access.Sequential }, { "fail_on", Enums.FailOn.Error } };
-        if (shrink > 1) options.Add("shrink", shrink);
+        string? sniffed = VipsImage.FindLoadBuffer(encoded);
+        if (sniffed != VipsRuntime.LoaderTypeName(LoaderOf(format)))
+            throw new ImageRejectedException(ImageRejection.Corrupt,
+                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {(sniffed is null ? "no loader recognises it" : $"it reads as {sniffed}")})");
         try
         {
-            return (VipsImage)Operation.Call(LoaderOf(format), options, buffer);
+            return VipsImage.NewFromBuffer(encoded, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
         }
         catch (VipsException e)
         {
             throw new ImageRejectedException(ImageRejection.Corrupt,
                 $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {Detail(e)})", e);
         }
-    }
-
-    /// <summary>The DCT scale an upright <paramref name="width"/>×<paramref name="height"/> JPEG is decoded at for
-    /// <paramref name="spec"/> (1 when none); for the benchmark's decode-only figures.</summary>
-    internal int JpegShrinkFor(int width, int height, PreprocessSpec spec) =>
-        JpegShrinkOnLoad && spec.Interpolation != Interpolation.Nearest
-            ? JpegShrinkFor(width, height, ResizePlan.For(width, height, ExifOrientation.Upright, spec)) : 1;
-
-    /// <summary>The largest libjpeg scale (2, 4 or 8) that leaves at least
-    /// <see cref="JpegMinimumResidualShrink"/>× to the resample on both axes; 1 if none does.</summary>
-    private int JpegShrinkFor(int width, int height, ResizePlan plan)
-    {
-        int best = 1;
-        foreach (int s in (ReadOnlySpan<int>)[2, 4, 8])
-        {
-            if ((double)width / s >= JpegMinimumResidualShrink * plan.StoredWidth && (double)height / s >= JpegMinimumResidualShrink * plan.StoredHeight)
-                best = s;
-        }
-        return best;
     }
 
     /// <summary>Largest full-width accumulator (ints) the columns-first pass may use: 64 MiB.</summary>

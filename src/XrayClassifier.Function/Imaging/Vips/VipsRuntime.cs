@@ -30,6 +30,7 @@ internal static class VipsRuntime
     internal static readonly string[] Loaders = ["pngload_buffer", "jpegload_buffer", "tiffload_buffer", "webpload_buffer"];
 
     private static readonly Lock s_gate = new();
+    private static Dictionary<string, string> s_loaderTypeNames = [];
     private static nint s_library;
     private static string? s_loadedFrom;
     private static string? s_version;
@@ -76,12 +77,17 @@ internal static class VipsRuntime
             if (VipsSetup.FirstMissingOperation(Loaders) is string missing)
                 throw new PlatformUnavailableException("libvips", $"{path} (libvips {version}) has no '{missing}' operation: it was built without that codec. {Expected}");
 
-            VipsSetup.Harden(Loaders);
+            s_loaderTypeNames = Loaders.ToDictionary(l => l, VipsSetup.TypeName);
+            VipsSetup.Harden(s_loaderTypeNames.Values);
             s_version = versionText;
             s_library = library;
             s_loadedFrom = path;
         }
     }
+
+    /// <summary>The GType name behind a loader's nickname in this build (e.g. pngload_buffer →
+    /// VipsForeignLoadPngBuffer): what libvips's loader sniffing reports.</summary>
+    public static string LoaderTypeName(string loader) => s_loaderTypeNames[loader];
 
     /// <summary>libvips worker threads per pipeline (process-wide).</summary>
     public static void SetConcurrency(int threads) => VipsSetup.SetConcurrency(threads);

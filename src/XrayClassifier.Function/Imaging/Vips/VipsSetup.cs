@@ -43,18 +43,22 @@ internal static class VipsSetup
     public static string? FirstMissingOperation(IEnumerable<string> operations) =>
         operations.FirstOrDefault(name => NetVips.NetVips.TypeFind("VipsOperation", name) == IntPtr.Zero);
 
-    /// <summary>The libvips developer checklist's settings for untrusted input, and the log routing.</summary>
+    /// <summary>The GType name of an operation nickname (pngload_buffer → VipsForeignLoadPngBuffer, or
+    /// VipsForeignLoadPngBufferSpng… depending on the build).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Harden(IEnumerable<string> allowedLoaders)
+    public static string TypeName(string nickname) => NetVips.NetVips.TypeName(NetVips.NetVips.TypeFind("VipsOperation", nickname));
+
+    /// <summary>The libvips developer checklist's settings for untrusted input, and the log routing.</summary>
+    /// <param name="allowedLoaderTypes">GType names of the loaders left unblocked.</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Harden(IEnumerable<string> allowedLoaderTypes)
     {
         // Uploads are untrusted: refuse operations libvips marks untrusted (ImageMagick, PDFium, …), and
         // every loader but the four the pipeline calls by name, even though detection never asks for others.
         NetVips.NetVips.BlockUntrusted = true;
-        // vips_operation_block_set takes GType names (g_type_from_name), not nicknames, and the class behind a
-        // nickname depends on the build (spng or libpng, mozjpeg or libjpeg-turbo): look each one up.
+        // vips_operation_block_set takes GType names (g_type_from_name), not nicknames.
         Operation.Block("VipsForeignLoad", true);
-        foreach (var loader in allowedLoaders)
-            Operation.Block(NetVips.NetVips.TypeName(NetVips.NetVips.TypeFind("VipsOperation", loader)), false);
+        foreach (var type in allowedLoaderTypes) Operation.Block(type, false);
         // Every request is a new image, so cached operations would only pin uploads and decoded pixels in
         // Lambda's small memory; no files are opened either (uploads come as buffers).
         Cache.Max = 0;
