@@ -110,6 +110,26 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public void PicksUpALibraryCopiedToTheRuntimeFolderAfterNetVipsFailedToInitialise()
+    {
+        using var dir = TestEnvironment.CreateTempDirectory("xray-late-vips");
+        using var images = TestEnvironment.CreateTempDirectory("xray-late-image");
+        string image = images.Combine("grey.png");
+        File.WriteAllBytes(image, TestImages.GreyPng.Value);
+        var spec = new PreprocessSpec(3, 224, 224, ResizeMode.Stretch, Interpolation.Bilinear, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+
+        var child = LateCopyChildProcess.Start(dir.Path, Path.Combine(TestEnvironment.NativeDirectory, EfsLayout.VipsFileName), image, spec);
+
+        Assert.False(child.NetVipsInitialisedFirst); // NetVips's own initializer failed: the recovery path ran
+        Assert.Contains("was not found", child.FirstError);
+        Assert.Equal("8.18.7", child.Version);
+        Assert.True(child.MappedFromFolder, "the copied file is not what the process mapped");
+        var expected = new float[spec.ElementCount];
+        fixture.Pipeline.Preprocess(TestImages.GreyPng.Value, null, spec, expected);
+        Assert.Equal(expected, child.Tensor);
+    }
+
+    [Fact]
     public void AMissingLibraryIsAPlatformErrorNamingThePathAndTheFix()
     {
         using var dir = TestEnvironment.CreateTempDirectory("xray-no-vips");
