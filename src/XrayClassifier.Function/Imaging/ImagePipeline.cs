@@ -143,23 +143,20 @@ public sealed class ImagePipeline : IDisposable
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
         float range = bits == 8 ? 255f : 65535f;
 
-        // Always at full size: libjpeg's ½/¼/⅛ DCT-scaled decode would save a third of a large JPEG's decode
-        // time, but moves sharp content (burned-in text, markers, collimator edges) by up to 17 grey levels
-        // against PIL's full decode + resize (FidelityTests, radiograph look-alikes); a model sees those pixels.
-        var source = decoded;
-        int sourceWidth = width, sourceHeight = height;
-
+        // JPEGs too are decoded at full size: libjpeg's ½/¼/⅛ DCT-scaled decode would save a third of a large
+        // JPEG's decode time, but moves sharp content (burned-in text, markers, collimator edges) by up to 17
+        // grey levels against PIL's full decode + resize (FidelityTests); a model sees those pixels.
         // Decode strip by strip; each row is converted to planes and goes through the first resize pass
         // at once, so only partly resized rows accumulate.
-        int rowsPerStrip = Math.Clamp(VipsStripReader.MaxStripBytes / Math.Max(1, sourceWidth * bands * (bits / 8)), 1, 256);
+        int rowsPerStrip = Math.Clamp(VipsStripReader.MaxStripBytes / Math.Max(1, width * bands * (bits / 8)), 1, 256);
         // PIL's pass order for axis-swapping orientations needs full-width sums per output row: fine for
         // any real X-ray (224 × 2500 ints), not for absurd widths, which then go rows-first (within a grey
         // level of PIL rather than identical).
-        bool columnsFirst = swap && (long)plan.StoredHeight * sourceWidth <= MaxColumnsFirstSums;
+        bool columnsFirst = swap && (long)plan.StoredHeight * width <= MaxColumnsFirstSums;
         try
         {
-            using var strips = new VipsStripReader(source);
-            var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(sourceWidth, sourceHeight, bands, orientation, plan) : null;
+            using var strips = new VipsStripReader(decoded);
+            var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(width, height, bands, orientation, plan) : null;
             if (bits == 8)
             {
                 var planes = sampler is null
