@@ -70,11 +70,13 @@ public static class InferenceChildProcess
         classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
 
     /// <summary>Starts <paramref name="count"/> cold starts, released together by a barrier file.</summary>
-    public static ColdStart[] ColdStartTogether(EfsLayout layout, int count)
+    /// <param name="environment">Extra variables for the children; a null value removes the variable.</param>
+    public static ColdStart[] ColdStartTogether(EfsLayout layout, int count, IReadOnlyDictionary<string, string?>? environment = null)
     {
         using var barrier = TestEnvironment.CreateTempDirectory("xray-barrier");
+        var extra = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["XRAY_TEST_BARRIER"] = barrier.Path };
         var children = Enumerable.Range(0, count)
-            .Select(_ => Start(ColdStartMode, layout, new() { ["XRAY_TEST_BARRIER"] = barrier.Path }))
+            .Select(_ => Start(ColdStartMode, layout, extra))
             .ToList();
         try
         {
@@ -210,7 +212,7 @@ public static class InferenceChildProcess
         }
     }
 
-    private static Child Start(string mode, EfsLayout layout, Dictionary<string, string> extra)
+    private static Child Start(string mode, EfsLayout layout, Dictionary<string, string?> extra)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("exec");
@@ -219,7 +221,11 @@ public static class InferenceChildProcess
         psi.Environment["XRAY_EFS_ROOT"] = layout.Root;
         psi.Environment["XRAY_MODEL"] = layout.ModelName;
         psi.Environment["XRAY_NATIVE_DIR"] = layout.NativeDirectory;
-        foreach (var (k, v) in extra) psi.Environment[k] = v;
+        foreach (var (k, v) in extra)
+        {
+            if (v is null) psi.Environment.Remove(k);
+            else psi.Environment[k] = v;
+        }
         return new Child(Process.Start(psi)!);
     }
 
