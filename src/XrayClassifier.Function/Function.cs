@@ -88,7 +88,10 @@ public class Function : IDisposable
         if (rehearsalMs is double r) phases.Add(("requestPathWarmUp", r));
         if (warmUp == WarmUpKind.Full && problems.Count == 0 && _host.Classifier.Value is not null && _host.Pipeline.Value is not null)
             phases.Add(("handlerWarmUp", WarmUpHandler(classifier: null)));
-        _log.Init(_host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp));
+        var versions = _host.Classifier.Value is { } loaded
+            ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion) }
+            : null;
+        _log.Init(_host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp), versions);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
@@ -392,6 +395,7 @@ public class Function : IDisposable
             Runtime = new HealthRuntime
             {
                 OnnxRuntime = classifier?.RuntimeVersion,
+                OnnxRuntimeManaged = classifier?.ManagedRuntimeVersion,
                 Libvips = pipeline?.VipsVersion,
                 Dotnet = Environment.Version.ToString(),
                 Architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(),

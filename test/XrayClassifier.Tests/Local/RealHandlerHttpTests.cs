@@ -73,7 +73,7 @@ public sealed class RealHandlerHttpTests : IAsyncLifetime
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("1.30.0", text);
+        Assert.Contains("1.32.0", text);
         Assert.Contains("8.18.7", text);
     }
 
