@@ -35,14 +35,44 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public void WithoutTheSwitchAnUnwritableHomeCostsOnlyAWarningAndNothingGoesToEfs()
+    public void TheFunctionTurnsTelemetryOffItselfWhenTheDeployerDidNotSetTheSwitch()
+    {
+        var (efs, layout) = SmallModel();
+        using var _ = efs;
+        using var home = TestEnvironment.CreateTempDirectory("xray-home");
+
+        var run = InferenceChildProcess.ColdStartTogether(layout, 1,
+            new Dictionary<string, string?> { ["HOME"] = home.Path, ["ORT_DISABLE_TELEMETRY"] = null });
+
+        Assert.Equal(4, run[0].Probabilities.Length);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void WithTelemetryTurnedBackOnAWritableHomeGetsOrtsFilesAndEfsNothing()
+    {
+        // The control for the test above: the same child process, telemetry allowed, writes under HOME.
+        var (efs, layout) = SmallModel();
+        using var _ = efs;
+        using var home = TestEnvironment.CreateTempDirectory("xray-home");
+
+        var run = InferenceChildProcess.ColdStartTogether(layout, 1,
+            new Dictionary<string, string?> { ["HOME"] = home.Path, ["ORT_DISABLE_TELEMETRY"] = "0" });
+
+        Assert.Equal(4, run[0].Probabilities.Length);
+        Assert.Contains(Directory.EnumerateFileSystemEntries(home.Path, "*", SearchOption.AllDirectories), p => p.Contains(".onnxruntime"));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(efs.Root, "*", SearchOption.AllDirectories), p => p.Contains(".onnxruntime"));
+    }
+
+    [Fact]
+    public void WithTelemetryOnAnUnwritableHomeCostsOnlyAWarningAndNothingGoesToEfs()
     {
         var (efs, layout) = SmallModel();
         using var _ = efs;
 
         // Under a regular file, so that no directory can be made there, not even by root (as Lambda's $HOME is read-only).
         var run = InferenceChildProcess.ColdStartTogether(layout, 1,
-            new Dictionary<string, string?> { ["HOME"] = "/dev/null/home", ["ORT_DISABLE_TELEMETRY"] = null });
+            new Dictionary<string, string?> { ["HOME"] = "/dev/null/home", ["ORT_DISABLE_TELEMETRY"] = "0" });
 
         Assert.Equal(4, run[0].Probabilities.Length);
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(efs.Root, "*", SearchOption.AllDirectories), p => p.Contains(".onnxruntime"));

@@ -68,6 +68,7 @@ internal sealed class OnnxRuntimeLibrary
             if (s_brokenReason is { } reason) throw new PlatformUnavailableException("onnxruntime", reason);
             if (!s_checked.Contains(path))
             {
+                OrtTelemetry.DisableUnlessConfigured();
                 nint handle = CheckAndOpen(path);
                 s_checked.Add(path);
                 if (s_handle == 0) (s_handle, s_handlePath) = (handle, path);
