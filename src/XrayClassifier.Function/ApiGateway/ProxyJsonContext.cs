@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -18,4 +19,18 @@ namespace XrayClassifier.Function.ApiGateway;
 [JsonSerializable(typeof(ProxyRequestContext))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 [JsonSerializable(typeof(Dictionary<string, List<string?>?>))]
-public sealed partial class ProxyJsonContext : JsonSerializerContext;
+public sealed partial class ProxyJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Writes the proxy response so its body (itself JSON, a string in the envelope) is escaped once, as a JSON
+    /// string must be, and no more: API Gateway unwraps it either way, but people read saved responses
+    /// (<c>invoke</c>, logs of tests). Reading uses <see cref="JsonSerializerContext.Options"/> as declared above.
+    /// </summary>
+    public static ProxyJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNameCaseInsensitive = true,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    });
+}

@@ -38,6 +38,18 @@ public sealed class EfsLayout
     public string CacheDirectory { get; }
     public string WorkspaceDirectory { get; }
 
+    /// <summary>Throws <see cref="PlatformUnavailableException"/> ("efs") when the root does not exist: the file
+    /// system is not mounted there. Never creates it: a folder made in its place would hide the missing mount.</summary>
+    /// <param name="purpose">What cannot happen without it, for the message ("uploads cannot be stored").</param>
+    public void EnsureMounted(string purpose)
+    {
+        if (Directory.Exists(Root)) return;
+        throw new PlatformUnavailableException("efs",
+            $"The EFS root {Root} does not exist, so {purpose}: the file system is not mounted there. Attach the EFS access point " +
+            "with LocalMountPath matching XRAY_EFS_ROOT (aws lambda update-function-configuration --file-system-configs " +
+            "Arn=<access-point-arn>,LocalMountPath=/mnt/efs), or set XRAY_EFS_ROOT to where it is mounted.");
+    }
+
     /// <summary>File names of the native libraries inside <see cref="NativeDirectory"/>.</summary>
     public const string OnnxRuntimeFileName = "libonnxruntime.so";
     public const string VipsFileName = "libvips.so.42";

@@ -46,6 +46,9 @@ public sealed class XrayOptions
     /// <summary>Smallest accepted width and height (<c>XRAY_MIN_IMAGE_SIDE</c>).</summary>
     public int MinImageSide { get; init; } = 64;
 
+    /// <summary>The upload limits the three settings above make.</summary>
+    public Imaging.ImageLimits ImageLimits => new(MaxImageBytes, MaxPixels, MinImageSide);
+
     /// <summary>Settings that could not be parsed, each naming the variable and the accepted values.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 
@@ -113,12 +116,29 @@ public sealed class XrayOptions
             model = DefaultModelName;
         }
 
+        // The paths become EfsLayout's folders: refuse here what Path.GetFullPath would throw on later.
+        string? Folder(string name)
+        {
+            var s = Text(name);
+            if (s is null) return null;
+            try
+            {
+                Path.GetFullPath(s);
+                return s;
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                problems.Add($"{name} is not a usable folder path ({e.Message}).");
+                return null;
+            }
+        }
+
         var defaults = new XrayOptions();
         return new XrayOptions
         {
-            EfsRoot = Text("XRAY_EFS_ROOT") ?? DefaultEfsRoot,
+            EfsRoot = Folder("XRAY_EFS_ROOT") ?? DefaultEfsRoot,
             ModelName = model,
-            NativeDirectory = Text("XRAY_NATIVE_DIR"),
+            NativeDirectory = Folder("XRAY_NATIVE_DIR"),
             OrtThreads = PositiveInt("XRAY_ORT_THREADS"),
             LambdaMemoryMb = PositiveInt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
             InitializationType = Text("AWS_LAMBDA_INITIALIZATION_TYPE"),

@@ -28,4 +28,8 @@ public sealed record FunctionServices
     /// <summary>The INIT warm-up to run; null (the default) chooses it from <c>AWS_LAMBDA_INITIALIZATION_TYPE</c>
     /// (<see cref="WarmUpPolicy"/>).</summary>
     public WarmUpKind? WarmUp { get; init; }
+
+    /// <summary>Tests only: wraps the loaded engine for requests (not for INIT's warm-up), to record what it
+    /// classified or to fail the way a bug would. Null in production.</summary>
+    internal Func<InferenceEngine, IImageClassifier>? DecorateEngine { get; init; }
 }

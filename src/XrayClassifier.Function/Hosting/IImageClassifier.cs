@@ -10,5 +10,5 @@ internal interface IImageClassifier
     ModelManifest Manifest { get; }
 
     /// <summary>Throws <see cref="Imaging.ImageRejectedException"/> for unusable input.</summary>
-    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, InputTensorObserver? observer);
+    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType);
 }

@@ -30,11 +30,11 @@ public sealed class InferenceEngine : IImageClassifier
 
     /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>.
     /// Throws <see cref="ImageRejectedException"/> for unusable input.</summary>
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, InputTensorObserver? observer)
+    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
     {
         if (_gate.Wait(0))
         {
-            try { return DecodeIntoClassifierAndRun(encoded.Span, declaredMediaType, observer); }
+            try { return DecodeIntoClassifierAndRun(encoded.Span, declaredMediaType); }
             finally { _gate.Release(); }
         }
 
@@ -49,24 +49,32 @@ public sealed class InferenceEngine : IImageClassifier
             try
             {
                 tensor.AsSpan(0, spec.ElementCount).CopyTo(Classifier.InputBuffer);
-                return Run(image, decodeMs, spec, observer);
+                return Run(image, decodeMs);
             }
             finally { _gate.Release(); }
         }
         finally { ArrayPool<float>.Shared.Return(tensor); }
     }
 
-    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlySpan<byte> encoded, string? declaredMediaType, InputTensorObserver? observer)
+    /// <summary>The model's input tensor for <paramref name="encoded"/>, exactly as a classification computes it
+    /// (for <c>classify --dump-input</c> and tests comparing it with a training pipeline's tensor).</summary>
+    public float[] InputTensorFor(ReadOnlySpan<byte> encoded, string? declaredMediaType, out DecodedImage image)
+    {
+        var tensor = new float[Classifier.Input.ElementCount];
+        image = Pipeline.Preprocess(encoded, declaredMediaType, Classifier.Input, tensor);
+        return tensor;
+    }
+
+    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlySpan<byte> encoded, string? declaredMediaType)
     {
         var spec = Classifier.Input;
         long start = Stopwatch.GetTimestamp();
         var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, Classifier.InputBuffer);
-        return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds, spec, observer);
+        return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
-    private ClassifyResult Run(DecodedImage image, double decodeMs, PreprocessSpec spec, InputTensorObserver? observer)
+    private ClassifyResult Run(DecodedImage image, double decodeMs)
     {
-        observer?.Invoke(Classifier.InputBuffer[..spec.ElementCount], spec);
         long start = Stopwatch.GetTimestamp();
         var classification = Classifier.Run();
         return new ClassifyResult(image, classification, decodeMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);

@@ -38,7 +38,7 @@ public sealed class PlatformHost : IDisposable
             () => Load(layout, threads, manifest), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             () => ImagePipeline.Create(layout.NativeDirectory,
-                new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads), clock, retry);
+                options.ImageLimits, threads), clock, retry);
     }
 
     /// <summary>Loads the classifier and hands its manifest to the INIT warm-up as soon as it is read.</summary>

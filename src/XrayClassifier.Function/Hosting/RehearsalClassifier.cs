@@ -14,7 +14,7 @@ internal sealed class RehearsalClassifier(ModelManifest manifest, ImagePipeline 
 {
     public ModelManifest Manifest => manifest;
 
-    public Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, InputTensorObserver? observer)
+    public Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
     {
         var spec = manifest.Input;
         var tensor = new float[spec.ElementCount];

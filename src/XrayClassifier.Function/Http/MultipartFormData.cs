@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Imaging;
 using System.Text;
 
 namespace XrayClassifier.Function.Http;
@@ -88,8 +89,10 @@ public static class MultipartFormData
 
         if (files.Count == 1) return files[0];
         if (files.Count > 1) throw Bad($"The multipart body has {files.Count} file parts; send exactly one image.");
-        if (onlyPart is not null) return onlyPart;
-        throw Bad(parts == 0 ? "The multipart body has no parts." : "The multipart body has no file part; send the image as a file field.");
+        // curl -F 'image=<xray.png' sends the file as a plain field: take a lone field only if it is an image.
+        if (onlyPart is not null && ImageFormatDetector.Detect(onlyPart.Content.Span).Accepted is not null) return onlyPart;
+        throw Bad(parts == 0 ? "The multipart body has no parts."
+            : $"The multipart body has no file part (only {(parts == 1 ? "a text field" : $"{parts} text fields")}); send the image as a file field, e.g. curl -F 'image=@xray.jpg'.");
     }
 
     private static (string? ContentType, string? Disposition) ReadPartHeaders(ReadOnlySpan<byte> headers)

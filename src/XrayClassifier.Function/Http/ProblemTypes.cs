@@ -11,7 +11,6 @@ public static class ProblemTypes
     public static readonly ProblemType MangledBinary = new("binary-body-mangled", "API Gateway converted the binary upload to text", 400);
     public static readonly ProblemType EmptyImage = new("empty-image", "The image is empty", 400);
     public static readonly ProblemType CorruptImage = new("corrupt-image", "The image is truncated or corrupt", 400);
-    public static readonly ProblemType NotFound = new("not-found", "No such route", 404);
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", "Method not allowed on this route", 405);
     public static readonly ProblemType ImageTooLarge = new("image-too-large", "The image is too large", 413);
     public static readonly ProblemType TooManyPixels = new("too-many-pixels", "The image has too many pixels", 413);

@@ -37,7 +37,7 @@ public static class Responses
             Accepted = accepted,
             Component = component,
             Problems = problems,
-        }, AnswerJsonContext.Default.ProblemDetails, ProblemJson, requestId);
+        }, AnswerJsonContext.Readable.ProblemDetails, ProblemJson, requestId);
 
     private static void Common(ProxyResponse response, string requestId)
     {

@@ -4,15 +4,16 @@ namespace XrayClassifier.Function.Http;
 public readonly record struct Route(RouteKind Kind, string Method, string Path)
 {
     /// <summary>Name used in logs and metrics.</summary>
-    public string Name => Kind switch { RouteKind.Classify => "classify", RouteKind.Health => "health", _ => "unknown" };
+    public string Name => Kind == RouteKind.Health ? "health" : "classify";
 
     /// <summary>The methods this route answers, for Allow and preflight answers.</summary>
     public string AllowedMethods => Kind switch
     {
-        RouteKind.Classify => "POST, OPTIONS",
         RouteKind.Health => "GET, HEAD, OPTIONS",
-        _ => "GET, HEAD, POST, OPTIONS",
+        _ => "POST, OPTIONS",
     };
+
+    public bool IsPreflight => Method == "OPTIONS";
 
     public bool Allows(string method) => Kind switch
     {

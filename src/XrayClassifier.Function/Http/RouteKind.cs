@@ -1,4 +1,4 @@
 namespace XrayClassifier.Function.Http;
 
-/// <summary>What a request asks for, found from the last segment of its path.</summary>
-public enum RouteKind { Unknown, Classify, Health }
+/// <summary>The function's routes: classification (every path but the others) and the health check.</summary>
+public enum RouteKind { Classify, Health }

@@ -3,8 +3,10 @@ using XrayClassifier.Function.ApiGateway;
 namespace XrayClassifier.Function.Http;
 
 /// <summary>
-/// Routes by the last path segment, so the same function answers under any stage or base-path mapping
-/// (<c>/prod/classify</c>, <c>/v1/xray/classify</c>) and behind a greedy <c>{proxy+}</c> resource.
+/// Routes by the last path segment, whatever shape the REST API has: a tutorial-built API with one
+/// <c>/xray</c> resource, a <c>/classify</c> or <c>/predict</c> resource, the stage root, a base-path mapping
+/// or a greedy <c>{proxy+}</c> resource all reach the same routes. A path ending in one of the function's own
+/// routes (<c>…/health</c>) goes there; every other path classifies.
 /// </summary>
 public static class Router
 {
@@ -12,10 +14,7 @@ public static class Router
     {
         var method = (request.HttpMethod ?? request.RequestContext?.HttpMethod ?? "").Trim().ToUpperInvariant();
         var path = request.Path ?? request.RequestContext?.Path ?? ResourceWithProxy(request) ?? "/";
-        var segment = LastSegment(path);
-        var kind = segment.Equals("classify", StringComparison.OrdinalIgnoreCase) ? RouteKind.Classify
-            : segment.Equals("health", StringComparison.OrdinalIgnoreCase) ? RouteKind.Health
-            : RouteKind.Unknown;
+        var kind = LastSegment(path).Equals("health", StringComparison.OrdinalIgnoreCase) ? RouteKind.Health : RouteKind.Classify;
         return new Route(kind, method, path);
     }
 

@@ -15,13 +15,15 @@ public static class UploadReader
 {
     /// <summary>Content-Types a POST /classify accepts (the 415 answer lists them).</summary>
     public static IReadOnlyList<string> AcceptedContentTypes { get; } =
-        [.. ImagePipeline.AcceptedMediaTypes, "application/octet-stream", "application/json", "multipart/form-data"];
+        [.. ImageFormat.AcceptedMediaTypes, "application/octet-stream", "application/json", "multipart/form-data"];
 
-    private const string HowToSend =
-        "Send the image as the body: raw bytes (Content-Type image/png, image/jpeg, image/tiff, image/webp or " +
+    private static readonly string HowToSend =
+        $"Send the image as the body: raw bytes (Content-Type {string.Join(", ", ImageFormat.AcceptedMediaTypes)} or " +
         "application/octet-stream), JSON {\"image\": \"<base64>\"} (application/json), or multipart/form-data with one file.";
 
-    public static ImageUpload Read(ProxyRequest request, BufferLease lease, long maxImageBytes)
+    /// <summary>The upload in <paramref name="request"/>, checked against <paramref name="limits"/>' byte limit
+    /// (the one place it is checked: before decoding base64 when the body is the image, after unwrapping otherwise).</summary>
+    public static ImageUpload Read(ProxyRequest request, BufferLease lease, ImageLimits limits)
     {
         var body = request.Body;
         if (body is null || body.Length == 0)
@@ -32,7 +34,9 @@ public static class UploadReader
         ReadOnlyMemory<byte> bytes;
         if (request.IsBase64Encoded)
         {
-            bytes = DecodeBase64Body(body, lease, mediaType.IsJson || mediaType.IsMultipartFormData ? long.MaxValue : maxImageBytes);
+            // A raw image's size is known from the base64 length: refuse it before decoding.
+            if (!mediaType.IsJson && !mediaType.IsMultipartFormData) limits.CheckEncodedSize((long)body.Length / 4 * 3 - 3, approximate: true);
+            bytes = DecodeBase64Body(body, lease);
         }
         else
         {
@@ -71,11 +75,7 @@ public static class UploadReader
         }
 
         if (upload.Bytes.Length == 0) throw new ProblemException(ProblemTypes.EmptyImage, "The uploaded image has no bytes.");
-        if (upload.Bytes.Length > maxImageBytes)
-        {
-            throw new ProblemException(ProblemTypes.ImageTooLarge,
-                $"The image is {upload.Bytes.Length} bytes; at most {maxImageBytes} are accepted (XRAY_MAX_IMAGE_BYTES).");
-        }
+        limits.CheckEncodedSize(upload.Bytes.Length);
         return upload;
     }
 
@@ -85,14 +85,9 @@ public static class UploadReader
 
     private static string? DeclaredImageType(MediaType mediaType) => mediaType.IsImage ? mediaType.Essence : null;
 
-    private static ReadOnlyMemory<byte> DecodeBase64Body(ProxyBody body, BufferLease lease, long maxDecodedBytes)
+    private static ReadOnlyMemory<byte> DecodeBase64Body(ProxyBody body, BufferLease lease)
     {
         if (body.DecodedBase64 is { } already) return already;
-        if ((long)body.Length / 4 * 3 - 3 > maxDecodedBytes)
-        {
-            throw new ProblemException(ProblemTypes.ImageTooLarge,
-                $"The image is about {(long)body.Length / 4 * 3} bytes; at most {maxDecodedBytes} are accepted (XRAY_MAX_IMAGE_BYTES).");
-        }
         return DecodeBase64(body.Utf8.Span, lease, "The event says isBase64Encoded: true, but its body is not valid base64");
     }
 

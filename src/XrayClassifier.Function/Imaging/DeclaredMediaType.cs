@@ -14,12 +14,12 @@ internal static class DeclaredMediaType
     {
         string? type = Normalise(declared);
         if (type is null || !type.StartsWith("image/", StringComparison.Ordinal)) return null;
-        ImageFormat? named = FormatOf(type);
+        ImageFormat? named = ImageFormat.ForMediaType(type);
         if (named == detected) return null;
-        string actual = ImageFormatDetector.NameOf(detected);
-        string canonical = ImageFormatDetector.MediaTypeOf(detected);
+        string actual = detected.DisplayName;
+        string canonical = detected.MediaType;
         return named is ImageFormat other
-            ? $"The Content-Type says {type} ({ImageFormatDetector.NameOf(other)}) but the bytes are a {actual} image. Send Content-Type: {canonical} (or application/octet-stream)."
+            ? $"The Content-Type says {type} ({other.DisplayName}) but the bytes are a {actual} image. Send Content-Type: {canonical} (or application/octet-stream)."
             : $"The Content-Type says {type} but the bytes are a {actual} image. Send Content-Type: {canonical} (or application/octet-stream).";
     }
 
@@ -31,14 +31,4 @@ internal static class DeclaredMediaType
         string type = (semicolon >= 0 ? declared[..semicolon] : declared).Trim().ToLowerInvariant();
         return type.Length == 0 ? null : type;
     }
-
-    /// <summary>The accepted format a media type names, aliases included; null for other types.</summary>
-    public static ImageFormat? FormatOf(string normalisedType) => normalisedType switch
-    {
-        "image/png" or "image/x-png" or "image/apng" => ImageFormat.Png,
-        "image/jpeg" or "image/jpg" or "image/pjpeg" => ImageFormat.Jpeg,
-        "image/tiff" or "image/tif" or "image/x-tiff" => ImageFormat.Tiff,
-        "image/webp" or "image/x-webp" => ImageFormat.Webp,
-        _ => null,
-    };
 }

@@ -1,4 +1,94 @@
 namespace XrayClassifier.Function.Imaging;
 
-/// <summary>Image formats the product accepts, detected from the bytes.</summary>
-public enum ImageFormat { Png, Jpeg, Tiff, Webp }
+/// <summary>
+/// The table of image formats the product accepts: everything the rest of the code knows about a format —
+/// how its bytes start, its names, media types, file extension, which decoder reads it — lives in its
+/// entry, so detection, Content-Type checks, error messages, storage names and the documentation all read
+/// the same facts. A new format is one entry here plus its decoder.
+/// </summary>
+public sealed class ImageFormat
+{
+    private ImageFormat(string name, string displayName, string[] mediaTypes, string extension, string[] fileExtensions,
+        string vipsLoader, SignatureTest signature)
+    {
+        Name = name;
+        DisplayName = displayName;
+        MediaTypes = mediaTypes;
+        Extension = extension;
+        FileExtensions = fileExtensions;
+        VipsLoader = vipsLoader;
+        _signature = signature;
+    }
+
+    /// <summary>Decides from an upload's leading bytes whether it is this format.</summary>
+    private delegate bool SignatureTest(ReadOnlySpan<byte> bytes);
+
+    private readonly SignatureTest _signature;
+
+    /// <summary>The name in answers, logs and records: "png", "jpeg", "tiff", "webp".</summary>
+    public string Name { get; }
+
+    /// <summary>The name in messages: "PNG", "JPEG".</summary>
+    public string DisplayName { get; }
+
+    /// <summary>The canonical media type first, then the aliases clients send for it.</summary>
+    public IReadOnlyList<string> MediaTypes { get; }
+
+    /// <summary>The canonical media type ("image/jpeg").</summary>
+    public string MediaType => MediaTypes[0];
+
+    /// <summary>The extension a stored upload gets, without the dot ("jpg").</summary>
+    public string Extension { get; }
+
+    /// <summary>File extensions (with the dot) a user's file of this format usually has.</summary>
+    public IReadOnlyList<string> FileExtensions { get; }
+
+    /// <summary>The libvips loader that decodes it from memory (libvips never guesses the format).</summary>
+    internal string VipsLoader { get; }
+
+    /// <summary>Whether <paramref name="bytes"/> start like this format.</summary>
+    public bool Matches(ReadOnlySpan<byte> bytes) => _signature(bytes);
+
+    public override string ToString() => DisplayName;
+
+    public static ImageFormat Png { get; } = new("png", "PNG", ["image/png", "image/x-png", "image/apng"], "png", [".png"],
+        "pngload_buffer", b => b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]));
+
+    public static ImageFormat Jpeg { get; } = new("jpeg", "JPEG", ["image/jpeg", "image/jpg", "image/pjpeg"], "jpg", [".jpg", ".jpeg"],
+        "jpegload_buffer", b => b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]));
+
+    // Classic TIFF (42) and BigTIFF (43), little- and big-endian.
+    public static ImageFormat Tiff { get; } = new("tiff", "TIFF", ["image/tiff", "image/tif", "image/x-tiff"], "tiff", [".tif", ".tiff"],
+        "tiffload_buffer", b => b.StartsWith("II*\0"u8) || b.StartsWith("MM\0*"u8) || b.StartsWith("II+\0"u8) || b.StartsWith("MM\0+"u8));
+
+    public static ImageFormat Webp { get; } = new("webp", "WebP", ["image/webp", "image/x-webp"], "webp", [".webp"],
+        "webpload_buffer", b => b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
+
+    /// <summary>Every accepted format, in the order messages list them.</summary>
+    public static IReadOnlyList<ImageFormat> All { get; } = [Png, Jpeg, Tiff, Webp];
+
+    /// <summary>The canonical media types of every accepted format (415 answers list them).</summary>
+    public static IReadOnlyList<string> AcceptedMediaTypes { get; } = [.. All.Select(f => f.MediaType)];
+
+    /// <summary>"PNG, JPEG, TIFF or WebP" — for messages.</summary>
+    public static string AcceptedNames { get; } =
+        string.Join(", ", All.Take(All.Count - 1).Select(f => f.DisplayName)) + " or " + All[^1].DisplayName;
+
+    /// <summary>The format a (lower-case, parameter-free) media type names, aliases included; null for others.</summary>
+    public static ImageFormat? ForMediaType(string normalisedType)
+    {
+        foreach (var format in All)
+            foreach (var type in format.MediaTypes)
+                if (type == normalisedType) return format;
+        return null;
+    }
+
+    /// <summary>The format a file name's extension suggests; null for others.</summary>
+    public static ImageFormat? ForFileName(string path)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        foreach (var format in All)
+            if (format.FileExtensions.Contains(extension)) return format;
+        return null;
+    }
+}

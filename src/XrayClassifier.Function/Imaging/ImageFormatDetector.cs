@@ -1,22 +1,17 @@
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
-/// Recognises an upload from its magic numbers, never from its name or Content-Type. Only the four
-/// accepted formats are ever handed to a libvips loader, and always to that format's own loader, so
-/// libvips never guesses. Formats libvips (or someone's viewer) could read but the product does not
+/// Recognises an upload from its magic numbers (each <see cref="ImageFormat"/>'s signature), never from its
+/// name or Content-Type. Only accepted formats are ever handed to a decoder, and always to that format's
+/// own, so libvips never guesses. Formats libvips (or someone's viewer) could read but the product does not
 /// accept are named, so the 415 answer can say what was sent.
 /// </summary>
 internal static class ImageFormatDetector
 {
     public static DetectedFormat Detect(ReadOnlySpan<byte> b)
     {
-        if (Starts(b, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])) return new(ImageFormat.Png, "PNG");
-        if (Starts(b, [0xFF, 0xD8, 0xFF])) return new(ImageFormat.Jpeg, "JPEG");
-        // Classic TIFF (42) and BigTIFF (43), little- and big-endian.
-        if (b.StartsWith("II*\0"u8) || b.StartsWith("MM\0*"u8) || b.StartsWith("II+\0"u8) || b.StartsWith("MM\0+"u8))
-            return new(ImageFormat.Tiff, "TIFF");
-        if (b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8)) return new(ImageFormat.Webp, "WebP");
-
+        foreach (var format in ImageFormat.All)
+            if (format.Matches(b)) return new(format, format.DisplayName);
         return new(null, NameOfUnaccepted(b));
     }
 
@@ -68,26 +63,4 @@ internal static class ImageFormatDetector
         while (i < b.Length && b[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') i++;
         return b[i..];
     }
-
-    /// <summary>"PNG, JPEG, TIFF or WebP" — for messages.</summary>
-    public const string AcceptedNames = "PNG, JPEG, TIFF or WebP";
-
-    public static string NameOf(ImageFormat format) => format switch
-    {
-        ImageFormat.Png => "PNG",
-        ImageFormat.Jpeg => "JPEG",
-        ImageFormat.Tiff => "TIFF",
-        ImageFormat.Webp => "WebP",
-        _ => format.ToString(),
-    };
-
-    /// <summary>The canonical media type of an accepted format.</summary>
-    public static string MediaTypeOf(ImageFormat format) => format switch
-    {
-        ImageFormat.Png => "image/png",
-        ImageFormat.Jpeg => "image/jpeg",
-        ImageFormat.Tiff => "image/tiff",
-        ImageFormat.Webp => "image/webp",
-        _ => throw new ArgumentOutOfRangeException(nameof(format)),
-    };
 }

@@ -57,9 +57,6 @@ public sealed class ImagePipeline : IDisposable
     /// <summary>libvips's own version string, e.g. "8.18.7".</summary>
     public string VipsVersion => VipsRuntime.Version;
 
-    /// <summary>Media types accepted for raw uploads (for 415 answers).</summary>
-    public static IReadOnlyList<string> AcceptedMediaTypes { get; } = ["image/png", "image/jpeg", "image/tiff", "image/webp"];
-
     public ImageLimits Limits { get; }
 
     /// <summary>Threads per run: with two or more, libvips decodes the next strip while the current one
@@ -76,16 +73,13 @@ public sealed class ImagePipeline : IDisposable
 
         if (encoded.IsEmpty)
             throw new ImageRejectedException(ImageRejection.Empty, "The upload is empty: send the image file's bytes as the request body.");
-        if (encoded.Length > Limits.MaxEncodedBytes)
-            throw new ImageRejectedException(ImageRejection.TooLarge,
-                $"The upload is {Size(encoded.Length)}; the limit is {Size(Limits.MaxEncodedBytes)}. Send a smaller file (e.g. an 8-bit PNG or a JPEG).");
 
         var detected = ImageFormatDetector.Detect(encoded);
         if (detected.Accepted is not ImageFormat format)
         {
             throw new ImageRejectedException(ImageRejection.UnsupportedFormat, detected.Name is string name
-                ? $"{Capitalise(name)} is not an accepted format. Send a {ImageFormatDetector.AcceptedNames} image ({string.Join(", ", AcceptedMediaTypes)})."
-                : $"The upload is not an image in an accepted format (its first bytes match none of them). Send a {ImageFormatDetector.AcceptedNames} image ({string.Join(", ", AcceptedMediaTypes)}).");
+                ? $"{Capitalise(name)} is not an accepted format. Send a {ImageFormat.AcceptedNames} image ({string.Join(", ", ImageFormat.AcceptedMediaTypes)})."
+                : $"The upload is not an image in an accepted format (its first bytes match none of them). Send a {ImageFormat.AcceptedNames} image ({string.Join(", ", ImageFormat.AcceptedMediaTypes)}).");
         }
         if (DeclaredMediaType.Contradiction(declaredMediaType, format) is string mismatch)
             throw new ImageRejectedException(ImageRejection.ContentTypeMismatch, mismatch);
@@ -107,7 +101,7 @@ public sealed class ImagePipeline : IDisposable
                 var (warnings, dropped) = VipsLog.EndCapture();
                 // A failed run's warnings are already in its error; a good run's are worth one line.
                 if (succeeded && warnings.Count > 0)
-                    VipsLog.Output.WriteLine($"libvips warnings while reading a {ImageFormatDetector.NameOf(format)} upload: {string.Join("; ", warnings.Take(3))}{(warnings.Count + dropped > 3 ? $" (+{warnings.Count + dropped - 3} more)" : "")}");
+                    VipsLog.Output.WriteLine($"libvips warnings while reading a {format.DisplayName} upload: {string.Join("; ", warnings.Take(3))}{(warnings.Count + dropped > 3 ? $" (+{warnings.Count + dropped - 3} more)" : "")}");
                 VipsErrors.Clear();
             }
         }
@@ -117,20 +111,16 @@ public sealed class ImagePipeline : IDisposable
 
     private DecodedImage Run(ReadOnlySpan<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
-        string formatName = ImageFormatDetector.NameOf(format);
+        string formatName = format.DisplayName;
         using var decoded = Load(encoded, format, formatName);
         int width = decoded.Width, height = decoded.Height, bands = decoded.Bands;
-        if ((long)width * height > Limits.MaxPixels)
-            throw new ImageRejectedException(ImageRejection.TooManyPixels,
-                $"The image is {width}×{height} pixels ({Megapixels((long)width * height)}); the limit is {Megapixels(Limits.MaxPixels)}. Downscale it before uploading.");
+        Limits.CheckPixels(width, height);
 
         var orientation = decoded.GetTypeOf("orientation") != IntPtr.Zero && decoded.Get("orientation") is int tag && tag is >= 1 and <= 8
             ? (ExifOrientation)tag : ExifOrientation.Upright;
         bool swap = PixelMap.SwapsAxes(orientation);
         int displayedWidth = swap ? height : width, displayedHeight = swap ? width : height;
-        if (Math.Min(width, height) < Limits.MinSide)
-            throw new ImageRejectedException(ImageRejection.TooSmall,
-                $"The image is {displayedWidth}×{displayedHeight} pixels; both sides must be at least {Limits.MinSide} pixels.");
+        Limits.CheckSides(displayedWidth, displayedHeight);
 
         int bits = decoded.Format switch
         {
@@ -190,7 +180,7 @@ public sealed class ImagePipeline : IDisposable
     private static VipsImage Load(ReadOnlySpan<byte> encoded, ImageFormat format, string formatName)
     {
         string? sniffed = VipsImage.FindLoadBuffer(encoded);
-        if (sniffed != VipsRuntime.LoaderTypeName(LoaderOf(format)))
+        if (sniffed != VipsRuntime.LoaderTypeName(format.VipsLoader))
             throw new ImageRejectedException(ImageRejection.Corrupt,
                 $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {(sniffed is null ? "no loader recognises it" : $"it reads as {sniffed}")})");
         try
@@ -236,15 +226,6 @@ public sealed class ImagePipeline : IDisposable
         return false;
     }
 
-    private static string LoaderOf(ImageFormat format) => format switch
-    {
-        ImageFormat.Png => "pngload_buffer",
-        ImageFormat.Jpeg => "jpegload_buffer",
-        ImageFormat.Tiff => "tiffload_buffer",
-        ImageFormat.Webp => "webpload_buffer",
-        _ => throw new ArgumentOutOfRangeException(nameof(format)),
-    };
-
     private static void CheckSpec(PreprocessSpec spec, int destinationLength)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -271,12 +252,4 @@ public sealed class ImagePipeline : IDisposable
     };
 
     private static string Capitalise(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;
-
-    private static string Size(long bytes) => bytes >= 1024 * 1024
-        ? (bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB"
-        : bytes >= 1024 ? (bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KiB"
-        : bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
-
-    private static string Megapixels(long pixels) =>
-        (pixels / 1_000_000.0).ToString(pixels >= 10_000_000 ? "0" : "0.#", CultureInfo.InvariantCulture) + " megapixels";
 }

@@ -74,12 +74,7 @@ public sealed class Classifier : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.IntraOpThreads, 1, nameof(settings.IntraOpThreads));
 
-        if (!Directory.Exists(layout.Root))
-        {
-            throw new PlatformUnavailableException("efs",
-                $"The EFS root {layout.Root} does not exist. Mount the EFS access point there (the function's FileSystemConfigs " +
-                "LocalMountPath) or set XRAY_EFS_ROOT to where it is mounted.");
-        }
+        layout.EnsureMounted("the model cannot be loaded");
 
         var clock = Stopwatch.StartNew();
         var runtime = OnnxRuntimeLibrary.Load(layout.OnnxRuntimePath);

@@ -49,7 +49,7 @@ public sealed partial class Workspace
     {
         try
         {
-            EnsureRoot();
+            _layout.EnsureMounted("uploads cannot be stored");
             System.IO.Directory.CreateDirectory(_layout.WorkspaceDirectory);
             var probe = Path.Combine(_layout.WorkspaceDirectory, $".probe-{Guid.NewGuid():N}");
             using (File.Open(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None)) { }
@@ -63,24 +63,12 @@ public sealed partial class Workspace
     internal void EnsureDayDirectory(string dayDirectory)
     {
         if (ReferenceEquals(_lastDayDirectory, dayDirectory) || _lastDayDirectory == dayDirectory) return;
-        EnsureRoot();
+        _layout.EnsureMounted("uploads cannot be stored");
         System.IO.Directory.CreateDirectory(dayDirectory);
         _lastDayDirectory = dayDirectory;
     }
 
     internal void ForgetDayDirectory() => _lastDayDirectory = null;
-
-    /// <summary>The workspace lives on the mounted file system: never create the mount point's stand-in.</summary>
-    private void EnsureRoot()
-    {
-        if (!System.IO.Directory.Exists(_layout.Root))
-        {
-            throw new PlatformUnavailableException("efs",
-                $"The EFS root {_layout.Root} does not exist, so uploads cannot be stored: the file system is not mounted there. " +
-                "Attach the EFS access point with LocalMountPath matching XRAY_EFS_ROOT " +
-                "(aws lambda update-function-configuration --file-system-configs Arn=<access-point-arn>,LocalMountPath=/mnt/efs).");
-        }
-    }
 
     internal static PlatformUnavailableException Unwritable(string where, Exception e) =>
         e as PlatformUnavailableException ?? new PlatformUnavailableException("workspace",

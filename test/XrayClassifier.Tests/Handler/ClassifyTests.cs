@@ -1,5 +1,6 @@
 using System.Text.Json;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Handler;
 
@@ -9,17 +10,14 @@ public sealed class ClassifyTests : IDisposable
     private readonly TestEfs _efs = TestEfs.WithSmallModel();
     private readonly MemoryLogSink _log = new();
     private readonly Function.Function _function;
-    private readonly List<float[]> _tensors = [];
+    private readonly EngineRecorder _recorder = new();
 
     public ClassifyTests()
     {
-        _function = _efs.CreateFunction(_log);
-        _function.InputTensorObserver = (tensor, spec) =>
-        {
-            Assert.Equal((3, 224, 224), (spec.Channels, spec.Height, spec.Width));
-            lock (_tensors) _tensors.Add(tensor.ToArray());
-        };
+        _function = _efs.CreateFunction(_recorder, _log);
     }
+
+    private IReadOnlyList<float[]> _tensors => _recorder.Tensors;
 
     private Task<ProxyAnswer> Invoke(ProxyEventBuilder e) => ProxyAnswer.ReadAsync(_function.FunctionHandler(e.ToStream()));
 
@@ -148,8 +146,23 @@ public sealed class ClassifyTests : IDisposable
         var gif = "GIF89a\u0001\u0000\u0001\u0000\u0080\u0000\u0000"u8.ToArray().Concat(new byte[64]).ToArray();
         var answer = await Invoke(ProxyEventBuilder.Post().BinaryBody(gif, "application/octet-stream"));
         var p = answer.AssertProblem(415, "unsupported-image-format");
-        Assert.Equal(ImagePipeline.AcceptedMediaTypes, p.GetProperty("accepted").EnumerateArray().Select(x => x.GetString()!));
+        Assert.Equal(ImageFormat.AcceptedMediaTypes, p.GetProperty("accepted").EnumerateArray().Select(x => x.GetString()!));
         Assert.Empty(StoredFiles());
+    }
+
+    [Theory]
+    [InlineData("/xray")]
+    [InlineData("/predict")]
+    [InlineData("/")]
+    public async Task ClassifiesThroughAnApiBuiltAsTheTutorialsBuildIt(string resource)
+    {
+        // curl --request POST -H "Content-Type: image/jpg" --upload-file xray.jpg https://…/v1/xray
+        var answer = await Invoke(ProxyEventBuilder.TutorialPost(resource).BinaryBody(Imaging.TestImages.GreyJpeg.Value, "image/jpg"));
+
+        Assert.True(answer.Status == 200, answer.Body);
+        Assert.Equal("jpeg", answer.Json.GetProperty("image").GetProperty("format").GetString());
+        Assert.Equal(14, answer.Json.GetProperty("predictions").GetArrayLength());
+        Assert.EndsWith(".jpg", answer.Json.GetProperty("image").GetProperty("stored").GetString());
     }
 
     [Fact]
@@ -181,7 +194,7 @@ public sealed class ClassifyTests : IDisposable
     [Fact]
     public async Task AnswersAnUnexpectedFailureWith500WithoutInternals()
     {
-        _function.InputTensorObserver = (_, _) => throw new InvalidOperationException("observer exploded at /secret/path");
+        _recorder.FailWith = new InvalidOperationException("engine exploded at /secret/path");
         var answer = await Invoke(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png"));
         var p = answer.AssertProblem(500, "internal-error");
         Assert.DoesNotContain("exploded", answer.Body);
@@ -192,7 +205,7 @@ public sealed class ClassifyTests : IDisposable
         Assert.Contains(p.GetProperty("requestId").GetString()!, error);
         Assert.Empty(StoredFiles());
 
-        _function.InputTensorObserver = null;
+        _recorder.FailWith = null;
         Assert.Equal(200, (await Invoke(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png"))).Status);
     }
 

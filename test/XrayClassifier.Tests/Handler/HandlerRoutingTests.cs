@@ -27,7 +27,7 @@ public sealed class HandlerRoutingTests : IDisposable
     [Theory]
     [InlineData("/prod/classify", "POST, OPTIONS")]
     [InlineData("/health", "GET, HEAD, OPTIONS")]
-    [InlineData("/anything/else", "GET, HEAD, POST, OPTIONS")]
+    [InlineData("/anything/else", "POST, OPTIONS")]
     public async Task AnswersPreflightOnAnyRoute(string path, string methods)
     {
         var answer = await Invoke(ProxyEventBuilder.Request("OPTIONS", path)
@@ -43,11 +43,13 @@ public sealed class HandlerRoutingTests : IDisposable
     }
 
     [Fact]
-    public async Task AnswersUnknownRoutesWith404()
+    public async Task AnswersAGetOnAClassifyingPathWith405NamingBothRoutes()
     {
         var answer = await Invoke(ProxyEventBuilder.Get("/prod/predict"));
-        var problem = answer.AssertProblem(404, "not-found");
-        Assert.Contains("GET /prod/predict", problem.GetProperty("detail").GetString());
+        var problem = answer.AssertProblem(405, "method-not-allowed");
+        Assert.Equal("POST, OPTIONS", answer.Header("Allow"));
+        Assert.Contains("/prod/predict answers POST, OPTIONS, not 'GET'", problem.GetProperty("detail").GetString());
+        Assert.Contains("GET …/health", problem.GetProperty("detail").GetString());
         Assert.Equal("https://viewer.example", answer.Header("Access-Control-Allow-Origin"));
     }
 

@@ -16,6 +16,12 @@ public sealed class ProxyEventBuilder
     public string Path { get; set; } = "/prod/classify";
     public string Resource { get; set; } = "/{proxy+}";
     public string? RequestId { get; set; } = Guid.NewGuid().ToString("D");
+    public string Stage { get; set; } = "prod";
+
+    /// <summary>An API built as the usual Lambda + API Gateway tutorials build it: one resource (e.g. /xray) with
+    /// a POST method, stage v1, no {proxy+}: resource and path are the resource's path, no pathParameters.</summary>
+    public static ProxyEventBuilder TutorialPost(string resource = "/xray") =>
+        new() { Method = "POST", Path = resource, Resource = resource, Stage = "v1" };
 
     public static ProxyEventBuilder Post(string path = "/prod/classify") => new() { Method = "POST", Path = path };
     public static ProxyEventBuilder Get(string path) => new() { Method = "GET", Path = path };
@@ -131,14 +137,18 @@ public sealed class ProxyEventBuilder
                 foreach (var (k, v) in _query) { w.WriteStartArray(k); w.WriteStringValue(v); w.WriteEndArray(); }
                 w.WriteEndObject();
             }
-            w.WriteStartObject("pathParameters");
-            w.WriteString("proxy", Path.TrimStart('/'));
-            w.WriteEndObject();
+            if (Resource.Contains("{proxy+}", StringComparison.Ordinal))
+            {
+                w.WriteStartObject("pathParameters");
+                w.WriteString("proxy", Path.TrimStart('/'));
+                w.WriteEndObject();
+            }
+            else w.WriteNull("pathParameters");
             w.WriteNull("stageVariables");
             w.WriteStartObject("requestContext");
             w.WriteString("accountId", "123456789012");
             w.WriteString("resourceId", "abc123");
-            w.WriteString("stage", "prod");
+            w.WriteString("stage", Stage);
             if (RequestId is null) w.WriteNull("requestId"); else w.WriteString("requestId", RequestId);
             w.WriteString("resourcePath", Resource);
             w.WriteString("httpMethod", Method);

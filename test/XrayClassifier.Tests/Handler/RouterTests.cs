@@ -11,11 +11,14 @@ public class RouterTests
     [InlineData("/v1/xray/classify/", RouteKind.Classify)]
     [InlineData("/prod/health", RouteKind.Health)]
     [InlineData("/Health", RouteKind.Health)]
-    [InlineData("/", RouteKind.Unknown)]
-    [InlineData("/prod/classify/extra", RouteKind.Unknown)]
-    [InlineData("/prod/classifyx", RouteKind.Unknown)]
-    [InlineData("", RouteKind.Unknown)]
-    public void RoutesByTheLastPathSegmentUnderAnyBasePath(string path, RouteKind expected)
+    [InlineData("/prod/health/", RouteKind.Health)]
+    [InlineData("/xray", RouteKind.Classify)]
+    [InlineData("/v1/predict", RouteKind.Classify)]
+    [InlineData("/", RouteKind.Classify)]
+    [InlineData("/prod/health/extra", RouteKind.Classify)]
+    [InlineData("/prod/healthz", RouteKind.Classify)]
+    [InlineData("", RouteKind.Classify)]
+    public void RoutesHealthByTheLastPathSegmentAndClassifiesEverythingElse(string path, RouteKind expected)
     {
         var route = Router.Match(new ProxyRequest { Path = path, HttpMethod = "POST" });
         Assert.Equal(expected, route.Kind);

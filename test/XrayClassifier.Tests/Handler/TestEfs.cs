@@ -98,12 +98,17 @@ public sealed class TestEfs : IDisposable
     }
 
     public Function.Function CreateFunction(MemoryLogSink? log = null, TimeProvider? clock = null, RetryPolicy? retry = null,
+        params (string Name, string Value)[] extra) => CreateFunction(null, log, clock, retry, extra);
+
+    /// <summary>A function whose engine <paramref name="recorder"/> wraps (to read tensors or inject a failure).</summary>
+    internal Function.Function CreateFunction(EngineRecorder? recorder, MemoryLogSink? log = null, TimeProvider? clock = null, RetryPolicy? retry = null,
         params (string Name, string Value)[] extra) =>
         new(new DictionaryEnvironmentVariables(Environment(extra)), new FunctionServices
         {
             Log = log ?? new MemoryLogSink(),
             Clock = clock ?? TimeProvider.System,
             Retry = retry ?? RetryPolicy.Default,
+            DecorateEngine = recorder is null ? null : recorder.Decorate,
         });
 
     public void Dispose() => _temp.Dispose();

@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Imaging;
 using System.Text;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Http;
@@ -20,8 +21,10 @@ public class UploadReaderTests
     private static ImageUpload Read(ProxyEventBuilder e, long max = 10 << 20)
     {
         var lease = new BufferLease(); // returned by the GC in tests: the bytes are asserted before
-        return UploadReader.Read(ProxyEventReader.Read(e.ToUtf8(), lease), lease, max);
+        return UploadReader.Read(ProxyEventReader.Read(e.ToUtf8(), lease), lease, Limits(max));
     }
+
+    private static ImageLimits Limits(long maxBytes) => new(maxBytes, 64L << 20, 64);
 
     private static ProblemException Refused(ProxyEventBuilder e, ProblemType type, long max = 10 << 20)
     {
@@ -124,7 +127,7 @@ public class UploadReaderTests
         // Present it as API Gateway would with */*: isBase64Encoded true but the text is not base64.
         var json = Encoding.UTF8.GetString(e.ToUtf8()).Replace("\"isBase64Encoded\":false", "\"isBase64Encoded\":true");
         var lease = new BufferLease();
-        var ex = Assert.Throws<ProblemException>(() => UploadReader.Read(ProxyEventReader.Read(Encoding.UTF8.GetBytes(json), lease), lease, 1 << 20));
+        var ex = Assert.Throws<ProblemException>(() => UploadReader.Read(ProxyEventReader.Read(Encoding.UTF8.GetBytes(json), lease), lease, Limits(1 << 20)));
         Assert.Same(ProblemTypes.BadBase64, ex.Type);
         Assert.Contains("isBase64Encoded", ex.Detail);
         Assert.Contains("character 8", ex.Detail);
@@ -159,9 +162,13 @@ public class UploadReaderTests
     [Fact]
     public void RefusesAnImageOverTheLimitBeforeDecodingIt()
     {
-        var ex = Refused(ProxyEventBuilder.Post().BinaryBody(Png, "image/png"), ProblemTypes.ImageTooLarge, max: 1000);
-        Assert.Contains("XRAY_MAX_IMAGE_BYTES", ex.Detail);
-        Refused(ProxyEventBuilder.Post().MultipartImageBody(Png), ProblemTypes.ImageTooLarge, max: 1000);
+        var raw = Assert.Throws<ImageRejectedException>(() => Read(ProxyEventBuilder.Post().BinaryBody(Png, "image/png"), max: 1000));
+        Assert.Equal(ImageRejection.TooLarge, raw.Reason);
+        Assert.Contains("XRAY_MAX_IMAGE_BYTES", raw.Message);
+        Assert.Contains("about", raw.Message); // from the base64 length, before decoding
+        var multipart = Assert.Throws<ImageRejectedException>(() => Read(ProxyEventBuilder.Post().MultipartImageBody(Png), max: 1000));
+        Assert.Equal(ImageRejection.TooLarge, multipart.Reason);
+        Assert.Contains("at most 1,000 bytes are accepted (XRAY_MAX_IMAGE_BYTES)", multipart.Message);
     }
 
     [Fact]

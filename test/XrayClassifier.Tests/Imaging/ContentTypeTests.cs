@@ -6,7 +6,7 @@ namespace XrayClassifier.Tests.Imaging;
 [Collection(ImagingCollection.Name)]
 public sealed class ContentTypeTests(PipelineFixture fixture)
 {
-    private void Preprocess(byte[] bytes, string? mediaType) =>
+    private DecodedImage Preprocess(byte[] bytes, string? mediaType) =>
         fixture.Pipeline.Preprocess(bytes, mediaType, FidelityCorpus.Grey224, new float[FidelityCorpus.Grey224.ElementCount]);
 
     [Theory]
@@ -21,22 +21,28 @@ public sealed class ContentTypeTests(PipelineFixture fixture)
     [InlineData("text/plain")]
     public void AcceptsAJpegDeclaredAsJpegOrAsNoImageTypeAtAll(string? mediaType)
     {
-        Preprocess(TestImages.GreyJpeg.Value, mediaType);
+        var decoded = Preprocess(TestImages.GreyJpeg.Value, mediaType);
+
+        Assert.Equal(new DecodedImage(ImageFormat.Jpeg, 320, 400, 1, 8), decoded);
     }
 
     [Theory]
-    [InlineData("image/png", ImageFormat.Png)]
-    [InlineData("image/tiff", ImageFormat.Tiff)]
-    [InlineData("image/webp", ImageFormat.Webp)]
-    public void AcceptsEachFormatUnderItsOwnMediaType(string mediaType, ImageFormat format)
+    [InlineData("image/png", "png", 1)]
+    [InlineData("image/tiff", "tiff", 1)]
+    [InlineData("image/webp", "webp", 3)]
+    public void AcceptsEachFormatUnderItsOwnMediaType(string mediaType, string formatName, int bands)
     {
-        var bytes = format switch
+        var format = ImageFormat.All.Single(f => f.Name == formatName);
+        var bytes = formatName switch
         {
-            ImageFormat.Png => TestImages.GreyPng.Value,
-            ImageFormat.Tiff => TestImages.GreyTiff.Value,
+            "png" => TestImages.GreyPng.Value,
+            "tiff" => TestImages.GreyTiff.Value,
             _ => TestImages.RgbWebp.Value,
         };
-        Preprocess(bytes, mediaType);
+
+        var decoded = Preprocess(bytes, mediaType);
+
+        Assert.Equal(new DecodedImage(format, 320, 400, bands, 8), decoded);
     }
 
     [Fact]

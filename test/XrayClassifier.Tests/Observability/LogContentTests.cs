@@ -1,3 +1,4 @@
+using XrayClassifier.Tests.TestHelpers;
 using System.Text.Json;
 using XrayClassifier.Tests.Handler;
 
@@ -44,8 +45,8 @@ public sealed class LogContentTests : IDisposable
         Assert.Equal("health", lines[1].GetProperty("Route").GetString());
         Assert.False(lines[1].GetProperty("cold").GetBoolean());
         Assert.Equal(0, lines[1].GetProperty("ColdStart").GetInt32());
-        Assert.Equal(404, lines[2].GetProperty("status").GetInt32());
-        Assert.Equal("not-found", lines[2].GetProperty("error").GetString());
+        Assert.Equal(405, lines[2].GetProperty("status").GetInt32());
+        Assert.Equal("method-not-allowed", lines[2].GetProperty("error").GetString());
     }
 
     [Fact]
@@ -73,14 +74,15 @@ public sealed class LogContentTests : IDisposable
     [Fact]
     public async Task NeverLogsBodiesImagesHeadersOrClientAddresses()
     {
-        using var f = _efs.CreateFunction(_log);
+        var recorder = new EngineRecorder();
+        using var f = _efs.CreateFunction(recorder, _log);
         ProxyEventBuilder WithSecrets(ProxyEventBuilder e) => e.Header("Authorization", Token).Header("x-api-key", ApiKey).Header("Cookie", "session=c00kie-val");
         var image = TestImages.Xray;
         await f.FunctionHandler(WithSecrets(ProxyEventBuilder.Post()).BinaryBody(image, "image/png").ToStream());
         await f.FunctionHandler(WithSecrets(ProxyEventBuilder.Post()).TextBody("{\"image\":\"b0dy-s3cr3t!!\"}", "application/json").ToStream());
         await f.FunctionHandler(WithSecrets(ProxyEventBuilder.Post()).TextBody("plain b0dy-s3cr3t", "text/plain").ToStream());
         await f.FunctionHandler(WithSecrets(ProxyEventBuilder.Post()).MangledBinaryBody(image, "image/png").ToStream());
-        f.InputTensorObserver = (_, _) => throw new InvalidOperationException("fail on purpose");
+        recorder.FailWith = new InvalidOperationException("fail on purpose");
         await f.FunctionHandler(WithSecrets(ProxyEventBuilder.Post()).BinaryBody(image, "image/png").ToStream());
 
         var all = _log.AllText;

@@ -18,27 +18,16 @@ internal static class ClassifyCommand
             throw new UsageException($"--dump-input folder '{dir}' does not exist");
         var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
         var image = await File.ReadAllBytesAsync(imagePath).ConfigureAwait(false);
+        var mediaType = MediaTypeOf(imagePath);
 
         using var function = LocalFunction.Create(local);
-        float[]? tensor = null;
-        PreprocessSpec? spec = null;
-        if (dumpPath is not null)
-        {
-            // The span is only valid inside the callback: keep a copy.
-            function.InputTensorObserver = (values, observedSpec) =>
-            {
-                tensor = values.ToArray();
-                spec = observedSpec;
-            };
-        }
-
         var emulator = new RestApiEmulator(new RestApiSettings(), function.FunctionHandler, stderr);
         var request = new GatewayRequest("POST", "/" + emulator.Settings.Stage + "/classify", null,
         [
             new("Host", "127.0.0.1"),
             new("User-Agent", "XrayClassifier.Local/1.0"),
             new("Accept", "*/*"),
-            new("Content-Type", MediaTypeOf(imagePath)),
+            new("Content-Type", mediaType),
             new("Content-Length", image.Length.ToString(CultureInfo.InvariantCulture)),
         ], image);
         var response = await emulator.HandleAsync(request).ConfigureAwait(false);
@@ -46,21 +35,16 @@ internal static class ClassifyCommand
         await stdout.WriteLineAsync(System.Text.Encoding.UTF8.GetString(response.Body)).ConfigureAwait(false);
         if (dumpPath is not null)
         {
-            if (tensor is null || spec is null)
-                await stderr.WriteLineAsync($"--dump-input: the handler produced no input tensor (HTTP {response.StatusCode}); {dumpPath} not written").ConfigureAwait(false);
+            // The same engine and pipeline the request went through, on the same bytes: the tensor it classified.
+            var state = await function.Platform.GetAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            if (response.StatusCode != 200 || state.Engine is not { } engine)
+                await stderr.WriteLineAsync($"--dump-input: the image was not classified (HTTP {response.StatusCode}); {dumpPath} not written").ConfigureAwait(false);
             else
-                NpyWriter.Write(dumpPath, tensor, spec);
+                NpyWriter.Write(dumpPath, engine.InputTensorFor(image, mediaType, out _), engine.Classifier.Input);
         }
         return LocalCli.ExitCodeFor(response.StatusCode);
     }
 
     /// <summary>What curl or a browser would declare for the file.</summary>
-    public static string MediaTypeOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".png" => "image/png",
-        ".jpg" or ".jpeg" => "image/jpeg",
-        ".tif" or ".tiff" => "image/tiff",
-        ".webp" => "image/webp",
-        _ => "application/octet-stream",
-    };
+    public static string MediaTypeOf(string path) => ImageFormat.ForFileName(path)?.MediaType ?? "application/octet-stream";
 }

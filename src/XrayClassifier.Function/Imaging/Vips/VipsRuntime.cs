@@ -27,7 +27,7 @@ internal static class VipsRuntime
 
     /// <summary>The loaders the pipeline uses: a libvips built without one of them is refused at load,
     /// and they are the only loaders left unblocked.</summary>
-    internal static readonly string[] Loaders = ["pngload_buffer", "jpegload_buffer", "tiffload_buffer", "webpload_buffer"];
+    internal static readonly string[] Loaders = [.. ImageFormat.All.Select(f => f.VipsLoader)];
 
     private static readonly Lock s_gate = new();
     private static Dictionary<string, string> s_loaderTypeNames = [];

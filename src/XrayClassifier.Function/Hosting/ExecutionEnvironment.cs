@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Http;
+using XrayClassifier.Function.Http.Endpoints;
+using XrayClassifier.Function.Observability;
+using XrayClassifier.Function.Storage;
+
+namespace XrayClassifier.Function.Hosting;
+
+/// <summary>
+/// What one Lambda execution environment holds for its life, and its INIT phase: the settings, the platform
+/// (model and natives from EFS, loading in the background), the workspace, the request handler; then the
+/// warm-up <see cref="WarmUpPolicy"/> chooses and one INIT log line. Never throws: a problem is answered
+/// 503 by each request until it is fixed (failing INIT would reach the client as an opaque 502).
+/// </summary>
+internal sealed class ExecutionEnvironment : IDisposable
+{
+    private readonly FunctionServices _services;
+    private readonly RequestLog _log;
+
+    public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
+    {
+        _services = services;
+        _log = new RequestLog(services.Log, environment.Get("AWS_LAMBDA_FUNCTION_NAME") ?? "local", services.Clock);
+        Options = XrayOptions.FromEnvironment(environment);
+        Host = new PlatformHost(Options, services.Clock, services.Retry, services.ProcessorCount);
+        var workspace = new Workspace(Host.Layout, services.Clock);
+        // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
+        int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
+        Handler = new RequestHandler(Host,
+            new ClassifyEndpoint(Host, workspace, _log, services),
+            new HealthEndpoint(Host, workspace, services.RequestLoadWait),
+            new ProblemAnswers(Host, services.Clock),
+            new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
+        Initialise();
+    }
+
+    public XrayOptions Options { get; }
+    public PlatformHost Host { get; }
+    public RequestHandler Handler { get; }
+
+    /// <summary>Starts the loads, warms up as the initialisation type asks, waits for the loads (within INIT's
+    /// 10 s) and logs where the time went.</summary>
+    private void Initialise()
+    {
+        double cpuCredit = Options.CpuCredit(_services.ProcessorCount);
+        var warmUp = _services.WarmUp ?? WarmUpPolicy.For(Options.InitializationType, cpuCredit);
+        long initStart = Stopwatch.GetTimestamp();
+        Host.Start();
+        // The rehearsal runs while ONNX Runtime creates the session (most of INIT), on the second CPU.
+        double? rehearsalMs = null;
+        bool rehearse = warmUp == WarmUpKind.RequestPath || (warmUp == WarmUpKind.Full && WarmUpPolicy.Rehearses(cpuCredit));
+        if (rehearse && Options.Problems.Count == 0 && Host.WaitForRehearsal(_services.InitWait) is { } rehearsal)
+            rehearsalMs = WarmUpRequest(rehearsal);
+        var left = _services.InitWait - Stopwatch.GetElapsedTime(initStart);
+        Host.WaitForLoads(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+
+        var problems = new List<(string, string)>();
+        foreach (var p in Host.CurrentProblems()) problems.Add((p.Component, p.Message));
+        var phases = new List<(string, double)>();
+        if (Host.Classifier.LoadMs is double c) phases.Add(("classifierLoad", c));
+        if (Host.Classifier.Value?.LoadReport is { } report)
+        {
+            // Where the classifier's load went: the cold-start figure users tune (memory size, the cache).
+            phases.Add(("onnxRuntimeLoad", report.NativeLoadMs));
+            phases.Add(("manifest", report.ManifestMs));
+            phases.Add(("sessionCreate", report.SessionCreateMs));
+        }
+        if (Host.Pipeline.LoadMs is double v) phases.Add(("pipelineLoad", v));
+        if (rehearsalMs is double r) phases.Add(("requestPathWarmUp", r));
+        if (warmUp == WarmUpKind.Full && problems.Count == 0 && Host.Classifier.Value is not null && Host.Pipeline.Value is not null)
+            phases.Add(("handlerWarmUp", WarmUpRequest(classifier: null)));
+        var versions = Host.Classifier.Value is { } loaded
+            ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion) }
+            : null;
+        _log.Init(Host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp), versions);
+    }
+
+    /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>), classified by
+    /// <paramref name="classifier"/> or, when null, by the loaded engine (the model runs); returns the milliseconds it
+    /// took. Never throws: a failed warm-up only leaves the JIT work to the first request.</summary>
+    private double WarmUpRequest(IImageClassifier? classifier)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            int side = Math.Clamp(Options.MinImageSide, 256, 1024);
+            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), new WarmUp(classifier))
+                .GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            _log.Warning(WarmUpEvent.RequestId, "handler warm-up failed", detail: e.GetType().Name + ": " + e.Message);
+        }
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    public void Dispose() => Host.Dispose();
+}

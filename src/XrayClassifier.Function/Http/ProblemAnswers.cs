@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text.Json;
+using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Hosting;
+using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Observability;
+
+namespace XrayClassifier.Function.Http;
+
+/// <summary>
+/// The one place a failure becomes an answer: which problem type (and so which status) each kind of failure
+/// is, what the 415s list as accepted, and the Retry-After of a 503. Anything not listed here is a bug: a
+/// 500 that says nothing about the internals (the log line has the exception).
+/// </summary>
+internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
+{
+    /// <summary>The answer for <paramref name="failure"/>, with its slug recorded in the log entry.</summary>
+    public ProxyResponse For(Exception failure, string requestId, RequestLogEntry log)
+    {
+        switch (failure)
+        {
+            case ProblemException e:
+                return Problem(log, e.Type, e.Detail, requestId, e.Accepted);
+            case ImageRejectedException e:
+                var accepted = e.Reason is ImageRejection.UnsupportedFormat or ImageRejection.ContentTypeMismatch ? ImageFormat.AcceptedMediaTypes : null;
+                return Problem(log, TypeOf(e.Reason), e.Message, requestId, accepted);
+            case JsonException e:
+                return Problem(log, ProblemTypes.NotAProxyEvent,
+                    $"The invocation payload is not an API Gateway REST proxy event (payload format 1.0): {e.Message}", requestId);
+            case ProxyEventTooLargeException e:
+                return Problem(log, ProblemTypes.ImageTooLarge, e.Message, requestId);
+            case PlatformNotReadyException e:
+                return Unavailable(e.Problems, requestId, log);
+            case PlatformUnavailableException e:
+                return Unavailable([e], requestId, log);
+            default:
+                log.Error = failure.GetType().Name;
+                return Responses.Problem(ProblemTypes.InternalError,
+                    "An unexpected error occurred. It has been logged; quote the requestId when reporting it.", requestId);
+        }
+    }
+
+    /// <summary>405 with the Allow header a client needs.</summary>
+    public static ProxyResponse MethodNotAllowed(Route route, string requestId, RequestLogEntry log)
+    {
+        var path = route.Path.Length > 200 ? route.Path[..200] + "…" : route.Path;
+        var response = Problem(log, ProblemTypes.MethodNotAllowed,
+            $"{path} answers {route.AllowedMethods}, not '{route.Method}'. Classify with POST (on any path but …/health), check readiness with GET …/health.",
+            requestId);
+        response.Headers["Allow"] = route.AllowedMethods;
+        return response;
+    }
+
+    private static ProxyResponse Problem(RequestLogEntry log, ProblemType type, string detail, string requestId, IReadOnlyList<string>? accepted = null)
+    {
+        log.Error = type.Slug;
+        return Responses.Problem(type, detail, requestId, accepted);
+    }
+
+    private ProxyResponse Unavailable(IReadOnlyList<PlatformUnavailableException> problems, string requestId, RequestLogEntry log)
+    {
+        var first = problems[0];
+        bool configuration = first.Component == "configuration";
+        var type = configuration ? ProblemTypes.Misconfigured : ProblemTypes.PlatformUnavailable;
+        log.Error = type.Slug + ":" + first.Component;
+        List<ComponentProblem>? all = null;
+        if (problems.Count > 1)
+        {
+            all = new List<ComponentProblem>(problems.Count);
+            foreach (var p in problems) all.Add(new ComponentProblem { Component = p.Component, Detail = p.Message });
+        }
+        var detail = problems.Count > 1 ? $"{first.Message} (and {problems.Count - 1} more: see problems)" : first.Message;
+        var response = Responses.Problem(type, detail, requestId, component: first.Component, problems: all);
+        // A wrong setting needs a redeploy; a missing file on EFS is retried after the back-off.
+        if (!configuration)
+        {
+            var wait = host.Classifier.NextAttemptAt > host.Pipeline.NextAttemptAt ? host.Classifier.NextAttemptAt : host.Pipeline.NextAttemptAt;
+            var seconds = Math.Clamp((int)Math.Ceiling((wait - clock.GetUtcNow()).TotalSeconds), 1, 60);
+            response.Headers["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+        return response;
+    }
+
+    private static ProblemType TypeOf(ImageRejection reason) => reason switch
+    {
+        ImageRejection.Empty => ProblemTypes.EmptyImage,
+        ImageRejection.Corrupt => ProblemTypes.CorruptImage,
+        ImageRejection.TooLarge => ProblemTypes.ImageTooLarge,
+        ImageRejection.TooManyPixels => ProblemTypes.TooManyPixels,
+        ImageRejection.UnsupportedFormat => ProblemTypes.UnsupportedImageFormat,
+        ImageRejection.ContentTypeMismatch => ProblemTypes.ContentTypeMismatch,
+        ImageRejection.TooSmall => ProblemTypes.ImageTooSmall,
+        _ => ProblemTypes.CorruptImage,
+    };
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Hosting;
+using XrayClassifier.Function.Http.Endpoints;
+using XrayClassifier.Function.Observability;
+using XrayClassifier.Function.Storage;
+
+namespace XrayClassifier.Function.Http;
+
+/// <summary>
+/// One invocation, from the proxy event's bytes to the proxy response's bytes: read the event, route it,
+/// let the endpoint answer, turn any failure into a problem (<see cref="ProblemAnswers"/>), add the headers
+/// every answer carries, log one line. It never throws: whatever happens, Lambda gets a valid proxy
+/// response, because an exception escaping to Lambda reaches the client as API Gateway's opaque 502.
+/// </summary>
+internal sealed class RequestHandler(
+    PlatformHost host, IEndpoint classify, IEndpoint health, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes)
+{
+    private int _requests;
+
+    public async Task<Stream> HandleAsync(Stream input, WarmUp? warmUp)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var entry = new RequestLogEntry { ColdStart = warmUp is null && Interlocked.Increment(ref _requests) == 1 };
+        if (entry.ColdStart) entry.InitMs = host.InitMs;
+        string requestId = NewRequestId();
+        string? origin = null;
+        ProxyResponse response;
+        var lease = new BufferLease();
+        try
+        {
+            var utf8 = await ProxyEventReader.ReadAllAsync(input, lease, maxEventBytes).ConfigureAwait(false);
+            var request = ProxyEventReader.Read(utf8, lease);
+            requestId = RequestIdOf(request) ?? requestId;
+            origin = RequestHeaders.Get(request, "Origin");
+            var route = Router.Match(request);
+            entry.Route = route.Name;
+            entry.Method = route.Method;
+            entry.BodyBytes = request.Body?.Length ?? 0;
+            var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp);
+            response = await AnswerAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            response = problems.For(e, requestId, entry);
+            if (response.StatusCode == 500) log.Error(requestId, "unhandled exception", e);
+        }
+        finally
+        {
+            lease.Dispose();
+        }
+        return Finish(response, requestId, origin, entry, start, warmUp is not null);
+    }
+
+    private Task<ProxyResponse> AnswerAsync(RequestContext context)
+    {
+        var route = context.Route;
+        if (route.IsPreflight)
+        {
+            var preflight = Responses.Empty(204, context.RequestId);
+            cors.ApplyPreflight(preflight.Headers, route.AllowedMethods, RequestHeaders.Get(context.Request, "Access-Control-Request-Headers"));
+            return Task.FromResult(preflight);
+        }
+        if (!route.Allows(route.Method)) return Task.FromResult(ProblemAnswers.MethodNotAllowed(route, context.RequestId, context.Log));
+        return (route.Kind == RouteKind.Health ? health : classify).AnswerAsync(context);
+    }
+
+    /// <summary>Headers every answer carries, the log line, and the proxy response JSON.</summary>
+    private Stream Finish(ProxyResponse response, string requestId, string? origin, RequestLogEntry entry, long start, bool warmUp)
+    {
+        try
+        {
+            cors.Apply(response.Headers, origin);
+            response.Headers["X-Request-Id"] = requestId;
+            if (entry.TotalMs == 0) entry.TotalMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            response.Headers.TryAdd("Server-Timing", "total;dur=" + Timing.Ms(entry.TotalMs));
+            entry.RequestId = requestId;
+            entry.Status = response.StatusCode;
+            if (!warmUp) log.Request(entry);
+
+            var output = new MemoryStream(response.Body.Length + 1024);
+            JsonSerializer.Serialize(output, response, ProxyJsonContext.Readable.ProxyResponse);
+            output.Position = 0;
+            return output;
+        }
+        catch (Exception e)
+        {
+            try { log.Error(requestId, "writing the response failed", e); } catch { }
+            return new MemoryStream(LastResortResponse, writable: false);
+        }
+    }
+
+    /// <summary>API Gateway's request id, when it is safe to name files with; else null (a new one is made).</summary>
+    private static string? RequestIdOf(ProxyRequest request) =>
+        request.RequestContext?.RequestId is { } id && Workspace.IsSafeName(id) ? id : null;
+
+    private static string NewRequestId() => Guid.NewGuid().ToString("D");
+
+    /// <summary>Answered if even writing the response failed: still a valid proxy response, never a 502. Built
+    /// with the same serializers as every answer, once, while nothing has gone wrong yet.</summary>
+    private static readonly byte[] LastResortResponse = BuildLastResort();
+
+    private static byte[] BuildLastResort()
+    {
+        var response = Responses.Problem(ProblemTypes.InternalError, "An unexpected error occurred.", requestId: "");
+        response.Headers["Access-Control-Allow-Origin"] = "*";
+        return JsonSerializer.SerializeToUtf8Bytes(response, ProxyJsonContext.Readable.ProxyResponse);
+    }
+}
