@@ -146,7 +146,7 @@ public sealed class ManifestParsingTests
         { Mutated(n => n.Remove("output")), "output is missing; expected an object with activation and labels." },
         { Mutated(n => Out(n)["name"] = ""), "output.name is empty" },
         { Mutated(n => Out(n).Remove("activation")), "output.activation is missing; expected \"none\" (the model already outputs probabilities), \"sigmoid\"" },
-        { Mutated(n => Out(n)["activation"] = "relu"), "output.activation is \"relu\"; expected one of none, sigmoid, softmax." },
+        { Mutated(n => Out(n)["activation"] = "relu"), "output.activation is \"relu\"; expected \"none\" (the model already outputs probabilities), \"sigmoid\" (multi-label logits) or \"softmax\" (single-label logits)." },
         { Mutated(n => { Out(n)["activation"] = "softmax"; Out(n)["labels"] = new JsonArray("Only"); }), "output.activation is \"softmax\" over a single label, which always gives 1" },
         { Mutated(n => Out(n).Remove("labels")), "output.labels is missing or empty; expected one label per model output value, in output order." },
         { Mutated(n => Out(n)["labels"] = new JsonArray()), "output.labels is missing or empty" },
