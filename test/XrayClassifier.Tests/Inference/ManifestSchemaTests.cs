@@ -87,7 +87,7 @@ public sealed class ManifestSchemaTests
             """)!.AsObject();
         var parent = node;
         var names = path[2..].Split('.');
-        foreach (string name in names[..^1]) parent = parent[name]!.AsObject();
+        foreach (string name in names[..^1]) parent = (parent[name] ??= new JsonObject()).AsObject();
         parent[names[^1]] = true;
 
         var e = Assert.Throws<PlatformUnavailableException>(() => ModelManifest.Parse(node.ToJsonString()));

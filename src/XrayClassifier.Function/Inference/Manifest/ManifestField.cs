@@ -9,6 +9,8 @@ internal enum ManifestValueKind
     Text,
     WholeNumber,
     Numbers,
+    /// <summary>An array of numbers where null stands for "none" (read as NaN).</summary>
+    NumbersOrNulls,
     Texts,
     /// <summary>A number, or an object of per-label numbers ("output.threshold").</summary>
     NumberOrLabelNumbers,

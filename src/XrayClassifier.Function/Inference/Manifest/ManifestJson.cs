@@ -55,7 +55,8 @@ internal static class ManifestJson
         ManifestValueKind.Object => StartObject(ref reader, utf8, field.Path) ? ReadObject(ref reader, utf8, field) : null,
         ManifestValueKind.Text => ReadString(ref reader, utf8, field.Path),
         ManifestValueKind.WholeNumber => ReadInt(ref reader, utf8, field.Path),
-        ManifestValueKind.Numbers => ReadNumbers(ref reader, utf8, field.Path),
+        ManifestValueKind.Numbers => ReadNumbers(ref reader, utf8, field.Path, nullIsNaN: false),
+        ManifestValueKind.NumbersOrNulls => ReadNumbers(ref reader, utf8, field.Path, nullIsNaN: true),
         ManifestValueKind.Texts => ReadStrings(ref reader, utf8, field.Path),
         ManifestValueKind.NumberOrLabelNumbers => ReadNumberOrLabelNumbers(ref reader),
         _ => throw new InvalidOperationException($"{field.Path}: no reader for {field.Kind}"),
@@ -131,7 +132,7 @@ internal static class ManifestJson
         throw WrongType(ref reader, utf8, path, path);
     }
 
-    private static double[]? ReadNumbers(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string path)
+    private static double[]? ReadNumbers(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string path, bool nullIsNaN)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return null;
@@ -141,7 +142,9 @@ internal static class ManifestJson
         int count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double value))
+            double value = double.NaN;
+            if (!(nullIsNaN && reader.TokenType == JsonTokenType.Null)
+                && (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out value)))
                 throw WrongType(ref reader, utf8, $"{path}[{count}]", path);
             if (count == values.Length)
             {

@@ -68,8 +68,13 @@ internal static class ManifestReader
         var activation = OutputActivation.None;
         float defaultThreshold = ModelManifest.StandardThreshold;
         var labelThresholds = new Dictionary<string, float>(StringComparer.Ordinal);
+        (CalibrationMethod, float[])? calibration = null;
         if (document.Section(ManifestSchema.Output.Section) is not { } outputSection) Missing(ManifestSchema.Output.Section, problems);
-        else (labels, outputName, activation, defaultThreshold) = ReadOutput(outputSection, labelThresholds, problems);
+        else
+        {
+            (labels, outputName, activation, defaultThreshold) = ReadOutput(outputSection, labelThresholds, problems);
+            calibration = ReadCalibration(outputSection, labels, problems);
+        }
 
         if (problems.Count > 0) throw Invalid(source, problems);
         return new ModelManifest
@@ -85,6 +90,8 @@ internal static class ManifestReader
             Labels = labels!,
             DefaultThreshold = defaultThreshold,
             LabelThresholds = labelThresholds,
+            Calibration = calibration?.Item1,
+            OperatingPoints = calibration?.Item2,
         };
     }
 
@@ -100,14 +107,23 @@ internal static class ManifestReader
         int? height = Side(section, ManifestSchema.Input.Height, problems);
         int? width = Side(section, ManifestSchema.Input.Width, problems);
 
+        var grey = (GreyConversion)Choose(section, ManifestSchema.Input.Grey, problems);
+        if (section.Text(ManifestSchema.Input.Grey) is { } greyText && channels == 3)
+            problems.Add($"input.grey is \"{greyText}\" but input.channels is 3; it says how colour becomes one channel, so leave it out for an RGB model.");
+        var crop = (CropMode)Choose(section, ManifestSchema.Input.Crop, problems);
         var resize = (ResizeMode)Choose(section, ManifestSchema.Input.Resize, problems);
         var interpolation = (Interpolation)Choose(section, ManifestSchema.Input.Interpolation, problems);
+        // The PIL-exact path converts colour as PIL does and crops as torchvision does; the torchxrayvision steps come together.
+        if (resize != ResizeMode.SkimageLinear && (grey != GreyConversion.Luma || crop != CropMode.None))
+            problems.Add($"input.{(crop != CropMode.None ? "crop" : "grey")} is \"{section.Text(crop != CropMode.None ? ManifestSchema.Input.Crop : ManifestSchema.Input.Grey)}\" but input.resize is not \"skimage-linear\"; torchxrayvision's colour and crop steps are implemented with its resize only.");
+        if (resize == ResizeMode.SkimageLinear && section.Text(ManifestSchema.Input.Interpolation) is { } interpolationText)
+            problems.Add($"input.interpolation is \"{interpolationText}\" but input.resize \"skimage-linear\" interpolates as skimage does (first order, Gaussian anti-aliasing); leave interpolation out.");
 
         float[]? mean = PerChannel(section, ManifestSchema.Input.Mean, channels, problems, isStd: false);
         float[]? std = PerChannel(section, ManifestSchema.Input.Std, channels, problems, isStd: true);
 
         if (channels is null || height is null || width is null || mean is null || std is null) return (null, name);
-        return (new PreprocessSpec(channels.Value, height.Value, width.Value, resize, interpolation, mean, std), name);
+        return (new PreprocessSpec(channels.Value, height.Value, width.Value, resize, interpolation, mean, std) { Grey = grey, Crop = crop }, name);
     }
 
     private static (string[]?, string?, OutputActivation, float) ReadOutput(
@@ -130,9 +146,13 @@ internal static class ManifestReader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < labels.Length; i++)
             {
-                if (string.IsNullOrWhiteSpace(labels[i])) problems.Add($"output.labels[{i}] is empty; every label needs a name.");
+                // Exactly "" is an output slot with no label (torchxrayvision's models have them); blanks are mistakes.
+                if (labels[i] is "") continue;
+                if (string.IsNullOrWhiteSpace(labels[i])) problems.Add($"output.labels[{i}] is empty; every label needs a name (or exactly \"\" for an output value that is no label).");
                 else if (!seen.Add(labels[i])) problems.Add($"output.labels[{i}] \"{labels[i]}\" appears twice; labels must be unique.");
             }
+            if (seen.Count == 0 && Array.TrueForAll(labels, l => l is ""))
+                problems.Add("output.labels are all \"\"; at least one output value needs a label.");
             if (activation == OutputActivation.Softmax && labels.Length == 1)
                 problems.Add("output.activation is \"softmax\" over a single label, which always gives 1; use \"sigmoid\" for a single logit.");
         }
@@ -163,6 +183,39 @@ internal static class ManifestReader
         }
 
         return (labels, name, activation, defaultThreshold);
+    }
+
+    /// <summary>"output.calibration", or null when left out.</summary>
+    private static (CalibrationMethod, float[])? ReadCalibration(ManifestSection output, string[]? labels, List<string> problems)
+    {
+        if (output.Section(ManifestSchema.Output.Calibration.Section) is not { } section) return null;
+        var method = CalibrationMethod.OpNorm;
+        if (section.Text(ManifestSchema.Output.Calibration.Method) is null) Missing(ManifestSchema.Output.Calibration.Method, problems);
+        else method = (CalibrationMethod)Choose(section, ManifestSchema.Output.Calibration.Method, problems);
+
+        var field = ManifestSchema.Output.Calibration.Thresholds;
+        if (section.Numbers(field) is not { } values)
+        {
+            Missing(field, problems);
+            return null;
+        }
+        bool ok = true;
+        if (labels is not null && values.Length != labels.Length)
+        {
+            problems.Add($"{field.Display} has {values.Length} value(s) but output.labels has {labels.Length}; expected one per label, null where there is none.");
+            ok = false;
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            // op_norm divides by 2t and by 2(1 − t): 0 and 1 would divide by zero.
+            if (double.IsNaN(values[i]) || values[i] is > 0 and < 1) continue;
+            problems.Add($"{field.Display}[{i}] is {values[i].ToString(CultureInfo.InvariantCulture)}; expected an operating point strictly between 0 and 1, or null.");
+            ok = false;
+        }
+        if (!ok) return null;
+        var thresholds = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) thresholds[i] = (float)values[i];
+        return (method, thresholds);
     }
 
     private static float? Probability(double d, string field, List<string> problems)

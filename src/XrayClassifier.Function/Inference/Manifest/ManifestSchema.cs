@@ -48,16 +48,35 @@ internal static class ManifestSchema
             $"The input width in pixels (1–{ManifestReader.MaxSide}); must equal the model's unless that is dynamic.",
             required: true, expects: "the model's input size in pixels");
 
+        public static readonly ManifestField Grey = Value("$.input.grey", Text, "a string",
+            "How a colour image becomes the one channel of a 1-channel model (grey images are used as they are).", defaultValue: "luma",
+            choices:
+            [
+                new("luma", "ITU-R 601-2 luma, as PIL's convert(\"L\")", (int)GreyConversion.Luma),
+                new("mean", "the mean of R, G and B, as torchxrayvision's README", (int)GreyConversion.Mean),
+                new("first", "the first channel, as torchxrayvision's load_image", (int)GreyConversion.First),
+            ]);
+
+        public static readonly ManifestField Crop = Value("$.input.crop", Text, "a string",
+            "What is cut from the image before it is resized.", defaultValue: "none",
+            choices:
+            [
+                new("none", "the whole image", (int)CropMode.None),
+                new("center-square", "the centred square on the shorter side, offsets side//2 − short//2, as torchxrayvision's XRayCenterCrop", (int)CropMode.CenterSquare),
+            ]);
+
         public static readonly ManifestField Resize = Value("$.input.resize", Text, "a string",
             "How the image is fitted to width×height (torchvision: `Resize((h, w))`, or `Resize(s)` + `CenterCrop(s)`).", defaultValue: "stretch",
             choices:
             [
                 new("stretch", "scale to width×height", (int)ResizeMode.Stretch),
                 new("cover", "shorter side to size, centre crop", (int)ResizeMode.Cover),
+                new("skimage-linear", "scale to width×height as torchxrayvision's XRayResizer: skimage's resize, first order, " +
+                    "Gaussian anti-aliasing, 0 beyond the edges of the normalised image", (int)ResizeMode.SkimageLinear),
             ]);
 
         public static readonly ManifestField Interpolation = Value("$.input.interpolation", Text, "a string",
-            "The resampling kernel (PIL's).", defaultValue: "bilinear",
+            "The resampling kernel (PIL's) of `stretch` and `cover`.", defaultValue: "bilinear",
             choices:
             [
                 new("nearest", null, (int)Imaging.Interpolation.Nearest),
@@ -76,7 +95,7 @@ internal static class ManifestSchema
 
         public static readonly ManifestField Section = Object("$.input",
             "The model's input tensor and how an image becomes it.", required: true,
-            [Name, Channels, Height, Width, Resize, Interpolation, Mean, Std]);
+            [Name, Channels, Height, Width, Grey, Crop, Resize, Interpolation, Mean, Std]);
     }
 
     /// <summary>"output": the model's output tensor and what its values mean.</summary>
@@ -95,7 +114,8 @@ internal static class ManifestSchema
             ]);
 
         public static readonly ManifestField Labels = Value("$.output.labels", Texts, "an array of strings",
-            "One unique name per output value, in output order.", required: true);
+            "One name per output value, in output order; names are unique, and `\"\"` marks a value that is no label " +
+            "(left out of answers, as torchxrayvision's empty pathology slots).", required: true);
 
         public static readonly ManifestField Threshold = Value("$.output.threshold", NumberOrLabelNumbers,
             "a number from 0 to 1, or an object of per-label numbers",
@@ -103,9 +123,27 @@ internal static class ManifestSchema
             "with an optional `\"default\"`, e.g. `{\"default\": 0.5, \"Hernia\": 0.2}`; keys must be labels or `\"default\"`.",
             defaultValue: ModelManifest.StandardThreshold.ToString(CultureInfo.InvariantCulture));
 
+        /// <summary>"output.calibration": probabilities remapped after the activation.</summary>
+        public static class Calibration
+        {
+            public static readonly ManifestField Method = Value("$.output.calibration.method", Text, "a string",
+                "How probabilities are remapped.", required: true,
+                choices: [new("op-norm", "each label's operating point t becomes 0.5: p < t gives p/(2t), otherwise 1 − (1−p)/(2(1−t)); " +
+                    "a label without one gives 0.5 (torchxrayvision's op_norm)", (int)CalibrationMethod.OpNorm)]);
+
+            public static readonly ManifestField Thresholds = Value("$.output.calibration.thresholds", NumbersOrNulls,
+                "an array of numbers or nulls, one per label",
+                "Each label's operating point, strictly between 0 and 1, in label order; `null` for none.", required: true,
+                expects: "one operating point (or null) per output value, in label order");
+
+            public static readonly ManifestField Section = Object("$.output.calibration",
+                "Probabilities remapped after the activation, before thresholds apply; left out, they are used as they are.", required: false,
+                [Method, Thresholds]);
+        }
+
         public static readonly ManifestField Section = Object("$.output",
             "The model's output tensor and what its values mean.", required: true,
-            [Name, Activation, Labels, Threshold]);
+            [Name, Activation, Labels, Threshold, Calibration.Section]);
     }
 
     /// <summary>The whole file.</summary>
