@@ -11,6 +11,8 @@ bash tools/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash efs-layout/fill.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash deploy/install-validators.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# Warnings fail the build here as in CI (Directory.Build.props).
+export XRAY_WARNINGS_AS_ERRORS=true
 results="$repo/TestResults/latest"
 rm -rf "$results"
 dotnet test XrayClassifier.sln -c Release --logger "trx;LogFileName=tests.trx" --results-directory "$results" "$@"

@@ -175,7 +175,7 @@ public static class Report
 
         L("### What bounds the misses (figures from this run)");
         L("");
-        L("- **Warm end to end.** The model run is the same ONNX Runtime 1.30 build, graph and thread count on both sides (run ratio " +
+        L("- **Warm end to end.** The model run is the same graph and thread count on both sides, on the ONNX Runtime builds named above (run ratio " +
           string.Join(", ", run.Warm.Select(w => R(w.Run.Median, PeerWarmOf(run, w)!.Value.Run))) + "), and it is most of the time. With no decoding and " +
           "no handler at all, our end to end could not go below our run / the peer's end to end = " +
           string.Join(", ", run.Warm.Select(w => R(w.Run.Median, PeerWarmOf(run, w)!.Value.Handler))) + "; ≤ 0.8× leaves " +

@@ -70,7 +70,10 @@ internal sealed class ExecutionEnvironment : IDisposable
         if (rehearsalMs is double r) phases.Add(("requestPathWarmUp", r));
         if (warmUp == WarmUpKind.Full && problems.Count == 0 && Host.Classifier.Value is not null && Host.Pipeline.Value is not null)
             phases.Add(("handlerWarmUp", WarmUpRequest(classifier: null)));
-        _log.Init(Host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp));
+        var versions = Host.Classifier.Value is { } loaded
+            ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion) }
+            : null;
+        _log.Init(Host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp), versions);
     }
 
     /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>), classified by

@@ -1,11 +1,13 @@
 using System.Globalization;
+using NetVips;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging.Vips;
+using VipsImage = NetVips.Image;
 
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
-/// Encoded image bytes → the model's input tensor, via libvips loaded from the EFS runtime folder.
+/// Encoded image bytes → the model's input tensor, via NetVips over libvips loaded from the EFS runtime folder.
 /// Thread-safe; one instance per container. Runs are serialised, because libvips reports errors through
 /// one process-wide buffer and a message must belong to the request that caused it.
 /// </summary>
@@ -61,16 +63,6 @@ public sealed class ImagePipeline : IDisposable
     /// is resampled (also set as libvips's own worker count, process-wide).</summary>
     public int Threads { get; }
 
-    /// <summary>Decode large JPEGs at ½, ¼ or ⅛ scale in the DCT, but only so far that a 4× or larger
-    /// shrink remains for the resample (a 2048×2500 X-ray for a 224² model: ½). A third less time there;
-    /// within 0.018 of the full-size PIL reference per element, mean 0.002 (measured; see the fidelity
-    /// tests). Off: bit-exact with PIL.</summary>
-    public bool JpegShrinkOnLoad { get; set; } = true;
-
-    /// <summary>How much shrinking must remain for the resample after DCT scaling (see
-    /// <see cref="JpegShrinkOnLoad"/>); internal so tests and benchmarks can measure other choices.</summary>
-    internal double JpegMinimumResidualShrink { get; set; } = 4.0;
-
     /// <summary>Detects, checks, decodes and preprocesses <paramref name="encoded"/> into
     /// <paramref name="destination"/> (NCHW float32, spec.ElementCount floats). Throws
     /// <see cref="ImageRejectedException"/> for bad input.</summary>
@@ -95,7 +87,7 @@ public sealed class ImagePipeline : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            VipsRuntime.ClearError();
+            VipsErrors.Clear();
             VipsLog.BeginCapture();
             bool succeeded = false;
             try
@@ -110,7 +102,7 @@ public sealed class ImagePipeline : IDisposable
                 // A failed run's warnings are already in its error; a good run's are worth one line.
                 if (succeeded && warnings.Count > 0)
                     VipsLog.Output.WriteLine($"libvips warnings while reading a {format.DisplayName} upload: {string.Join("; ", warnings.Take(3))}{(warnings.Count + dropped > 3 ? $" (+{warnings.Count + dropped - 3} more)" : "")}");
-                VipsRuntime.ClearError();
+                VipsErrors.Clear();
             }
         }
     }
@@ -120,41 +112,24 @@ public sealed class ImagePipeline : IDisposable
     private DecodedImage Run(ReadOnlySpan<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
         string formatName = format.DisplayName;
-        using var scope = new VipsScope();
-
-        var loader = scope.Own(VipsOperation.New(format.VipsLoader));
-        loader.SetBlobCopy("buffer", encoded)
-            // Sequential: the header is read now, pixels stream later, and nothing holds the whole image.
-            .SetEnum("access", "sequential")
-            // "error" also fails truncated files (instead of returning them padded with grey).
-            .SetEnum("fail_on", "error");
-        try
-        {
-            loader.Build();
-        }
-        catch (VipsException e)
-        {
-            throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {Detail(e)})", e);
-        }
-        var decoded = scope.Own(loader.GetImage("out"));
-
+        using var decoded = Load(encoded, format, formatName);
         int width = decoded.Width, height = decoded.Height, bands = decoded.Bands;
         Limits.CheckPixels(width, height);
 
-        var orientation = decoded.TryGetInt("orientation", out int tag) && tag is >= 1 and <= 8 ? (ExifOrientation)tag : ExifOrientation.Upright;
+        var orientation = decoded.GetTypeOf("orientation") != IntPtr.Zero && decoded.Get("orientation") is int tag && tag is >= 1 and <= 8
+            ? (ExifOrientation)tag : ExifOrientation.Upright;
         bool swap = PixelMap.SwapsAxes(orientation);
         int displayedWidth = swap ? height : width, displayedHeight = swap ? width : height;
         Limits.CheckSides(displayedWidth, displayedHeight);
 
-        int bits = decoded.FormatNick switch
+        int bits = decoded.Format switch
         {
-            "uchar" => 8,
-            "ushort" => 16,
+            Enums.BandFormat.Uchar => 8,
+            Enums.BandFormat.Ushort => 16,
             var other => throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
                 $"This {formatName} holds {Describe(other)} samples; only 8- and 16-bit unsigned images are accepted. Convert it to 8- or 16-bit greyscale or RGB."),
         };
-        bool cmyk = IsCmyk(decoded.InterpretationNick, bands, formatName);
+        bool cmyk = IsCmyk(decoded.Interpretation, bands, formatName);
         if (spec.Resize == ResizeMode.SkimageLinear)
         {
             try
@@ -173,39 +148,20 @@ public sealed class ImagePipeline : IDisposable
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
         float range = bits == 8 ? 255f : 65535f;
 
-        // JPEG can decode at a fraction of its size in the DCT (libjpeg scaling); taken only when enough
-        // shrink is left for the PIL resample that the result stays within a grey level or two.
-        var source = decoded;
-        int shrink = format == ImageFormat.Jpeg && JpegShrinkOnLoad && spec.Interpolation != Interpolation.Nearest
-            ? JpegShrinkFor(width, height, plan) : 1;
-        if (shrink > 1)
-        {
-            var scaled = scope.Own(VipsOperation.New(format.VipsLoader));
-            scaled.CopyArgument("buffer", loader).SetEnum("access", "sequential").SetEnum("fail_on", "error").Set("shrink", shrink);
-            try
-            {
-                scaled.Build();
-            }
-            catch (VipsException e)
-            {
-                throw new ImageRejectedException(ImageRejection.Corrupt,
-                    $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
-            }
-            source = scope.Own(scaled.GetImage("out"));
-        }
-        int sourceWidth = source.Width, sourceHeight = source.Height;
-
+        // JPEGs too are decoded at full size: libjpeg's ½/¼/⅛ DCT-scaled decode would save a third of a large
+        // JPEG's decode time, but moves sharp content (burned-in text, markers, collimator edges) by up to 17
+        // grey levels against PIL's full decode + resize (FidelityTests); a model sees those pixels.
         // Decode strip by strip; each row is converted to planes and goes through the first resize pass
         // at once, so only partly resized rows accumulate.
-        int rowsPerStrip = Math.Clamp(StripBytes / Math.Max(1, sourceWidth * bands * (bits / 8)), 1, 256);
+        int rowsPerStrip = Math.Clamp(VipsStripReader.MaxStripBytes / Math.Max(1, width * bands * (bits / 8)), 1, 256);
         // PIL's pass order for axis-swapping orientations needs full-width sums per output row: fine for
         // any real X-ray (224 × 2500 ints), not for absurd widths, which then go rows-first (within a grey
         // level of PIL rather than identical).
-        bool columnsFirst = swap && (long)plan.StoredHeight * sourceWidth <= MaxColumnsFirstSums;
-        using var strips = new VipsStripReader(source);
+        bool columnsFirst = swap && (long)plan.StoredHeight * width <= MaxColumnsFirstSums;
         try
         {
-            var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(sourceWidth, sourceHeight, bands, orientation, plan) : null;
+            using var strips = new VipsStripReader(decoded);
+            var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(width, height, bands, orientation, plan) : null;
             if (bits == 8)
             {
                 var planes = sampler is null
@@ -229,27 +185,29 @@ public sealed class ImagePipeline : IDisposable
         return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
     }
 
-    /// <summary>The DCT scale an upright <paramref name="width"/>×<paramref name="height"/> JPEG is decoded at for
-    /// <paramref name="spec"/> (1 when none); for the benchmark's decode-only figures.</summary>
-    internal int JpegShrinkFor(int width, int height, PreprocessSpec spec) =>
-        JpegShrinkOnLoad && spec.Interpolation != Interpolation.Nearest
-            ? JpegShrinkFor(width, height, ResizePlan.For(width, height, ExifOrientation.Upright, spec)) : 1;
-
-    /// <summary>The largest libjpeg scale (2, 4 or 8) that leaves at least
-    /// <see cref="JpegMinimumResidualShrink"/>× to the resample on both axes; 1 if none does.</summary>
-    private int JpegShrinkFor(int width, int height, ResizePlan plan)
+    /// <summary>That format's own loader: sequential access — the header is read now, pixels stream later,
+    /// and nothing holds the whole image — and fail_on=error, which also fails truncated files instead of
+    /// returning them padded with grey.</summary>
+    /// <remarks>NetVips's NewFromBuffer(ReadOnlySpan) hands libvips one native copy of the bytes (libvips
+    /// decodes lazily, after this call returns) without a managed copy, which for a large upload would be a
+    /// large-object allocation per request; it picks the loader by sniffing, so the loader it will pick is
+    /// checked against the format detected from the magic number first.</remarks>
+    private static VipsImage Load(ReadOnlySpan<byte> encoded, ImageFormat format, string formatName)
     {
-        int best = 1;
-        foreach (int s in (ReadOnlySpan<int>)[2, 4, 8])
+        string? sniffed = VipsImage.FindLoadBuffer(encoded);
+        if (sniffed != VipsRuntime.LoaderTypeName(format.VipsLoader))
+            throw new ImageRejectedException(ImageRejection.Corrupt,
+                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {(sniffed is null ? "no loader recognises it" : $"it reads as {sniffed}")})");
+        try
         {
-            if ((double)width / s >= JpegMinimumResidualShrink * plan.StoredWidth && (double)height / s >= JpegMinimumResidualShrink * plan.StoredHeight)
-                best = s;
+            return VipsImage.NewFromBuffer(encoded, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
         }
-        return best;
+        catch (VipsException e)
+        {
+            throw new ImageRejectedException(ImageRejection.Corrupt,
+                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {Detail(e)})", e);
+        }
     }
-
-    /// <summary>Pixels decoded per strip: enough to amortise the call, small enough to stay in cache.</summary>
-    private const int StripBytes = 256 * 1024;
 
     /// <summary>Largest full-width accumulator (ints) the columns-first pass may use: 64 MiB.</summary>
     private const long MaxColumnsFirstSums = 16L * 1024 * 1024;
@@ -257,22 +215,25 @@ public sealed class ImagePipeline : IDisposable
     /// <summary>libvips's error text; when a loader failed without any, the warnings it logged instead.</summary>
     private static string Detail(VipsException e)
     {
-        if (e.LibvipsText.Length > 0) return e.LibvipsText;
+        string text = VipsErrors.Text(e);
+        if (text.Length > 0) return text;
         var (warnings, _) = VipsLog.EndCapture();
         VipsLog.BeginCapture();
         return warnings.Count > 0 ? string.Join("; ", warnings.Take(3)) : "no detail given";
     }
 
     /// <summary>CMYK is converted (PIL's way); other colour spaces a TIFF can hold are refused.</summary>
-    private static bool IsCmyk(string interpretation, int bands, string formatName)
+    private static bool IsCmyk(Enums.Interpretation interpretation, int bands, string formatName)
     {
         switch (interpretation)
         {
-            case "cmyk" when bands >= 4:
+            case Enums.Interpretation.Cmyk when bands >= 4:
                 return true;
-            case "lab" or "labs" or "labq" or "xyz" or "yxy" or "cmc" or "lch" or "hsv" or "scrgb" or "fourier" or "histogram" or "matrix":
+            case Enums.Interpretation.Lab or Enums.Interpretation.Labs or Enums.Interpretation.Labq or Enums.Interpretation.Xyz
+                or Enums.Interpretation.Yxy or Enums.Interpretation.Cmc or Enums.Interpretation.Lch or Enums.Interpretation.Hsv
+                or Enums.Interpretation.Scrgb or Enums.Interpretation.Fourier or Enums.Interpretation.Histogram or Enums.Interpretation.Matrix:
                 throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
-                    $"This {formatName} is in the {interpretation.ToUpperInvariant()} colour space; only greyscale, RGB and CMYK images are accepted. Convert it to greyscale or RGB.");
+                    $"This {formatName} is in the {interpretation.ToString().ToUpperInvariant()} colour space; only greyscale, RGB and CMYK images are accepted. Convert it to greyscale or RGB.");
         }
         if (bands > 4)
             throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
@@ -293,16 +254,16 @@ public sealed class ImagePipeline : IDisposable
             throw new ArgumentException($"The destination holds {destinationLength} floats; the tensor needs {spec.ElementCount}.", "destination");
     }
 
-    private static string Describe(string sampleFormat) => sampleFormat switch
+    private static string Describe(Enums.BandFormat sampleFormat) => sampleFormat switch
     {
-        "char" => "signed 8-bit",
-        "short" => "signed 16-bit",
-        "uint" => "32-bit integer",
-        "int" => "signed 32-bit integer",
-        "float" => "32-bit floating-point",
-        "double" => "64-bit floating-point",
-        "complex" or "dpcomplex" => "complex",
-        _ => sampleFormat,
+        Enums.BandFormat.Char => "signed 8-bit",
+        Enums.BandFormat.Short => "signed 16-bit",
+        Enums.BandFormat.Uint => "32-bit integer",
+        Enums.BandFormat.Int => "signed 32-bit integer",
+        Enums.BandFormat.Float => "32-bit floating-point",
+        Enums.BandFormat.Double => "64-bit floating-point",
+        Enums.BandFormat.Complex or Enums.BandFormat.Dpcomplex => "complex",
+        _ => sampleFormat.ToString(),
     };
 
     private static string Capitalise(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;

@@ -19,7 +19,7 @@ namespace XrayClassifier.Function.Imaging;
 internal static class SkimageResize
 {
     /// <summary>Decodes <paramref name="rows"/> strip by strip into <paramref name="destination"/> (NCHW,
-    /// spec.Channels planes of spec.Height×spec.Width). Decoding errors surface as <see cref="VipsException"/>.</summary>
+    /// spec.Channels planes of spec.Height×spec.Width). Decoding errors surface as <see cref="NetVips.VipsException"/>.</summary>
     public static void Write(VipsStripReader rows, int threads, int bits, int bands, bool cmyk, ExifOrientation orientation,
         PreprocessSpec spec, Span<float> destination)
     {
@@ -63,7 +63,7 @@ internal static class SkimageResize
         var normalised = new float[planes * storedWidth];
         var p8 = bits == 8 ? new int[3 * storedWidth] : null;
         var p16 = bits == 8 ? null : new float[3 * storedWidth];
-        int rowsPerStrip = Math.Clamp(256 * 1024 / Math.Max(1, storedWidth * bands * (bits / 8)), 1, 256);
+        int rowsPerStrip = Math.Clamp(VipsStripReader.MaxStripBytes / Math.Max(1, storedWidth * bands * (bits / 8)), 1, 256);
 
         StripSource.ForEach(rows, rowsPerStrip, threads, (stripTop, count, strip) =>
         {
@@ -75,13 +75,13 @@ internal static class SkimageResize
                 if (bits == 8)
                 {
                     var p = p8!.AsSpan();
-                    colour.Convert(strip.Bytes.Slice(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
+                    colour.Convert(strip.AsSpan(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
                     Normalise<int>(p, colour.Planes, storedWidth, spec, scale, bias, normalised);
                 }
                 else
                 {
                     var p = p16!.AsSpan();
-                    colour.Convert(strip.As<ushort>().Slice(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
+                    colour.Convert(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(strip.AsSpan()).Slice(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
                     Normalise<float>(p, colour.Planes, storedWidth, spec, scale, bias, normalised);
                 }
                 for (int c = 0; c < planes; c++)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using XrayClassifier.Function.Imaging.Vips;
 
 namespace XrayClassifier.Function.Imaging;
@@ -6,7 +7,7 @@ namespace XrayClassifier.Function.Imaging;
 /// <summary>
 /// Runs the decoded strips through colour conversion and the resize into the plan's planes (stored
 /// orientation): 8-bit images into byte planes, 16-bit ones into float planes. Decoding errors surface
-/// as <see cref="VipsException"/>.
+/// as NetVips's VipsException.
 /// </summary>
 internal static class StreamedResize
 {
@@ -41,7 +42,7 @@ internal static class StreamedResize
             using var resampler = new Resampler<TSample, TOutput, TArithmetic>(strips.Width, strips.Height, plan.StoredWidth, plan.StoredHeight, colour.Planes, interpolation, columnsFirst);
             StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
             {
-                var pixels = strip.As<TPixel>();
+                var pixels = MemoryMarshal.Cast<byte, TPixel>(strip);
                 for (int r = 0; r < count; r++)
                 {
                     Convert(colour, convert, pixels.Slice(r * rowSamples, rowSamples), resampler);
@@ -58,7 +59,7 @@ internal static class StreamedResize
             var picked = new TPixel[plan.StoredWidth * plan.StoredHeight * colour.Bands];
             StripSource.ForEach(strips, rowsPerStrip, threads, (top, count, strip) =>
             {
-                var pixels = strip.As<TPixel>();
+                var pixels = MemoryMarshal.Cast<byte, TPixel>(strip);
                 for (int r = 0; r < count; r++) sampler.Take(top + r, pixels.Slice(r * rowSamples, rowSamples), picked);
             });
             // The picked pixels are already the plan's size: colour conversion only.

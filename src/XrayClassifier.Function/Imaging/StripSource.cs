@@ -12,8 +12,8 @@ namespace XrayClassifier.Function.Imaging;
 internal static class StripSource
 {
     /// <summary>Calls <paramref name="consume"/>(top, count, pixels) for each strip, in order. Decoding
-    /// errors surface as <see cref="VipsException"/> from this call.</summary>
-    public static void ForEach(VipsStripReader reader, int rowsPerStrip, int threads, Action<int, int, VipsMemory> consume)
+    /// errors surface as NetVips's VipsException from this call.</summary>
+    public static void ForEach(VipsStripReader reader, int rowsPerStrip, int threads, Action<int, int, byte[]> consume)
     {
         int height = reader.Height;
         if (threads < 2 || height <= rowsPerStrip)
@@ -21,13 +21,12 @@ internal static class StripSource
             for (int top = 0; top < height; top += rowsPerStrip)
             {
                 int count = Math.Min(rowsPerStrip, height - top);
-                using var strip = reader.Read(top, count);
-                consume(top, count, strip);
+                consume(top, count, reader.Read(top, count));
             }
             return;
         }
 
-        using var ready = new BlockingCollection<(int Top, int Count, VipsMemory Strip)>(boundedCapacity: 2);
+        using var ready = new BlockingCollection<(int Top, int Count, byte[] Strip)>(boundedCapacity: 2);
         using var stop = new CancellationTokenSource();
         var decoder = Task.Run(() =>
         {
@@ -36,14 +35,12 @@ internal static class StripSource
                 for (int top = 0; top < height && !stop.IsCancellationRequested; top += rowsPerStrip)
                 {
                     int count = Math.Min(rowsPerStrip, height - top);
-                    var strip = reader.Read(top, count);
                     try
                     {
-                        ready.Add((top, count, strip), stop.Token);
+                        ready.Add((top, count, reader.Read(top, count)), stop.Token);
                     }
                     catch (OperationCanceledException)
                     {
-                        strip.Dispose();
                         break;
                     }
                 }
@@ -56,27 +53,18 @@ internal static class StripSource
 
         try
         {
-            foreach (var (top, count, strip) in ready.GetConsumingEnumerable())
-            {
-                using (strip) consume(top, count, strip);
-            }
+            foreach (var (top, count, strip) in ready.GetConsumingEnumerable()) consume(top, count, strip);
         }
         catch
         {
             stop.Cancel();
-            foreach (var (_, _, strip) in ready.GetConsumingEnumerable()) strip.Dispose();
+            // Drain, so a decoder blocked on a full queue sees the cancellation.
+            foreach (var _ in ready.GetConsumingEnumerable()) { }
             throw;
         }
         finally
         {
-            try
-            {
-                decoder.GetAwaiter().GetResult();
-            }
-            finally
-            {
-                while (ready.TryTake(out var left)) left.Strip.Dispose();
-            }
+            decoder.GetAwaiter().GetResult();
         }
     }
 }

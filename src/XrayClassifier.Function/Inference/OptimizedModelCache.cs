@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using System.Text;
+using Microsoft.ML.OnnxRuntime;
 using XrayClassifier.Function.Configuration;
-using XrayClassifier.Function.Inference.Native;
 using XrayClassifier.Function.Inference.Runtime;
 
 namespace XrayClassifier.Function.Inference;
@@ -29,7 +29,7 @@ internal sealed class OptimizedModelCache(string directory)
 {
     /// <summary>Bump when the key, the saved level or the file layout changes: old entries are then ignored.</summary>
     private const string KeyFormat = "xray-optimized-model/v1";
-    private const GraphOptimizationLevel SavedLevel = GraphOptimizationLevel.EnableExtended;
+    private const GraphOptimizationLevel SavedLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
 
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(15);
 
@@ -41,22 +41,23 @@ internal sealed class OptimizedModelCache(string directory)
 
     /// <summary>
     /// Creates the session for <paramref name="modelPath"/> at level ALL, from the cache when it holds a
-    /// usable entry, saving one otherwise. Throws <see cref="OrtException"/> only when the original model
-    /// itself cannot be loaded.
+    /// usable entry, saving one otherwise. ORT must be loaded (<see cref="OnnxRuntimeLibrary.Load"/>), and
+    /// <paramref name="ortVersion"/> is its native version. Throws <see cref="OnnxRuntimeException"/> only
+    /// when the original model itself cannot be loaded.
     /// </summary>
-    public OrtSession Open(OnnxRuntime runtime, string modelPath, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome)
+    public InferenceSession Open(string ortVersion, string modelPath, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome)
     {
-        var serving = new SessionSettings(intraOpThreads, GraphOptimizationLevel.EnableAll);
+        var serving = new SessionSettings(intraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL);
 
         string entry;
         try
         {
-            entry = EntryPath(modelPath, modelName, runtime.Version);
+            entry = EntryPath(modelPath, modelName, ortVersion);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             outcome = new(false, $"no cache: the model file could not be fingerprinted ({e.Message})", null);
-            return OrtSession.Create(runtime, modelPath, serving);
+            return serving.CreateSession(modelPath);
         }
 
         string? previousProblem = null;
@@ -64,11 +65,11 @@ internal sealed class OptimizedModelCache(string directory)
         {
             try
             {
-                var cached = OrtSession.Create(runtime, entry, serving);
+                var cached = serving.CreateSession(entry);
                 outcome = new(true, $"hit: {entry}", entry);
                 return cached;
             }
-            catch (OrtException e)
+            catch (OnnxRuntimeException e)
             {
                 previousProblem = $"cached entry unusable ({e.Message.Trim()}), rebuilt";
             }
@@ -77,14 +78,14 @@ internal sealed class OptimizedModelCache(string directory)
         if (!TryReserveTempFile(entry, out string? temp, out string? why))
         {
             outcome = new(false, $"miss, not saved: {why}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
-            return OrtSession.Create(runtime, modelPath, serving);
+            return serving.CreateSession(modelPath);
         }
 
         string savedBy = "this cold start";
         try
         {
             // ORT writes the optimised graph while creating this session; the session itself is not kept.
-            OrtSession.Create(runtime, modelPath, new SessionSettings(intraOpThreads, SavedLevel, temp)).Dispose();
+            new SessionSettings(intraOpThreads, SavedLevel, temp).CreateSession(modelPath).Dispose();
             if (new FileInfo(temp).Length == 0) throw new IOException($"ONNX Runtime wrote nothing to {temp}");
 
             // Another cold start may have finished first: keep its file rather than replacing a file that
@@ -99,25 +100,25 @@ internal sealed class OptimizedModelCache(string directory)
                 File.Move(temp, entry, overwrite: true);
             }
         }
-        catch (Exception e) when (e is OrtException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is OnnxRuntimeException or IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
             // A model ORT cannot load at all fails here again, with ORT's own message.
-            var original = OrtSession.Create(runtime, modelPath, serving);
+            var original = serving.CreateSession(modelPath);
             outcome = new(false, $"miss, not saved: {e.Message.Trim()}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
             return original;
         }
 
         try
         {
-            var session = OrtSession.Create(runtime, entry, serving);
+            var session = serving.CreateSession(entry);
             outcome = new(false, $"miss: saved {entry}" + (savedBy == "this cold start" ? "" : $" (by {savedBy})") + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
             return session;
         }
-        catch (OrtException e)
+        catch (OnnxRuntimeException e)
         {
             outcome = new(false, $"miss: the entry just saved could not be loaded ({e.Message.Trim()}); using the original model", entry);
-            return OrtSession.Create(runtime, modelPath, serving);
+            return serving.CreateSession(modelPath);
         }
     }
 

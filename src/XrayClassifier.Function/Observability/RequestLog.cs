@@ -122,7 +122,7 @@ public sealed class RequestLog
 
     /// <summary>Once per container: how INIT went (for cold-start analysis).</summary>
     public void Init(double initMs, IReadOnlyList<(string Component, string Detail)> problems, IReadOnlyList<(string Name, double Ms)> phases,
-        string? warmUp = null)
+        string? warmUp = null, IReadOnlyList<(string Name, string Version)>? versions = null)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer))
@@ -133,6 +133,7 @@ public sealed class RequestLog
             w.WriteNumber("initMs", Round(initMs));
             if (warmUp is not null) w.WriteString("warmUp", warmUp);
             foreach (var (name, ms) in phases) w.WriteNumber(name + "Ms", Round(ms));
+            foreach (var (name, version) in versions ?? []) w.WriteString(name, version);
             w.WriteStartArray("problems");
             foreach (var (component, detail) in problems)
             {

@@ -23,7 +23,8 @@ public sealed class HealthTests : IDisposable
         Assert.Equal(TestEfs.Labels, model.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!));
         Assert.Equal(224, model.GetProperty("input").GetProperty("height").GetInt32());
         Assert.Equal(3, model.GetProperty("input").GetProperty("channels").GetInt32());
-        Assert.Equal("1.30.0", h.GetProperty("runtime").GetProperty("onnxRuntime").GetString());
+        Assert.Equal("1.32.0", h.GetProperty("runtime").GetProperty("onnxRuntime").GetString());
+        Assert.Equal("1.32.0", h.GetProperty("runtime").GetProperty("onnxRuntimeManaged").GetString());
         Assert.StartsWith("8.18", h.GetProperty("runtime").GetProperty("libvips").GetString());
         Assert.Equal(1, h.GetProperty("runtime").GetProperty("computeThreads").GetInt32());
         Assert.True(h.GetProperty("workspace").GetProperty("writable").GetBoolean());

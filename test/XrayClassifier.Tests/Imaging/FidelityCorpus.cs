@@ -14,13 +14,20 @@ public sealed class FidelityCorpus : IDisposable
     public static readonly PreprocessSpec Rgb224 = new(3, 224, 224, ResizeMode.Stretch, Interpolation.Bilinear, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
     public static readonly PreprocessSpec Grey224 = new(1, 224, 224, ResizeMode.Stretch, Interpolation.Bilinear, [0.5f], [0.25f]);
 
-    /// <summary>An encoded test image: made by libvips from samples, or by PIL from a job.</summary>
-    private sealed record ImageDef(string Key, Func<Samples> Source, Func<Samples, byte[]>? Vips, string? PilFormat, string? PilMode,
+    /// <summary>An encoded test image: made by libvips from samples, by PIL from a job, or drawn and encoded
+    /// by Reference/make_radiographs.py.</summary>
+    private sealed record ImageDef(string Key, Func<Samples>? Source, Func<Samples, byte[]>? Vips, string? PilFormat, string? PilMode,
         int? PilQuality = null, int? PilOrientation = null, bool RawReference = false, bool PilLossless = false,
-        string? DerivedFrom = null, Func<byte[], byte[]>? Transform = null);
+        string? DerivedFrom = null, Func<byte[], byte[]>? Transform = null, Radiograph? Radiograph = null);
 
-    /// <param name="ScaledJpeg">A JPEG large enough that the pipeline decodes it at reduced scale by default.</param>
-    public sealed record Case(string Name, string ImageKey, PreprocessSpec Spec, bool ScaledJpeg);
+    /// <summary>A radiograph look-alike: burned-in letters and markers ("L", "R", "PA", a date) at several
+    /// sizes, collimator borders, film grain, one-pixel ruler ticks — the sharp edges real X-ray files have
+    /// and smooth synthetic images lack. <paramref name="Bits"/>: significant bits of a 16-bit PNG.</summary>
+    private sealed record Radiograph(string Format, string Mode, int Width, int Height, int Seed, int? Quality = null, int? Bits = null);
+
+    /// <param name="Format">What the per-format fidelity table groups the case under (e.g. "jpeg-grey").</param>
+    /// <param name="RadiographLike">From the radiograph look-alikes (sharp text and edges).</param>
+    public sealed record Case(string Name, string ImageKey, PreprocessSpec Spec, string Format, bool RadiographLike);
 
     private static readonly Lazy<Samples> Grey = new(() => SyntheticXray.Grey16(600, 730, seed: 1));
     private static readonly Lazy<Samples> GreyAlpha = new(() => SyntheticXray.GreyAlpha16(600, 730, seed: 2));
@@ -43,6 +50,17 @@ public sealed class FidelityCorpus : IDisposable
 
     private static IEnumerable<ImageDef> ImageDefs()
     {
+        // Radiograph look-alikes at the sizes scanners write, every encoding a PyTorch user's files come in.
+        yield return RadiographDef("radiograph-jpeg-grey-q95-2048x2500", new("JPEG", "L", 2048, 2500, 31, Quality: 95));
+        yield return RadiographDef("radiograph-jpeg-grey-q75-2373x2373", new("JPEG", "L", 2373, 2373, 32, Quality: 75));
+        yield return RadiographDef("radiograph-jpeg-grey-q90-3000x2400", new("JPEG", "L", 3000, 2400, 33, Quality: 90));
+        yield return RadiographDef("radiograph-jpeg-rgb-q85-2500x2048", new("JPEG", "RGB", 2500, 2048, 34, Quality: 85));
+        yield return RadiographDef("radiograph-jpeg-rgb-q95-2000x2600", new("JPEG", "RGB", 2000, 2600, 35, Quality: 95));
+        yield return RadiographDef("radiograph-png8-grey-2048x2500", new("PNG", "L", 2048, 2500, 36));
+        yield return RadiographDef("radiograph-png8-rgb-2200x2200", new("PNG", "RGB", 2200, 2200, 37));
+        yield return RadiographDef("radiograph-png16-grey-2500x2048", new("PNG", "I;16", 2500, 2048, 38, Bits: 16));
+        yield return RadiographDef("radiograph-png16-grey12bit-2336x2836", new("PNG", "I;16", 2336, 2836, 39, Bits: 12));
+
         yield return new("png8-grey", () => Grey.Value.To8(), s => VipsEncoder.Png(s), null, null);
         yield return new("png16-grey", () => Grey.Value, s => VipsEncoder.Png(s, bitDepth: 16), null, null);
         yield return new("png8-grey-alpha", () => GreyAlpha.Value.To8(), s => VipsEncoder.Png(s), null, null);
@@ -97,6 +115,8 @@ public sealed class FidelityCorpus : IDisposable
         yield return new("pil-webp-rgb-lossless", () => Rgb.Value.To8(), null, "WEBP", "RGB", PilLossless: true);
     }
 
+    private static ImageDef RadiographDef(string key, Radiograph r) => new(key, null, null, null, null, Radiograph: r);
+
     private static readonly ImageDef[] Images = ImageDefs().ToArray();
 
     public static readonly IReadOnlyList<Case> Cases = BuildCases();
@@ -107,7 +127,7 @@ public sealed class FidelityCorpus : IDisposable
     {
         var cases = new List<Case>();
         void Add(string image, PreprocessSpec spec, string label) =>
-            cases.Add(new($"{image} {label}", image, spec, image.Contains("jpeg") && image.Contains("2048x2500")));
+            cases.Add(new($"{image} {label}", image, spec, FormatOf(image), image.StartsWith("radiograph-", StringComparison.Ordinal)));
 
         foreach (var image in Images)
         {
@@ -134,6 +154,15 @@ public sealed class FidelityCorpus : IDisposable
         return cases;
     }
 
+    /// <summary>"jpeg-grey", "png16-grey", …: the encoding, and grey or colour, from the image's key.</summary>
+    private static string FormatOf(string key)
+    {
+        string format = key.Contains("jpeg") ? "jpeg" : key.Contains("png16") ? "png16" : key.Contains("png") ? "png8"
+            : key.Contains("tiff16") ? "tiff16" : key.Contains("tiff") ? "tiff8" : key.Contains("webp") ? "webp" : "other";
+        string colour = key.Contains("rgb") || key.Contains("cmyk") || key.Contains("palette") ? "colour" : "grey";
+        return $"{format}-{colour}";
+    }
+
     private readonly TempDirectory _dir = TestEnvironment.CreateTempDirectory("xray-fidelity");
     private readonly Dictionary<string, byte[]> _encoded = new();
     private readonly Dictionary<string, float[]> _reference = new();
@@ -154,15 +183,22 @@ public sealed class FidelityCorpus : IDisposable
     private void Build()
     {
         var pilJobs = new List<Dictionary<string, object>>();
-        var sources = new Dictionary<string, Samples>();
+        var radiographJobs = new List<Dictionary<string, object>>();
         foreach (var image in Images)
         {
-            var samples = image.Source();
-            sources[image.Key] = samples;
+            if (image.Radiograph is Radiograph r)
+            {
+                var job = new Dictionary<string, object> { ["out"] = _dir.Combine(image.Key + ".img"), ["format"] = r.Format, ["mode"] = r.Mode, ["width"] = r.Width, ["height"] = r.Height, ["seed"] = r.Seed };
+                if (r.Quality is int quality) job["quality"] = quality;
+                if (r.Bits is int bits) job["bits"] = bits;
+                radiographJobs.Add(job);
+                continue;
+            }
             if (image.DerivedFrom is not null)
             {
                 continue;
             }
+            var samples = image.Source!();
             if (image.Vips is not null)
             {
                 var bytes = image.Vips(samples);
@@ -182,12 +218,18 @@ public sealed class FidelityCorpus : IDisposable
             if (image.RawReference) NpyFile.WriteSamples(_dir.Combine(image.Key + ".raw.npy"), samples);
         }
 
+        string radiographsFile = _dir.Combine("radiographs.json");
+        File.WriteAllText(radiographsFile, JsonSerializer.Serialize(radiographJobs));
+        Python.Run(Python.RadiographScript, radiographsFile);
+        foreach (var image in Images.Where(i => i.Radiograph is not null))
+            _encoded[image.Key] = File.ReadAllBytes(_dir.Combine(image.Key + ".img"));
+
         if (pilJobs.Count > 0)
         {
             string jobsFile = _dir.Combine("encode.json");
             File.WriteAllText(jobsFile, JsonSerializer.Serialize(pilJobs));
             Python.Run(Python.EncoderScript, jobsFile);
-            foreach (var image in Images.Where(i => i.Vips is null && i.DerivedFrom is null))
+            foreach (var image in Images.Where(i => i.Vips is null && i.DerivedFrom is null && i.Radiograph is null))
                 _encoded[image.Key] = File.ReadAllBytes(_dir.Combine(image.Key + ".img"));
         }
         foreach (var image in Images.Where(i => i.DerivedFrom is not null))

@@ -10,6 +10,8 @@ public static class Python
 
     public static string ReferenceScript => Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "Imaging", "Reference", "reference_pipeline.py");
 
+    public static string RadiographScript => Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "Imaging", "Reference", "make_radiographs.py");
+
     public static string EncoderScript => Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "Imaging", "Reference", "encode_with_pil.py");
 
     /// <summary>Runs a script or -c snippet; throws with its stderr when it fails. Returns stdout.</summary>

@@ -234,7 +234,8 @@ public sealed class ClassifierRunTests
         using var classifier = Classifier.Load(efs.AddModel(model.Model(), model.Manifest()), new ClassifierSettings(2, false));
 
         var report = classifier.LoadReport;
-        Assert.Equal("1.30.0", classifier.RuntimeVersion);
+        Assert.Equal("1.32.0", classifier.RuntimeVersion);
+        Assert.Equal("1.32.0", classifier.ManagedRuntimeVersion);
         Assert.Equal(2, report.IntraOpThreads);
         Assert.False(report.OptimizedModelCacheHit);
         Assert.Equal("disabled", report.CacheNote);

@@ -18,6 +18,7 @@ public static class InferenceChildProcess
     public const string ModeVariable = "XRAY_TEST_CHILD";
     private const string ColdStartMode = "classifier-cold-start";
     private const string ThreadsMode = "classifier-threads";
+    private const string LateCopyMode = "onnxruntime-late-copy";
 
     public sealed record ColdStart(bool Hit, string? Note, float[] Probabilities);
 
@@ -25,17 +26,27 @@ public static class InferenceChildProcess
     /// <param name="IdleCpuTicks">CPU clock ticks those threads used during half a second of idling after a run.</param>
     public sealed record Threads(int ThreadsStarted, long IdleCpuTicks);
 
+    /// <param name="Refusals">The "onnxruntime" problem reported for each bad file, in order.</param>
+    /// <param name="RuntimeVersion">The native version the classifier reported once the good file was there.</param>
+    /// <param name="MappedFromLateCopy">/proc/self/maps shows the library copied last.</param>
+    public sealed record LateCopy(string[] Refusals, string RuntimeVersion, bool MappedFromLateCopy, float[] Probabilities);
+
     [ModuleInitializer]
     internal static void RunIfChild()
     {
         string? mode = Environment.GetEnvironmentVariable(ModeVariable);
-        if (mode is not (ColdStartMode or ThreadsMode)) return;
+        if (mode is not (ColdStartMode or ThreadsMode or LateCopyMode)) return;
         int code = 0;
         try
         {
             var layout = new EfsLayout(Environment.GetEnvironmentVariable("XRAY_EFS_ROOT")!,
                 Environment.GetEnvironmentVariable("XRAY_MODEL")!, Environment.GetEnvironmentVariable("XRAY_NATIVE_DIR"));
-            string json = mode == ColdStartMode ? JsonSerializer.Serialize(RunColdStart(layout)) : JsonSerializer.Serialize(RunThreads(layout));
+            string json = mode switch
+            {
+                ColdStartMode => JsonSerializer.Serialize(RunColdStart(layout)),
+                ThreadsMode => JsonSerializer.Serialize(RunThreads(layout)),
+                _ => JsonSerializer.Serialize(RunLateCopy(layout)),
+            };
             Console.Out.WriteLine(json);
         }
         catch (Exception e)
@@ -59,11 +70,13 @@ public static class InferenceChildProcess
         classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
 
     /// <summary>Starts <paramref name="count"/> cold starts, released together by a barrier file.</summary>
-    public static ColdStart[] ColdStartTogether(EfsLayout layout, int count)
+    /// <param name="environment">Extra variables for the children; a null value removes the variable.</param>
+    public static ColdStart[] ColdStartTogether(EfsLayout layout, int count, IReadOnlyDictionary<string, string?>? environment = null)
     {
         using var barrier = TestEnvironment.CreateTempDirectory("xray-barrier");
+        var extra = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["XRAY_TEST_BARRIER"] = barrier.Path };
         var children = Enumerable.Range(0, count)
-            .Select(_ => Start(ColdStartMode, layout, new() { ["XRAY_TEST_BARRIER"] = barrier.Path }))
+            .Select(_ => Start(ColdStartMode, layout, extra))
             .ToList();
         try
         {
@@ -87,6 +100,54 @@ public static class InferenceChildProcess
     {
         using var child = Start(ThreadsMode, layout, new() { ["XRAY_TEST_THREADS"] = intraOpThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         return Finish<Threads>(child);
+    }
+
+    /// <summary>
+    /// In a fresh process (ORT's managed side binds its library once per process): the native folder of
+    /// <paramref name="layout"/> is empty, then gets a truncated copy, then an older ONNX Runtime, then the
+    /// right one — each load attempt in between is refused, and the last one works without a restart.
+    /// </summary>
+    public static LateCopy CopyTheLibraryLate(EfsLayout layout, string goodLibrary, string olderLibrary)
+    {
+        using var child = Start(LateCopyMode, layout, new() { ["XRAY_TEST_GOOD_ORT"] = goodLibrary, ["XRAY_TEST_OLD_ORT"] = olderLibrary });
+        return Finish<LateCopy>(child);
+    }
+
+    private static LateCopy RunLateCopy(EfsLayout layout)
+    {
+        string good = Environment.GetEnvironmentVariable("XRAY_TEST_GOOD_ORT")!;
+        string older = Environment.GetEnvironmentVariable("XRAY_TEST_OLD_ORT")!;
+        string target = layout.OnnxRuntimePath;
+        var refusals = new List<string>();
+        void Refused()
+        {
+            try
+            {
+                Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false)).Dispose();
+                refusals.Add("loaded");
+            }
+            catch (PlatformUnavailableException e)
+            {
+                refusals.Add($"{e.Component}: {e.Message}");
+            }
+        }
+
+        Refused(); // nothing there yet
+        var head = new byte[64 * 1024];
+        using (var source = File.OpenRead(good)) source.ReadExactly(head);
+        File.WriteAllBytes(target, head);
+        Refused(); // an interrupted copy
+        File.Copy(older, target, overwrite: true);
+        Refused(); // an older release
+        // A complete copy, written beside the target and renamed over it as a careful deployer would.
+        File.Copy(good, target + ".part");
+        File.Move(target + ".part", target, overwrite: true);
+
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+        FillFixedInput(classifier.InputBuffer);
+        var result = classifier.Run();
+        bool mapped = File.ReadLines("/proc/self/maps").Any(l => l.EndsWith(Path.GetFullPath(target), StringComparison.Ordinal));
+        return new LateCopy([.. refusals], classifier.RuntimeVersion, mapped, InLabelOrder(classifier, result));
     }
 
     private static ColdStart RunColdStart(EfsLayout layout)
@@ -123,7 +184,7 @@ public static class InferenceChildProcess
 
     /// <summary>Loads the library and its environment first, so that only the session's own threads are counted.</summary>
     private static void OnnxRuntimeWarmUp(EfsLayout layout) =>
-        XrayClassifier.Function.Inference.Runtime.OnnxRuntime.Load(layout.OnnxRuntimePath);
+        XrayClassifier.Function.Inference.Runtime.OnnxRuntimeLibrary.Load(layout.OnnxRuntimePath);
 
     private static HashSet<int> ThreadIds() =>
         Directory.GetDirectories("/proc/self/task").Select(d => int.Parse(Path.GetFileName(d), System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
@@ -151,7 +212,7 @@ public static class InferenceChildProcess
         }
     }
 
-    private static Child Start(string mode, EfsLayout layout, Dictionary<string, string> extra)
+    private static Child Start(string mode, EfsLayout layout, Dictionary<string, string?> extra)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("exec");
@@ -160,7 +221,11 @@ public static class InferenceChildProcess
         psi.Environment["XRAY_EFS_ROOT"] = layout.Root;
         psi.Environment["XRAY_MODEL"] = layout.ModelName;
         psi.Environment["XRAY_NATIVE_DIR"] = layout.NativeDirectory;
-        foreach (var (k, v) in extra) psi.Environment[k] = v;
+        foreach (var (k, v) in extra)
+        {
+            if (v is null) psi.Environment.Remove(k);
+            else psi.Environment[k] = v;
+        }
         return new Child(Process.Start(psi)!);
     }
 

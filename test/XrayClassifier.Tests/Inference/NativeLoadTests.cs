@@ -6,16 +6,35 @@ using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Inference;
 
+/// <summary>
+/// The checks that keep a bad libonnxruntime.so away from Microsoft.ML.OnnxRuntime.Managed. Each bad file is
+/// refused with a message a deployer can act on, before ORT's managed side touches it (its first failure would
+/// last the life of the process); <see cref="LateCopyTests"/> shows a fresh process recovering after them.
+/// </summary>
 public sealed class NativeLoadTests
 {
     private static string RealLibrary => Path.Combine(TestEnvironment.NativeDirectory, EfsLayout.OnnxRuntimeFileName);
 
     [Fact]
-    public void LoadsTheEfsRuntimeAndReportsItsVersion()
+    public void LoadsTheEfsRuntimeAndReportsTheNativeAndManagedVersions()
     {
-        var runtime = OnnxRuntime.Load(RealLibrary);
-        Assert.Equal("1.30.0", runtime.Version);
-        Assert.Same(runtime, OnnxRuntime.Load(RealLibrary)); // one OrtEnv per process
+        var runtime = OnnxRuntimeLibrary.Load(RealLibrary);
+
+        Assert.Equal("1.32.0", runtime.NativeVersion);
+        Assert.Equal("1.32.0", OnnxRuntimeLibrary.ManagedVersion);
+        Assert.Same(runtime, OnnxRuntimeLibrary.Load(RealLibrary)); // one OrtEnv per process
+        // The library ORT runs on is the file on "EFS", not one found by the loader's search path.
+        string real = new FileInfo(RealLibrary).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? RealLibrary;
+        Assert.Contains(File.ReadLines("/proc/self/maps"), line => line.EndsWith(real, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReadsTheOnnxRuntimeVersionFromTheLibrarysSymbolVersions()
+    {
+        Assert.Equal(["libonnxruntime.so.1", "VERS_1.32.0"], ElfIdentity.ReadVersionDefinitions(RealLibrary));
+        string other = Path.Combine(TestEnvironment.EfsLayoutRoot, "runtime",
+            RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "linux-arm64" : "linux-x64", EfsLayout.OnnxRuntimeFileName);
+        Assert.Equal(["libonnxruntime.so.1", "VERS_1.32.0"], ElfIdentity.ReadVersionDefinitions(other));
     }
 
     [Fact]
@@ -25,13 +44,13 @@ public sealed class NativeLoadTests
         string path = Path.Combine(TestEnvironment.EfsLayoutRoot, "runtime", otherRid, EfsLayout.OnnxRuntimeFileName);
         Assert.True(File.Exists(path), $"{path} is part of the set-up (efs-layout/fill.sh)");
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(path));
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains(path, e.Message);
         Assert.Contains($"({otherRid}) ELF library", e.Message);
         Assert.Contains($"this process runs on {EfsLayout.RuntimeIdentifier}", e.Message);
-        Assert.Contains($"ONNX Runtime 1.30.0 for {EfsLayout.RuntimeIdentifier}", e.Message);
+        Assert.Contains($"ONNX Runtime 1.32.0 for {EfsLayout.RuntimeIdentifier}", e.Message);
     }
 
     [Fact]
@@ -40,7 +59,7 @@ public sealed class NativeLoadTests
         using var dir = TestEnvironment.CreateTempDirectory();
         string path = dir.Combine(EfsLayout.OnnxRuntimeFileName);
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(path));
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains($"ONNX Runtime was not found at {path}", e.Message);
@@ -55,11 +74,11 @@ public sealed class NativeLoadTests
         string path = dir.Combine(EfsLayout.OnnxRuntimeFileName);
         File.WriteAllText(path, "version https://git-lfs.github.com/spec/v1\noid sha256:0000\nsize 45828512\n");
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(path));
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains($"{path} is not an ELF file", e.Message);
-        Assert.Contains("expected ONNX Runtime 1.30.0", e.Message);
+        Assert.Contains("expected ONNX Runtime 1.32.0", e.Message);
     }
 
     [Fact]
@@ -71,11 +90,11 @@ public sealed class NativeLoadTests
         using (var real = File.OpenRead(RealLibrary)) real.ReadExactly(head);
         File.WriteAllBytes(path, head); // a right-architecture ELF header, cut off like an interrupted copy
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(path));
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains($"{path} is truncated: the file has 65536 bytes but its ELF headers describe {new FileInfo(RealLibrary).Length}", e.Message);
-        Assert.Contains("expected ONNX Runtime 1.30.0", e.Message);
+        Assert.Contains("expected ONNX Runtime 1.32.0", e.Message);
     }
 
     [Fact]
@@ -85,11 +104,11 @@ public sealed class NativeLoadTests
         string path = dir.Combine(EfsLayout.OnnxRuntimeFileName);
         File.Copy("/bin/true", path); // a right-architecture, complete ELF file, but a program, not a library
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(path));
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains($"{path} could not be loaded (", e.Message);
-        Assert.Contains("expected ONNX Runtime 1.30.0", e.Message);
+        Assert.Contains("expected ONNX Runtime 1.32.0", e.Message);
     }
 
     [Fact]
@@ -97,26 +116,28 @@ public sealed class NativeLoadTests
     {
         using var dir = TestEnvironment.CreateTempDirectory();
         string path = dir.Combine(EfsLayout.OnnxRuntimeFileName);
-        string zlib = new[] { "/lib", "/usr/lib" }
-            .Select(root => Path.Combine(root, RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "x86_64-linux-gnu" : "aarch64-linux-gnu", "libz.so.1"))
-            .First(File.Exists); // zlib is part of every Debian/Amazon Linux base image
-        File.Copy(zlib, path);
+        File.Copy(Zlib, path);
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(path));
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains($"{path} loaded but does not export OrtGetApiBase, so it is not ONNX Runtime", e.Message);
     }
 
     [Fact]
-    public void RefusesALibraryOlderThanTheApiVersionAskedFor()
+    public void RefusesAnOnnxRuntimeOlderThanTheManagedPackage()
     {
-        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntime.Load(RealLibrary, apiVersion: OnnxRuntime.TargetApiVersion + 1));
+        using var dir = TestEnvironment.CreateTempDirectory();
+        string path = dir.Combine(EfsLayout.OnnxRuntimeFileName);
+        File.Copy(OlderOnnxRuntime.LibraryPath, path); // the real 1.30.0 build from NuGet
+
+        var e = Assert.Throws<PlatformUnavailableException>(() => OnnxRuntimeLibrary.Load(path));
 
         Assert.Equal("onnxruntime", e.Component);
-        Assert.Contains(RealLibrary, e.Message);
-        Assert.Contains("is ONNX Runtime 1.30.0, which does not provide C API version 31", e.Message);
-        Assert.Contains("expected ONNX Runtime 1.31.0 or newer", e.Message);
+        Assert.Contains($"{path} is ONNX Runtime 1.30.0, older than Microsoft.ML.OnnxRuntime.Managed 1.32.0", e.Message);
+        Assert.Contains("expected ONNX Runtime 1.32.0", e.Message);
+        // Refused from the file's headers: the old library was never loaded into this process.
+        Assert.DoesNotContain(File.ReadLines("/proc/self/maps"), line => line.EndsWith(path, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -131,4 +152,8 @@ public sealed class NativeLoadTests
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains(layout.OnnxRuntimePath, e.Message);
     }
+
+    internal static string Zlib => new[] { "/lib", "/usr/lib" }
+        .Select(root => Path.Combine(root, RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "x86_64-linux-gnu" : "aarch64-linux-gnu", "libz.so.1"))
+        .First(File.Exists); // zlib is part of every Debian/Amazon Linux base image
 }

@@ -43,7 +43,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
             entry = SingleEntry(efs);
             Assert.Equal($"miss: saved {entry}", first.LoadReport.CacheNote);
             Assert.Equal(entry, first.LoadReport.CacheEntryPath);
-            Assert.StartsWith($"m.ort-1.30.0.{EfsLayout.RuntimeIdentifier}.", Path.GetFileName(entry));
+            Assert.StartsWith($"m.ort-1.32.0.{EfsLayout.RuntimeIdentifier}.", Path.GetFileName(entry));
             AssertClassifiesCorrectly(first);
         }
         var written = (File.GetLastWriteTimeUtc(entry), new FileInfo(entry).Length);
@@ -217,20 +217,20 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         File.WriteAllBytes(path, big.Model());
         var stamp = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(path, stamp);
-        string key = OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64");
+        string key = OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64");
 
-        Assert.Equal(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64"));
+        Assert.Equal(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64"));
         Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.31.0", "linux-x64"));
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-arm64"));
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-arm64"));
 
         File.SetLastWriteTimeUtc(path, stamp.AddSeconds(1));
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64"));
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64"));
 
         var retrained = PooledLinearCase.Create(3, 8, 8, 20_000, Head.Sigmoid, seed: 2);
         File.WriteAllBytes(path, retrained.Model());
         File.SetLastWriteTimeUtc(path, stamp);
         Assert.Equal(new FileInfo(path).Length, big.Model().Length);
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.30.0", "linux-x64"));
+        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64"));
     }
 
     [Fact]

@@ -109,4 +109,40 @@ public sealed class RealModelTests
         }
         Assert.NotEqual(seen[0], seen[1]); // the output depends on the image
     }
+
+    /// <summary>
+    /// What the project's former hand-written C-API binding (commit 947d324) computed on the same ORT 1.32.0
+    /// library for <see cref="BindingReferenceInput"/>, with 1 and with 2 intra-op threads alike: the sigmoid
+    /// outputs as float bits, in label order. Recorded on this machine kind (AMD EPYC, AVX-512); ORT's kernels
+    /// are chosen by instruction set, so another CPU family may differ in the last bits.
+    /// </summary>
+    private static readonly uint[] HandWrittenBindingOutputs =
+    [
+        0x3F02A4A8, 0x3F7B96EE, 0x3CBA3290, 0x3D1F1910, 0x3E8A11E6, 0x3D417210, 0x3E15090A,
+        0x3E02C0A2, 0x3F0CF615, 0x3E9C178E, 0x3F7F2BEC, 0x3F7C9BDE, 0x3D03BF90, 0x3D94281C,
+    ];
+
+    /// <summary>Small enough that the untrained model's sigmoids do not saturate to 0 and 1 (which would hide differences).</summary>
+    private static void BindingReferenceInput(Span<float> input)
+    {
+        var random = new Random(42);
+        for (int i = 0; i < input.Length; i++) input[i] = (float)((random.NextDouble() * 4 - 2) * 0.05);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheDefaultModelGivesBitForBitWhatTheHandWrittenBindingGave(int threads)
+    {
+        using var efs = new TempEfs();
+        string folder = TestEnvironment.DefaultModelDirectory;
+        var layout = LinkModel(efs, Path.Combine(folder, "model.onnx"), JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject(),
+            XrayOptions.DefaultModelName);
+        using var classifier = Classifier.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
+        BindingReferenceInput(classifier.InputBuffer);
+
+        var ours = InLabelOrder(classifier, classifier.Run()).Select(BitConverter.SingleToUInt32Bits).ToArray();
+
+        Assert.Equal(HandWrittenBindingOutputs, ours);
+    }
 }

@@ -38,6 +38,9 @@ public class LocalCliTests
         new[] { "serve", "--efs-root", "/nonexistent/efs" },
         new[] { "serve", "extra" },
         new[] { "serve", "--port", "1", "--port", "2" },
+        new[] { "serve", "--resource", "xray" },
+        new[] { "event" },
+        new[] { "event", "/nonexistent/xray.jpg" },
     };
 
     [Theory]
@@ -58,7 +61,8 @@ public class LocalCliTests
         var (exit, stdout, _) = await RunAsync("--help");
 
         Assert.Equal(0, exit);
-        Assert.Contains("serve [--port 5050] [--stage v1] [--efs-root DIR]", stdout);
+        Assert.Contains("serve [--port 5050] [--stage v1] [--resource /xray] [--efs-root DIR]", stdout);
+        Assert.Contains("event IMAGE [--stage v1] [--resource /xray]", stdout);
         Assert.Contains("invoke EVENT.json [--efs-root DIR]", stdout);
         Assert.Contains("classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]", stdout);
     }
@@ -138,6 +142,48 @@ public class LocalCliTests
         var body = JsonDocument.Parse(response.GetProperty("body").GetString()!).RootElement;
         Assert.Equal(14, body.GetProperty("predictions").GetArrayLength());
         Assert.Equal("0f6e3b8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", body.GetProperty("requestId").GetString());
+    }
+
+    [Fact]
+    public async Task WritesATutorialShapedEventThatInvokeClassifies()
+    {
+        using var efs = new LocalEfsRoot();
+        using var temp = TestEnvironment.CreateTempDirectory("xray-event");
+        var jpeg = temp.Combine("xray.jpg");
+        SampleXray.WriteJpeg(jpeg);
+
+        var (exit, eventJson, stderr) = await RunAsync("event", jpeg, "--resource", "/xray");
+        Assert.True(exit == 0, stderr);
+        var proxyEvent = JsonDocument.Parse(eventJson).RootElement;
+        Assert.Equal("/xray", proxyEvent.GetProperty("resource").GetString());
+        Assert.Equal("/xray", proxyEvent.GetProperty("path").GetString());
+        Assert.Equal(JsonValueKind.Null, proxyEvent.GetProperty("pathParameters").ValueKind);
+        Assert.Equal("/v1/xray", proxyEvent.GetProperty("requestContext").GetProperty("path").GetString());
+        Assert.Equal(File.ReadAllBytes(jpeg), Convert.FromBase64String(proxyEvent.GetProperty("body").GetString()!));
+        var saved = temp.Combine("event.json");
+        File.WriteAllText(saved, eventJson);
+
+        (exit, var stdout, stderr) = await RunAsync("invoke", saved, "--efs-root", efs.Path);
+
+        Assert.True(exit == 0, stderr + stdout);
+        var body = JsonDocument.Parse(JsonDocument.Parse(stdout).RootElement.GetProperty("body").GetString()!).RootElement;
+        Assert.Equal("jpeg", body.GetProperty("image").GetProperty("format").GetString());
+        Assert.Equal(14, body.GetProperty("predictions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task PrintsTheProxyResponseEscapedOnceAsAJsonStringMustBe()
+    {
+        using var efs = new LocalEfsRoot();
+
+        var (_, stdout, _) = await RunAsync("invoke", Path.Combine(s_events, "classify-text-plain.json"), "--efs-root", efs.Path);
+
+        // The body is JSON inside a JSON string: its quotes are \", and nothing is \u-escaped on top.
+        Assert.DoesNotContain("\\u00", stdout);
+        Assert.Contains("\\\"type\\\":", stdout);
+        var detail = JsonDocument.Parse(JsonDocument.Parse(stdout).RootElement.GetProperty("body").GetString()!).RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains("'text/plain'", detail);
+        Assert.Contains("'text/plain'", stdout);
     }
 
     [Fact]

@@ -67,13 +67,38 @@ public sealed class RealHandlerHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClassifiesThroughAnApiWithOneXrayResourceAsTheTutorialsBuildIt()
+    {
+        var function = new XrayClassifier.Function.Function(_efs.Environment);
+        await using var tutorial = await EmulatorServer.StartAsync(
+            new RestApiEmulator(new RestApiSettings { Resource = "/xray" }, function.FunctionHandler), 0);
+        using var temp = TestEnvironment.CreateTempDirectory("xray-tutorial");
+        var jpeg = temp.Combine("xray.jpg");
+        SampleXray.WriteJpeg(jpeg);
+
+        var curl = ProcessRunner.Run("curl",
+            ["--silent", "--show-error", "--request", "POST", "-H", "Content-Type: image/jpg", "--upload-file", jpeg,
+             new Uri(tutorial.BaseAddress, "v1/xray").ToString(), "--write-out", "\n%{http_code}"],
+            temp.Path, TimeSpan.FromMinutes(2));
+        var elsewhere = await new HttpClient { BaseAddress = tutorial.BaseAddress }.PostAsync("v1/classify", new ByteArrayContent(File.ReadAllBytes(jpeg)));
+
+        var lines = curl.Stdout.TrimEnd().Split('\n');
+        Assert.True(lines[^1] == "200", curl.Stdout + curl.Stderr);
+        var body = JsonDocument.Parse(string.Join('\n', lines[..^1])).RootElement;
+        Assert.Equal("jpeg", body.GetProperty("image").GetProperty("format").GetString());
+        Assert.Equal(14, body.GetProperty("predictions").GetArrayLength());
+        // The API has no other resource: API Gateway itself answers, the function is not called.
+        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+    }
+
+    [Fact]
     public async Task AnswersHealthWithTheModelAndRuntimeVersions()
     {
         var response = await _http.GetAsync("v1/health");
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("1.30.0", text);
+        Assert.Contains("1.32.0", text);
         Assert.Contains("8.18.7", text);
     }
 

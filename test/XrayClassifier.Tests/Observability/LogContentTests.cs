@@ -62,6 +62,8 @@ public sealed class LogContentTests : IDisposable
         Assert.True(init.GetProperty("manifestMs").GetDouble() > 0);
         Assert.InRange(init.GetProperty("sessionCreateMs").GetDouble(), double.Epsilon, init.GetProperty("classifierLoadMs").GetDouble());
         Assert.True(init.GetProperty("pipelineLoadMs").GetDouble() > 0);
+        Assert.Equal("1.32.0", init.GetProperty("onnxRuntime").GetString());
+        Assert.Equal("1.32.0", init.GetProperty("onnxRuntimeManaged").GetString());
         Assert.Empty(init.GetProperty("problems").EnumerateArray());
         Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
 

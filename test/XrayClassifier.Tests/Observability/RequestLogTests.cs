@@ -69,7 +69,7 @@ public class RequestLogTests
         var line = JsonDocument.Parse(Assert.Single(sink.Lines)).RootElement;
         AssertValidEmf(line);
         var names = line.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").EnumerateArray()
-            .Select(m => m.GetProperty("Name").GetString()).ToArray();
+            .Select(m => m.GetProperty("Name").GetString()!).ToArray();
         Assert.Equal(["Latency", "ColdStart", "ClientError"], names);
         Assert.Equal("not-found", line.GetProperty("error").GetString());
     }

@@ -24,8 +24,13 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
         var prefix = "/" + Settings.Stage + "/";
         if (!rawPath.StartsWith(prefix, StringComparison.Ordinal)) return null;
         var rest = rawPath[(prefix.Length - 1)..];
+        if (Settings.Resource is string resource)
+            return rest.TrimEnd('/') == resource.TrimEnd('/') ? resource : null;
         return rest.Trim('/').Length == 0 ? null : rest;
     }
+
+    /// <summary>Whether the API has a method for <paramref name="httpMethod"/> on its resource.</summary>
+    public bool HasMethod(string httpMethod) => Settings.Resource is null || httpMethod == "POST";
 
     /// <summary>Builds the event for a request under the stage. Throws <see cref="ArgumentException"/>
     /// for a path <see cref="ProxyPath"/> refuses.</summary>
@@ -40,9 +45,11 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
         var (query, multiQuery) = Query(request.RawQuery);
         var host = request.Header("Host") ?? "127.0.0.1";
 
+        // A named resource has no path parameters; the proxy resource captures everything after the stage.
+        var resource = Settings.Resource ?? RestApiSettings.ProxyResource;
         return new ApiGatewayProxyRequest
         {
-            Resource = RestApiSettings.ProxyResource,
+            Resource = resource,
             // REST APIs keep the path percent-encoded and decode path parameters (captures in
             // hotsock/voker#8, dherault/serverless-offline#638).
             Path = proxyPath,
@@ -51,12 +58,12 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
             MultiValueHeaders = multiHeaders,
             QueryStringParameters = query,
             MultiValueQueryStringParameters = multiQuery,
-            PathParameters = new Dictionary<string, string> { ["proxy"] = Uri.UnescapeDataString(proxyPath[1..]) },
+            PathParameters = Settings.Resource is null ? new Dictionary<string, string> { ["proxy"] = Uri.UnescapeDataString(proxyPath[1..]) } : null,
             StageVariables = null,
             RequestContext = new ProxyRequestContext
             {
                 ResourceId = Settings.ResourceId,
-                ResourcePath = RestApiSettings.ProxyResource,
+                ResourcePath = resource,
                 HttpMethod = request.Method,
                 ExtendedRequestId = ExtendedRequestId(),
                 RequestTime = now.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture),

@@ -42,7 +42,8 @@ public sealed class RestApiEmulator
     private async Task<GatewayResponse> AnswerAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         if (request.Body.Length > RestApiSettings.MaxRequestPayloadBytes) return GatewayErrors.PayloadTooLarge();
-        if (Events.ProxyPath(request.RawPath) is null) return GatewayErrors.MissingAuthenticationToken(Guid.NewGuid().ToString());
+        if (Events.ProxyPath(request.RawPath) is null || !Events.HasMethod(request.Method))
+            return GatewayErrors.MissingAuthenticationToken(Guid.NewGuid().ToString());
 
         var proxyEvent = Events.Build(request);
         var requestId = proxyEvent.RequestContext.RequestId;

@@ -1,13 +1,19 @@
 namespace XrayClassifier.Local.ApiGateway;
 
 /// <summary>
-/// The emulated REST API: one stage, one <c>{proxy+}</c> resource with an <c>ANY</c> method and a Lambda
-/// proxy integration, <c>binaryMediaTypes: ['*/*']</c> — what deploy/template.yaml creates.
+/// The emulated REST API: one stage and <c>binaryMediaTypes: ['*/*']</c>, with either one <c>{proxy+}</c>
+/// resource with an <c>ANY</c> method (what deploy/template.yaml creates) or, with <see cref="Resource"/>, one
+/// named resource with a <c>POST</c> method (what the usual Lambda + API Gateway tutorials build), both with a
+/// Lambda proxy integration.
 /// </summary>
 public sealed record RestApiSettings
 {
     /// <summary>The stage name, the first path segment of every URL (<c>/v1/classify</c>).</summary>
     public string Stage { get; init; } = "v1";
+    /// <summary>Null: the <c>{proxy+}</c> API. A path such as <c>/xray</c>: an API with only that resource and
+    /// only a POST method on it; any other path or method gets API Gateway's 403 Missing Authentication Token.</summary>
+    public string? Resource { get; init; }
+
     /// <summary>The REST API id (10 lower-case letters and digits, as AWS makes them).</summary>
     public string ApiId { get; init; } = "xraylocal1";
     /// <summary>The id of the <c>{proxy+}</c> resource (6 characters, as AWS makes them).</summary>

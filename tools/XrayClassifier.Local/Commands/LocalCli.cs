@@ -14,12 +14,17 @@ public static class LocalCli
         Usage: dotnet run --project tools/XrayClassifier.Local -- COMMAND [options]
 
         Commands:
-          serve [--port 5050] [--stage v1] [--efs-root DIR] [--api-key KEY]
-              An API Gateway REST API (Lambda proxy integration, {proxy+}, binaryMediaTypes */*) on
+          serve [--port 5050] [--stage v1] [--resource /xray] [--efs-root DIR] [--api-key KEY]
+              An API Gateway REST API (Lambda proxy integration, binaryMediaTypes */*) on
               http://127.0.0.1:PORT/STAGE/ that calls the real handler in-process. Ctrl+C stops it.
-              curl --request POST -H "Content-Type: image/jpg" --upload-file xray.jpg http://127.0.0.1:5050/v1/classify
+              Without --resource: one {proxy+} resource, ANY method (deploy/template.yaml's API).
+              With --resource /xray: only that resource, POST only (the API the usual tutorials build).
+              curl --request POST -H "Content-Type: image/jpg" --upload-file samples/xray.jpg http://127.0.0.1:5050/v1/classify
           invoke EVENT.json [--efs-root DIR]
               Feeds a saved API Gateway proxy event to the handler and prints the proxy response JSON.
+          event IMAGE [--stage v1] [--resource /xray]
+              Prints the proxy event API Gateway would send for POSTing IMAGE (as curl --upload-file does)
+              to /STAGE/RESOURCE: a file for invoke, the Lambda console's test tab or the Lambda Test Tool.
           classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
               Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
               --dump-input writes the model's input tensor as float32 [1,C,H,W].
@@ -45,11 +50,13 @@ public static class LocalCli
             return command switch
             {
                 "serve" => await ServeCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "port", "stage", "efs-root", "api-key" }),
+                    CommandLine.Parse(args, new HashSet<string> { "port", "stage", "resource", "efs-root", "api-key" }),
                     stderr, environment, cancellationToken).ConfigureAwait(false),
                 "invoke" => await InvokeCommand.RunAsync(
                     CommandLine.Parse(args, new HashSet<string> { "efs-root" }),
                     stdout, stderr, environment).ConfigureAwait(false),
+                "event" => await EventCommand.RunAsync(
+                    CommandLine.Parse(args, new HashSet<string> { "stage", "resource" }), stdout).ConfigureAwait(false),
                 "classify" => await ClassifyCommand.RunAsync(
                     CommandLine.Parse(args, new HashSet<string> { "efs-root", "dump-input" }),
                     stdout, stderr, environment).ConfigureAwait(false),

@@ -15,11 +15,15 @@ internal static class ServeCommand
         // A stage name is one path segment of letters, digits, '-' and '_' (API Gateway's rule).
         if (stage.Length == 0 || stage.Length > 128 || !stage.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new UsageException($"--stage '{stage}' must be letters, digits, '-' or '_'");
+        var resource = line.Option("resource");
+        // A resource path is '/' followed by segments of letters, digits, '-', '_' and '.' (no {proxy+} here).
+        if (resource is not null && (resource.Length < 2 || resource[0] != '/' || !resource[1..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/')))
+            throw new UsageException($"--resource '{resource}' must be a path such as /xray");
         var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
 
         // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
         using var function = LocalFunction.Create(local);
-        var settings = new RestApiSettings { Stage = stage, ApiKey = line.Option("api-key") };
+        var settings = new RestApiSettings { Stage = stage, ApiKey = line.Option("api-key"), Resource = resource };
         var emulator = new RestApiEmulator(settings, function.FunctionHandler, log);
 
         EmulatorServer server;
@@ -36,9 +40,9 @@ internal static class ServeCommand
         await using (server.ConfigureAwait(false))
         {
             await log.WriteLineAsync(
-                $"API Gateway REST API emulator: {server.BaseAddress}{stage}/{{proxy+}} -> {typeof(XrayClassifier.Function.Function).FullName}.FunctionHandler" +
+                $"API Gateway REST API emulator: {(resource is null ? $"ANY {server.BaseAddress}{stage}/{{proxy+}}" : $"POST {server.BaseAddress}{stage}{resource}")} -> {typeof(XrayClassifier.Function.Function).FullName}.FunctionHandler" +
                 $"{Environment.NewLine}EFS root: {local.EfsRoot}{Environment.NewLine}" +
-                $"Try: curl --request POST -H \"Content-Type: image/png\" --upload-file xray.png {server.BaseAddress}{stage}/classify" +
+                $"Try: curl --request POST -H \"Content-Type: image/jpg\" --upload-file samples/xray.jpg {server.BaseAddress}{stage}{resource ?? "/classify"}" +
                 $"{Environment.NewLine}Ctrl+C stops.").ConfigureAwait(false);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

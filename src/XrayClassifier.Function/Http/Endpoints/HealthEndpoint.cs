@@ -57,6 +57,7 @@ internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, Tim
             Runtime = new HealthRuntime
             {
                 OnnxRuntime = classifier?.RuntimeVersion,
+                OnnxRuntimeManaged = classifier?.ManagedRuntimeVersion,
                 Libvips = pipeline?.VipsVersion,
                 Dotnet = Environment.Version.ToString(),
                 Architecture = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(),

@@ -1,22 +1,20 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text;
-using XrayClassifier.Function.Imaging.Native;
+using NetVips;
 
 namespace XrayClassifier.Function.Imaging.Vips;
 
 /// <summary>
-/// Routes GLib log messages from libvips (and the codecs it wraps) to stderr as single, bounded,
-/// printable lines prefixed "libvips", instead of GLib's default multi-line format. Messages are
+/// Routes GLib log messages from libvips (and the codecs it wraps), through NetVips's log handler, to
+/// stderr as single, bounded, printable lines prefixed "libvips", instead of GLib's default multi-line
+/// format — or, while a pipeline run captures them, into that run's error or summary line. Messages are
 /// libvips's own text (never pixel data); they are capped and stripped of control characters anyway
 /// because they can quote bytes from an untrusted file's metadata.
 /// </summary>
-internal static unsafe class VipsLog
+internal static class VipsLog
 {
-    // GLogLevelFlags: G_LOG_FLAG_RECURSION 1, G_LOG_FLAG_FATAL 2, ERROR 4, CRITICAL 8, WARNING 16,
-    // MESSAGE 32, INFO 64, DEBUG 128.
-    private const int Critical = 8, Warning = 16, Message = 32, Info = 64, Debug = 128;
-    private const int HandledLevels = 1 | 2 | Critical | Warning | Message | Info | Debug;
+    private const Enums.LogLevelFlags Critical = Enums.LogLevelFlags.Critical, Warning = Enums.LogLevelFlags.Warning,
+        Message = Enums.LogLevelFlags.Message, Info = Enums.LogLevelFlags.Info, Debug = Enums.LogLevelFlags.Debug;
+    private const Enums.LogLevelFlags HandledLevels = Enums.LogLevelFlags.FlagRecursion | Enums.LogLevelFlags.FlagFatal | Critical | Warning | Message | Info | Debug;
     private const int MaxMessageChars = 400;
 
     private const int MaxCaptured = 32;
@@ -55,24 +53,24 @@ internal static unsafe class VipsLog
         }
     }
 
+    /// <summary>Installs the handler for libvips's and GLib's domains (once per process).</summary>
     public static void Install()
     {
+        if (Interlocked.Exchange(ref s_installed, 1) == 1) return;
         foreach (var domain in new[] { "VIPS", "GLib", "GLib-GObject", "GModule" })
-        {
-            fixed (byte* d = Utf8Z.Get(domain))
-                LibVips.g_log_set_handler(d, HandledLevels, &Handle, 0);
-        }
+            Log.SetLogHandler(domain, HandledLevels, Handle);
     }
 
-    [UnmanagedCallersOnly]
-    private static void Handle(byte* domain, int level, byte* message, nint userData)
+    private static int s_installed;
+
+    private static void Handle(string? domain, Enums.LogLevelFlags level, string? message)
     {
         try
         {
             // libvips logs g_info for every operation when VIPS_INFO is set: never useful in Lambda logs.
             if ((level & (Info | Debug)) != 0 && (level & (Critical | Warning | Message)) == 0) return;
             if ((level & (Critical | Warning)) != 0) Interlocked.Increment(ref s_warnings);
-            string text = Printable(Utf8Z.Read(message) ?? "");
+            string text = Printable(message ?? "");
             lock (s_captureGate)
             {
                 if (s_captured is not null)
@@ -83,7 +81,7 @@ internal static unsafe class VipsLog
                 }
             }
             string kind = (level & Critical) != 0 ? "critical" : (level & Warning) != 0 ? "warning" : "message";
-            Output.WriteLine($"libvips {kind} [{Utf8Z.Read(domain) ?? "?"}]: {text}");
+            Output.WriteLine($"libvips {kind} [{domain ?? "?"}]: {text}");
         }
         catch
         {

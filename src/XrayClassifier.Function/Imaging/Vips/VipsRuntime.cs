@@ -1,30 +1,41 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using XrayClassifier.Function.Configuration;
-using XrayClassifier.Function.Imaging.Native;
 
 namespace XrayClassifier.Function.Imaging.Vips;
 
 /// <summary>
-/// libvips for the whole process: loaded from the EFS runtime folder by absolute path, initialised
-/// once, hardened (untrusted loaders blocked, operation cache off, worker threads bounded) and its
-/// error buffer read through one place. A process can hold only one libvips (GLib's type system is
-/// global), so the first folder that loads wins and a different copy is refused.
+/// libvips for the whole process: loaded from the EFS runtime folder by absolute path before NetVips
+/// initialises, then hardened through NetVips (<see cref="VipsSetup"/>). A process can hold only one
+/// libvips (GLib's type system is global), so the first folder that loads wins and a different copy is
+/// refused.
 /// </summary>
-internal static unsafe class VipsRuntime
+/// <remarks>
+/// NetVips's module initializer calls vips_init as soon as its assembly loads, resolving
+/// "libvips.so.42" by name: that only finds the EFS copy if it is already loaded (glibc then matches the
+/// SONAME). So this class names no NetVips type — not even in a field or signature, which would load the
+/// assembly with the class — and reaches NetVips only through <see cref="VipsSetup"/>'s non-inlined
+/// methods, after the file is checked and loaded. If the initializer ran first and failed (the assembly
+/// loaded early, or the file reached EFS only later), <see cref="VipsSetup.Initialise"/> calls
+/// NetVips.Init() again once the library is loaded: a late copy works without a redeploy.
+/// </remarks>
+internal static class VipsRuntime
 {
-    /// <summary>The oldest libvips with everything used here (vips_block_untrusted_set came in 8.13).</summary>
+    /// <summary>The oldest libvips with everything used here (vips_block_untrusted_set and
+    /// vips_operation_block_set came in 8.13).</summary>
     private static readonly Version MinimumVersion = new(8, 13);
 
-    /// <summary>The loaders the pipeline needs; a libvips built without one of them is refused at load.</summary>
-    private static readonly string[] RequiredOperations = ["pngload_buffer", "jpegload_buffer", "tiffload_buffer", "webpload_buffer"];
+    /// <summary>The loaders the pipeline uses: a libvips built without one of them is refused at load,
+    /// and they are the only loaders left unblocked.</summary>
+    internal static readonly string[] Loaders = [.. ImageFormat.All.Select(f => f.VipsLoader)];
 
     private static readonly Lock s_gate = new();
+    private static Dictionary<string, string> s_loaderTypeNames = [];
     private static nint s_library;
     private static string? s_loadedFrom;
     private static string? s_version;
 
-    /// <summary>libvips's own version string, once loaded.</summary>
+    /// <summary>libvips's own version, e.g. "8.18.7", once loaded.</summary>
     public static string Version => s_version ?? throw new InvalidOperationException("libvips is not loaded.");
 
     /// <summary>The absolute path libvips was loaded from.</summary>
@@ -50,65 +61,40 @@ internal static unsafe class VipsRuntime
                     $"libvips is already loaded in this process from {s_loadedFrom}; a second copy from {path} cannot be used alongside it (GLib's type system is process-wide). Use one runtime folder per process.");
             }
 
-            var missing = LibVips.Bind(library);
-            if (missing.Count > 0)
+            // Another ELF library at the path would load, but NetVips would then look for libvips.so.42
+            // elsewhere and fail with a message about the search path rather than this file.
+            if (!NativeLibrary.TryGetExport(library, "vips_init", out _) || !NativeLibrary.TryGetExport(library, "vips_region_fetch", out _))
             {
                 NativeLibrary.Free(library);
-                throw new PlatformUnavailableException("libvips",
-                    $"{path} is not a usable libvips: it does not export {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}. {Expected}");
+                throw new PlatformUnavailableException("libvips", $"{path} is not a usable libvips: it does not export vips_init and vips_region_fetch. {Expected}");
             }
 
-            fixed (byte* argv0 = Utf8Z.Get("xray-classifier"))
-            {
-                if (LibVips.vips_init(argv0) != 0)
-                    throw new PlatformUnavailableException("libvips", $"vips_init failed for {path}: {ErrorText()}. {Expected}");
-            }
-
-            var version = new Version(LibVips.vips_version(0), LibVips.vips_version(1), LibVips.vips_version(2));
+            var (version, versionText, initError) = VipsSetup.Initialise();
+            if (initError is not null)
+                throw new PlatformUnavailableException("libvips", $"NetVips could not initialise libvips from {path}: {initError}. {Expected}");
             if (version < MinimumVersion)
                 throw new PlatformUnavailableException("libvips", $"{path} is libvips {version}; at least {MinimumVersion} is needed. {Expected}");
+            if (VipsSetup.FirstMissingOperation(Loaders) is string missing)
+                throw new PlatformUnavailableException("libvips", $"{path} (libvips {version}) has no '{missing}' operation: it was built without that codec. {Expected}");
 
-            foreach (var operation in RequiredOperations)
-            {
-                fixed (byte* basename = Utf8Z.Get("VipsOperation"), nick = Utf8Z.Get(operation))
-                {
-                    if (LibVips.vips_type_find(basename, nick) == 0)
-                        throw new PlatformUnavailableException("libvips", $"{path} (libvips {version}) has no '{operation}' operation: it was built without that codec. {Expected}");
-                }
-            }
-
-            VipsLog.Install();
-            // Uploads are untrusted: refuse loaders libvips marks untrusted (ImageMagick, PDFium, …)
-            // even though detection never asks for them.
-            LibVips.vips_block_untrusted_set(1);
-            // Every request is a new image, so cached operations would only pin uploads and decoded
-            // pixels in Lambda's small memory; no files are opened either (uploads come as buffers).
-            LibVips.vips_cache_set_max(0);
-            LibVips.vips_cache_set_max_mem(0);
-            LibVips.vips_cache_set_max_files(0);
-
-            s_version = Utf8Z.Read(LibVips.vips_version_string()) ?? version.ToString();
+            s_loaderTypeNames = Loaders.ToDictionary(l => l, VipsSetup.TypeName);
+            VipsSetup.Harden(s_loaderTypeNames.Values);
+            s_version = versionText;
             s_library = library;
             s_loadedFrom = path;
         }
     }
 
+    /// <summary>The GType name behind a loader's nickname in this build (e.g. pngload_buffer →
+    /// VipsForeignLoadPngBuffer): what libvips's loader sniffing reports.</summary>
+    public static string LoaderTypeName(string loader) => s_loaderTypeNames[loader];
+
     /// <summary>libvips worker threads per pipeline (process-wide).</summary>
-    public static void SetConcurrency(int threads) => LibVips.vips_concurrency_set(Math.Max(1, threads));
+    public static void SetConcurrency(int threads) => VipsSetup.SetConcurrency(threads);
 
-    public static int Concurrency => LibVips.vips_concurrency_get();
+    public static int Concurrency => VipsSetup.Concurrency();
 
-    public static int CacheMaxOperations => LibVips.vips_cache_get_max();
-
-    /// <summary>libvips's global error buffer, lines joined with "; " (not cleared).</summary>
-    public static string ErrorText()
-    {
-        string text = Utf8Z.Read(LibVips.vips_error_buffer()) ?? "";
-        return string.Join("; ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-    }
-
-    /// <summary>Empties the error buffer, which also keeps text from calls that succeeded.</summary>
-    public static void ClearError() => LibVips.vips_error_clear();
+    public static int CacheMaxOperations => VipsSetup.CacheMaxOperations();
 
     private static string Expected =>
         $"Expected {EfsLayout.VipsFileName} for {EfsLayout.RuntimeIdentifier} (libvips 8.18.7 from the NuGet package NetVips.Native.{EfsLayout.RuntimeIdentifier} 8.18.7, file runtimes/{EfsLayout.RuntimeIdentifier}/native/{EfsLayout.VipsFileName}); efs-layout/fill.sh puts it in place.";

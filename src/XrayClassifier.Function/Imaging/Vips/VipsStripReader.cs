@@ -1,47 +1,37 @@
-using XrayClassifier.Function.Imaging.Native;
+using NetVips;
 
 namespace XrayClassifier.Function.Imaging.Vips;
 
 /// <summary>
-/// Reads an image top to bottom in strips of whole rows (vips_region_fetch), so a sequential loader
-/// decodes as the strips are asked for and only a strip or two of pixels exists at a time. Strips must be
-/// read in order, from one thread at a time.
+/// Reads an image top to bottom in strips of whole rows (a NetVips <see cref="Region"/>), so a sequential
+/// loader decodes as the strips are asked for and only a strip or two of pixels exists at a time. Strips
+/// must be read in order, from one thread at a time.
 /// </summary>
-internal sealed unsafe class VipsStripReader : IDisposable
+/// <remarks>
+/// Region.Fetch copies each strip into a new byte[]: keep strips under the large-object threshold
+/// (<see cref="MaxStripBytes"/>) so they die young in gen0. At 256 KiB they went to the LOH and decoding
+/// took 1.3–3.9× as long (2048×2500 JPEG 13.5 → 28.9 ms; 2048² 16-bit PNG 35.9 → 55.8 ms); at 64 KiB it is
+/// within 3–11 % of reading libvips's own buffer (measured interleaved, medians of 25).
+/// </remarks>
+internal sealed class VipsStripReader : IDisposable
 {
-    private readonly VipsImage _image;
-    private nint _region;
+    /// <summary>Bytes per strip: below the 85,000-byte large-object threshold.</summary>
+    public const int MaxStripBytes = 64 * 1024;
 
-    public VipsStripReader(VipsImage image)
+    private readonly Region _region;
+
+    public VipsStripReader(Image image)
     {
-        _image = image;
         Width = image.Width;
         Height = image.Height;
-        _region = LibVips.vips_region_new(image.Pointer);
-        if (_region == 0) throw VipsException.FromErrorBuffer("vips_region_new");
+        _region = Region.New(image);
     }
 
     public int Width { get; }
     public int Height { get; }
 
-    /// <summary>Decodes rows [top, top + count): band-interleaved, native-endian samples in memory libvips
-    /// allocated, freed when the result is disposed.</summary>
-    public VipsMemory Read(int top, int count)
-    {
-        ObjectDisposedException.ThrowIf(_region == 0, this);
-        nuint length;
-        byte* strip = LibVips.vips_region_fetch(_region, 0, top, Width, count, &length);
-        if (strip is null) throw VipsException.FromErrorBuffer("vips_region_fetch");
-        return new VipsMemory(strip, length);
-    }
+    /// <summary>Decodes rows [top, top + count): band-interleaved, native-endian samples.</summary>
+    public byte[] Read(int top, int count) => _region.Fetch(0, top, Width, count);
 
-    public void Dispose()
-    {
-        if (_region != 0)
-        {
-            LibVips.g_object_unref(_region);
-            _region = 0;
-        }
-        GC.KeepAlive(_image);
-    }
+    public void Dispose() => _region.Dispose();
 }

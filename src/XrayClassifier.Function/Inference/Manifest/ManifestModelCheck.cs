@@ -1,5 +1,5 @@
+using Microsoft.ML.OnnxRuntime.Tensors;
 using XrayClassifier.Function.Configuration;
-using XrayClassifier.Function.Inference.Native;
 using XrayClassifier.Function.Inference.Runtime;
 
 namespace XrayClassifier.Function.Inference.Manifest;
@@ -54,7 +54,7 @@ internal static class ManifestModelCheck
 
         // Built only for a message: the shape text is LINQ over the dimensions, JIT-compiled on a cold start.
         string Tensor() => $"the model's input \"{input.Name}\" {input.ShapeText}";
-        if (!input.IsTensor || input.ElementType != OnnxTensorElementDataType.Float)
+        if (!input.IsTensor || input.ElementType != TensorElementType.Float)
         {
             problems.Add($"{Tensor()} holds {input.ElementTypeText} elements; the classifier feeds float32 (export the model with a float input).");
         }
@@ -105,7 +105,7 @@ internal static class ManifestModelCheck
         }
 
         string Tensor() => $"the model's output \"{output.Name}\" {output.ShapeText}";
-        if (!output.IsTensor || output.ElementType != OnnxTensorElementDataType.Float)
+        if (!output.IsTensor || output.ElementType != TensorElementType.Float)
         {
             problems.Add($"{Tensor()} holds {output.ElementTypeText} elements; the classifier reads float32 scores.");
             return null;

@@ -54,6 +54,69 @@ internal readonly record struct ElfIdentity(bool IsElf, bool Is64Bit, bool IsLit
         return new ElfIdentity(true, true, true, machine, length, (long)Math.Min(described, long.MaxValue));
     }
 
+    /// <summary>
+    /// The names of the symbol versions the library defines (<c>.gnu.version_d</c>): its SONAME and, for
+    /// ONNX Runtime, <c>VERS_1.32.0</c>, which is how its version is known without running any of its code.
+    /// Empty when the file defines none. Call only on a complete 64-bit little-endian ELF file.
+    /// </summary>
+    public static string[] ReadVersionDefinitions(string path)
+    {
+        const uint ShtGnuVerdef = 0x6ffffffd;
+        const int SectionHeaderSize = 64;
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        long length = RandomAccess.GetLength(file);
+        Span<byte> head = stackalloc byte[Elf64HeaderSize];
+        if (RandomAccess.Read(file, head, 0) < Elf64HeaderSize) return [];
+        long shoff = (long)BinaryPrimitives.ReadUInt64LittleEndian(head[40..]);
+        int shentsize = BinaryPrimitives.ReadUInt16LittleEndian(head[58..]);
+        int shnum = BinaryPrimitives.ReadUInt16LittleEndian(head[60..]);
+        if (shentsize < SectionHeaderSize || shoff <= 0 || shoff + (long)shnum * shentsize > length) return [];
+
+        var sections = new byte[shnum * shentsize];
+        RandomAccess.Read(file, sections, shoff);
+        for (int i = 0; i < shnum; i++)
+        {
+            var sh = sections.AsSpan(i * shentsize, shentsize);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(sh[4..]) != ShtGnuVerdef) continue;
+            byte[] verdef = ReadSection(file, sh, length);
+            uint link = BinaryPrimitives.ReadUInt32LittleEndian(sh[40..]);
+            int count = (int)BinaryPrimitives.ReadUInt32LittleEndian(sh[44..]); // sh_info: number of entries
+            if (link >= shnum) return [];
+            byte[] strings = ReadSection(file, sections.AsSpan((int)link * shentsize, shentsize), length);
+
+            var names = new List<string>(count);
+            // Elf64_Verdef: vd_version, vd_flags, vd_ndx, vd_cnt (u16), vd_hash, vd_aux, vd_next (u32);
+            // Elf64_Verdaux: vda_name, vda_next (u32). The first aux entry names the version.
+            int at = 0;
+            for (int n = 0; n < count && at >= 0 && at + 20 <= verdef.Length; n++)
+            {
+                int aux = at + (int)BinaryPrimitives.ReadUInt32LittleEndian(verdef.AsSpan(at + 12));
+                if (aux < 0 || aux + 8 > verdef.Length) break;
+                int name = (int)BinaryPrimitives.ReadUInt32LittleEndian(verdef.AsSpan(aux));
+                if (name >= 0 && name < strings.Length)
+                {
+                    int end = Array.IndexOf(strings, (byte)0, name);
+                    names.Add(System.Text.Encoding.UTF8.GetString(strings, name, (end < 0 ? strings.Length : end) - name));
+                }
+                uint next = BinaryPrimitives.ReadUInt32LittleEndian(verdef.AsSpan(at + 16));
+                if (next == 0) break;
+                at += (int)next;
+            }
+            return [.. names];
+        }
+        return [];
+    }
+
+    private static byte[] ReadSection(Microsoft.Win32.SafeHandles.SafeFileHandle file, ReadOnlySpan<byte> header, long fileLength)
+    {
+        long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(header[24..]);
+        long size = (long)BinaryPrimitives.ReadUInt64LittleEndian(header[32..]);
+        if (offset < 0 || size < 0 || size > 1 << 20 || offset + size > fileLength) return [];
+        var bytes = new byte[size];
+        RandomAccess.Read(file, bytes, offset);
+        return bytes;
+    }
+
     /// <summary>The file is shorter than its own headers say: an interrupted copy or download.</summary>
     public bool IsTruncated => IsElf && FileLength < DescribedLength;
 

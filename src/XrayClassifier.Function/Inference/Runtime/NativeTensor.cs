@@ -1,62 +1,60 @@
-using XrayClassifier.Function.Inference.Native;
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace XrayClassifier.Function.Inference.Runtime;
 
 /// <summary>
 /// A float tensor whose data lives in native memory we own (64-byte aligned, as ORT's own allocator
-/// would), wrapped once in an <c>OrtValue</c> that ORT reads from or writes into on every run. ORT never
-/// copies or frees the buffer; the value is released before the memory.
+/// would), wrapped once in an <see cref="OrtValue"/> that ORT reads from or writes into on every run. ORT
+/// never copies or frees the buffer (<c>CreateTensorValueWithData</c>); the value is released before the
+/// memory, so the buffer outlives every use ORT can make of it.
 /// </summary>
 internal sealed unsafe class NativeTensor : IDisposable
 {
     private const nuint Alignment = 64;
 
-    private readonly NativeMemoryHandle _memory;
-    private readonly OrtValueHandle _value;
+    private void* _data;
 
-    private NativeTensor(NativeMemoryHandle memory, OrtValueHandle value, int length, long[] shape)
+    private NativeTensor(void* data, OrtValue value, int length)
     {
-        _memory = memory;
-        _value = value;
+        _data = data;
+        Value = value;
         Length = length;
-        Shape = shape;
     }
 
     public int Length { get; }
-    public IReadOnlyList<long> Shape { get; }
-    public float* Data => (float*)_memory.DangerousGetHandle();
-    public Span<float> Span => new(Data, Length);
 
-    /// <summary>C <c>OrtValue*</c>.</summary>
-    public nint Value => _value.DangerousGetHandle();
+    /// <summary>The ORT value over the buffer, created once.</summary>
+    public OrtValue Value { get; }
 
-    public static NativeTensor Create(OnnxRuntime runtime, OrtMemoryInfoHandle cpu, long[] shape)
+    public Span<float> Span => new(_data, Length);
+
+    public static NativeTensor Create(long[] shape)
     {
         long count = 1;
         foreach (long d in shape) count = checked(count * d);
         int length = checked((int)count);
         nuint bytes = (nuint)length * sizeof(float);
-        var memory = new NativeMemoryHandle(Math.Max(bytes, Alignment), Alignment);
+        void* data = NativeMemory.AlignedAlloc(Math.Max(bytes, Alignment), Alignment);
+        NativeMemory.Clear(data, Math.Max(bytes, Alignment));
         try
         {
-            nint value;
-            fixed (long* s = shape)
-            {
-                runtime.Check(runtime.Api.CreateTensorWithDataAsOrtValue(cpu.DangerousGetHandle(), (void*)memory.DangerousGetHandle(),
-                    bytes, s, (nuint)shape.Length, OnnxTensorElementDataType.Float, &value));
-            }
-            return new NativeTensor(memory, new OrtValueHandle(value, runtime.Api), length, shape);
+            var value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape, (nint)data, (long)bytes);
+            return new NativeTensor(data, value, length);
         }
         catch
         {
-            memory.Dispose();
+            NativeMemory.AlignedFree(data);
             throw;
         }
     }
 
     public void Dispose()
     {
-        _value.Dispose();
-        _memory.Dispose();
+        if (_data == null) return;
+        Value.Dispose();
+        NativeMemory.AlignedFree(_data);
+        _data = null;
     }
 }

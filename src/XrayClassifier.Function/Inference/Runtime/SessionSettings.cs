@@ -1,4 +1,4 @@
-using XrayClassifier.Function.Inference.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace XrayClassifier.Function.Inference.Runtime;
 
@@ -9,4 +9,26 @@ namespace XrayClassifier.Function.Inference.Runtime;
 internal sealed record SessionSettings(
     int IntraOpThreads,
     GraphOptimizationLevel OptimizationLevel,
-    string? SaveOptimizedModelTo = null);
+    string? SaveOptimizedModelTo = null)
+{
+    /// <summary>Creates a session for the model file at <paramref name="modelPath"/>; ORT must be loaded
+    /// (<see cref="OnnxRuntimeLibrary.Load"/>). Throws <see cref="OnnxRuntimeException"/>.</summary>
+    public InferenceSession CreateSession(string modelPath)
+    {
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = IntraOpThreads,
+            // One image at a time through a sequential graph: an inter-op pool would only add idle threads.
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = OptimizationLevel,
+            LogId = "xray-classifier",
+        };
+        // Idle spinning burns CPU Lambda has throttled or frozen; misspelt keys are silently ignored by ORT.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        if (SaveOptimizedModelTo is { } savePath) options.OptimizedModelFilePath = savePath;
+        // The session keeps its own copy of the options.
+        return new InferenceSession(modelPath, options);
+    }
+}

@@ -1,4 +1,5 @@
-using XrayClassifier.Function.Inference.Native;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace XrayClassifier.Function.Inference.Runtime;
 
@@ -9,7 +10,7 @@ namespace XrayClassifier.Function.Inference.Runtime;
 internal sealed record TensorMetadata(
     string Name,
     bool IsTensor,
-    OnnxTensorElementDataType ElementType,
+    TensorElementType ElementType,
     IReadOnlyList<long> Dimensions,
     IReadOnlyList<string> SymbolicDimensions)
 {
@@ -24,4 +25,18 @@ internal sealed record TensorMetadata(
 
     /// <summary>The element type as ONNX names it (float, uint8, …).</summary>
     public string ElementTypeText => IsTensor ? ElementType.ToString().ToLowerInvariant() : "not a tensor";
+
+    /// <summary>The session's inputs or outputs in the model's order.</summary>
+    public static TensorMetadata[] From(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata) =>
+        names.Select(name => From(name, metadata[name])).ToArray();
+
+    private static TensorMetadata From(string name, NodeMetadata node)
+    {
+        // A sequence or map has no element type or shape of its own; ManifestModelCheck refuses it by IsTensor.
+        if (!node.IsTensor) return new TensorMetadata(name, false, default, [], []);
+        var symbols = node.SymbolicDimensions;
+        return new TensorMetadata(name, true, node.ElementDataType,
+            node.Dimensions.Select(d => (long)d).ToArray(),
+            node.Dimensions.Select((_, i) => i < symbols.Length ? symbols[i] ?? "" : "").ToArray());
+    }
 }

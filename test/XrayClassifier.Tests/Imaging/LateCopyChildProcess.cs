@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Imaging;
+
+namespace XrayClassifier.Tests.Imaging;
+
+/// <summary>
+/// A fresh process for what the test host (libvips long loaded) cannot show: NetVips touched before
+/// libvips.so.42 exists in the runtime folder — its module initializer fails — then the file copied in, and
+/// the next pipeline creation working without a restart. Started with <c>dotnet exec</c> on the test
+/// assembly; this module initializer acts only when <see cref="ModeVariable"/> says so.
+/// </summary>
+public static class LateCopyChildProcess
+{
+    private const string ModeVariable = "XRAY_TEST_CHILD";
+    private const string Mode = "vips-late-copy";
+
+    /// <param name="NetVipsInitialisedFirst">What NetVips's module initializer reported when touched first.</param>
+    /// <param name="FirstError">The platform error before the copy.</param>
+    /// <param name="Tensor">The tensor for the image after the copy.</param>
+    public sealed record Outcome(bool NetVipsInitialisedFirst, string FirstError, string Version, bool MappedFromFolder, float[] Tensor);
+
+    [ModuleInitializer]
+    internal static void RunIfChild()
+    {
+        if (Environment.GetEnvironmentVariable(ModeVariable) != Mode) return;
+        int code = 0;
+        try
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(Run()));
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine(e);
+            code = 1;
+        }
+        Console.Out.Flush();
+        Environment.Exit(code);
+    }
+
+    public static Outcome Start(string runtimeFolder, string library, string image, PreprocessSpec spec)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("exec");
+        psi.ArgumentList.Add(typeof(LateCopyChildProcess).Assembly.Location);
+        psi.Environment[ModeVariable] = Mode;
+        psi.Environment["XRAY_TEST_RUNTIME"] = runtimeFolder;
+        psi.Environment["XRAY_TEST_LIBRARY"] = library;
+        psi.Environment["XRAY_TEST_IMAGE"] = image;
+        psi.Environment["XRAY_TEST_SPEC"] = JsonSerializer.Serialize(new[] { spec.Channels, spec.Width, spec.Height });
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill();
+            throw new TimeoutException("the late-copy child did not finish");
+        }
+        if (process.ExitCode != 0) throw new InvalidOperationException($"the late-copy child failed ({process.ExitCode}):\n{stderr.Result}");
+        return JsonSerializer.Deserialize<Outcome>(stdout.Result.Split('\n').Last(l => l.StartsWith('{')))!;
+    }
+
+    private static Outcome Run()
+    {
+        string folder = Environment.GetEnvironmentVariable("XRAY_TEST_RUNTIME")!;
+        var size = JsonSerializer.Deserialize<int[]>(Environment.GetEnvironmentVariable("XRAY_TEST_SPEC")!)!;
+        var spec = new PreprocessSpec(size[0], size[1], size[2], ResizeMode.Stretch, Interpolation.Bilinear,
+            size[0] == 3 ? [0.485f, 0.456f, 0.406f] : [0.5f], size[0] == 3 ? [0.229f, 0.224f, 0.225f] : [0.25f]);
+        var limits = new ImageLimits(20 * 1024 * 1024, 64L * 1024 * 1024, 64);
+
+        bool initialisedFirst = TouchNetVips();
+        string firstError;
+        try
+        {
+            ImagePipeline.Create(folder, limits, threads: 2).Dispose();
+            throw new InvalidOperationException("the pipeline was created before the library was copied");
+        }
+        catch (PlatformUnavailableException e)
+        {
+            firstError = e.Message;
+        }
+
+        File.Copy(Environment.GetEnvironmentVariable("XRAY_TEST_LIBRARY")!, Path.Combine(folder, EfsLayout.VipsFileName));
+        using var pipeline = ImagePipeline.Create(folder, limits, threads: 2);
+        var tensor = new float[spec.ElementCount];
+        pipeline.Preprocess(File.ReadAllBytes(Environment.GetEnvironmentVariable("XRAY_TEST_IMAGE")!), null, spec, tensor);
+        bool mapped = File.ReadLines("/proc/self/maps").Any(l => l.Contains(Path.Combine(folder, EfsLayout.VipsFileName), StringComparison.Ordinal));
+        return new Outcome(initialisedFirst, firstError, pipeline.VipsVersion, mapped, tensor);
+    }
+
+    /// <summary>Loads NetVips (running its module initializer) before the library is in place, as an
+    /// early reference to a NetVips type anywhere in a handler would.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TouchNetVips() => NetVips.ModuleInitializer.VipsInitialized;
+}
