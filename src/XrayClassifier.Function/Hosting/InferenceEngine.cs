@@ -15,11 +15,13 @@ namespace XrayClassifier.Function.Hosting;
 public sealed class InferenceEngine : IImageClassifier
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AnswerCalibration _answer;
 
     public InferenceEngine(Classifier classifier, ImagePipeline pipeline)
     {
         Classifier = classifier;
         Pipeline = pipeline;
+        _answer = new AnswerCalibration(classifier.Manifest);
     }
 
     public Classifier Classifier { get; }
@@ -76,7 +78,7 @@ public sealed class InferenceEngine : IImageClassifier
     private ClassifyResult Run(DecodedImage image, double decodeMs)
     {
         long start = Stopwatch.GetTimestamp();
-        var classification = Classifier.Run();
+        var classification = _answer.Apply(Classifier.Run());
         return new ClassifyResult(image, classification, decodeMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 }

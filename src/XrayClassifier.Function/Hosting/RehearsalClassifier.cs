@@ -22,7 +22,7 @@ internal sealed class RehearsalClassifier(ModelManifest manifest, ImagePipeline 
         var image = pipeline.Preprocess(encoded.Span, declaredMediaType, spec, tensor);
         double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
-        var labels = manifest.Labels;
+        var labels = manifest.AnswerLabels;
         var predictions = new Prediction[labels.Count];
         for (int i = 0; i < predictions.Length; i++) predictions[i] = new Prediction(labels[i], 0f);
         var classification = new Classification(labels[0], 0f, [], predictions);

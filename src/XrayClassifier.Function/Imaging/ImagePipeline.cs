@@ -129,7 +129,22 @@ public sealed class ImagePipeline : IDisposable
             var other => throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
                 $"This {formatName} holds {Describe(other)} samples; only 8- and 16-bit unsigned images are accepted. Convert it to 8- or 16-bit greyscale or RGB."),
         };
-        var colour = ColourPlanes.For(bands, IsCmyk(decoded.Interpretation, bands, formatName), spec.Channels);
+        bool cmyk = IsCmyk(decoded.Interpretation, bands, formatName);
+        if (spec.Resize == ResizeMode.SkimageLinear)
+        {
+            try
+            {
+                using var rows = new VipsStripReader(decoded);
+                SkimageResize.Write(rows, Threads, bits, bands, cmyk, orientation, spec, destination);
+            }
+            catch (VipsException e)
+            {
+                throw new ImageRejectedException(ImageRejection.Corrupt,
+                    $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
+            }
+            return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
+        }
+        var colour = ColourPlanes.For(bands, cmyk, spec.Channels);
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
         float range = bits == 8 ? 255f : 65535f;
 

@@ -7,6 +7,28 @@ public enum ResizeMode
     Stretch,
     /// <summary>Scale the shorter side to the target, then take the centre crop (Resize(256)+CenterCrop).</summary>
     Cover,
+    /// <summary>Scale to exactly width×height as <c>skimage.transform.resize(order=1, mode='constant', anti_aliasing
+    /// default)</c> does on the normalised image (torchxrayvision's XRayResizer); the interpolation is its own.</summary>
+    SkimageLinear,
+}
+
+/// <summary>How a colour image becomes the one channel of a 1-channel model.</summary>
+public enum GreyConversion
+{
+    /// <summary>ITU-R 601-2 luma as PIL's <c>convert("L")</c> (torchvision training).</summary>
+    Luma,
+    /// <summary>The mean of R, G and B (torchxrayvision's README: <c>img.mean(2)</c>).</summary>
+    Mean,
+    /// <summary>The first channel, R (torchxrayvision's <c>load_image</c>).</summary>
+    First,
+}
+
+/// <summary>What is cut from the image before it is resized.</summary>
+public enum CropMode
+{
+    None,
+    /// <summary>The centred square on the shorter side, offsets <c>side/2 − short/2</c> in integers (torchxrayvision's XRayCenterCrop).</summary>
+    CenterSquare,
 }
 
 /// <summary>Resampling kernel, named as in the manifest.</summary>
@@ -25,6 +47,12 @@ public sealed record PreprocessSpec(
     IReadOnlyList<float> Mean,
     IReadOnlyList<float> Std)
 {
+    /// <summary>How colour becomes one channel when <see cref="Channels"/> is 1.</summary>
+    public GreyConversion Grey { get; init; } = GreyConversion.Luma;
+
+    /// <summary>What is cut from the image before it is resized.</summary>
+    public CropMode Crop { get; init; } = CropMode.None;
+
     /// <summary>Number of floats in one image's tensor.</summary>
     public int ElementCount => Channels * Height * Width;
 }

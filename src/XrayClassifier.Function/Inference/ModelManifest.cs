@@ -36,8 +36,11 @@ public sealed class ModelManifest
     /// Clients show predictions to clinicians; whatever qualifies them must travel with them.</summary>
     public string? Notice { get; init; }
 
-    /// <summary>"output.labels": one per output value, in output order.</summary>
+    /// <summary>"output.labels": one per output value, in output order; "" for a value that is no label.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>The labels an answer carries: <see cref="Labels"/> without the "" slots, in output order.</summary>
+    public IReadOnlyList<string> AnswerLabels => field ??= Labels.Where(l => l.Length > 0).ToArray();
 
     /// <summary>"model": the ONNX file, relative to the model folder.</summary>
     public string ModelFile { get; init; } = "model.onnx";
@@ -60,6 +63,12 @@ public sealed class ModelManifest
 
     /// <summary>"output.threshold" per label, when it is an object.</summary>
     public IReadOnlyDictionary<string, float> LabelThresholds { get; init; } = new Dictionary<string, float>();
+
+    /// <summary>"output.calibration.method", or null when probabilities are used as they are.</summary>
+    public CalibrationMethod? Calibration { get; init; }
+
+    /// <summary>"output.calibration.thresholds": one operating point per output value, NaN for none.</summary>
+    public IReadOnlyList<float>? OperatingPoints { get; init; }
 
     /// <summary>The probability at or above which <paramref name="label"/> is a finding.</summary>
     public float ThresholdFor(string label) => LabelThresholds.TryGetValue(label, out float t) ? t : DefaultThreshold;

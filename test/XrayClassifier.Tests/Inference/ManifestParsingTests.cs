@@ -116,6 +116,41 @@ public sealed class ManifestParsingTests
     }
 
     [Fact]
+    public void ReadsTorchXrayVisionsPreprocessingCalibrationAndEmptyLabelSlots()
+    {
+        var m = ModelManifest.Parse(Mutated(n =>
+        {
+            In(n)["channels"] = 1;
+            In(n)["grey"] = "first";
+            In(n)["crop"] = "center-square";
+            In(n)["resize"] = "skimage-linear";
+            In(n).Remove("interpolation");
+            In(n)["mean"] = new JsonArray(0.5);
+            In(n)["std"] = new JsonArray(1.0 / 2048);
+            Out(n)["activation"] = "sigmoid";
+            Out(n)["labels"] = new JsonArray("Atelectasis", "", "Effusion", "");
+            Out(n)["calibration"] = new JsonObject { ["method"] = "op-norm", ["thresholds"] = new JsonArray(0.07, null, 0.1, null) };
+        }));
+
+        Assert.Equal((GreyConversion.First, CropMode.CenterSquare, ResizeMode.SkimageLinear), (m.Input.Grey, m.Input.Crop, m.Input.Resize));
+        Assert.Equal(1f / 2048, m.Input.Std[0]);
+        Assert.Equal(CalibrationMethod.OpNorm, m.Calibration);
+        Assert.Equal([0.07f, float.NaN, 0.1f, float.NaN], m.OperatingPoints!);
+        Assert.Equal(["Atelectasis", "", "Effusion", ""], m.Labels);
+        Assert.Equal(["Atelectasis", "Effusion"], m.AnswerLabels);
+    }
+
+    [Fact]
+    public void TodaysManifestsKeepTodaysPreprocessingAndNoCalibration()
+    {
+        var m = ModelManifest.Parse(Valid);
+        Assert.Equal((GreyConversion.Luma, CropMode.None), (m.Input.Grey, m.Input.Crop));
+        Assert.Null(m.Calibration);
+        Assert.Null(m.OperatingPoints);
+        Assert.Equal(m.Labels, m.AnswerLabels);
+    }
+
+    [Fact]
     public void AcceptsCommentsAndTrailingCommasBecausePeopleWriteThese()
     {
         var m = ModelManifest.Parse(Valid.Replace("\"version\": \"1\",", "\"version\": \"1\", // bumped on retraining\n")
@@ -137,7 +172,7 @@ public sealed class ManifestParsingTests
         { Mutated(n => In(n).Remove("height")), "input.height is missing; expected the model's input size in pixels." },
         { Mutated(n => In(n)["height"] = 0), "input.height is 0; expected 1 to 4096 pixels." },
         { Mutated(n => In(n)["width"] = 5000), "input.width is 5000; expected 1 to 4096 pixels." },
-        { Mutated(n => In(n)["resize"] = "fit"), "input.resize is \"fit\"; expected \"stretch\" (scale to width×height) or \"cover\"" },
+        { Mutated(n => In(n)["resize"] = "fit"), "input.resize is \"fit\"; expected \"stretch\" (scale to width×height), \"cover\" (shorter side to size, centre crop) or \"skimage-linear\"" },
         { Mutated(n => In(n)["interpolation"] = "cubic"), "input.interpolation is \"cubic\"; expected one of nearest, bilinear, bicubic, lanczos3." },
         { Mutated(n => In(n).Remove("mean")), "input.mean is missing; expected the mean of each channel on a 0–1 scale" },
         { Mutated(n => In(n)["mean"] = new JsonArray(0.5)), "input.mean has 1 value(s) but input.channels is 3; expected one value per channel." },
@@ -146,12 +181,12 @@ public sealed class ManifestParsingTests
         { Mutated(n => n.Remove("output")), "output is missing; expected an object with activation and labels." },
         { Mutated(n => Out(n)["name"] = ""), "output.name is empty" },
         { Mutated(n => Out(n).Remove("activation")), "output.activation is missing; expected \"none\" (the model already outputs probabilities), \"sigmoid\"" },
-        { Mutated(n => Out(n)["activation"] = "relu"), "output.activation is \"relu\"; expected one of none, sigmoid, softmax." },
+        { Mutated(n => Out(n)["activation"] = "relu"), "output.activation is \"relu\"; expected \"none\" (the model already outputs probabilities), \"sigmoid\" (multi-label logits) or \"softmax\" (single-label logits)." },
         { Mutated(n => { Out(n)["activation"] = "softmax"; Out(n)["labels"] = new JsonArray("Only"); }), "output.activation is \"softmax\" over a single label, which always gives 1" },
         { Mutated(n => Out(n).Remove("labels")), "output.labels is missing or empty; expected one label per model output value, in output order." },
         { Mutated(n => Out(n)["labels"] = new JsonArray()), "output.labels is missing or empty" },
         { Mutated(n => Out(n)["labels"] = new JsonArray("Mass", "Nodule", "Mass")), "output.labels[2] \"Mass\" appears twice; labels must be unique." },
-        { Mutated(n => Out(n)["labels"] = new JsonArray("Mass", " ")), "output.labels[1] is empty; every label needs a name." },
+        { Mutated(n => Out(n)["labels"] = new JsonArray("Mass", " ")), "output.labels[1] is empty; every label needs a name (or exactly \"\" for an output value that is no label)." },
         { Mutated(n => Out(n)["threshold"] = 1.5), "output.threshold is 1.5; expected a probability from 0 to 1." },
         { Mutated(n => Out(n)["threshold"] = -0.1), "output.threshold is -0.1; expected a probability from 0 to 1." },
         { Mutated(n => Out(n)["threshold"] = "0.5"), "output.threshold is the string \"0.5\"; expected a number from 0 to 1, or an object of per-label numbers" },
@@ -165,7 +200,7 @@ public sealed class ManifestParsingTests
         { Mutated(n => In(n)["mean"] = new JsonArray(0.5, "0.4", 0.3)), "has the wrong type; expected an array of numbers, one per channel." },
         { Mutated(n => Out(n)["labels"] = "Atelectasis"), "output.labels (line 1, column " },
         { Mutated(n => Out(n)["treshold"] = 0.3), "output.treshold (line 1, column " },
-        { Mutated(n => Out(n)["treshold"] = 0.3), "is not a manifest field; the fields of output are name, activation, labels, threshold. Check the spelling." },
+        { Mutated(n => Out(n)["treshold"] = 0.3), "is not a manifest field; the fields of output are name, activation, labels, threshold, calibration. Check the spelling." },
         { Mutated(n => n["labels"] = new JsonArray()), "labels (line 1, column " },
         { Mutated(n => n["labels"] = new JsonArray()), "the fields of the manifest are name, version, description, notice, model, input, output." },
         { Valid[..^10], "the file is not valid JSON (line 7, column 80): Expected end of string, but instead reached end of data." },
@@ -180,6 +215,18 @@ public sealed class ManifestParsingTests
         { Mutated(n => In(n)["mean"] = new JsonArray(0.5, null, 0.3)), "input.mean[1] (line 1, column " },
         { Mutated(n => Out(n)["threshold"] = new JsonObject { ["Effusion"] = new JsonArray(0.5) }), "output.threshold.Effusion is an array; expected a number from 0 to 1." },
         { "[1, 2]", "the manifest (line 1, column 2) has the wrong type; expected an object." },
+        { Mutated(n => In(n)["grey"] = "mean"), "input.grey is \"mean\" but input.channels is 3; it says how colour becomes one channel, so leave it out for an RGB model." },
+        { Mutated(n => In(n)["grey"] = "average"), "input.grey is \"average\"; expected \"luma\" (ITU-R 601-2 luma, as PIL's convert(\"L\")), \"mean\"" },
+        { Mutated(n => In(n)["crop"] = "center-square"), "input.crop is \"center-square\" but input.resize is not \"skimage-linear\"" },
+        { Mutated(n => In(n)["resize"] = "skimage-linear"), "input.interpolation is \"bilinear\" but input.resize \"skimage-linear\" interpolates as skimage does" },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["thresholds"] = new JsonArray(0.1, 0.2, 0.3) }), "output.calibration.method is missing; expected \"op-norm\"" },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["method"] = "platt", ["thresholds"] = new JsonArray(0.1, 0.2, 0.3) }), "output.calibration.method is \"platt\"; expected \"op-norm\"" },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["method"] = "op-norm" }), "output.calibration.thresholds is missing; expected one operating point (or null) per output value, in label order." },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["method"] = "op-norm", ["thresholds"] = new JsonArray(0.1, 0.2) }), "output.calibration.thresholds has 2 value(s) but output.labels has 3; expected one per label, null where there is none." },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["method"] = "op-norm", ["thresholds"] = new JsonArray(0.1, 1, null) }), "output.calibration.thresholds[1] is 1; expected an operating point strictly between 0 and 1, or null." },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["method"] = "op-norm", ["thresholds"] = new JsonArray(0.1, "0.2", null) }), "output.calibration.thresholds[1] (line 1, column " },
+        { Mutated(n => Out(n)["calibration"] = new JsonObject { ["method"] = "op-norm", ["thresholds"] = new JsonArray(0.1, "0.2", null) }), "has the wrong type; expected an array of numbers or nulls, one per label." },
+        { Mutated(n => Out(n)["labels"] = new JsonArray("", "")), "output.labels are all \"\"; at least one output value needs a label." },
     };
 
     [Theory]

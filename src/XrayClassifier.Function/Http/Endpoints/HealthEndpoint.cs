@@ -38,7 +38,7 @@ internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, Tim
                 Name = classifier.Manifest.Name,
                 Version = classifier.Manifest.Version,
                 Notice = classifier.Manifest.Notice,
-                Labels = classifier.Manifest.Labels,
+                Labels = classifier.Manifest.AnswerLabels,
                 Input = new HealthModelInput { Channels = spec.Channels, Height = spec.Height, Width = spec.Width },
                 OptimizedModelCacheHit = classifier.LoadReport.OptimizedModelCacheHit,
             };

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace XrayClassifier.Function.Inference.Manifest;
 
 /// <summary>
-/// manifest.json (UTF-8) → <see cref="ManifestDocument"/> with <see cref="Utf8JsonReader"/> alone. The
+/// manifest.json (UTF-8) → <see cref="ManifestSection"/>s, shaped by <see cref="ManifestSchema"/>, with <see cref="Utf8JsonReader"/> alone. The
 /// serializer's first use in a process costs ~60 ms of JIT on a cold start (its metadata generics over value
 /// types such as <c>int?</c> are not in any ReadyToRun image), and the manifest is read on the cold start's
 /// critical path; the reader is precompiled. Comments and trailing commas are accepted because people write
@@ -19,78 +19,56 @@ internal static class ManifestJson
 
     /// <summary>Null for a file holding JSON <c>null</c>. Throws <see cref="JsonException"/> for text that is not
     /// JSON or repeats a key (anywhere in the file, before any other check), then
-    /// <see cref="ManifestMappingException"/> for the first value that does not fit, in file order.</summary>
-    public static ManifestDocument? Read(ReadOnlySpan<byte> utf8)
+    /// <see cref="ManifestMappingException"/> for the first value that does not fit <see cref="ManifestSchema"/>, in file order.</summary>
+    public static ManifestSection? Read(ReadOnlySpan<byte> utf8)
     {
         CheckSyntax(utf8);
 
         var reader = new Utf8JsonReader(utf8, s_options);
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return null;
-        if (reader.TokenType != JsonTokenType.StartObject) throw WrongType(ref reader, utf8, "$", "$");
-
-        var document = new ManifestDocument();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("name"u8)) document.Name = ReadString(ref reader, utf8, "$.name");
-            else if (reader.ValueTextEquals("version"u8)) document.Version = ReadString(ref reader, utf8, "$.version");
-            else if (reader.ValueTextEquals("description"u8)) document.Description = ReadString(ref reader, utf8, "$.description");
-            else if (reader.ValueTextEquals("notice"u8)) document.Notice = ReadString(ref reader, utf8, "$.notice");
-            else if (reader.ValueTextEquals("model"u8)) document.Model = ReadString(ref reader, utf8, "$.model");
-            else if (reader.ValueTextEquals("input"u8)) document.Input = ReadInput(ref reader, utf8);
-            else if (reader.ValueTextEquals("output"u8)) document.Output = ReadOutput(ref reader, utf8);
-            else throw UnknownField(ref reader, utf8, "$");
-        }
-        return document;
+        var root = ManifestSchema.Root;
+        if (reader.TokenType != JsonTokenType.StartObject) throw WrongType(ref reader, utf8, root.Path, root.Path);
+        return ReadObject(ref reader, utf8, root);
     }
 
-    private static ManifestInputSection? ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
+    /// <summary>The properties of the object just started, each read as its field in <paramref name="schema"/> says.</summary>
+    private static ManifestSection ReadObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, ManifestField schema)
     {
-        if (!StartObject(ref reader, utf8, "$.input")) return null;
-        var input = new ManifestInputSection();
+        var section = new ManifestSection(schema);
+        var fields = schema.Fields;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("name"u8)) input.Name = ReadString(ref reader, utf8, "$.input.name");
-            else if (reader.ValueTextEquals("channels"u8)) input.Channels = ReadInt(ref reader, utf8, "$.input.channels");
-            else if (reader.ValueTextEquals("height"u8)) input.Height = ReadInt(ref reader, utf8, "$.input.height");
-            else if (reader.ValueTextEquals("width"u8)) input.Width = ReadInt(ref reader, utf8, "$.input.width");
-            else if (reader.ValueTextEquals("resize"u8)) input.Resize = ReadString(ref reader, utf8, "$.input.resize");
-            else if (reader.ValueTextEquals("interpolation"u8)) input.Interpolation = ReadString(ref reader, utf8, "$.input.interpolation");
-            else if (reader.ValueTextEquals("mean"u8)) input.Mean = ReadNumbers(ref reader, utf8, "$.input.mean");
-            else if (reader.ValueTextEquals("std"u8)) input.Std = ReadNumbers(ref reader, utf8, "$.input.std");
-            else throw UnknownField(ref reader, utf8, "$.input");
+            ManifestField? field = null;
+            for (int i = 0; i < fields.Length; i++)
+            {
+                if (reader.ValueTextEquals(fields[i].Utf8Name)) { field = fields[i]; break; }
+            }
+            if (field is null) throw UnknownField(ref reader, utf8, schema.Path);
+            section.Set(field, ReadValue(ref reader, utf8, field));
         }
-        return input;
+        return section;
     }
 
-    private static ManifestOutputSection? ReadOutput(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8)
+    private static object? ReadValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, ManifestField field) => field.Kind switch
     {
-        if (!StartObject(ref reader, utf8, "$.output")) return null;
-        var output = new ManifestOutputSection();
-        while (NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("name"u8)) output.Name = ReadString(ref reader, utf8, "$.output.name");
-            else if (reader.ValueTextEquals("activation"u8)) output.Activation = ReadString(ref reader, utf8, "$.output.activation");
-            else if (reader.ValueTextEquals("labels"u8)) output.Labels = ReadStrings(ref reader, utf8, "$.output.labels");
-            else if (reader.ValueTextEquals("threshold"u8)) ReadThreshold(ref reader, output);
-            else throw UnknownField(ref reader, utf8, "$.output");
-        }
-        return output;
-    }
+        ManifestValueKind.Object => StartObject(ref reader, utf8, field.Path) ? ReadObject(ref reader, utf8, field) : null,
+        ManifestValueKind.Text => ReadString(ref reader, utf8, field.Path),
+        ManifestValueKind.WholeNumber => ReadInt(ref reader, utf8, field.Path),
+        ManifestValueKind.Numbers => ReadNumbers(ref reader, utf8, field.Path, nullIsNaN: false),
+        ManifestValueKind.NumbersOrNulls => ReadNumbers(ref reader, utf8, field.Path, nullIsNaN: true),
+        ManifestValueKind.Texts => ReadStrings(ref reader, utf8, field.Path),
+        ManifestValueKind.NumberOrLabelNumbers => ReadNumberOrLabelNumbers(ref reader),
+        _ => throw new InvalidOperationException($"{field.Path}: no reader for {field.Kind}"),
+    };
 
-    /// <summary>A number, or an object of per-label values; anything else is kept (with its kind) for the checks
-    /// to refuse with a message that says what was found. <c>null</c> is the same as leaving it out.</summary>
-    private static void ReadThreshold(ref Utf8JsonReader reader, ManifestOutputSection output)
+    /// <summary>A number, or an object of per-label values (in file order); anything else is kept (with its kind) for
+    /// the checks to refuse with a message that says what was found. <c>null</c> is the same as leaving it out.</summary>
+    private static object? ReadNumberOrLabelNumbers(ref Utf8JsonReader reader)
     {
         reader.Read();
-        output.Threshold = null;
-        output.LabelThresholds = null;
-        if (reader.TokenType == JsonTokenType.Null) return;
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            output.Threshold = AnyValue(ref reader);
-            return;
-        }
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartObject) return AnyValue(ref reader);
         var entries = new List<KeyValuePair<string, ManifestValue>>();
         while (NextProperty(ref reader))
         {
@@ -98,7 +76,7 @@ internal static class ManifestJson
             reader.Read();
             entries.Add(new(label, AnyValue(ref reader)));
         }
-        output.LabelThresholds = entries;
+        return entries;
     }
 
     private static ManifestValue AnyValue(ref Utf8JsonReader reader)
@@ -146,7 +124,7 @@ internal static class ManifestJson
         };
     }
 
-    private static int? ReadInt(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string path)
+    private static object? ReadInt(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string path)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return null;
@@ -154,7 +132,7 @@ internal static class ManifestJson
         throw WrongType(ref reader, utf8, path, path);
     }
 
-    private static double[]? ReadNumbers(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string path)
+    private static double[]? ReadNumbers(ref Utf8JsonReader reader, ReadOnlySpan<byte> utf8, string path, bool nullIsNaN)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return null;
@@ -164,7 +142,9 @@ internal static class ManifestJson
         int count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double value))
+            double value = double.NaN;
+            if (!(nullIsNaN && reader.TokenType == JsonTokenType.Null)
+                && (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out value)))
                 throw WrongType(ref reader, utf8, $"{path}[{count}]", path);
             if (count == values.Length)
             {

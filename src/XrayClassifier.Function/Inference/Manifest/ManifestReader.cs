@@ -16,36 +16,6 @@ internal static class ManifestReader
 {
     public const int MaxSide = 4096;
 
-    private static readonly Dictionary<string, string> s_expectedTypes = new(StringComparer.Ordinal)
-    {
-        ["$"] = "an object",
-        ["$.name"] = "a string",
-        ["$.version"] = "a string (write \"1\", not 1)",
-        ["$.description"] = "a string",
-        ["$.notice"] = "a string",
-        ["$.model"] = "a string: the model file name",
-        ["$.input"] = "an object",
-        ["$.input.name"] = "a string",
-        ["$.input.channels"] = "a whole number: 1 or 3",
-        ["$.input.height"] = "a whole number of pixels",
-        ["$.input.width"] = "a whole number of pixels",
-        ["$.input.resize"] = "a string: stretch or cover",
-        ["$.input.interpolation"] = "a string: nearest, bilinear, bicubic or lanczos3",
-        ["$.input.mean"] = "an array of numbers, one per channel",
-        ["$.input.std"] = "an array of numbers, one per channel",
-        ["$.output"] = "an object",
-        ["$.output.name"] = "a string",
-        ["$.output.activation"] = "a string: none, sigmoid or softmax",
-        ["$.output.labels"] = "an array of strings",
-    };
-
-    private static readonly Dictionary<string, string> s_knownFields = new(StringComparer.Ordinal)
-    {
-        ["$"] = "name, version, description, notice, model, input, output",
-        ["$.input"] = "name, channels, height, width, resize, interpolation, mean, std",
-        ["$.output"] = "name, activation, labels, threshold",
-    };
-
     public static ModelManifest Load(string path)
     {
         string json;
@@ -63,7 +33,7 @@ internal static class ManifestReader
 
     public static ModelManifest Parse(string json, string source)
     {
-        ManifestDocument? document;
+        ManifestSection? document;
         try
         {
             document = ManifestJson.Read(Encoding.UTF8.GetBytes(json));
@@ -81,25 +51,30 @@ internal static class ManifestReader
         if (document is null) throw Invalid(source, ["the file holds JSON null instead of an object."]);
 
         var problems = new List<string>();
-        string? name = RequiredText(document.Name, "name", problems);
-        string? version = RequiredText(document.Version, "version", problems);
-        string? model = RequiredText(document.Model, "model", problems);
-        string? notice = OptionalText(document.Notice, "notice", problems);
+        string? name = RequiredText(document, ManifestSchema.Name, problems);
+        string? version = RequiredText(document, ManifestSchema.Version, problems);
+        string? model = RequiredText(document, ManifestSchema.Model, problems);
+        string? notice = OptionalText(document, ManifestSchema.Notice, problems);
         if (model is not null && !IsInsideModelFolder(model))
             problems.Add($"model is \"{model}\"; expected a file name inside the model folder (no absolute path, no \"..\").");
 
         PreprocessSpec? input = null;
         string? inputName = null;
-        if (document.Input is null) problems.Add("input is missing; expected an object with channels, height, width, mean and std.");
-        else (input, inputName) = ReadInput(document.Input, problems);
+        if (document.Section(ManifestSchema.Input.Section) is not { } inputSection) Missing(ManifestSchema.Input.Section, problems);
+        else (input, inputName) = ReadInput(inputSection, problems);
 
         string[]? labels = null;
         string? outputName = null;
         var activation = OutputActivation.None;
         float defaultThreshold = ModelManifest.StandardThreshold;
         var labelThresholds = new Dictionary<string, float>(StringComparer.Ordinal);
-        if (document.Output is null) problems.Add("output is missing; expected an object with activation and labels.");
-        else (labels, outputName, activation, defaultThreshold) = ReadOutput(document.Output, labelThresholds, problems);
+        (CalibrationMethod, float[])? calibration = null;
+        if (document.Section(ManifestSchema.Output.Section) is not { } outputSection) Missing(ManifestSchema.Output.Section, problems);
+        else
+        {
+            (labels, outputName, activation, defaultThreshold) = ReadOutput(outputSection, labelThresholds, problems);
+            calibration = ReadCalibration(outputSection, labels, problems);
+        }
 
         if (problems.Count > 0) throw Invalid(source, problems);
         return new ModelManifest
@@ -115,67 +90,52 @@ internal static class ManifestReader
             Labels = labels!,
             DefaultThreshold = defaultThreshold,
             LabelThresholds = labelThresholds,
+            Calibration = calibration?.Item1,
+            OperatingPoints = calibration?.Item2,
         };
     }
 
-    private static (PreprocessSpec?, string?) ReadInput(ManifestInputSection section, List<string> problems)
+    private static (PreprocessSpec?, string?) ReadInput(ManifestSection section, List<string> problems)
     {
-        string? name = OptionalText(section.Name, "input.name", problems);
+        string? name = OptionalText(section, ManifestSchema.Input.Name, problems);
 
-        int? channels = section.Channels;
-        if (channels is null) problems.Add("input.channels is missing; expected 1 (grey) or 3 (RGB).");
-        else if (channels is not (1 or 3)) problems.Add($"input.channels is {channels}; expected 1 (grey) or 3 (RGB).");
+        int? channels = section.WholeNumber(ManifestSchema.Input.Channels);
+        if (channels is null) Missing(ManifestSchema.Input.Channels, problems);
+        else if (ManifestSchema.Input.Channels.Choice(channels.Value.ToString(CultureInfo.InvariantCulture)) is null)
+            problems.Add($"input.channels is {channels}; expected {ManifestSchema.Input.Channels.ExpectedChoice}.");
 
-        int? height = Side(section.Height, "input.height", problems);
-        int? width = Side(section.Width, "input.width", problems);
+        int? height = Side(section, ManifestSchema.Input.Height, problems);
+        int? width = Side(section, ManifestSchema.Input.Width, problems);
 
-        var resize = ResizeMode.Stretch;
-        if (section.Resize is { } resizeText)
-        {
-            switch (resizeText)
-            {
-                case "stretch": resize = ResizeMode.Stretch; break;
-                case "cover": resize = ResizeMode.Cover; break;
-                default: problems.Add($"input.resize is \"{resizeText}\"; expected \"stretch\" (scale to width×height) or \"cover\" (shorter side to size, centre crop)."); break;
-            }
-        }
+        var grey = (GreyConversion)Choose(section, ManifestSchema.Input.Grey, problems);
+        if (section.Text(ManifestSchema.Input.Grey) is { } greyText && channels == 3)
+            problems.Add($"input.grey is \"{greyText}\" but input.channels is 3; it says how colour becomes one channel, so leave it out for an RGB model.");
+        var crop = (CropMode)Choose(section, ManifestSchema.Input.Crop, problems);
+        var resize = (ResizeMode)Choose(section, ManifestSchema.Input.Resize, problems);
+        var interpolation = (Interpolation)Choose(section, ManifestSchema.Input.Interpolation, problems);
+        // The PIL-exact path converts colour as PIL does and crops as torchvision does; the torchxrayvision steps come together.
+        if (resize != ResizeMode.SkimageLinear && (grey != GreyConversion.Luma || crop != CropMode.None))
+            problems.Add($"input.{(crop != CropMode.None ? "crop" : "grey")} is \"{section.Text(crop != CropMode.None ? ManifestSchema.Input.Crop : ManifestSchema.Input.Grey)}\" but input.resize is not \"skimage-linear\"; torchxrayvision's colour and crop steps are implemented with its resize only.");
+        if (resize == ResizeMode.SkimageLinear && section.Text(ManifestSchema.Input.Interpolation) is { } interpolationText)
+            problems.Add($"input.interpolation is \"{interpolationText}\" but input.resize \"skimage-linear\" interpolates as skimage does (first order, Gaussian anti-aliasing); leave interpolation out.");
 
-        var interpolation = Interpolation.Bilinear;
-        if (section.Interpolation is { } interpolationText)
-        {
-            switch (interpolationText)
-            {
-                case "nearest": interpolation = Interpolation.Nearest; break;
-                case "bilinear": interpolation = Interpolation.Bilinear; break;
-                case "bicubic": interpolation = Interpolation.Bicubic; break;
-                case "lanczos3": interpolation = Interpolation.Lanczos3; break;
-                default: problems.Add($"input.interpolation is \"{interpolationText}\"; expected one of nearest, bilinear, bicubic, lanczos3."); break;
-            }
-        }
-
-        float[]? mean = PerChannel(section.Mean, "input.mean", channels, problems, isStd: false);
-        float[]? std = PerChannel(section.Std, "input.std", channels, problems, isStd: true);
+        float[]? mean = PerChannel(section, ManifestSchema.Input.Mean, channels, problems, isStd: false);
+        float[]? std = PerChannel(section, ManifestSchema.Input.Std, channels, problems, isStd: true);
 
         if (channels is null || height is null || width is null || mean is null || std is null) return (null, name);
-        return (new PreprocessSpec(channels.Value, height.Value, width.Value, resize, interpolation, mean, std), name);
+        return (new PreprocessSpec(channels.Value, height.Value, width.Value, resize, interpolation, mean, std) { Grey = grey, Crop = crop }, name);
     }
 
     private static (string[]?, string?, OutputActivation, float) ReadOutput(
-        ManifestOutputSection section, Dictionary<string, float> labelThresholds, List<string> problems)
+        ManifestSection section, Dictionary<string, float> labelThresholds, List<string> problems)
     {
-        string? name = OptionalText(section.Name, "output.name", problems);
+        string? name = OptionalText(section, ManifestSchema.Output.Name, problems);
 
         var activation = OutputActivation.None;
-        switch (section.Activation)
-        {
-            case null: problems.Add("output.activation is missing; expected \"none\" (the model already outputs probabilities), \"sigmoid\" (multi-label logits) or \"softmax\" (single-label logits)."); break;
-            case "none": activation = OutputActivation.None; break;
-            case "sigmoid": activation = OutputActivation.Sigmoid; break;
-            case "softmax": activation = OutputActivation.Softmax; break;
-            default: problems.Add($"output.activation is \"{section.Activation}\"; expected one of none, sigmoid, softmax."); break;
-        }
+        if (section.Text(ManifestSchema.Output.Activation) is null) Missing(ManifestSchema.Output.Activation, problems);
+        else activation = (OutputActivation)Choose(section, ManifestSchema.Output.Activation, problems);
 
-        string[]? labels = section.Labels;
+        string[]? labels = section.Texts(ManifestSchema.Output.Labels);
         if (labels is null || labels.Length == 0)
         {
             problems.Add("output.labels is missing or empty; expected one label per model output value, in output order.");
@@ -186,22 +146,27 @@ internal static class ManifestReader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < labels.Length; i++)
             {
-                if (string.IsNullOrWhiteSpace(labels[i])) problems.Add($"output.labels[{i}] is empty; every label needs a name.");
+                // Exactly "" is an output slot with no label (torchxrayvision's models have them); blanks are mistakes.
+                if (labels[i] is "") continue;
+                if (string.IsNullOrWhiteSpace(labels[i])) problems.Add($"output.labels[{i}] is empty; every label needs a name (or exactly \"\" for an output value that is no label).");
                 else if (!seen.Add(labels[i])) problems.Add($"output.labels[{i}] \"{labels[i]}\" appears twice; labels must be unique.");
             }
+            if (seen.Count == 0 && Array.TrueForAll(labels, l => l is ""))
+                problems.Add("output.labels are all \"\"; at least one output value needs a label.");
             if (activation == OutputActivation.Softmax && labels.Length == 1)
                 problems.Add("output.activation is \"softmax\" over a single label, which always gives 1; use \"sigmoid\" for a single logit.");
         }
 
         float defaultThreshold = ModelManifest.StandardThreshold;
-        if (section.Threshold is { } threshold)
+        object? thresholdValue = section.Value(ManifestSchema.Output.Threshold);
+        if (thresholdValue is ManifestValue threshold)
         {
             if (threshold.Number is { } number) defaultThreshold = Probability(number, "output.threshold", problems) ?? defaultThreshold;
             else problems.Add($"output.threshold is {threshold.Kind}; expected a number from 0 to 1, or an object of per-label numbers (with an optional \"default\").");
         }
-        if (section.LabelThresholds is not null)
+        if (thresholdValue is List<KeyValuePair<string, ManifestValue>> perLabel)
         {
-            foreach (var (label, value) in section.LabelThresholds)
+            foreach (var (label, value) in perLabel)
             {
                 string field = $"output.threshold.{label}";
                 if (value.Number is not { } number)
@@ -220,6 +185,39 @@ internal static class ManifestReader
         return (labels, name, activation, defaultThreshold);
     }
 
+    /// <summary>"output.calibration", or null when left out.</summary>
+    private static (CalibrationMethod, float[])? ReadCalibration(ManifestSection output, string[]? labels, List<string> problems)
+    {
+        if (output.Section(ManifestSchema.Output.Calibration.Section) is not { } section) return null;
+        var method = CalibrationMethod.OpNorm;
+        if (section.Text(ManifestSchema.Output.Calibration.Method) is null) Missing(ManifestSchema.Output.Calibration.Method, problems);
+        else method = (CalibrationMethod)Choose(section, ManifestSchema.Output.Calibration.Method, problems);
+
+        var field = ManifestSchema.Output.Calibration.Thresholds;
+        if (section.Numbers(field) is not { } values)
+        {
+            Missing(field, problems);
+            return null;
+        }
+        bool ok = true;
+        if (labels is not null && values.Length != labels.Length)
+        {
+            problems.Add($"{field.Display} has {values.Length} value(s) but output.labels has {labels.Length}; expected one per label, null where there is none.");
+            ok = false;
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            // op_norm divides by 2t and by 2(1 − t): 0 and 1 would divide by zero.
+            if (double.IsNaN(values[i]) || values[i] is > 0 and < 1) continue;
+            problems.Add($"{field.Display}[{i}] is {values[i].ToString(CultureInfo.InvariantCulture)}; expected an operating point strictly between 0 and 1, or null.");
+            ok = false;
+        }
+        if (!ok) return null;
+        var thresholds = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) thresholds[i] = (float)values[i];
+        return (method, thresholds);
+    }
+
     private static float? Probability(double d, string field, List<string> problems)
     {
         if (d is >= 0 and <= 1) return (float)d;
@@ -227,20 +225,33 @@ internal static class ManifestReader
         return null;
     }
 
-    private static int? Side(int? value, string field, List<string> problems)
+    private static int? Side(ManifestSection section, ManifestField field, List<string> problems)
     {
-        if (value is null) problems.Add($"{field} is missing; expected the model's input size in pixels.");
-        else if (value is < 1 or > MaxSide) problems.Add($"{field} is {value}; expected 1 to {MaxSide} pixels.");
+        int? value = section.WholeNumber(field);
+        if (value is null) Missing(field, problems);
+        else if (value is < 1 or > MaxSide) problems.Add($"{field.Display} is {value}; expected 1 to {MaxSide} pixels.");
         else return value;
         return null;
     }
 
-    private static float[]? PerChannel(double[]? values, string field, int? channels, List<string> problems, bool isStd)
+    /// <summary>The code of the field's choice, its default when left out; an unknown value is a problem (and the default).</summary>
+    private static int Choose(ManifestSection section, ManifestField field, List<string> problems)
     {
-        string what = isStd ? "the standard deviation" : "the mean";
-        if (values is null)
+        if (section.Text(field) is not { } text) return field.DefaultChoice.Code;
+        if (field.Choice(text) is { } choice) return choice.Code;
+        problems.Add($"{field.Display} is \"{text}\"; expected {field.ExpectedChoice}.");
+        return field.Default is null ? field.Choices[0].Code : field.DefaultChoice.Code;
+    }
+
+    private static void Missing(ManifestField field, List<string> problems) =>
+        problems.Add($"{field.Display} is missing; expected {field.ExpectedWhenMissing}.");
+
+    private static float[]? PerChannel(ManifestSection section, ManifestField schema, int? channels, List<string> problems, bool isStd)
+    {
+        string field = schema.Display;
+        if (section.Numbers(schema) is not { } values)
         {
-            problems.Add($"{field} is missing; expected {what} of each channel on a 0–1 scale (ImageNet: {(isStd ? "[0.229, 0.224, 0.225]" : "[0.485, 0.456, 0.406]")}).");
+            Missing(schema, problems);
             return null;
         }
         bool ok = true;
@@ -260,21 +271,23 @@ internal static class ManifestReader
         return result;
     }
 
-    private static string? RequiredText(string? value, string field, List<string> problems)
+    private static string? RequiredText(ManifestSection section, ManifestField field, List<string> problems)
     {
+        string? value = section.Text(field);
         if (string.IsNullOrWhiteSpace(value))
         {
-            problems.Add($"{field} is {(value is null ? "missing" : "empty")}; expected a non-empty string.");
+            problems.Add($"{field.Display} is {(value is null ? "missing" : "empty")}; expected {field.ExpectedWhenMissing}.");
             return null;
         }
         return value;
     }
 
-    private static string? OptionalText(string? value, string field, List<string> problems)
+    private static string? OptionalText(ManifestSection section, ManifestField field, List<string> problems)
     {
+        string? value = section.Text(field);
         if (value is not null && string.IsNullOrWhiteSpace(value))
         {
-            problems.Add($"{field} is empty; leave it out to use the model's own, or name the model's tensor.");
+            problems.Add($"{field.Display} is empty; leave it out to use the model's own, or name the model's tensor.");
             return null;
         }
         return value;
@@ -287,13 +300,27 @@ internal static class ManifestReader
     {
         string at = $" (line {e.Line + 1}, column {e.Column + 1})";
         string field = e.Path == "$" ? "the manifest" : e.Path[2..];
+        var schema = Find(e.Field);
         if (e.UnknownField)
         {
-            string known = s_knownFields.TryGetValue(e.Field, out var k) ? $"; the fields of {(e.Field == "$" ? "the manifest" : e.Field[2..])} are {k}" : "";
+            string known = schema is null ? "" : $"; the fields of {schema.Display} are {string.Join(", ", schema.Fields.Select(f => f.Name))}";
             return $"{field}{at} is not a manifest field{known}. Check the spelling.";
         }
-        string expected = s_expectedTypes.TryGetValue(e.Field, out var t) ? $"; expected {t}" : "";
+        string expected = schema is null ? "" : $"; expected {schema.ExpectedType}";
         return $"{field}{at} has the wrong type{expected}.";
+    }
+
+    /// <summary>The schema's field at <paramref name="path"/> (no array indices), or null.</summary>
+    private static ManifestField? Find(string path)
+    {
+        var field = ManifestSchema.Root;
+        if (path == field.Path) return field;
+        foreach (string name in path[2..].Split('.'))
+        {
+            field = field.Fields.FirstOrDefault(f => f.Name == name);
+            if (field is null) return null;
+        }
+        return field;
     }
 
     private static PlatformUnavailableException Invalid(string source, IReadOnlyList<string> problems, Exception? inner = null) =>
