@@ -40,6 +40,8 @@ public class LocalCliTests
         new[] { "serve", "--port", "1", "--port", "2" },
         new[] { "serve", "--resource", "xray" },
         new[] { "event" },
+        new[] { "sample-xray" },
+        new[] { "sample-xray", "xray.gif" },
         new[] { "event", "/nonexistent/xray.jpg" },
     };
 
@@ -184,6 +186,23 @@ public class LocalCliTests
         var detail = JsonDocument.Parse(JsonDocument.Parse(stdout).RootElement.GetProperty("body").GetString()!).RootElement.GetProperty("detail").GetString()!;
         Assert.Contains("'text/plain'", detail);
         Assert.Contains("'text/plain'", stdout);
+    }
+
+    [Fact]
+    public async Task WritesASampleRadiographThatTheFunctionClassifies()
+    {
+        using var efs = new LocalEfsRoot();
+        using var temp = TestEnvironment.CreateTempDirectory("xray-sample");
+        var jpeg = temp.Combine("xray.jpg");
+
+        var (exit, _, stderr) = await RunAsync("sample-xray", jpeg, "--width", "600", "--height", "700", "--efs-root", efs.Path);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal([0xFF, 0xD8, 0xFF], File.ReadAllBytes(jpeg)[..3]);
+
+        (exit, var stdout, stderr) = await RunAsync("classify", jpeg, "--efs-root", efs.Path);
+        Assert.True(exit == 0, stderr + stdout);
+        var image = JsonDocument.Parse(stdout).RootElement.GetProperty("image");
+        Assert.Equal(("jpeg", 600, 700), (image.GetProperty("format").GetString(), image.GetProperty("width").GetInt32(), image.GetProperty("height").GetInt32()));
     }
 
     [Fact]

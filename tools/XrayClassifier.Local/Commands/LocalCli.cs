@@ -25,6 +25,9 @@ public static class LocalCli
           event IMAGE [--stage v1] [--resource /xray]
               Prints the proxy event API Gateway would send for POSTing IMAGE (as curl --upload-file does)
               to /STAGE/RESOURCE: a file for invoke, the Lambda console's test tab or the Lambda Test Tool.
+          sample-xray OUT.jpg|OUT.png [--width 2048] [--height 2500] [--seed 1] [--quality 90] [--efs-root DIR]
+              Writes a synthetic chest radiograph (collimator borders, an R marker, burned-in text, grain),
+              encoded by the function's own libvips from the EFS folder.
           classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
               Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
               --dump-input writes the model's input tensor as float32 [1,C,H,W].
@@ -57,6 +60,9 @@ public static class LocalCli
                     stdout, stderr, environment).ConfigureAwait(false),
                 "event" => await EventCommand.RunAsync(
                     CommandLine.Parse(args, new HashSet<string> { "stage", "resource" }), stdout).ConfigureAwait(false),
+                "sample-xray" => await SampleXrayCommand.RunAsync(
+                    CommandLine.Parse(args, new HashSet<string> { "width", "height", "seed", "quality", "efs-root" }),
+                    stderr, environment).ConfigureAwait(false),
                 "classify" => await ClassifyCommand.RunAsync(
                     CommandLine.Parse(args, new HashSet<string> { "efs-root", "dump-input" }),
                     stdout, stderr, environment).ConfigureAwait(false),
