@@ -1,7 +1,6 @@
 using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
-using XrayClassifier.Tests.Handler;
 
 namespace XrayClassifier.Tests.Hosting;
 

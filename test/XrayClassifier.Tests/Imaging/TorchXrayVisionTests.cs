@@ -72,7 +72,7 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
     [Fact]
     public async Task ProbabilitiesMatchTorchWithOpNormAndLeaveOutTheEmptySlots()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         double worstOverall = 0;
         foreach (var c in TorchXrayVisionCorpus.Cases.Where(c => c.Width == 224 && c.Height == 224))
         {

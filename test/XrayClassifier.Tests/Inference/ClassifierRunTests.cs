@@ -10,7 +10,7 @@ public sealed class ClassifierRunTests
 {
     private const double Tolerance = 1e-5;
 
-    private static Classifier LoadModel(TempEfs efs, PooledLinearCase model, string activation = "none", JsonNode? threshold = null,
+    private static Classifier LoadModel(TestEfs efs, PooledLinearCase model, string activation = "none", JsonNode? threshold = null,
         bool dynamicBatch = false, bool dynamicSpatial = false) =>
         Classifier.Load(efs.AddModel(model.Model(dynamicBatch, dynamicSpatial), model.Manifest(activation, threshold)),
             new ClassifierSettings(1, UseOptimizedModelCache: false));
@@ -33,7 +33,7 @@ public sealed class ClassifierRunTests
     public void OutputsEqualTheModelsMathsComputedIndependently(int channels, int height, int width, int labels, Head head,
         string activation, bool dynamicBatch, bool dynamicSpatial)
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(channels, height, width, labels, head);
         using var classifier = LoadModel(efs, model, activation, dynamicBatch: dynamicBatch, dynamicSpatial: dynamicSpatial);
 
@@ -54,7 +54,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void SortsEveryLabelByProbabilityAndNamesTheTopOne()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 6, Head.Sigmoid, seed: 3);
         using var classifier = LoadModel(efs, model);
         var input = model.Input();
@@ -72,7 +72,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void FindingsAreTheLabelsAtOrAboveTheirOwnThreshold()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 5, Head.Sigmoid, seed: 11);
         var input = model.Input();
         var expected = model.Expected(input);
@@ -98,7 +98,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void ANumericThresholdAppliesToEveryLabel()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 5, Head.Sigmoid, seed: 5);
         var input = model.Input();
         var expected = model.Expected(input);
@@ -115,7 +115,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void SoftmaxOfHugeLogitsStaysFiniteAndSumsToOne()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = new PooledLinearCase(1, 4, 4, [0, 0, 0], [1000, 999, -1000], Head.None);
         using var classifier = LoadModel(efs, model, activation: "softmax");
         classifier.InputBuffer.Fill(1);
@@ -131,7 +131,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void SigmoidOfHugeLogitsGivesZeroAndOneNotNaN()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = new PooledLinearCase(1, 4, 4, [0, 0], [500, -500], Head.None);
         using var classifier = LoadModel(efs, model, activation: "sigmoid");
 
@@ -143,7 +143,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void ReusesTheInputBufferAcrossRuns()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
         using var classifier = LoadModel(efs, model);
 
@@ -158,7 +158,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void RunAllocatesOnlyTheResult()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 14, Head.Sigmoid);
         using var classifier = LoadModel(efs, model, threshold: 0.0);
         model.Input().CopyTo(classifier.InputBuffer);
@@ -176,7 +176,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void ReadsAnOutputWhoseSizeIsOnlyKnownAfterTheRun()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 6, 6, 4, Head.None);
         // Same maths, but the output's label axis is symbolic: it cannot be preallocated.
         var g = new OnnxModelBuilder("dynamic-output");
@@ -201,7 +201,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void WarmUpLeavesTheInputAndLaterResultsAlone()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
         using var classifier = LoadModel(efs, model);
         var input = model.Input();
@@ -216,7 +216,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void RunAfterDisposeIsRefused()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid);
         var classifier = LoadModel(efs, model);
         classifier.Dispose();
@@ -229,7 +229,7 @@ public sealed class ClassifierRunTests
     [Fact]
     public void ReportsWhatLoadingTook()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid);
         using var classifier = Classifier.Load(efs.AddModel(model.Model(), model.Manifest()), new ClassifierSettings(2, false));
 

@@ -15,7 +15,7 @@ public sealed class LateCopyTests
     [Fact]
     public void PicksUpTheLibraryCopiedAfterMissingTruncatedAndTooOldOnes()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
         efs.AddModel(model.Model(), model.Manifest());
         string natives = Path.Combine(efs.Root, "runtime", EfsLayout.RuntimeIdentifier);

@@ -10,7 +10,7 @@ public sealed class ManifestModelCheckTests
 {
     private static PlatformUnavailableException Refuse(byte[] model, JsonObject manifest, params string[] expected)
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(model, manifest);
         var e = Assert.Throws<PlatformUnavailableException>(() => Classifier.Load(layout, new ClassifierSettings(1, false)));
         Assert.Equal("manifest", e.Component);
@@ -54,7 +54,7 @@ public sealed class ManifestModelCheckTests
     [Fact]
     public void DynamicHeightAndWidthTakeTheManifestsSize()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
         var manifest = With(model.Manifest(), m => { m["input"]!["height"] = 20; m["input"]!["width"] = 30; });
         using var classifier = Classifier.Load(efs.AddModel(model.Model(dynamicSpatial: true), manifest), new ClassifierSettings(1, false));
@@ -94,7 +94,7 @@ public sealed class ManifestModelCheckTests
     [Fact]
     public void OmittedNamesMeanTheModelsOwn()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = Model();
         var manifest = With(model.Manifest(), m => { m["input"]!.AsObject().Remove("name"); m["output"]!.AsObject().Remove("name"); });
         using var classifier = Classifier.Load(efs.AddModel(model.Model(inputName: "pixels", outputName: "scores"), manifest), new ClassifierSettings(1, false));
@@ -108,7 +108,7 @@ public sealed class ManifestModelCheckTests
     public void APyTorchStyleModelWithInitializersListedAsInputsHasOneInput()
     {
         // torch.onnx.export (ir_version 7) lists "fc.weight" and "fc.bias" among the graph inputs too.
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid, seed: 9);
         var manifest = With(model.Manifest(), m => m["input"]!.AsObject().Remove("name"));
         var bytes = OnnxModels.PyTorchStyle(3, 8, 8, model.Weights, model.Bias, Head.Sigmoid);

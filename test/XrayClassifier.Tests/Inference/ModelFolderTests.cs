@@ -30,7 +30,7 @@ public sealed class ModelFolderTests
     [Fact]
     public void AMissingModelFolderListsTheModelsThatExist()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid);
         efs.AddModel(model.Model(), model.Manifest(), "chest-xray-v2");
 
@@ -46,7 +46,7 @@ public sealed class ModelFolderTests
     [Fact]
     public void AMissingManifestNamesWhereItLooked()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.Layout();
         Directory.CreateDirectory(layout.ModelDirectory);
         File.WriteAllBytes(Path.Combine(layout.ModelDirectory, "model.onnx"), PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid).Model());
@@ -60,7 +60,7 @@ public sealed class ModelFolderTests
     [Fact]
     public void AMissingModelFileNamesTheManifestAndThePath()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid);
         var layout = efs.AddModel(model.Model(), model.Manifest());
         File.Delete(Path.Combine(layout.ModelDirectory, "model.onnx"));
@@ -76,7 +76,7 @@ public sealed class ModelFolderTests
     [InlineData(true)]
     public void AModelOnnxRuntimeCannotParseIsAModelProblemWithOrtsReason(bool cache)
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid);
         var bytes = model.Model();
         var layout = efs.AddModel(bytes[..(bytes.Length / 2)], model.Manifest()); // an interrupted copy

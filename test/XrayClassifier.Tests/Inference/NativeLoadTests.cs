@@ -143,7 +143,7 @@ public sealed class NativeLoadTests
     [Fact]
     public void ClassifierLoadReportsAWrongNativeDirectoryAsOnnxRuntimeUnavailable()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         string arm = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "linux-arm64" : "linux-x64";
         var layout = new EfsLayout(efs.Root, "m", Path.Combine(TestEnvironment.EfsLayoutRoot, "runtime", arm));
 

@@ -22,7 +22,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
             Assert.Equal(expected[Array.IndexOf(Model.LabelNames, p.Label)], p.Probability, 1e-5);
     }
 
-    private static string SingleEntry(TempEfs efs)
+    private static string SingleEntry(TestEfs efs)
     {
         var entries = efs.CacheEntries();
         Assert.True(entries.Length == 1, $"expected one cache file, found: {string.Join(", ", entries)}");
@@ -33,7 +33,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void FirstColdStartSavesTheOptimisedModelAndLaterOnesLoadIt()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
 
         string entry;
@@ -63,7 +63,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [InlineData("empty")]
     public void ACorruptEntryIsIgnoredAndRebuilt(string damage)
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         Load(layout).Dispose();
         string entry = SingleEntry(efs);
@@ -90,7 +90,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void AnUnreadableEntryIsIgnored()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         Load(layout).Dispose();
         string entry = SingleEntry(efs);
@@ -109,7 +109,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void AReadOnlyCacheFolderMeansNoCacheNotAFailure()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         Directory.CreateDirectory(efs.CacheDirectory);
 
@@ -126,7 +126,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void AReadOnlyCacheFolderStillServesEntriesAlreadyThere()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         Load(layout).Dispose();
 
@@ -141,7 +141,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void AMissingCacheFolderIsCreated()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         Assert.False(Directory.Exists(efs.CacheDirectory));
 
@@ -153,7 +153,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void TempFilesOfDeadColdStartsAreRemovedButFreshOnesAreLeftAlone()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         Load(layout).Dispose();
         string entry = SingleEntry(efs);
@@ -171,7 +171,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void DisabledCacheWritesNothing()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
 
         using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
@@ -184,7 +184,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void AReplacedModelNeverUsesTheOldEntry()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
         string modelPath = Path.Combine(layout.ModelDirectory, "model.onnx");
         Load(layout).Dispose();
@@ -236,7 +236,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     [Fact]
     public void TwoProcessesColdStartingTogetherShareOneCompleteEntry()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         // The default CheXNet model: its ~0.1–0.5 s optimisation makes the two cold starts overlap.
         string source = Path.Combine(TestEnvironment.DefaultModelDirectory, "model.onnx");
         var layout = efs.Layout("chest-xray");

@@ -25,7 +25,7 @@ public sealed class RealModelTests
         return new JsonObject { ["name"] = "exported", ["version"] = "1", ["model"] = "model.onnx", ["input"] = input, ["output"] = output };
     }
 
-    private static EfsLayout LinkModel(TempEfs efs, string modelPath, JsonObject manifest, string name = "m")
+    private static EfsLayout LinkModel(TestEfs efs, string modelPath, JsonObject manifest, string name = "m")
     {
         var layout = efs.Layout(name);
         Directory.CreateDirectory(layout.ModelDirectory);
@@ -41,7 +41,7 @@ public sealed class RealModelTests
     public void PyTorchExportedDenseNet121ReproducesTorchsOutputs()
     {
         var exported = PyTorchExport.DenseNet121();
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = LinkModel(efs, exported.ModelPath,
             ManifestFor(3, 224, 224, OnnxModels.ChestXray14Labels, "none", exported.InputName, exported.OutputName));
         var torch = exported.ReadExpectedOutput();
@@ -63,7 +63,7 @@ public sealed class RealModelTests
     public void AQuickPyTorchExportWorksWithTheExportersOwnNames()
     {
         var exported = PyTorchExport.TinyConv(); // "input.1" → a numeric output name, 1×1×32×48, raw logits
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = LinkModel(efs, exported.ModelPath, ManifestFor(1, 32, 48, ["a", "b", "c"], "softmax", inputName: null, outputName: null));
         using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
         exported.ReadInput().CopyTo(classifier.InputBuffer);
@@ -77,7 +77,7 @@ public sealed class RealModelTests
     [Fact]
     public void TheGeneratedCheXNetModelClassifiesWithValidProbabilities()
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         string folder = TestEnvironment.DefaultModelDirectory;
         var layout = LinkModel(efs, Path.Combine(folder, "model.onnx"), JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject(),
             XrayOptions.DefaultModelName);
@@ -134,7 +134,7 @@ public sealed class RealModelTests
     [InlineData(2)]
     public void TheDefaultModelGivesBitForBitWhatTheHandWrittenBindingGave(int threads)
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         string folder = TestEnvironment.DefaultModelDirectory;
         var layout = LinkModel(efs, Path.Combine(folder, "model.onnx"), JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject(),
             XrayOptions.DefaultModelName);

@@ -11,7 +11,7 @@ public sealed class SessionThreadsTests
     [InlineData(3, 2)] // ORT adds N-1 pool threads; the caller's thread is the Nth
     public void IntraOpThreadsStartNMinusOnePoolThreadsAndNoInterOpPool(int intraOpThreads, int expectedNewThreads)
     {
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 64, 64, 4, Head.Sigmoid);
         var layout = efs.AddModel(model.Model(), model.Manifest());
 
@@ -25,7 +25,7 @@ public sealed class SessionThreadsTests
     {
         // Spinning would burn the throttled CPU of a Lambda between requests (~34 ms per 300 ms idle measured).
         // The generated CheXNet model keeps the pool busy long enough for spinning to show if it were on.
-        using var efs = new TempEfs();
+        using var efs = new TestEfs();
         var layout = efs.Layout("chest-xray");
         Directory.CreateDirectory(layout.ModelDirectory);
         File.CreateSymbolicLink(Path.Combine(layout.ModelDirectory, "model.onnx"), Path.Combine(TestEnvironment.DefaultModelDirectory, "model.onnx"));

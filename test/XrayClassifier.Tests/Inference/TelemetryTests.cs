@@ -12,9 +12,9 @@ namespace XrayClassifier.Tests.Inference;
 /// </summary>
 public sealed class TelemetryTests
 {
-    private static (TempEfs Efs, Function.Configuration.EfsLayout Layout) SmallModel()
+    private static (TestEfs Efs, Function.Configuration.EfsLayout Layout) SmallModel()
     {
-        var efs = new TempEfs();
+        var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
         return (efs, efs.AddModel(model.Model(), model.Manifest()));
     }

@@ -17,7 +17,7 @@ public class LocalCliTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = await LocalCli.RunAsync(args, stdout, stderr,
-            new DictionaryEnvironmentVariables(LocalEfsRoot.NativeVariables), CancellationToken.None);
+            new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -86,14 +86,14 @@ public class LocalCliTests
     [Fact]
     public void TheBuiltToolPrintsOnlyTheResponseBodyOnStandardOutput()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
         var image = temp.Combine("xray.png");
         File.WriteAllBytes(image, SampleXray.Png(256));
         var tool = Path.Combine(AppContext.BaseDirectory, "XrayClassifier.Local.dll");
 
-        var result = ProcessRunner.Run("dotnet", [tool, "classify", image, "--efs-root", efs.Path], temp.Path, TimeSpan.FromMinutes(2),
-            LocalEfsRoot.NativeVariables);
+        var result = ProcessRunner.Run("dotnet", [tool, "classify", image, "--efs-root", efs.Root], temp.Path, TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?>());
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         var body = JsonDocument.Parse(result.Stdout).RootElement; // one JSON document: the function's logs went elsewhere
@@ -105,12 +105,12 @@ public class LocalCliTests
     [Fact]
     public async Task ServeExitsWithOneWhenThePortIsTaken()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         taken.Start();
         int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
 
-        var (exit, _, stderr) = await RunAsync("serve", "--port", port.ToString(), "--efs-root", efs.Path);
+        var (exit, _, stderr) = await RunAsync("serve", "--port", port.ToString(), "--efs-root", efs.Root);
 
         Assert.Equal(1, exit);
         Assert.Contains($"cannot listen on 127.0.0.1:{port}", stderr);
@@ -121,9 +121,9 @@ public class LocalCliTests
     [InlineData("health-get-testtool.json")]
     public async Task InvokesASavedHealthEventAndPrintsTheProxyResponse(string eventFile)
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
 
-        var (exit, stdout, stderr) = await RunAsync("invoke", Path.Combine(s_events, eventFile), "--efs-root", efs.Path);
+        var (exit, stdout, stderr) = await RunAsync("invoke", Path.Combine(s_events, eventFile), "--efs-root", efs.Root);
 
         Assert.True(exit == 0, stderr + stdout);
         var response = JsonDocument.Parse(stdout).RootElement;
@@ -134,9 +134,9 @@ public class LocalCliTests
     [Fact]
     public async Task InvokesASavedPngUploadAndPrintsTheClassification()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
 
-        var (exit, stdout, stderr) = await RunAsync("invoke", Path.Combine(s_events, "classify-png.json"), "--efs-root", efs.Path);
+        var (exit, stdout, stderr) = await RunAsync("invoke", Path.Combine(s_events, "classify-png.json"), "--efs-root", efs.Root);
 
         Assert.True(exit == 0, stderr + stdout);
         var response = JsonDocument.Parse(stdout).RootElement;
@@ -149,7 +149,7 @@ public class LocalCliTests
     [Fact]
     public async Task WritesATutorialShapedEventThatInvokeClassifies()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-event");
         var jpeg = temp.Combine("xray.jpg");
         SampleXray.WriteJpeg(jpeg);
@@ -165,7 +165,7 @@ public class LocalCliTests
         var saved = temp.Combine("event.json");
         File.WriteAllText(saved, eventJson);
 
-        (exit, var stdout, stderr) = await RunAsync("invoke", saved, "--efs-root", efs.Path);
+        (exit, var stdout, stderr) = await RunAsync("invoke", saved, "--efs-root", efs.Root);
 
         Assert.True(exit == 0, stderr + stdout);
         var body = JsonDocument.Parse(JsonDocument.Parse(stdout).RootElement.GetProperty("body").GetString()!).RootElement;
@@ -176,9 +176,9 @@ public class LocalCliTests
     [Fact]
     public async Task PrintsTheProxyResponseEscapedOnceAsAJsonStringMustBe()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
 
-        var (_, stdout, _) = await RunAsync("invoke", Path.Combine(s_events, "classify-text-plain.json"), "--efs-root", efs.Path);
+        var (_, stdout, _) = await RunAsync("invoke", Path.Combine(s_events, "classify-text-plain.json"), "--efs-root", efs.Root);
 
         // The body is JSON inside a JSON string: its quotes are \", and nothing is \u-escaped on top.
         Assert.DoesNotContain("\\u00", stdout);
@@ -191,15 +191,15 @@ public class LocalCliTests
     [Fact]
     public async Task WritesASampleRadiographThatTheFunctionClassifies()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-sample");
         var jpeg = temp.Combine("xray.jpg");
 
-        var (exit, _, stderr) = await RunAsync("sample-xray", jpeg, "--width", "600", "--height", "700", "--efs-root", efs.Path);
+        var (exit, _, stderr) = await RunAsync("sample-xray", jpeg, "--width", "600", "--height", "700", "--efs-root", efs.Root);
         Assert.True(exit == 0, stderr);
         Assert.Equal([0xFF, 0xD8, 0xFF], File.ReadAllBytes(jpeg)[..3]);
 
-        (exit, var stdout, stderr) = await RunAsync("classify", jpeg, "--efs-root", efs.Path);
+        (exit, var stdout, stderr) = await RunAsync("classify", jpeg, "--efs-root", efs.Root);
         Assert.True(exit == 0, stderr + stdout);
         var image = JsonDocument.Parse(stdout).RootElement.GetProperty("image");
         Assert.Equal(("jpeg", 600, 700), (image.GetProperty("format").GetString(), image.GetProperty("width").GetInt32(), image.GetProperty("height").GetInt32()));
@@ -208,9 +208,9 @@ public class LocalCliTests
     [Fact]
     public async Task ExitsWithOneWhenTheSavedEventGetsAnErrorAnswer()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
 
-        var (exit, stdout, _) = await RunAsync("invoke", Path.Combine(s_events, "classify-text-plain.json"), "--efs-root", efs.Path);
+        var (exit, stdout, _) = await RunAsync("invoke", Path.Combine(s_events, "classify-text-plain.json"), "--efs-root", efs.Root);
 
         Assert.Equal(1, exit);
         Assert.Equal(415, JsonDocument.Parse(stdout).RootElement.GetProperty("statusCode").GetInt32());
@@ -219,12 +219,12 @@ public class LocalCliTests
     [Fact]
     public async Task ClassifiesAnImageFileAndPrintsTheResponseBody()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
         var image = temp.Combine("xray.png");
         File.WriteAllBytes(image, SampleXray.Png());
 
-        var (exit, stdout, stderr) = await RunAsync("classify", image, "--efs-root", efs.Path);
+        var (exit, stdout, stderr) = await RunAsync("classify", image, "--efs-root", efs.Root);
 
         Assert.True(exit == 0, stderr + stdout);
         var body = JsonDocument.Parse(stdout).RootElement;
@@ -238,12 +238,12 @@ public class LocalCliTests
     [Fact]
     public async Task ExitsWithOneWhenTheFileIsNotAnImage()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
         var notes = temp.Combine("notes.txt");
         File.WriteAllText(notes, "not an x-ray");
 
-        var (exit, stdout, _) = await RunAsync("classify", notes, "--efs-root", efs.Path);
+        var (exit, stdout, _) = await RunAsync("classify", notes, "--efs-root", efs.Root);
 
         Assert.Equal(1, exit);
         Assert.Contains("415", stdout);
@@ -253,14 +253,14 @@ public class LocalCliTests
     public async Task ExitsWithOneWhenTheImageIsTooBigForLambda()
     {
         // 4.8 MB becomes a 6.4 MB event: API Gateway answers 413 without invoking the function.
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
         var big = temp.Combine("big.png");
         var bytes = new byte[4_800_000];
         SampleXray.Png().CopyTo(bytes, 0);
         File.WriteAllBytes(big, bytes);
 
-        var (exit, stdout, _) = await RunAsync("classify", big, "--efs-root", efs.Path);
+        var (exit, stdout, _) = await RunAsync("classify", big, "--efs-root", efs.Root);
 
         Assert.Equal(1, exit);
         Assert.Equal("""{"message": "Request Too Long"}""", stdout.Trim());
@@ -269,13 +269,13 @@ public class LocalCliTests
     [Fact]
     public async Task DumpsTheModelInputAsAFloat32NpyOfShapeOneChannelsHeightWidth()
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-classify");
         var image = temp.Combine("xray.png");
         File.WriteAllBytes(image, SampleXray.Png());
         var npy = temp.Combine("input.npy");
 
-        var (exit, _, stderr) = await RunAsync("classify", image, "--efs-root", efs.Path, "--dump-input", npy);
+        var (exit, _, stderr) = await RunAsync("classify", image, "--efs-root", efs.Root, "--dump-input", npy);
 
         Assert.True(exit == 0, stderr);
         var check = ProcessRunner.Run("/usr/bin/python3",

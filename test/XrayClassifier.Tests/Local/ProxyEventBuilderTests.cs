@@ -1,3 +1,4 @@
+using ProxyEventBuilder = XrayClassifier.Local.ApiGateway.ProxyEventBuilder;
 using System.Text;
 using System.Text.Json;
 using XrayClassifier.Local.ApiGateway;

@@ -12,13 +12,13 @@ namespace XrayClassifier.Tests.Local;
 /// natives and the generated model, and the README's curl command.</summary>
 public sealed class RealHandlerHttpTests : IAsyncLifetime
 {
-    private readonly LocalEfsRoot _efs = new();
+    private readonly TestEfs _efs = TestEfs.WithDefaultModel();
     private EmulatorServer _server = null!;
     private readonly HttpClient _http = new();
 
     public async Task InitializeAsync()
     {
-        var function = new XrayClassifier.Function.Function(_efs.Environment);
+        var function = new XrayClassifier.Function.Function(_efs.HandlerEnvironment);
         _server = await EmulatorServer.StartAsync(new RestApiEmulator(new RestApiSettings(), function.FunctionHandler), 0);
         _http.BaseAddress = _server.BaseAddress;
     }
@@ -43,7 +43,7 @@ public sealed class RealHandlerHttpTests : IAsyncLifetime
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(14, body.GetProperty("predictions").GetArrayLength());
         Assert.Equal(response.Headers.GetValues("x-amzn-RequestId").Single(), body.GetProperty("requestId").GetString());
-        Assert.Single(Directory.EnumerateFiles(_efs.Workspace, "*.png", SearchOption.AllDirectories));
+        Assert.Single(Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*.png", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class RealHandlerHttpTests : IAsyncLifetime
     [Fact]
     public async Task ClassifiesThroughAnApiWithOneXrayResourceAsTheTutorialsBuildIt()
     {
-        var function = new XrayClassifier.Function.Function(_efs.Environment);
+        var function = new XrayClassifier.Function.Function(_efs.HandlerEnvironment);
         await using var tutorial = await EmulatorServer.StartAsync(
             new RestApiEmulator(new RestApiSettings { Resource = "/xray" }, function.FunctionHandler), 0);
         using var temp = TestEnvironment.CreateTempDirectory("xray-tutorial");

@@ -1,6 +1,5 @@
 using XrayClassifier.Tests.TestHelpers;
 using System.Text.Json;
-using XrayClassifier.Tests.Handler;
 
 namespace XrayClassifier.Tests.Observability;
 

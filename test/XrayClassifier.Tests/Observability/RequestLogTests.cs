@@ -1,6 +1,5 @@
 using System.Text.Json;
 using XrayClassifier.Function.Observability;
-using XrayClassifier.Tests.Handler;
 
 namespace XrayClassifier.Tests.Observability;
 

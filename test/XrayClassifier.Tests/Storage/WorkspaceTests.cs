@@ -2,7 +2,6 @@ using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Storage;
-using XrayClassifier.Tests.Handler;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Storage;

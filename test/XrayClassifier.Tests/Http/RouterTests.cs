@@ -1,7 +1,7 @@
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Http;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 public class RouterTests
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>Whatever arrives, the invocation returns a valid proxy response: a 502 from API Gateway is a
 /// bug, and so is a 500 for input that is merely wrong.</summary>

@@ -1,4 +1,4 @@
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>A clock whose "now" moves only when told (timers stay real): steps over back-off delays and
 /// pins the workspace's day folder.</summary>

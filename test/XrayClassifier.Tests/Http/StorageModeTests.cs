@@ -1,7 +1,7 @@
 using System.Text.Json;
 using XrayClassifier.Tests.TestHelpers;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>XRAY_STORE_UPLOADS and ?store=false against a real workspace, including a read-only one.</summary>
 public sealed class StorageModeTests : IDisposable

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>Builds API Gateway REST proxy events (payload 1.0) the way API Gateway sends them.</summary>
 public sealed class ProxyEventBuilder

@@ -1,7 +1,7 @@
 using System.Text;
 using XrayClassifier.Function.Http;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 public class MultipartFormDataTests
 {

@@ -1,4 +1,4 @@
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>Many requests at once on one container (the local tool and the tests do this; Lambda
 /// itself sends one at a time): answers stay right and every upload is stored exactly once.</summary>

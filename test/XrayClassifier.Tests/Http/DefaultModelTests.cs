@@ -1,6 +1,6 @@
 using XrayClassifier.Tests.TestHelpers;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>The generated CheXNet-architecture model from efs-layout, as deployed by default.</summary>
 public sealed class DefaultModelTests : IDisposable

@@ -2,7 +2,7 @@ using System.Text.Json;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Tests.TestHelpers;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>POST /classify through FunctionHandler with the real ONNX Runtime, libvips and a generated model.</summary>
 public sealed class ClassifyTests : IDisposable

@@ -3,7 +3,7 @@ using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Tests.TestHelpers;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>Routes, preflight, CORS and refusals through FunctionHandler — answers that need no model.</summary>
 public sealed class HandlerRoutingTests : IDisposable

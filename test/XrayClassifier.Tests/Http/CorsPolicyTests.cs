@@ -1,6 +1,6 @@
 using XrayClassifier.Function.Http;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 public class CorsPolicyTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using XrayClassifier.Function.Observability;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>Keeps the function's log lines for assertions.</summary>
 public sealed class MemoryLogSink : ILogSink

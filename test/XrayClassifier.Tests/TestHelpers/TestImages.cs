@@ -1,6 +1,6 @@
 using XrayClassifier.ModelGen;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>Chest-X-ray-like PNGs from ModelGen's generator, made once per test run.</summary>
 public static class TestImages

@@ -1,7 +1,7 @@
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Hosting;
 
 public class RetryingLoaderTests
 {

@@ -1,6 +1,6 @@
 using XrayClassifier.Function.Hosting;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Hosting;
 
 /// <summary>A model or native runtime missing at INIT is reported, retried after the back-off, and picked up
 /// once it is there — without a new container.</summary>

@@ -5,21 +5,30 @@ using XrayClassifier.Function.Hosting;
 using XrayClassifier.ModelGen;
 using XrayClassifier.Tests.TestHelpers;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>
-/// A temporary EFS root laid out as on the real access point: runtime/{rid} (a link to the real native
-/// libraries), models/chest-xray/ (a model and its manifest), cache/, workspace/.
+/// The one stand-in for the EFS mount: a temporary root laid out as on the real access point — runtime/{rid}
+/// (a link to the real native libraries from efs-layout; a process loads libvips and ONNX Runtime once, and
+/// dlopen hands back that same library through the link), models/ (the default model, a small test model,
+/// or any model a test adds), cache/, workspace/ — so what a test's function writes stays in its folder.
 /// </summary>
 public sealed class TestEfs : IDisposable
 {
     public const string ModelName = "chest-xray";
     private readonly TempDirectory _temp;
 
-    private TestEfs()
+    /// <summary>An empty EFS root — no runtime/, models/, cache/ or workspace/ until a test makes them (see
+    /// <see cref="AddModel"/>): <see cref="Layout"/> points at the real natives, and a test may build a runtime/
+    /// of its own (bad copies, late copies) with no risk of writing through a link into efs-layout's libraries.</summary>
+    public TestEfs() : this(deployed: false) { }
+
+    /// <summary>With <paramref name="deployed"/>, laid out as the function finds a filled access point.</summary>
+    private TestEfs(bool deployed)
     {
         _temp = TestEnvironment.CreateTempDirectory("xray-efs");
         Root = _temp.Path;
+        if (!deployed) return;
         Directory.CreateDirectory(Path.Combine(Root, "runtime"));
         Directory.CreateSymbolicLink(Path.Combine(Root, "runtime", EfsLayout.RuntimeIdentifier), TestEnvironment.NativeDirectory);
         Directory.CreateDirectory(ModelDirectory);
@@ -28,6 +37,7 @@ public sealed class TestEfs : IDisposable
     }
 
     public string Root { get; }
+    public string CacheDirectory => Path.Combine(Root, "cache");
     public string ModelDirectory => Path.Combine(Root, "models", ModelName);
     public string ModelPath => Path.Combine(ModelDirectory, "model.onnx");
     public string WorkspaceDirectory => Path.Combine(Root, "workspace");
@@ -35,7 +45,7 @@ public sealed class TestEfs : IDisposable
     /// <summary>The 14 ChestX-ray14 labels on a small pooled-linear model (loads in milliseconds).</summary>
     public static TestEfs WithSmallModel()
     {
-        var efs = new TestEfs();
+        var efs = new TestEfs(deployed: true);
         File.WriteAllBytes(efs.ModelPath, SmallModel);
         File.WriteAllText(Path.Combine(efs.ModelDirectory, "manifest.json"), SmallManifest.ToJsonString());
         return efs;
@@ -44,7 +54,7 @@ public sealed class TestEfs : IDisposable
     /// <summary>The generated CheXNet model from efs-layout (fill.sh makes it), linked, with its manifest.</summary>
     public static TestEfs WithDefaultModel()
     {
-        var efs = new TestEfs();
+        var efs = new TestEfs(deployed: true);
         var source = TestEnvironment.DefaultModelDirectory;
         File.CreateSymbolicLink(efs.ModelPath, Path.Combine(source, "model.onnx"));
         File.Copy(Path.Combine(source, "manifest.json"), Path.Combine(efs.ModelDirectory, "manifest.json"));
@@ -110,6 +120,29 @@ public sealed class TestEfs : IDisposable
             Retry = retry ?? RetryPolicy.Default,
             DecorateEngine = recorder is null ? null : recorder.Decorate,
         });
+
+    /// <summary>The layout of model <paramref name="model"/> under this root, natives from efs-layout's runtime folder.</summary>
+    public EfsLayout Layout(string model = "m") => new(Root, model, TestEnvironment.NativeDirectory);
+
+    /// <summary>Writes models/{model}/manifest.json and the model file it names.</summary>
+    public EfsLayout AddModel(byte[] onnx, JsonObject manifest, string model = "m")
+    {
+        var layout = Layout(model);
+        Directory.CreateDirectory(layout.ModelDirectory);
+        File.WriteAllBytes(Path.Combine(layout.ModelDirectory, (string?)manifest["model"] ?? "model.onnx"), onnx);
+        File.WriteAllText(layout.ManifestPath, manifest.ToJsonString());
+        return layout;
+    }
+
+    public string[] CacheEntries() =>
+        Directory.Exists(CacheDirectory) ? Directory.GetFiles(CacheDirectory).Select(f => Path.GetFileName(f)).Order().ToArray() : [];
+
+    /// <summary>The variables a handler needs to run on this root (the rest at their defaults), for the local tool.</summary>
+    public DictionaryEnvironmentVariables HandlerEnvironment => new(new Dictionary<string, string?>
+    {
+        ["XRAY_EFS_ROOT"] = Root,
+        ["XRAY_NATIVE_DIR"] = Directory.Exists(Path.Combine(Root, "runtime")) ? null : TestEnvironment.NativeDirectory,
+    });
 
     public void Dispose() => _temp.Dispose();
 }

@@ -3,7 +3,7 @@ using System.Text;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Http;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 /// <summary>Every way of sending the image, through the production event reader, without natives.</summary>
 public class UploadReaderTests

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>
 /// A proxy response read the way API Gateway reads it: exactly statusCode, headers, multiValueHeaders,

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace XrayClassifier.Tests.Handler;
+namespace XrayClassifier.Tests.Http;
 
 public sealed class HealthTests : IDisposable
 {
