@@ -7,7 +7,7 @@
 #   curl: the local API emulator's end-to-end test sends the README's curl command.
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
-want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx curl)
+want=(python3 python3-pil python3-numpy python3-torch python3-torchvision python3-onnx curl dcmtk libgdcm-tools python3-pydicom)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
