@@ -72,7 +72,9 @@ internal sealed class Part10Parser
     {
         // Read in chunks into a growing buffer and stop at the cap: a few kilobytes of deflate can claim
         // gigabytes, so the output size is never trusted, only counted.
-        using var input = new MemoryStream(deflated.ToArray(), writable: false);
+        using var input = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(deflated, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(deflated.ToArray(), writable: false);
         using var inflater = new DeflateStream(input, CompressionMode.Decompress);
         using var output = new MemoryStream();
         var chunk = new byte[81920];
@@ -244,21 +246,20 @@ internal sealed class Part10Parser
             first = false;
             if (item.Length == UndefinedLength)
             {
-                ReadItemBody(ref position, end, untilDelimiter: true, depth + 1, keep ? lutSequence : 0, explicitVr);
+                ReadItemBody(ref position, end, untilDelimiter: true, depth, keep ? lutSequence : 0, explicitVr);
             }
             else
             {
                 int itemEnd = position + (int)item.Length;
-                if (keep) ReadItemBody(ref position, itemEnd, untilDelimiter: false, depth + 1, lutSequence, explicitVr);
+                if (keep) ReadItemBody(ref position, itemEnd, untilDelimiter: false, depth, lutSequence, explicitVr);
                 position = itemEnd;
             }
         }
     }
 
+    /// <summary>Reads an item's elements; <paramref name="depth"/> is its sequence's, a sequence inside goes one deeper.</summary>
     private void ReadItemBody(ref int position, int end, bool untilDelimiter, int depth, uint lutSequence, bool explicitVr)
     {
-        if (depth > _limits.MaxSequenceDepth)
-            throw DicomRejectedException.Malformed($"The DICOM data set nests sequences deeper than {_limits.MaxSequenceDepth} levels.");
         ReadOnlySpan<byte> descriptor = default, data = default;
         bool descriptorSigned = _attributes.PixelRepresentation == 1;
         while (true)
