@@ -50,7 +50,8 @@ public static class DicomDecoder
         int frames = a.NumberOfFrames ?? 1;
         if (frames < 1) throw DicomRejectedException.Malformed($"The DICOM image's NumberOfFrames is {frames}.");
         long pixels = (long)rows * columns * frames;
-        if (pixels > limits.MaxPixels)
+        // 65535² overflows an int index, so one frame must also fit an array, whatever limit the caller set.
+        if (pixels > limits.MaxPixels || (long)rows * columns > Array.MaxLength / 2)
             throw new DicomRejectedException(DicomRejection.TooManyPixels,
                 $"The DICOM image is {columns}×{rows} pixels × {frames} frame(s) = {pixels} pixels; the limit is {limits.MaxPixels}.");
 
