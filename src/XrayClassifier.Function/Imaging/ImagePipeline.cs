@@ -190,7 +190,9 @@ public sealed class ImagePipeline : IDisposable
         var words = frame.UnsignedValues ?? new ushort[count];
         if (frame.SignedValues is { } signed)
             for (int i = 0; i < count; i++) words[i] = (ushort)(signed[i] - smallest);
-        return VipsImage.NewFromMemory(words, frame.Width, frame.Height, 1, Enums.BandFormat.Ushort);
+        // Made from memory, a ushort image is "multiband" and pngsave would write it as 8-bit: say it is grey16.
+        using var raw = VipsImage.NewFromMemory(words, frame.Width, frame.Height, 1, Enums.BandFormat.Ushort);
+        return raw.Copy(interpretation: Enums.Interpretation.Grey16);
     }
 
     /// <summary>A lossless PNG of the image <paramref name="make"/> builds, under the pipeline's lock (libvips's

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Tests.Imaging;
 using XrayClassifier.Tests.TestHelpers;
 
@@ -19,6 +20,13 @@ public sealed class DicomCorpusFixture : IDisposable
         Python.Run(System.IO.Path.Combine(scripts, "make_corpus.py"), _directory.Path);
         Python.Run(System.IO.Path.Combine(scripts, "reference.py"), _directory.Path);
         Python.Run(System.IO.Path.Combine(scripts, "make_refused.py"), _directory.Path);
+        File.WriteAllText(Locate("specs.json"), JsonSerializer.Serialize(TensorSpecs.Select(s => new
+        {
+            key = s.Key, channels = s.Spec.Channels, height = s.Spec.Height, width = s.Spec.Width,
+            resize = s.Spec.Resize.ToString().ToLowerInvariant(), interpolation = s.Spec.Interpolation.ToString().ToLowerInvariant(),
+            mean = s.Spec.Mean, std = s.Spec.Std,
+        })));
+        Python.Run(System.IO.Path.Combine(scripts, "tensor_reference.py"), _directory.Path, Locate("specs.json"));
         using (var reference = JsonDocument.Parse(File.ReadAllText(Locate("reference.json"))))
             Entries = reference.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
         using var refused = JsonDocument.Parse(File.ReadAllText(Locate("refused.json")));
@@ -30,6 +38,17 @@ public sealed class DicomCorpusFixture : IDisposable
 
     /// <summary>refused.json: file, expected reason, transfer syntax UID (when that is the reason).</summary>
     public IReadOnlyList<JsonElement> Refused { get; }
+
+    /// <summary>The model inputs tensor_reference.py makes a PIL reference for: the handler tests' model (and the
+    /// default model's) input, and a one-channel cover/bicubic input.</summary>
+    public static readonly (string Key, PreprocessSpec Spec)[] TensorSpecs =
+    [
+        ("rgb224", FidelityCorpus.Rgb224),
+        ("greycover", new PreprocessSpec(1, 256, 192, ResizeMode.Cover, Interpolation.Bicubic, [0.5f], [0.25f])),
+    ];
+
+    /// <summary>The pydicom + NumPy + PIL tensor for a corpus file, mapping and spec key, shape [1, C, H, W].</summary>
+    public float[] Tensor(string name, string voi, string key) => NpyFile.ReadFloat32(Locate($"{name}.{voi}.{key}.npy")).Data;
 
     public string Locate(string file) => _directory.Combine(file);
 

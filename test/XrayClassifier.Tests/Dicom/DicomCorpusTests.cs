@@ -14,7 +14,7 @@ public sealed class DicomCorpusTests(DicomCorpusFixture corpus, ITestOutputHelpe
 
     public static readonly DicomLimits Limits = DicomLimits.For(maxBytes: 64L << 20, maxPixels: 6_000_000);
 
-    private static readonly string[] NameList =
+    internal static readonly string[] NameList =
     [
         "u12", "u12full", "u12full.jpegsv1", "u12full.rle", "u12.implicit", "u12.deflated", "u12.rle", "u12.gdcmrle",
         "u12.gdcmjpeg", "u12.jpeg57sv1", "u12.jpeg57sv2", "u12.jpeg57sv3", "u12.jpeg57sv4", "u12.jpeg57sv5",
