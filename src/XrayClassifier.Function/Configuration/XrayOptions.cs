@@ -13,6 +13,15 @@ public enum UploadStorageMode
     Off,
 }
 
+/// <summary>What <c>XRAY_DICOM_STORE</c> asks the workspace to keep of a DICOM upload.</summary>
+public enum DicomStorageMode
+{
+    /// <summary>The classified frame as a lossless PNG and a record of the allowed attributes: no patient data (the default).</summary>
+    Derivative,
+    /// <summary>The uploaded file as it came, patient data included (sites whose EFS is their PACS-side store).</summary>
+    Original,
+}
+
 /// <summary>
 /// Every setting the function reads, from environment variables. Parsing never throws: a bad value is
 /// kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
@@ -37,6 +46,8 @@ public sealed class XrayOptions
     /// <c>provisioned-concurrency</c>, <c>snap-start</c>), or null outside Lambda. Chooses the INIT warm-up.</summary>
     public string? InitializationType { get; init; }
     public UploadStorageMode StoreUploads { get; init; } = UploadStorageMode.Required;
+    /// <summary>What the workspace keeps of a DICOM upload (<c>XRAY_DICOM_STORE</c>).</summary>
+    public DicomStorageMode DicomStore { get; init; } = DicomStorageMode.Derivative;
     /// <summary>Value of Access-Control-Allow-Origin (<c>XRAY_CORS_ORIGIN</c>).</summary>
     public string CorsOrigin { get; init; } = "*";
     /// <summary>Largest accepted encoded image (<c>XRAY_MAX_IMAGE_BYTES</c>).</summary>
@@ -108,6 +119,17 @@ public sealed class XrayOptions
             }
         }
 
+        var dicomStore = DicomStorageMode.Derivative;
+        if (Text("XRAY_DICOM_STORE") is string dicomText)
+        {
+            switch (dicomText.ToLowerInvariant())
+            {
+                case "derivative": dicomStore = DicomStorageMode.Derivative; break;
+                case "original": dicomStore = DicomStorageMode.Original; break;
+                default: problems.Add($"XRAY_DICOM_STORE='{dicomText}' is not one of derivative (the default: the classified frame as PNG, no patient data), original (the uploaded file as it came)."); break;
+            }
+        }
+
         var model = Text("XRAY_MODEL") ?? DefaultModelName;
         // The model name becomes a folder name: keep it to one path segment.
         if (model.IndexOfAny(['/', '\\']) >= 0 || model is "." or "..")
@@ -143,6 +165,7 @@ public sealed class XrayOptions
             LambdaMemoryMb = PositiveInt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
             InitializationType = Text("AWS_LAMBDA_INITIALIZATION_TYPE"),
             StoreUploads = store,
+            DicomStore = dicomStore,
             CorsOrigin = Text("XRAY_CORS_ORIGIN") ?? defaults.CorsOrigin,
             MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = PositiveLong("XRAY_MAX_PIXELS") ?? defaults.MaxPixels,

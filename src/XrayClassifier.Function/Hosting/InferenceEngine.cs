@@ -36,7 +36,7 @@ public sealed class InferenceEngine : IImageClassifier
     {
         if (_gate.Wait(0))
         {
-            try { return DecodeIntoClassifierAndRun(encoded.Span, declaredMediaType); }
+            try { return DecodeIntoClassifierAndRun(encoded, declaredMediaType); }
             finally { _gate.Release(); }
         }
 
@@ -45,7 +45,7 @@ public sealed class InferenceEngine : IImageClassifier
         try
         {
             long start = Stopwatch.GetTimestamp();
-            var image = Pipeline.Preprocess(encoded.Span, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
+            var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
             double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             await _gate.WaitAsync().ConfigureAwait(false);
             try
@@ -60,14 +60,14 @@ public sealed class InferenceEngine : IImageClassifier
 
     /// <summary>The model's input tensor for <paramref name="encoded"/>, exactly as a classification computes it
     /// (for <c>classify --dump-input</c> and tests comparing it with a training pipeline's tensor).</summary>
-    public float[] InputTensorFor(ReadOnlySpan<byte> encoded, string? declaredMediaType, out DecodedImage image)
+    public float[] InputTensorFor(ReadOnlyMemory<byte> encoded, string? declaredMediaType, out DecodedImage image)
     {
         var tensor = new float[Classifier.Input.ElementCount];
         image = Pipeline.Preprocess(encoded, declaredMediaType, Classifier.Input, tensor);
         return tensor;
     }
 
-    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlySpan<byte> encoded, string? declaredMediaType)
+    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
     {
         var spec = Classifier.Input;
         long start = Stopwatch.GetTimestamp();

@@ -19,7 +19,7 @@ internal sealed class RehearsalClassifier(ModelManifest manifest, ImagePipeline 
         var spec = manifest.Input;
         var tensor = new float[spec.ElementCount];
         long start = Stopwatch.GetTimestamp();
-        var image = pipeline.Preprocess(encoded.Span, declaredMediaType, spec, tensor);
+        var image = pipeline.Preprocess(encoded, declaredMediaType, spec, tensor);
         double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
         var labels = manifest.AnswerLabels;

@@ -25,6 +25,16 @@ public sealed class ClassifyAnswer
     [JsonPropertyName("image")]
     public required ImageAnswer Image { get; init; }
 
+    /// <summary>For a DICOM upload, what was read and how; left out otherwise.</summary>
+    [JsonPropertyName("dicom")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DicomAnswer? Dicom { get; init; }
+
+    /// <summary>For a DICOM upload, reasons to trust the answer less (empty when there are none); left out otherwise.</summary>
+    [JsonPropertyName("warnings")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WarningAnswer>? Warnings { get; init; }
+
     [JsonPropertyName("requestId")]
     public required string RequestId { get; init; }
 

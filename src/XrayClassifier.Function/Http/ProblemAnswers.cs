@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Observability;
@@ -25,6 +26,8 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
             case ImageRejectedException e:
                 var accepted = e.Reason is ImageRejection.UnsupportedFormat or ImageRejection.ContentTypeMismatch ? ImageFormat.AcceptedMediaTypes : null;
                 return Problem(log, TypeOf(e.Reason), e.Message, requestId, accepted);
+            case DicomRejectedException e:
+                return Problem(log, TypeOf(e.Reason), e.Message, requestId);
             case JsonException e:
                 return Problem(log, ProblemTypes.NotAProxyEvent,
                     $"The invocation payload is not an API Gateway REST proxy event (payload format 1.0): {e.Message}", requestId);
@@ -81,6 +84,17 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
         }
         return response;
     }
+
+    private static ProblemType TypeOf(DicomRejection reason) => reason switch
+    {
+        DicomRejection.TooLarge => ProblemTypes.ImageTooLarge,
+        DicomRejection.TooManyPixels => ProblemTypes.TooManyPixels,
+        DicomRejection.UnsupportedTransferSyntax => ProblemTypes.UnsupportedTransferSyntax,
+        DicomRejection.NotGreyscale => ProblemTypes.DicomNotGreyscale,
+        DicomRejection.UnsupportedPixelFormat => ProblemTypes.UnsupportedDicomPixels,
+        DicomRejection.NotAnImage => ProblemTypes.DicomNotAnImage,
+        _ => ProblemTypes.InvalidDicom,
+    };
 
     private static ProblemType TypeOf(ImageRejection reason) => reason switch
     {

@@ -18,6 +18,11 @@ public static class ProblemTypes
     public static readonly ProblemType UnsupportedImageFormat = new("unsupported-image-format", "Unsupported image format", 415);
     public static readonly ProblemType ContentTypeMismatch = new("content-type-mismatch", "Content-Type does not match the image", 415);
     public static readonly ProblemType ImageTooSmall = new("image-too-small", "The image is too small to classify", 422);
+    public static readonly ProblemType InvalidDicom = new("invalid-dicom", "The DICOM file is malformed", 400);
+    public static readonly ProblemType UnsupportedTransferSyntax = new("unsupported-transfer-syntax", "The DICOM transfer syntax is not decoded", 415);
+    public static readonly ProblemType DicomNotGreyscale = new("dicom-not-greyscale", "The DICOM image is not greyscale", 415);
+    public static readonly ProblemType UnsupportedDicomPixels = new("unsupported-dicom-pixels", "The DICOM pixel format is not read", 415);
+    public static readonly ProblemType DicomNotAnImage = new("dicom-not-an-image", "The DICOM object has no image", 422);
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500);
     public static readonly ProblemType PlatformUnavailable = new("platform-unavailable", "The classifier is not available", 503);
     public static readonly ProblemType Misconfigured = new("misconfigured", "The function is misconfigured", 503);

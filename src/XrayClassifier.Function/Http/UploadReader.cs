@@ -59,7 +59,7 @@ public static class UploadReader
             var file = MultipartFormData.ReadSingleFile(bytes, mediaType.Boundary);
             upload = new ImageUpload(file.Content, DeclaredImageType(MediaType.Parse(file.ContentType)), UploadForm.Multipart);
         }
-        else if (mediaType.IsImage || mediaType.IsOctetStream) upload = new ImageUpload(bytes, DeclaredImageType(mediaType), UploadForm.Raw);
+        else if (mediaType.IsImage || mediaType.IsOctetStream || IsTableType(mediaType)) upload = new ImageUpload(bytes, DeclaredImageType(mediaType), UploadForm.Raw);
         else if (mediaType.IsMissing)
         {
             // No Content-Type: a JSON object is recognisable; anything else is taken as raw image bytes.
@@ -83,7 +83,10 @@ public static class UploadReader
     /// real images always contain some (a PNG starts with 0x89, a JPEG with 0xFF 0xD8).</summary>
     public static bool LooksMangled(ReadOnlySpan<byte> text) => text.IndexOf("\uFFFD"u8) >= 0;
 
-    private static string? DeclaredImageType(MediaType mediaType) => mediaType.IsImage ? mediaType.Essence : null;
+    private static string? DeclaredImageType(MediaType mediaType) => mediaType.IsImage || IsTableType(mediaType) ? mediaType.Essence : null;
+
+    /// <summary>A media type the format table names outside image/* (application/dicom).</summary>
+    private static bool IsTableType(MediaType mediaType) => mediaType.Essence is { } e && ImageFormat.ForMediaType(e) is not null;
 
     private static ReadOnlyMemory<byte> DecodeBase64Body(ProxyBody body, BufferLease lease)
     {

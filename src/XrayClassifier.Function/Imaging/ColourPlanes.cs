@@ -100,6 +100,13 @@ internal sealed class ColourPlanes
         }
     }
 
+    /// <summary>One row of float greys (a DICOM frame's mapped values, one band) into a float plane row.</summary>
+    public void Convert(ReadOnlySpan<float> pixels, Span<float> p0, Span<float> p1, Span<float> p2)
+    {
+        if (!Grey || Bands != 1) throw new NotSupportedException("Float pixels are only made from DICOM frames: one grey band.");
+        pixels[..p0.Length].CopyTo(p0);
+    }
+
     /// <summary>Colour pixels into R, G and B plane rows. The common colour case (an RGB JPEG of a film, a
     /// phone photo) gets its own loop, free of the per-pixel CMYK and luma branches and of bounds checks:
     /// with three planes to resample it was the largest cost after decoding.</summary>

@@ -2,7 +2,7 @@ namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
 /// Checks a declared Content-Type against the detected format. The bytes decide what an upload is; the
-/// header can only contradict them. Only image/* types are compared: API clients often send
+/// header can only contradict them. Only image/* types and the table's own (application/dicom) are compared: API clients often send
 /// application/octet-stream, nothing, or (curl's --data-binary default) application/x-www-form-urlencoded
 /// for a raw image body, and refusing those would help nobody.
 /// </summary>
@@ -13,8 +13,11 @@ internal static class DeclaredMediaType
     public static string? Contradiction(string? declared, ImageFormat detected)
     {
         string? type = Normalise(declared);
-        if (type is null || !type.StartsWith("image/", StringComparison.Ordinal)) return null;
+        // A DICOM file is recognised by its DICM marker whatever it was declared as: PACS exports and
+        // gateways label Part 10 files every which way.
+        if (type is null || detected == ImageFormat.Dicom) return null;
         ImageFormat? named = ImageFormat.ForMediaType(type);
+        if (named is null && !type.StartsWith("image/", StringComparison.Ordinal)) return null;
         if (named == detected) return null;
         string actual = detected.DisplayName;
         string canonical = detected.MediaType;

@@ -5,5 +5,9 @@ namespace XrayClassifier.Function.Imaging;
 /// <param name="Width">Displayed width, i.e. after EXIF orientation.</param>
 /// <param name="Height">Displayed height, i.e. after EXIF orientation.</param>
 /// <param name="Bands">Bands in the file, alpha included (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA or CMYK).</param>
-/// <param name="BitsPerSample">8 or 16.</param>
-public sealed record DecodedImage(ImageFormat Format, int Width, int Height, int Bands, int BitsPerSample);
+/// <param name="BitsPerSample">8 or 16; 32 for a DICOM frame whose mapped greys went through as floats.</param>
+public sealed record DecodedImage(ImageFormat Format, int Width, int Height, int Bands, int BitsPerSample)
+{
+    /// <summary>For a DICOM upload: what may be said about it, and its de-identified derivative; null otherwise.</summary>
+    public DecodedDicom? Dicom { get; init; }
+}

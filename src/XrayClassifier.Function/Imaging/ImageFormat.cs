@@ -9,7 +9,7 @@ namespace XrayClassifier.Function.Imaging;
 public sealed class ImageFormat
 {
     private ImageFormat(string name, string displayName, string[] mediaTypes, string extension, string[] fileExtensions,
-        string vipsLoader, SignatureTest signature)
+        string? vipsLoader, SignatureTest signature)
     {
         Name = name;
         DisplayName = displayName;
@@ -43,8 +43,9 @@ public sealed class ImageFormat
     /// <summary>File extensions (with the dot) a user's file of this format usually has.</summary>
     public IReadOnlyList<string> FileExtensions { get; }
 
-    /// <summary>The libvips loader that decodes it from memory (libvips never guesses the format).</summary>
-    internal string VipsLoader { get; }
+    /// <summary>The libvips loader that decodes it from memory (libvips never guesses the format); null for
+    /// DICOM, which the project's own <see cref="Dicom.DicomDecoder"/> reads.</summary>
+    internal string? VipsLoader { get; }
 
     /// <summary>Whether <paramref name="bytes"/> start like this format.</summary>
     public bool Matches(ReadOnlySpan<byte> bytes) => _signature(bytes);
@@ -64,8 +65,16 @@ public sealed class ImageFormat
     public static ImageFormat Webp { get; } = new("webp", "WebP", ["image/webp", "image/x-webp"], "webp", [".webp"],
         "webpload_buffer", b => b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
 
+    // A Part 10 file: a 128-byte preamble (anything, even a TIFF header in dual-personality files), then "DICM".
+    public static ImageFormat Dicom { get; } = new("dicom", "DICOM", ["application/dicom"], "dcm", [".dcm", ".dicom"],
+        null, b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8));
+
     /// <summary>Every accepted format, in the order messages list them.</summary>
-    public static IReadOnlyList<ImageFormat> All { get; } = [Png, Jpeg, Tiff, Webp];
+    public static IReadOnlyList<ImageFormat> All { get; } = [Png, Jpeg, Tiff, Webp, Dicom];
+
+    /// <summary>The order signatures are tried in: DICOM first, because its preamble may hold another format's
+    /// magic number (DICOM/TIFF dual-personality files) while the DICM marker decides.</summary>
+    internal static IReadOnlyList<ImageFormat> DetectionOrder { get; } = [Dicom, Png, Jpeg, Tiff, Webp];
 
     /// <summary>The canonical media types of every accepted format (415 answers list them).</summary>
     public static IReadOnlyList<string> AcceptedMediaTypes { get; } = [.. All.Select(f => f.MediaType)];

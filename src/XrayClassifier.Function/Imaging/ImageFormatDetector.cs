@@ -10,7 +10,7 @@ internal static class ImageFormatDetector
 {
     public static DetectedFormat Detect(ReadOnlySpan<byte> b)
     {
-        foreach (var format in ImageFormat.All)
+        foreach (var format in ImageFormat.DetectionOrder)
             if (format.Matches(b)) return new(format, format.DisplayName);
         return new(null, NameOfUnaccepted(b));
     }
@@ -19,7 +19,6 @@ internal static class ImageFormatDetector
     private static string? NameOfUnaccepted(ReadOnlySpan<byte> b)
     {
         if (b.StartsWith("GIF87a"u8) || b.StartsWith("GIF89a"u8)) return "GIF";
-        if (b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8)) return "DICOM";
         if (b.StartsWith("BM"u8) && b.Length >= 14) return "BMP";
         if (b.StartsWith("%PDF"u8)) return "PDF";
         if (b.Length >= 12 && b[4..8].SequenceEqual("ftyp"u8))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NetVips;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Imaging.Vips;
 using VipsImage = NetVips.Image;
 
@@ -66,7 +67,7 @@ public sealed class ImagePipeline : IDisposable
     /// <summary>Detects, checks, decodes and preprocesses <paramref name="encoded"/> into
     /// <paramref name="destination"/> (NCHW float32, spec.ElementCount floats). Throws
     /// <see cref="ImageRejectedException"/> for bad input.</summary>
-    public DecodedImage Preprocess(ReadOnlySpan<byte> encoded, string? declaredMediaType, PreprocessSpec spec, Span<float> destination)
+    public DecodedImage Preprocess(ReadOnlyMemory<byte> encoded, string? declaredMediaType, PreprocessSpec spec, Span<float> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckSpec(spec, destination.Length);
@@ -74,7 +75,7 @@ public sealed class ImagePipeline : IDisposable
         if (encoded.IsEmpty)
             throw new ImageRejectedException(ImageRejection.Empty, "The upload is empty: send the image file's bytes as the request body.");
 
-        var detected = ImageFormatDetector.Detect(encoded);
+        var detected = ImageFormatDetector.Detect(encoded.Span);
         if (detected.Accepted is not ImageFormat format)
         {
             throw new ImageRejectedException(ImageRejection.UnsupportedFormat, detected.Name is string name
@@ -92,7 +93,7 @@ public sealed class ImagePipeline : IDisposable
             bool succeeded = false;
             try
             {
-                var decoded = Run(encoded, format, spec, destination);
+                var decoded = format == ImageFormat.Dicom ? RunDicom(encoded, spec, destination) : Run(encoded.Span, format, spec, destination);
                 succeeded = true;
                 return decoded;
             }
@@ -111,8 +112,116 @@ public sealed class ImagePipeline : IDisposable
 
     private DecodedImage Run(ReadOnlySpan<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
-        string formatName = format.DisplayName;
-        using var decoded = Load(encoded, format, formatName);
+        using var decoded = Load(encoded, format, format.DisplayName);
+        return Stream(decoded, format, format.DisplayName, spec, destination);
+    }
+
+    /// <summary>
+    /// A DICOM upload: <see cref="DicomDecoder"/> reads the first frame's stored values and the manifest's
+    /// <c>dicom.voi</c> mapping, then the frame enters the same streaming path as any decoded image. With
+    /// BitsStored ≤ 8 and no VOI it is an 8-bit grey image (a JPEG Baseline frame goes through the JPEG
+    /// path itself, so it gives exactly the tensor that JPEG gives); otherwise the mapped [0, 1] values are a
+    /// float image, resampled in the floating point 16-bit images use: no rounding to 16 bits, which with
+    /// torchxrayvision's ±1024 scaling alone would cost up to 0.016 per element.
+    /// </summary>
+    private DecodedImage RunDicom(ReadOnlyMemory<byte> encoded, PreprocessSpec spec, Span<float> destination)
+    {
+        var dicom = DicomDecoder.Decode(encoded, DicomLimits.For(Limits.MaxEncodedBytes, Limits.MaxPixels), spec.DicomVoi);
+        var summary = dicom.Summary;
+        Limits.CheckSides(summary.Columns, summary.Rows);
+        const string FrameName = "DICOM JPEG Baseline frame";
+        bool noVoi = summary.VoiApplied is VoiApplied.None or VoiApplied.FellBackToNone;
+        DecodedImage result;
+        Func<byte[]> derivative;
+        DicomFrame frame;
+        if (dicom.BaselineJpeg is { } jpeg)
+        {
+            using var decoded = Load(jpeg, ImageFormat.Jpeg, FrameName);
+            if (decoded.Bands != 1 || decoded.Width != summary.Columns || decoded.Height != summary.Rows || decoded.Format != Enums.BandFormat.Uchar)
+                throw DicomRejectedException.Malformed(
+                    $"The DICOM JPEG Baseline frame is {decoded.Width}×{decoded.Height} with {decoded.Bands} component(s); the data set says {summary.Columns}×{summary.Rows} MONOCHROME, one 8-bit sample per pixel.");
+            // The frame's own stored values, decoded once more from the JPEG when the workspace asks for them.
+            derivative = () => Encode(() => Load(jpeg, ImageFormat.Jpeg, FrameName));
+            if (noVoi && summary.PhotometricInterpretation == "MONOCHROME2" && summary.BitsStored == 8 && !dicom.Layout.Signed)
+            {
+                result = Stream(decoded, ImageFormat.Dicom, FrameName, spec, destination);
+                return result with { Dicom = new DecodedDicom(summary, derivative, 0) };
+            }
+            byte[] samples;
+            try { samples = decoded.WriteToMemory<byte>(); }
+            catch (VipsException e)
+            {
+                throw new ImageRejectedException(ImageRejection.Corrupt, $"The {FrameName} is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
+            }
+            frame = dicom.FrameFromBaselineJpeg(samples, decoded.Width, decoded.Height);
+        }
+        else
+        {
+            frame = dicom.Frame!;
+            derivative = () => Encode(() => StoredValuesImage(frame));
+        }
+
+        const string Name = "DICOM";
+        if (frame.FitsEightBitPath)
+        {
+            using var grey = VipsImage.NewFromMemory(frame.ToEightBitGrey(), frame.Width, frame.Height, 1, Enums.BandFormat.Uchar);
+            result = Stream(grey, ImageFormat.Dicom, Name, spec, destination);
+        }
+        else
+        {
+            using var unit = VipsImage.NewFromMemory(frame.ToUnitInterval(), frame.Width, frame.Height, 1, Enums.BandFormat.Float);
+            result = Stream(unit, ImageFormat.Dicom, Name, spec, destination);
+        }
+        // Only the 8-bit frames' JPEG path keeps no stored values around: theirs are the JPEG's decode.
+        return result with { Dicom = new DecodedDicom(summary, derivative, -frame.Layout.Smallest) };
+    }
+
+    /// <summary>The frame's stored values as a grey image: 8-bit when BitsStored ≤ 8, else 16-bit; signed values
+    /// offset by 2^(BitsStored−1) so that the smallest storable value is 0.</summary>
+    private static VipsImage StoredValuesImage(DicomFrame frame)
+    {
+        int smallest = frame.Layout.Smallest, count = frame.Width * frame.Height;
+        if (frame.BitsStored <= 8)
+        {
+            var bytes = new byte[count];
+            for (int i = 0; i < count; i++) bytes[i] = (byte)(frame.StoredValue(i) - smallest);
+            return VipsImage.NewFromMemory(bytes, frame.Width, frame.Height, 1, Enums.BandFormat.Uchar);
+        }
+        var words = frame.UnsignedValues ?? new ushort[count];
+        if (frame.SignedValues is { } signed)
+            for (int i = 0; i < count; i++) words[i] = (ushort)(signed[i] - smallest);
+        // Made from memory, a ushort image is "multiband" and pngsave would write it as 8-bit: say it is grey16.
+        using var raw = VipsImage.NewFromMemory(words, frame.Width, frame.Height, 1, Enums.BandFormat.Ushort);
+        return raw.Copy(interpretation: Enums.Interpretation.Grey16);
+    }
+
+    /// <summary>A lossless PNG of the image <paramref name="make"/> builds, under the pipeline's lock (libvips's
+    /// error buffer is process-wide).</summary>
+    private byte[] Encode(Func<VipsImage> make)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            VipsErrors.Clear();
+            try
+            {
+                using var image = make();
+                return image.PngsaveBuffer(compression: 6);
+            }
+            catch (VipsException e)
+            {
+                throw new ImageRejectedException(ImageRejection.Corrupt, $"The DICOM frame could not be stored as PNG. (libvips: {Detail(e)})", e);
+            }
+            finally
+            {
+                VipsErrors.Clear();
+            }
+        }
+    }
+
+    /// <summary>A header-checked image (from a loader, or made from memory) → the tensor, strip by strip.</summary>
+    private DecodedImage Stream(VipsImage decoded, ImageFormat format, string formatName, PreprocessSpec spec, Span<float> destination)
+    {
         int width = decoded.Width, height = decoded.Height, bands = decoded.Bands;
         Limits.CheckPixels(width, height);
 
@@ -126,6 +235,8 @@ public sealed class ImagePipeline : IDisposable
         {
             Enums.BandFormat.Uchar => 8,
             Enums.BandFormat.Ushort => 16,
+            // Only ever made from memory: a DICOM frame's mapped greys. Uploaded float images stay refused.
+            Enums.BandFormat.Float when format == ImageFormat.Dicom => 32,
             var other => throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
                 $"This {formatName} holds {Describe(other)} samples; only 8- and 16-bit unsigned images are accepted. Convert it to 8- or 16-bit greyscale or RGB."),
         };
@@ -146,7 +257,7 @@ public sealed class ImagePipeline : IDisposable
         }
         var colour = ColourPlanes.For(bands, cmyk, spec.Channels);
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
-        float range = bits == 8 ? 255f : 65535f;
+        float range = bits switch { 8 => 255f, 16 => 65535f, _ => 1f };
 
         // JPEGs too are decoded at full size: libjpeg's ½/¼/⅛ DCT-scaled decode would save a third of a large
         // JPEG's decode time, but moves sharp content (burned-in text, markers, collimator edges) by up to 17
@@ -169,11 +280,18 @@ public sealed class ImagePipeline : IDisposable
                     : StreamedResize.NearestEight(strips, rowsPerStrip, Threads, colour, plan, sampler);
                 TensorWriter.Write<byte>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
             }
-            else
+            else if (bits == 16)
             {
                 var planes = sampler is null
                     ? StreamedResize.Sixteen(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
                     : StreamedResize.NearestSixteen(strips, rowsPerStrip, Threads, colour, plan, sampler);
+                TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
+            }
+            else
+            {
+                var planes = sampler is null
+                    ? StreamedResize.Float(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
+                    : StreamedResize.NearestFloat(strips, rowsPerStrip, Threads, colour, plan, sampler);
                 TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
             }
         }
@@ -195,7 +313,7 @@ public sealed class ImagePipeline : IDisposable
     private static VipsImage Load(ReadOnlySpan<byte> encoded, ImageFormat format, string formatName)
     {
         string? sniffed = VipsImage.FindLoadBuffer(encoded);
-        if (sniffed != VipsRuntime.LoaderTypeName(format.VipsLoader))
+        if (sniffed != VipsRuntime.LoaderTypeName(format.VipsLoader!))
             throw new ImageRejectedException(ImageRejection.Corrupt,
                 $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {(sniffed is null ? "no loader recognises it" : $"it reads as {sniffed}")})");
         try

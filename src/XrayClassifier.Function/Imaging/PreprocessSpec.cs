@@ -53,6 +53,9 @@ public sealed record PreprocessSpec(
     /// <summary>What is cut from the image before it is resized.</summary>
     public CropMode Crop { get; init; } = CropMode.None;
 
+    /// <summary>How a DICOM frame's stored values become greys (the manifest's <c>dicom.voi</c>).</summary>
+    public Dicom.VoiMode DicomVoi { get; init; } = Dicom.VoiMode.None;
+
     /// <summary>Number of floats in one image's tensor.</summary>
     public int ElementCount => Channels * Height * Width;
 }

@@ -51,7 +51,7 @@ internal static class SkimageResize
         int planes = colour.Planes == 3 && spec.Channels == 1 ? 1 : colour.Planes;
         var scale = new float[planes];
         var bias = new float[planes];
-        float range = bits == 8 ? 255f : 65535f;
+        float range = bits switch { 8 => 255f, 16 => 65535f, _ => 1f };
         for (int c = 0; c < planes; c++)
         {
             scale[c] = 1f / (range * spec.Std[c]);
@@ -81,7 +81,10 @@ internal static class SkimageResize
                 else
                 {
                     var p = p16!.AsSpan();
-                    colour.Convert(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(strip.AsSpan()).Slice(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
+                    if (bits == 16)
+                        colour.Convert(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(strip.AsSpan()).Slice(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
+                    else
+                        colour.Convert(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(strip.AsSpan()).Slice(r * rowSamples, rowSamples), p[..storedWidth], p.Slice(storedWidth, storedWidth), p[(2 * storedWidth)..]);
                     Normalise<float>(p, colour.Planes, storedWidth, spec, scale, bias, normalised);
                 }
                 for (int c = 0; c < planes; c++)

@@ -19,6 +19,14 @@ internal static class StreamedResize
         Interpolation interpolation, bool columnsFirst) =>
         Depth<ushort, float, float, FloatArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
 
+    /// <summary>Float greys already on [0, 1] (a DICOM frame's mapping), resampled as 16-bit samples are.</summary>
+    public static float[] Float(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
+        Interpolation interpolation, bool columnsFirst) =>
+        Depth<float, float, float, FloatArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
+
+    public static float[] NearestFloat(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
+        Depth<float, float, float, FloatArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
+
     public static byte[] NearestEight(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
         Depth<byte, int, byte, EightBitArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
 

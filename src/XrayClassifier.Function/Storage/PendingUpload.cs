@@ -162,6 +162,35 @@ public sealed class PendingUpload
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
+    /// <summary>The DICOM attributes issue 13 allows, and only those: none of them identifies a patient.</summary>
+    private static void WriteDicom(Utf8JsonWriter w, Dicom.DicomSummary d, UploadRecord record)
+    {
+        w.WriteStartObject("dicom");
+        bool original = record.DicomStored == DicomStorageMode.Original;
+        w.WriteString("stored", original ? "original" : "derivative");
+        if (!original) w.WriteNumber("valueOffset", record.DicomValueOffset);
+        w.WriteString("transferSyntax", d.TransferSyntaxUid);
+        w.WriteString("transferSyntaxName", d.TransferSyntaxName);
+        w.WriteString("modality", d.Modality);
+        w.WriteString("bodyPartExamined", d.BodyPartExamined);
+        w.WriteString("viewPosition", d.ViewPosition);
+        w.WriteString("photometricInterpretation", d.PhotometricInterpretation);
+        w.WriteNumber("rows", d.Rows);
+        w.WriteNumber("columns", d.Columns);
+        w.WriteNumber("bitsAllocated", d.BitsAllocated);
+        w.WriteNumber("bitsStored", d.BitsStored);
+        if (d.PixelSpacing is { } spacing)
+        {
+            w.WriteStartArray("pixelSpacing");
+            w.WriteNumberValue(spacing.Row);
+            w.WriteNumberValue(spacing.Column);
+            w.WriteEndArray();
+        }
+        else w.WriteNull("pixelSpacing");
+        w.WriteNumber("numberOfFrames", d.NumberOfFrames);
+        w.WriteEndObject();
+    }
+
     private byte[] Serialize(UploadRecord record, string fileName)
     {
         using var buffer = new MemoryStream(1024);
@@ -196,6 +225,7 @@ public sealed class PendingUpload
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (record.Dicom is { } d) WriteDicom(w, d, record);
             w.WriteEndObject();
         }
         return buffer.ToArray();

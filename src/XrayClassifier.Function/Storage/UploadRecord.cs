@@ -17,4 +17,10 @@ public sealed class UploadRecord
     public required string ModelName { get; init; }
     public required string ModelVersion { get; init; }
     public required Classification Classification { get; init; }
+    /// <summary>For a DICOM upload: the attributes that may be kept (nothing else of the data set ever is).</summary>
+    public Dicom.DicomSummary? Dicom { get; init; }
+    /// <summary>For a DICOM upload: whether the stored file is the de-identified derivative or the upload itself.</summary>
+    public Configuration.DicomStorageMode DicomStored { get; init; }
+    /// <summary>For a derivative: what was added to each stored value (2^(BitsStored−1) for signed pixels).</summary>
+    public int DicomValueOffset { get; init; }
 }

@@ -38,7 +38,15 @@ public sealed class FormatDetectionTests
         yield return [new byte[] { 0x76, 0x2F, 0x31, 0x01 }, "OpenEXR"];
         yield return ["PK\x03\x04"u8.ToArray(), "ZIP"];
         yield return ["iVBORw0KGgoAAAANSUhEUgAA"u8.ToArray(), "base64"];
-        yield return [Dicom(), "DICOM"];
+    }
+
+    [Fact]
+    public void AcceptsDicomByItsMarkerEvenWithATiffHeaderInThePreamble()
+    {
+        Assert.Equal(ImageFormat.Dicom, ImageFormatDetector.Detect(Dicom()).Accepted);
+        var dual = Dicom();
+        "II*\0"u8.CopyTo(dual);
+        Assert.Equal(ImageFormat.Dicom, ImageFormatDetector.Detect(dual).Accepted);
     }
 
     [Theory]

@@ -21,7 +21,7 @@ internal sealed class RecordingEngine(InferenceEngine inner) : IImageClassifier
     {
         if (FailWith is { } failure) throw failure;
         var result = await inner.ClassifyAsync(encoded, declaredMediaType).ConfigureAwait(false);
-        var tensor = inner.InputTensorFor(encoded.Span, declaredMediaType, out _);
+        var tensor = inner.InputTensorFor(encoded, declaredMediaType, out _);
         lock (Tensors) Tensors.Add(tensor);
         return result;
     }

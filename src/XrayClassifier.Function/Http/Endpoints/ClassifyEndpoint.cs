@@ -31,8 +31,11 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         entry.ImageBytes = upload.Bytes.Length;
         entry.UploadForm = upload.Form switch { UploadForm.Json => "json", UploadForm.Multipart => "multipart", _ => "raw" };
 
-        // The upload is written while it is classified; both are awaited before the answer.
-        var pending = ShouldStore(context) ? workspace.Begin(context.RequestId, upload.Bytes) : null;
+        // The upload is written while it is classified; both are awaited before the answer. A DICOM upload is
+        // full of patient data: by default only its de-identified derivative is written, after decoding.
+        bool store = ShouldStore(context);
+        bool derivative = store && _options.DicomStore == DicomStorageMode.Derivative && Imaging.ImageFormat.Dicom.Matches(upload.Bytes.Span);
+        var pending = store && !derivative ? workspace.Begin(context.RequestId, upload.Bytes) : null;
         ClassifyResult result;
         try
         {
@@ -50,6 +53,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         entry.DecodeMs = result.DecodeMs;
         entry.InferenceMs = result.InferenceMs;
 
+        if (derivative && result.Image.Dicom is { } dicom) pending = workspace.Begin(context.RequestId, dicom.DerivativePng());
         string? stored = pending is null ? null : await CommitAsync(context, pending, result, manifest).ConfigureAwait(false);
 
         var c = result.Classification;
@@ -66,6 +70,8 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
             Predictions = predictions,
             Model = new ModelAnswer { Name = manifest.Name, Version = manifest.Version, Notice = manifest.Notice },
             Image = new ImageAnswer { Format = format.Name, Width = result.Image.Width, Height = result.Image.Height, Stored = stored },
+            Dicom = result.Image.Dicom is { } read ? DicomAnswer.For(read.Summary) : null,
+            Warnings = result.Image.Dicom?.Warnings.Select(w => new WarningAnswer { Code = w.Code, Message = w.Message }).ToArray(),
             RequestId = context.RequestId,
             TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Total = Timing.Round(total) },
         };
@@ -106,8 +112,13 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
                 ModelName = manifest.Name,
                 ModelVersion = manifest.Version,
                 Classification = result.Classification,
+                Dicom = result.Image.Dicom?.Summary,
+                DicomStored = _options.DicomStore,
+                DicomValueOffset = result.Image.Dicom?.DerivativeOffset ?? 0,
             };
-            var path = (await pending.CommitAsync(result.Image.Format.Extension, record).ConfigureAwait(false)).ImagePath;
+            // A DICOM derivative is a PNG of the frame; the original keeps its own extension.
+            string extension = result.Image.Dicom is not null && _options.DicomStore == DicomStorageMode.Derivative ? "png" : result.Image.Format.Extension;
+            var path = (await pending.CommitAsync(extension, record).ConfigureAwait(false)).ImagePath;
             context.Log.Stored = true;
             return path;
         }

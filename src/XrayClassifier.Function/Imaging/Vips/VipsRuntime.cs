@@ -27,7 +27,7 @@ internal static class VipsRuntime
 
     /// <summary>The loaders the pipeline uses: a libvips built without one of them is refused at load,
     /// and they are the only loaders left unblocked.</summary>
-    internal static readonly string[] Loaders = [.. ImageFormat.All.Select(f => f.VipsLoader)];
+    internal static readonly string[] Loaders = [.. ImageFormat.All.Select(f => f.VipsLoader).OfType<string>()];
 
     private static readonly Lock s_gate = new();
     private static Dictionary<string, string> s_loaderTypeNames = [];

@@ -76,6 +76,10 @@ internal static class ManifestReader
             calibration = ReadCalibration(outputSection, labels, problems);
         }
 
+        var voi = XrayClassifier.Function.Dicom.VoiMode.None;
+        if (document.Section(ManifestSchema.Dicom.Section) is { } dicomSection)
+            voi = (XrayClassifier.Function.Dicom.VoiMode)Choose(dicomSection, ManifestSchema.Dicom.Voi, problems);
+
         if (problems.Count > 0) throw Invalid(source, problems);
         return new ModelManifest
         {
@@ -85,7 +89,7 @@ internal static class ManifestReader
             ModelFile = model!,
             InputName = inputName,
             OutputName = outputName,
-            Input = input!,
+            Input = input! with { DicomVoi = voi },
             Activation = activation,
             Labels = labels!,
             DefaultThreshold = defaultThreshold,

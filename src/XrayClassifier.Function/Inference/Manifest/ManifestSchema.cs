@@ -3,6 +3,7 @@ using System.Text;
 using XrayClassifier.Function.Imaging;
 using static XrayClassifier.Function.Inference.Manifest.ManifestField;
 using static XrayClassifier.Function.Inference.Manifest.ManifestValueKind;
+using VoiMode = XrayClassifier.Function.Dicom.VoiMode;
 
 namespace XrayClassifier.Function.Inference.Manifest;
 
@@ -146,9 +147,27 @@ internal static class ManifestSchema
             [Name, Activation, Labels, Threshold, Calibration.Section]);
     }
 
+    /// <summary>"dicom": how a DICOM upload's stored values become the image the input steps start from.</summary>
+    public static class Dicom
+    {
+        public static readonly ManifestField Voi = Value("$.dicom.voi", Text, "a string",
+            "How the classified frame's stored values become greys on 0–1; then it goes through the input steps as an image " +
+            "(BitsStored ≤ 8 with `none`: as an 8-bit grey PNG; otherwise in floating point, as 16-bit PNGs).", defaultValue: "none",
+            choices:
+            [
+                new("none", "(stored − smallest storable value) / (2^BitsStored − 1), MONOCHROME1 inverted, as torchxrayvision's read_xray_dcm", (int)VoiMode.None),
+                new("window", "the Modality LUT (RescaleSlope/Intercept or its sequence), then the file's first VOI LUT Sequence item or first " +
+                    "WindowCenter/WindowWidth with its VOILUTFunction (LINEAR, LINEAR_EXACT, SIGMOID; DICOM PS3.3 C.11.2.1.2), MONOCHROME1 inverted " +
+                    "after it; a file without a VOI is mapped as `none` and the answer warns `voi-fallback`", (int)VoiMode.Window),
+            ]);
+
+        public static readonly ManifestField Section = Object("$.dicom",
+            "How DICOM uploads become images; left out, its fields take their defaults.", required: false, [Voi]);
+    }
+
     /// <summary>The whole file.</summary>
     public static readonly ManifestField Root = Object("$", "The manifest.", required: true,
-        [Name, Version, Description, Notice, Model, Input.Section, Output.Section]);
+        [Name, Version, Description, Notice, Model, Input.Section, Output.Section, Dicom.Section]);
 
     /// <summary>MANIFEST.md's field table: one row per field, objects before their fields.</summary>
     public static string MarkdownTable()
