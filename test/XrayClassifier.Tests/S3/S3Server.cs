@@ -40,7 +40,9 @@ internal sealed partial class S3Server : IAsyncDisposable
     private static string ServerFolder => Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "S3", "server");
 
     /// <param name="failWith">Answer every request with this HTTP status (a failing S3).</param>
-    public static async Task<S3Server> StartAsync(string bucket = "xray-uploads", int? failWith = null)
+    /// <param name="enforcePostPolicy">Refuse form uploads whose policy has expired or whose file is outside
+    /// its content-length-range, as S3 does (s3rver alone stores them unchecked).</param>
+    public static async Task<S3Server> StartAsync(string bucket = "xray-uploads", int? failWith = null, bool enforcePostPolicy = false)
     {
         if (!Directory.Exists(Path.Combine(ServerFolder, "node_modules", "s3rver")))
             throw new InvalidOperationException(
@@ -56,6 +58,7 @@ internal sealed partial class S3Server : IAsyncDisposable
         };
         foreach (var a in new[] { "serve.js", data.Path, bucket }) start.ArgumentList.Add(a);
         if (failWith is int status) { start.ArgumentList.Add("--fail-with"); start.ArgumentList.Add(status.ToString()); }
+        if (enforcePostPolicy) start.ArgumentList.Add("--enforce-post-policy");
         var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -77,6 +80,28 @@ internal sealed partial class S3Server : IAsyncDisposable
         [UploadBucketSettings.MaxUploadBytesVariable] = maxUploadBytes?.ToString(),
         [UploadBucketSettings.TimeoutVariable] = timeoutSeconds?.ToString(),
     };
+
+    /// <summary>The variables that point a whole function at this server: bucket, endpoint and s3rver's
+    /// credentials (read through the function's environment, never the test process's).</summary>
+    public Dictionary<string, string?> FunctionEnvironment(long? maxUploadBytes = null, int? timeoutSeconds = null)
+    {
+        var variables = Environment(maxUploadBytes, timeoutSeconds);
+        variables["AWS_ACCESS_KEY_ID"] = "S3RVER";
+        variables["AWS_SECRET_ACCESS_KEY"] = SecretKey;
+        return variables;
+    }
+
+    /// <summary>Stores an object with the SDK, bypassing any form policy: an object that got there another way.</summary>
+    public async Task PutObjectAsync(string key, byte[] content)
+    {
+        using var client = new Amazon.S3.AmazonS3Client(Credentials, new Amazon.S3.AmazonS3Config
+        {
+            ServiceURL = Endpoint.AbsoluteUri,
+            ForcePathStyle = true,
+            AuthenticationRegion = UploadBucketSettings.LocalEndpointRegion,
+        });
+        await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(content) });
+    }
 
     public UploadBucket CreateBucket(long? maxUploadBytes = null, int? timeoutSeconds = null, TimeProvider? clock = null) =>
         new(UploadBucketSettings.FromEnvironment(new DictionaryEnvironmentVariables(Environment(maxUploadBytes, timeoutSeconds))),

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs s3rver (a real S3-protocol server) on 127.0.0.1 for the upload-bucket tests:
-//   node serve.js DIRECTORY BUCKET [--fail-with STATUS]
+//   node serve.js DIRECTORY BUCKET [--fail-with STATUS] [--enforce-post-policy]
 // Listens on a free port and prints {"port":N} on one line once it accepts connections. The bucket is
 // created empty. --fail-with answers every request with that status and an S3 error body (a failing S3).
+// --enforce-post-policy makes browser-form uploads (POST /BUCKET) obey their policy's expiration and
+// content-length-range as S3 does (s3rver stores them unchecked): an expired form gets 403 AccessDenied,
+// a file outside the range 400 EntityTooLarge/EntityTooSmall, and nothing is stored.
 // Exits when its standard input closes, so a test run that dies never leaves a server behind.
 'use strict';
 const S3rver = require('s3rver');
@@ -14,6 +17,7 @@ if (!directory || !bucket) {
 }
 const failIndex = rest.indexOf('--fail-with');
 const failWith = failIndex >= 0 ? Number(rest[failIndex + 1]) : undefined;
+const enforcePostPolicy = rest.includes('--enforce-post-policy');
 
 const server = new S3rver({
   address: '127.0.0.1',
@@ -31,6 +35,54 @@ if (failWith) {
       '<Message>Injected by serve.js --fail-with</Message></Error>';
   });
 }
+if (enforcePostPolicy) server.middleware.unshift(postPolicyMiddleware);
+
+function s3Error(ctx, status, code, message) {
+  ctx.status = status;
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
+// Reads the whole form, checks the policy S3 would check, then lets s3rver read the same bytes.
+async function postPolicyMiddleware(ctx, next) {
+  const isForm = ctx.method === 'POST' && ctx.path.replace(/\/+$/, '') === `/${bucket}` &&
+    /^multipart\/form-data/i.test(ctx.get('content-type'));
+  if (!isForm) return next();
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+
+  const Busboy = require('busboy');
+  const fields = {};
+  let fileBytes = -1;
+  await new Promise((resolve, reject) => {
+    const busboy = new Busboy({ headers: ctx.req.headers, limits: { fieldSize: 1 << 20 } });
+    busboy.on('field', (name, value) => { if (fileBytes < 0) fields[name.toLowerCase()] = value; });
+    busboy.on('file', (name, file) => {
+      if (name !== 'file' || fileBytes >= 0) return file.resume();
+      fileBytes = 0;
+      file.on('data', d => { fileBytes += d.length; });
+    });
+    busboy.on('finish', resolve);
+    busboy.on('error', reject);
+    busboy.end(body);
+  });
+
+  if (!fields.policy) return s3Error(ctx, 403, 'AccessDenied', 'Bucket POST must contain a field named Policy.');
+  const policy = JSON.parse(Buffer.from(fields.policy, 'base64').toString('utf8'));
+  if (!(new Date(policy.expiration) > new Date()))
+    return s3Error(ctx, 403, 'AccessDenied', 'Invalid according to Policy: Policy expired.');
+  for (const condition of policy.conditions || []) {
+    if (Array.isArray(condition) && condition[0] === 'content-length-range') {
+      if (fileBytes > condition[2]) return s3Error(ctx, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
+      if (fileBytes < condition[1]) return s3Error(ctx, 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
+    }
+  }
+  // s3rver reads the form with ctx.req.pipe(busboy): give it the bytes already read.
+  ctx.req.pipe = destination => { destination.end(body); return destination; };
+  return next();
+}
+
 server.run().then(
   address => process.stdout.write(JSON.stringify({ port: address.port }) + '\n'),
   err => { process.stderr.write(`s3rver failed to start: ${err.stack || err}\n`); process.exit(1); },
