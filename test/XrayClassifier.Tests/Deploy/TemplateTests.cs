@@ -142,11 +142,15 @@ public class TemplateTests
         Assert.Equal((long)defaults["function-timeout"]!, (long)f["Timeout"]!);
         AssertJson(Ref("MemorySize"), f["MemorySize"]);
         Assert.Equal((long)defaults["function-memory-size"]!, (long)DeployFiles.Template["Parameters"]!["MemorySize"]!["Default"]!);
-        // The upload bucket's variables refer to the stack's own resources and parameters: no fixed value to share.
+        // The upload bucket's variables refer to the stack's own resources and parameters: the bucket is a
+        // placeholder in the tools' defaults, the cap the parameter's default.
         var templateVariables = f["Environment"]!["Variables"]!.AsObject()
             .Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable))
             .ToDictionary(v => v.Key, v => (string)v.Value!);
-        Assert.Equal(DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!), templateVariables);
+        var defaultVariables = DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!);
+        Assert.Equal(DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!["Default"]!.ToString(), defaultVariables[UploadBucketSettings.MaxUploadBytesVariable]);
+        Assert.Equal(defaultVariables.Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable))
+            .ToDictionary(), templateVariables);
         AssertJson(GetAtt("FunctionRole", "Arn"), f["Role"]);
         Assert.Null(HandlerInspector.Problem(File.ReadAllBytes(typeof(XrayClassifier.Function.Function).Assembly.Location), (string)f["Handler"]!));
     }
