@@ -6,8 +6,13 @@
 // --enforce-post-policy makes browser-form uploads (POST /BUCKET) obey their policy's expiration and
 // content-length-range as S3 does (s3rver stores them unchecked): an expired form gets 403 AccessDenied,
 // a file outside the range 400 EntityTooLarge/EntityTooSmall, and nothing is stored.
+// Either way a form upload is answered only once its object file is complete on disk: s3rver 3.7.1
+// answers when the last byte has been hashed, before its write stream has finished, so a GET right after
+// could read a shorter file than the ETag describes (S3 itself is read-after-write consistent).
 // Exits when its standard input closes, so a test run that dies never leaves a server behind.
 'use strict';
+const fs = require('fs');
+const path = require('path');
 const S3rver = require('s3rver');
 
 const [directory, bucket, ...rest] = process.argv.slice(2);
@@ -35,7 +40,7 @@ if (failWith) {
       '<Message>Injected by serve.js --fail-with</Message></Error>';
   });
 }
-if (enforcePostPolicy) server.middleware.unshift(postPolicyMiddleware);
+server.middleware.unshift(postFormMiddleware);
 
 function s3Error(ctx, status, code, message) {
   ctx.status = status;
@@ -43,8 +48,9 @@ function s3Error(ctx, status, code, message) {
   ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 }
 
-// Reads the whole form, checks the policy S3 would check, then lets s3rver read the same bytes.
-async function postPolicyMiddleware(ctx, next) {
+// Reads the whole form, checks the policy S3 would check (with --enforce-post-policy), lets s3rver read
+// the same bytes, and answers once the stored object is complete.
+async function postFormMiddleware(ctx, next) {
   const isForm = ctx.method === 'POST' && ctx.path.replace(/\/+$/, '') === `/${bucket}` &&
     /^multipart\/form-data/i.test(ctx.get('content-type'));
   if (!isForm) return next();
@@ -68,8 +74,8 @@ async function postPolicyMiddleware(ctx, next) {
     busboy.end(body);
   });
 
-  if (!fields.policy) return s3Error(ctx, 403, 'AccessDenied', 'Bucket POST must contain a field named Policy.');
-  const policy = JSON.parse(Buffer.from(fields.policy, 'base64').toString('utf8'));
+  if (enforcePostPolicy && !fields.policy) return s3Error(ctx, 403, 'AccessDenied', 'Bucket POST must contain a field named Policy.');
+  const policy = enforcePostPolicy ? JSON.parse(Buffer.from(fields.policy, 'base64').toString('utf8')) : { expiration: '9999-12-31T00:00:00Z' };
   if (!(new Date(policy.expiration) > new Date()))
     return s3Error(ctx, 403, 'AccessDenied', 'Invalid according to Policy: Policy expired.');
   for (const condition of policy.conditions || []) {
@@ -80,7 +86,16 @@ async function postPolicyMiddleware(ctx, next) {
   }
   // s3rver reads the form with ctx.req.pipe(busboy): give it the bytes already read.
   ctx.req.pipe = destination => { destination.end(body); return destination; };
-  return next();
+  await next();
+  if (ctx.status >= 200 && ctx.status < 300 && fields.key) await untilStored(fields.key, fileBytes);
+}
+
+async function untilStored(key, bytes) {
+  const file = path.join(directory, bucket, key + '._S3rver_object');
+  for (let waited = 0; waited < 10000; waited += 10) {
+    try { if (fs.statSync(file).size === bytes) return; } catch { /* not there yet */ }
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
 }
 
 server.run().then(
