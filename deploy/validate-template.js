@@ -30,6 +30,7 @@ const result = require('cfn-lint/lib/api').validateFile(template, {
     SubnetB: 'subnet-0123456789abcdef1',
     FunctionSecurityGroupId: 'sg-0123456789abcdef0',
     CodeS3Bucket: 'example-bucket',
+    RouteTableIds: 'rtb-0123456789abcdef0,rtb-0123456789abcdef1',
   },
 });
 // cfn-lint 1.9.7 renders Fn::Sub wrongly: parseFnSubStr keys each value by the bare name, so

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it). On a bare machine it installs
 # the prerequisites, fills efs-layout/ (native libraries from NuGet, the generated model), installs the
-# pinned CloudFormation validators (deploy/install-validators.sh, npm ci --ignore-scripts), then runs every
+# pinned CloudFormation validators (deploy/install-validators.sh) and the S3-protocol test server
+# (test/XrayClassifier.Tests/S3/server/install.sh), both with npm ci --ignore-scripts, then runs every
 # test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,7 @@ cd "$repo"
 bash tools/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash efs-layout/fill.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash deploy/install-validators.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash test/XrayClassifier.Tests/S3/server/install.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 # Warnings fail the build here as in CI (Directory.Build.props).
 export XRAY_WARNINGS_AS_ERRORS=true

@@ -4,6 +4,7 @@ using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Http.Endpoints;
 using XrayClassifier.Function.Observability;
 using XrayClassifier.Function.Storage;
+using XrayClassifier.Function.Uploads;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -25,11 +26,15 @@ internal sealed class ExecutionEnvironment : IDisposable
         Options = XrayOptions.FromEnvironment(environment);
         Host = new PlatformHost(Options, services.Clock, services.Retry, services.ProcessorCount);
         var workspace = new Workspace(Host.Layout, services.Clock);
+        // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
+        var uploads = UploadBucketSettings.FromEnvironment(environment);
+        Uploads = new UploadBucket(uploads, uploads.IsConfigured ? EnvironmentCredentials.From(environment) : null, services.Clock);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         Handler = new RequestHandler(Host,
-            new ClassifyEndpoint(Host, workspace, _log, services),
-            new HealthEndpoint(Host, workspace, services.RequestLoadWait),
+            new ClassifyEndpoint(Host, workspace, Uploads, _log, services),
+            new HealthEndpoint(Host, workspace, Uploads.Settings, services.RequestLoadWait),
+            new UploadsEndpoint(Uploads),
             new ProblemAnswers(Host, services.Clock),
             new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
         Initialise();
@@ -38,6 +43,7 @@ internal sealed class ExecutionEnvironment : IDisposable
     public XrayOptions Options { get; }
     public PlatformHost Host { get; }
     public RequestHandler Handler { get; }
+    public UploadBucket Uploads { get; }
 
     /// <summary>Starts the loads, warms up as the initialisation type asks, waits for the loads (within INIT's
     /// 10 s) and logs where the time went.</summary>
@@ -95,5 +101,9 @@ internal sealed class ExecutionEnvironment : IDisposable
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    public void Dispose() => Host.Dispose();
+    public void Dispose()
+    {
+        Uploads.Dispose();
+        Host.Dispose();
+    }
 }

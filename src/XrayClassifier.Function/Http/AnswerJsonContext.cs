@@ -9,6 +9,7 @@ namespace XrayClassifier.Function.Http;
 [JsonSerializable(typeof(ClassifyAnswer))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HealthAnswer))]
+[JsonSerializable(typeof(UploadAnswer))]
 public sealed partial class AnswerJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -30,6 +30,10 @@ public sealed class HealthAnswer
     [JsonPropertyName("workspace")]
     public required HealthWorkspace Workspace { get; init; }
 
+    /// <summary>The upload bucket's configuration (no call to S3).</summary>
+    [JsonPropertyName("uploads")]
+    public required HealthUploads Uploads { get; init; }
+
     /// <summary>Milliseconds the INIT-phase loading took, once finished.</summary>
     [JsonPropertyName("initMs")]
     public required double? InitMs { get; init; }

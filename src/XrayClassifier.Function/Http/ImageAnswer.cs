@@ -17,4 +17,10 @@ public sealed class ImageAnswer
     /// <summary>Path relative to the EFS root (<c>workspace/yyyy/MM/dd/{id}.png</c>), or null when not stored.</summary>
     [JsonPropertyName("stored")]
     public required string? Stored { get; init; }
+
+    /// <summary>The upload bucket's key the image was read from (<c>{"s3Key": …}</c>); absent otherwise. The
+    /// object itself is deleted once the image is stored.</summary>
+    [JsonPropertyName("s3Key")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? S3Key { get; init; }
 }

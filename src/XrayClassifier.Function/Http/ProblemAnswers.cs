@@ -6,6 +6,7 @@ using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Observability;
+using XrayClassifier.Function.Uploads;
 
 namespace XrayClassifier.Function.Http;
 
@@ -37,6 +38,8 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
                 return Unavailable(e.Problems, requestId, log);
             case PlatformUnavailableException e:
                 return Unavailable([e], requestId, log);
+            case UploadBucketException e:
+                return UploadBucketProblem(e, requestId, log);
             default:
                 log.Error = failure.GetType().Name;
                 return Responses.Problem(ProblemTypes.InternalError,
@@ -49,7 +52,7 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
     {
         var path = route.Path.Length > 200 ? route.Path[..200] + "…" : route.Path;
         var response = Problem(log, ProblemTypes.MethodNotAllowed,
-            $"{path} answers {route.AllowedMethods}, not '{route.Method}'. Classify with POST (on any path but …/health), check readiness with GET …/health.",
+            $"{path} answers {route.AllowedMethods}, not '{route.Method}'. Classify with POST (on any path but …/health and …/uploads), ask for an upload form with POST …/uploads, check readiness with GET …/health.",
             requestId);
         response.Headers["Allow"] = route.AllowedMethods;
         return response;
@@ -95,6 +98,31 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
         DicomRejection.NotAnImage => ProblemTypes.DicomNotAnImage,
         _ => ProblemTypes.InvalidDicom,
     };
+
+    /// <summary>The upload bucket's refusals: a bad key is the client's (400, 404, 413), a missing bucket setting
+    /// the operator's (503 naming the variable, no Retry-After: it needs a redeploy), a failing S3 passing (503, retry).</summary>
+    private static ProxyResponse UploadBucketProblem(UploadBucketException e, string requestId, RequestLogEntry log)
+    {
+        var type = e.Reason switch
+        {
+            UploadBucketFailure.NotConfigured => ProblemTypes.UploadsNotConfigured,
+            UploadBucketFailure.Misconfigured => ProblemTypes.Misconfigured,
+            UploadBucketFailure.NotIssued => ProblemTypes.UnknownUploadKey,
+            UploadBucketFailure.NotFound => ProblemTypes.UploadNotFound,
+            UploadBucketFailure.TooLarge => ProblemTypes.ImageTooLarge,
+            _ => ProblemTypes.S3Unavailable,
+        };
+        string? component = e.Reason switch
+        {
+            UploadBucketFailure.NotConfigured or UploadBucketFailure.Misconfigured => "configuration",
+            UploadBucketFailure.Unavailable => "s3",
+            _ => null,
+        };
+        log.Error = component is null ? type.Slug : type.Slug + ":" + component;
+        var response = Responses.Problem(type, e.Message, requestId, component: component);
+        if (e.Reason == UploadBucketFailure.Unavailable) response.Headers["Retry-After"] = "5";
+        return response;
+    }
 
     private static ProblemType TypeOf(ImageRejection reason) => reason switch
     {

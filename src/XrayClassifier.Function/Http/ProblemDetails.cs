@@ -20,7 +20,7 @@ public sealed class ProblemDetails
     [JsonPropertyName("requestId")]
     public required string RequestId { get; init; }
 
-    /// <summary>503: what is missing ("model", "onnxruntime", "libvips", "workspace", "efs", "configuration").</summary>
+    /// <summary>503: what is missing ("model", "onnxruntime", "libvips", "workspace", "efs", "configuration", "s3").</summary>
     [JsonPropertyName("component")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Component { get; init; }

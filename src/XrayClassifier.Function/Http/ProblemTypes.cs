@@ -26,4 +26,8 @@ public static class ProblemTypes
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500);
     public static readonly ProblemType PlatformUnavailable = new("platform-unavailable", "The classifier is not available", 503);
     public static readonly ProblemType Misconfigured = new("misconfigured", "The function is misconfigured", 503);
+    public static readonly ProblemType UnknownUploadKey = new("unknown-upload-key", "The s3Key is not one this function issues", 400);
+    public static readonly ProblemType UploadNotFound = new("upload-not-found", "There is no uploaded object under this key", 404);
+    public static readonly ProblemType UploadsNotConfigured = new("uploads-not-configured", "Uploads through S3 are not set up", 503);
+    public static readonly ProblemType S3Unavailable = new("s3-unavailable", "S3 could not be reached or failed", 503);
 }

@@ -4,7 +4,7 @@ namespace XrayClassifier.Function.Http;
 public readonly record struct Route(RouteKind Kind, string Method, string Path)
 {
     /// <summary>Name used in logs and metrics.</summary>
-    public string Name => Kind == RouteKind.Health ? "health" : "classify";
+    public string Name => Kind switch { RouteKind.Health => "health", RouteKind.Uploads => "uploads", _ => "classify" };
 
     /// <summary>The methods this route answers, for Allow and preflight answers.</summary>
     public string AllowedMethods => Kind switch
@@ -17,7 +17,7 @@ public readonly record struct Route(RouteKind Kind, string Method, string Path)
 
     public bool Allows(string method) => Kind switch
     {
-        RouteKind.Classify => method is "POST",
+        RouteKind.Classify or RouteKind.Uploads => method is "POST",
         RouteKind.Health => method is "GET" or "HEAD",
         _ => false,
     };

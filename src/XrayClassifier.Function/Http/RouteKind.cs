@@ -1,4 +1,5 @@
 namespace XrayClassifier.Function.Http;
 
-/// <summary>The function's routes: classification (every path but the others) and the health check.</summary>
-public enum RouteKind { Classify, Health }
+/// <summary>The function's routes: classification (every path but the others), the health check, and
+/// upload forms for studies larger than Lambda's event (<c>…/uploads</c>).</summary>
+public enum RouteKind { Classify, Health, Uploads }

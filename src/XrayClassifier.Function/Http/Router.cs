@@ -6,7 +6,7 @@ namespace XrayClassifier.Function.Http;
 /// Routes by the last path segment, whatever shape the REST API has: a tutorial-built API with one
 /// <c>/xray</c> resource, a <c>/classify</c> or <c>/predict</c> resource, the stage root, a base-path mapping
 /// or a greedy <c>{proxy+}</c> resource all reach the same routes. A path ending in one of the function's own
-/// routes (<c>…/health</c>) goes there; every other path classifies.
+/// routes (<c>…/health</c>, <c>…/uploads</c>) goes there; every other path classifies.
 /// </summary>
 public static class Router
 {
@@ -14,7 +14,10 @@ public static class Router
     {
         var method = (request.HttpMethod ?? request.RequestContext?.HttpMethod ?? "").Trim().ToUpperInvariant();
         var path = request.Path ?? request.RequestContext?.Path ?? ResourceWithProxy(request) ?? "/";
-        var kind = LastSegment(path).Equals("health", StringComparison.OrdinalIgnoreCase) ? RouteKind.Health : RouteKind.Classify;
+        var last = LastSegment(path);
+        var kind = last.Equals("health", StringComparison.OrdinalIgnoreCase) ? RouteKind.Health
+            : last.Equals("uploads", StringComparison.OrdinalIgnoreCase) ? RouteKind.Uploads
+            : RouteKind.Classify;
         return new Route(kind, method, path);
     }
 

@@ -74,6 +74,8 @@ public static class UploadReader
                 $"Content-Type '{mediaType.Essence}' is not accepted{hint}. {HowToSend}", AcceptedContentTypes);
         }
 
+        // The object's size is the upload bucket's to check, against its own limit (ImageLimits.ForUploadBucket).
+        if (upload.Form == UploadForm.S3Key) return upload;
         if (upload.Bytes.Length == 0) throw new ProblemException(ProblemTypes.EmptyImage, "The uploaded image has no bytes.");
         limits.CheckEncodedSize(upload.Bytes.Length);
         return upload;
@@ -113,7 +115,7 @@ public static class UploadReader
 
     private static ImageUpload ReadJson(ReadOnlyMemory<byte> json, BufferLease lease)
     {
-        const string Expected = "Expected a JSON object {\"image\": \"<base64 of the image file>\"}";
+        const string Expected = "Expected a JSON object {\"image\": \"<base64 of the image file>\"} or {\"s3Key\": \"<key from POST …/uploads>\"}";
         try
         {
             var reader = new Utf8JsonReader(json.Span);
@@ -121,10 +123,19 @@ public static class UploadReader
                 throw new ProblemException(ProblemTypes.BadJson, Expected + ".");
             ReadOnlyMemory<byte>? image = null;
             string? declared = null;
+            string? s3Key = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 bool isImage = reader.ValueTextEquals("image"u8) || reader.ValueTextEquals("Image"u8);
+                bool isS3Key = reader.ValueTextEquals("s3Key"u8);
                 reader.Read();
+                if (isS3Key)
+                {
+                    if (reader.TokenType != JsonTokenType.String)
+                        throw new ProblemException(ProblemTypes.BadJson, $"{Expected}: \"s3Key\" is a {reader.TokenType}, not a string.");
+                    s3Key = reader.GetString();
+                    continue;
+                }
                 if (!isImage)
                 {
                     reader.Skip();
@@ -153,7 +164,12 @@ public static class UploadReader
             }
             // Reading on to the end makes the reader validate the whole document.
             while (reader.Read()) { }
-            if (image is null) throw new ProblemException(ProblemTypes.BadJson, Expected + ": there is no \"image\" property.");
+            if (s3Key is not null)
+            {
+                if (image is not null) throw new ProblemException(ProblemTypes.BadJson, Expected + ": it has both; send one.");
+                return new ImageUpload(default, null, UploadForm.S3Key, s3Key);
+            }
+            if (image is null) throw new ProblemException(ProblemTypes.BadJson, Expected + ": there is neither property.");
             return new ImageUpload(image.Value, declared, UploadForm.Json);
         }
         catch (JsonException e)

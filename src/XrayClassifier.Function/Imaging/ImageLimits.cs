@@ -8,13 +8,26 @@ namespace XrayClassifier.Function.Imaging;
 /// <param name="MinSide">Smallest accepted width and height, in pixels (422 below it).</param>
 public sealed record ImageLimits(long MaxEncodedBytes, long MaxPixels, int MinSide)
 {
+    /// <summary>The setting <see cref="MaxEncodedBytes"/> came from, named in the 413.</summary>
+    public string MaxEncodedBytesVariable { get; init; } = "XRAY_MAX_IMAGE_BYTES";
+
+    /// <summary>
+    /// The limits for a study read from the upload bucket (<c>{"s3Key": …}</c>). The byte limit is
+    /// <c>XRAY_MAX_UPLOAD_BYTES</c>, not <c>XRAY_MAX_IMAGE_BYTES</c>: the latter bounds what arrives inside
+    /// Lambda's 6 MB event, while the bucket path exists for larger studies, and its cap is already the one
+    /// S3 enforces through the signed form and the function again before reading. Pixels and sides are
+    /// checked alike whichever way the image came.
+    /// </summary>
+    public ImageLimits ForUploadBucket(long maxUploadBytes) =>
+        this with { MaxEncodedBytes = maxUploadBytes, MaxEncodedBytesVariable = "XRAY_MAX_UPLOAD_BYTES" };
+
     /// <summary>Refuses an encoded image of <paramref name="bytes"/> over <see cref="MaxEncodedBytes"/>;
     /// <paramref name="approximate"/> when the size is estimated before decoding (base64 length × ¾).</summary>
     public void CheckEncodedSize(long bytes, bool approximate = false)
     {
         if (bytes <= MaxEncodedBytes) return;
         throw new ImageRejectedException(ImageRejection.TooLarge,
-            $"The image is {(approximate ? "about " : "")}{Size(bytes)}; at most {Size(MaxEncodedBytes)} are accepted (XRAY_MAX_IMAGE_BYTES). " +
+            $"The image is {(approximate ? "about " : "")}{Size(bytes)}; at most {Size(MaxEncodedBytes)} are accepted ({MaxEncodedBytesVariable}). " +
             "Send a smaller file (e.g. an 8-bit PNG or a JPEG).");
     }
 

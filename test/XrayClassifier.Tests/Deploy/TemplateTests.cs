@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Uploads;
 using XrayClassifier.Local.ApiGateway;
 using XrayClassifier.Tests.TestHelpers;
 
@@ -141,14 +142,21 @@ public class TemplateTests
         Assert.Equal((long)defaults["function-timeout"]!, (long)f["Timeout"]!);
         AssertJson(Ref("MemorySize"), f["MemorySize"]);
         Assert.Equal((long)defaults["function-memory-size"]!, (long)DeployFiles.Template["Parameters"]!["MemorySize"]!["Default"]!);
-        var templateVariables = f["Environment"]!["Variables"]!.AsObject().ToDictionary(v => v.Key, v => (string)v.Value!);
-        Assert.Equal(DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!), templateVariables);
+        // The upload bucket's variables refer to the stack's own resources and parameters: the bucket is a
+        // placeholder in the tools' defaults, the cap the parameter's default.
+        var templateVariables = f["Environment"]!["Variables"]!.AsObject()
+            .Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable))
+            .ToDictionary(v => v.Key, v => (string)v.Value!);
+        var defaultVariables = DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!);
+        Assert.Equal(DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!["Default"]!.ToString(), defaultVariables[UploadBucketSettings.MaxUploadBytesVariable]);
+        Assert.Equal(defaultVariables.Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable))
+            .ToDictionary(), templateVariables);
         AssertJson(GetAtt("FunctionRole", "Arn"), f["Role"]);
         Assert.Null(HandlerInspector.Problem(File.ReadAllBytes(typeof(XrayClassifier.Function.Function).Assembly.Location), (string)f["Handler"]!));
     }
 
     [Fact]
-    public void GrantsTheRoleOnlyLogsNetworkInterfacesAndEfsThroughTheAccessPoint()
+    public void GrantsTheRoleOnlyLogsNetworkInterfacesEfsThroughTheAccessPointAndTheUploadPrefix()
     {
         var role = DeployFiles.Properties("FunctionRole");
         var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
@@ -168,12 +176,19 @@ public class TemplateTests
                 "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
                 "elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite",
                 "logs:CreateLogStream", "logs:PutLogEvents",
+                "s3:DeleteObject", "s3:GetObject", "s3:ListBucket", "s3:PutObject",
             },
             actions.Order(StringComparer.Ordinal));
 
         var efs = statements.Single(s => s["Action"]!.AsArray().Any(a => ((string)a!).StartsWith("elasticfilesystem:")));
         AssertJson(GetAtt("FileSystem", "Arn"), efs["Resource"]);
         AssertJson(GetAtt("AccessPoint", "Arn"), efs["Condition"]!["StringEquals"]!["elasticfilesystem:AccessPointArn"]);
+        var objects = statements.Single(s => s["Action"]!.AsArray().Any(a => (string)a! == "s3:GetObject"));
+        Assert.Equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], objects["Action"]!.AsArray().Select(a => (string)a!).Order());
+        Assert.Equal("${UploadBucket.Arn}/" + UploadKey.Prefix + "*", (string)objects["Resource"]!["Fn::Sub"]!);
+        var list = statements.Single(s => s["Action"]!.AsArray().Any(a => (string)a! == "s3:ListBucket"));
+        Assert.Single(list["Action"]!.AsArray());
+        AssertJson(GetAtt("UploadBucket", "Arn"), list["Resource"]);
         var logs = statements.Single(s => s["Action"]!.AsArray().Any(a => ((string)a!).StartsWith("logs:")));
         AssertJson(GetAtt("FunctionLogGroup", "Arn"), logs["Resource"]);
         Assert.Equal("/aws/lambda/${FunctionName}", (string)DeployFiles.Properties("FunctionLogGroup")["LogGroupName"]!["Fn::Sub"]!);
@@ -232,5 +247,65 @@ public class TemplateTests
         AssertJson(Ref("UsagePlan"), planKey["UsagePlanId"]);
         Assert.Equal("API_KEY", (string)planKey["KeyType"]!);
         Assert.True((bool)DeployFiles.Properties("ApiKey")["Enabled"]!);
+    }
+
+    [Fact]
+    public void KeepsUploadsInAPrivateEncryptedBucketThatForgetsThemAfterADay()
+    {
+        var bucket = DeployFiles.Properties("UploadBucket");
+
+        var sse = Assert.Single(bucket["BucketEncryption"]!["ServerSideEncryptionConfiguration"]!.AsArray())!;
+        Assert.Equal("AES256", (string)sse["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]!);
+        var block = bucket["PublicAccessBlockConfiguration"]!.AsObject();
+        Assert.Equal(["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"], block.Select(p => p.Key).Order());
+        Assert.All(block, p => Assert.True((bool)p.Value!));
+        Assert.Equal("BucketOwnerEnforced", (string)Assert.Single(bucket["OwnershipControls"]!["Rules"]!.AsArray())!["ObjectOwnership"]!);
+
+        var rule = Assert.Single(bucket["LifecycleConfiguration"]!["Rules"]!.AsArray())!;
+        Assert.Equal("Enabled", (string)rule["Status"]!);
+        Assert.Equal(UploadKey.Prefix, (string)rule["Prefix"]!);
+        Assert.Equal(1, (long)rule["ExpirationInDays"]!);
+
+        var tlsOnly = Assert.Single(DeployFiles.Properties("UploadBucketPolicy")["PolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("Deny", (string)tlsOnly["Effect"]!);
+        Assert.Equal("false", (string)tlsOnly["Condition"]!["Bool"]!["aws:SecureTransport"]!);
+    }
+
+    [Fact]
+    public void LetsBrowsersPostTheUploadFormAcrossOrigins()
+    {
+        var cors = Assert.Single(DeployFiles.Properties("UploadBucket")["CorsConfiguration"]!["CorsRules"]!.AsArray())!;
+
+        Assert.Contains("POST", cors["AllowedMethods"]!.AsArray().Select(m => (string)m!));
+        Assert.Contains("PUT", cors["AllowedMethods"]!.AsArray().Select(m => (string)m!));
+        AssertJson(new JsonArray("*"), cors["AllowedHeaders"]);
+        Assert.Equal((string)FunctionProperties["Environment"]!["Variables"]!["XRAY_CORS_ORIGIN"]!, (string)Assert.Single(cors["AllowedOrigins"]!.AsArray())!);
+    }
+
+    [Fact]
+    public void RoutesTheFunctionsSubnetsToS3ThroughAGatewayEndpointBeforeItStarts()
+    {
+        var endpoint = DeployFiles.Properties("S3GatewayEndpoint");
+
+        Assert.Equal("AWS::EC2::VPCEndpoint", (string)DeployFiles.Resource("S3GatewayEndpoint")["Type"]!);
+        Assert.Equal("Gateway", (string)endpoint["VpcEndpointType"]!);
+        Assert.Equal("com.amazonaws.${AWS::Region}.s3", (string)endpoint["ServiceName"]!["Fn::Sub"]!);
+        AssertJson(Ref("VpcId"), endpoint["VpcId"]);
+        AssertJson(Ref("RouteTableIds"), endpoint["RouteTableIds"]);
+        Assert.Equal("CommaDelimitedList", (string)DeployFiles.Template["Parameters"]!["RouteTableIds"]!["Type"]!);
+        Assert.Contains("S3GatewayEndpoint", DeployFiles.Resource("Function")["DependsOn"]!.AsArray().Select(d => (string)d!));
+    }
+
+    [Fact]
+    public void TellsTheFunctionItsUploadBucketAndTheCapS3Enforces()
+    {
+        var variables = FunctionProperties["Environment"]!["Variables"]!;
+
+        AssertJson(Ref("UploadBucket"), variables[UploadBucketSettings.BucketVariable]);
+        AssertJson(Ref("MaxUploadBytes"), variables[UploadBucketSettings.MaxUploadBytesVariable]);
+        var cap = DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!;
+        Assert.Equal(UploadBucketSettings.DefaultMaxUploadBytes, (long)cap["Default"]!);
+        Assert.Equal(UploadBucketSettings.LargestMaxUploadBytes, (long)cap["MaxValue"]!);
+        Assert.False(variables.AsObject().ContainsKey(UploadBucketSettings.EndpointVariable), "AWS needs no endpoint override");
     }
 }

@@ -92,5 +92,11 @@ public class ToolsDefaultsTests
         Assert.All(subnets, s => Assert.Matches("^subnet-REPLACE_WITH_", s));
         Assert.Matches("^sg-REPLACE_WITH_", Text("function-security-groups"));
         Assert.Contains("REPLACE_WITH_", Text("function-role"));
+        // Left as it is, the placeholder is refused by name: POST …/uploads answers 503 naming the variable.
+        var variables = DeployFiles.ParseEnvironmentVariables(Text("environment-variables"));
+        Assert.Matches("^REPLACE_WITH_", variables["XRAY_UPLOAD_BUCKET"]);
+        var uploads = XrayClassifier.Function.Uploads.UploadBucketSettings.FromEnvironment(new DictionaryEnvironmentVariables(
+            new Dictionary<string, string?>(variables!) { ["AWS_REGION"] = "eu-west-1" }));
+        Assert.StartsWith("XRAY_UPLOAD_BUCKET='REPLACE_WITH_UPLOAD_BUCKET' is not an S3 bucket name", Assert.Single(uploads.Problems));
     }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using XrayClassifier.Tests.Handler;
 using XrayClassifier.Tests.Imaging;
 using XrayClassifier.Tests.TestHelpers;
 using Xunit.Abstractions;
@@ -94,7 +93,7 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
         Assert.All(_recorder.Tensors, t => Assert.Equal(_recorder.Tensors[0], t));
 
         // application/dicom names the format: a PNG sent as application/dicom contradicts it.
-        (await Invoke(ProxyEventBuilder.Post().BinaryBody(Handler.TestImages.Xray, "application/dicom"))).AssertProblem(415, "content-type-mismatch");
+        (await Invoke(ProxyEventBuilder.Post().BinaryBody(TestHelpers.TestImages.Xray, "application/dicom"))).AssertProblem(415, "content-type-mismatch");
     }
 
     [Fact]
@@ -119,7 +118,7 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
         Assert.Contains("not-a-radiograph", Codes(baseline));
 
         // PNG answers are unchanged: no dicom, no warnings.
-        var png = await Invoke(ProxyEventBuilder.Post().BinaryBody(Handler.TestImages.Xray, "image/png"));
+        var png = await Invoke(ProxyEventBuilder.Post().BinaryBody(TestHelpers.TestImages.Xray, "image/png"));
         Assert.False(png.Json.TryGetProperty("dicom", out _));
         Assert.False(png.Json.TryGetProperty("warnings", out _));
 

@@ -23,7 +23,7 @@ public sealed class DicomLocalToolTests(DicomCorpusFixture corpus, ITestOutputHe
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = await LocalCli.RunAsync(args, stdout, stderr, new DictionaryEnvironmentVariables(LocalEfsRoot.NativeVariables), CancellationToken.None);
+        int exit = await LocalCli.RunAsync(args, stdout, stderr, new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -31,12 +31,12 @@ public sealed class DicomLocalToolTests(DicomCorpusFixture corpus, ITestOutputHe
     [MemberData(nameof(Files))]
     public async Task ClassifyInvokeAndServeGiveTheReferenceTensorsAnswer(string name)
     {
-        using var efs = new LocalEfsRoot();
+        using var efs = TestEfs.WithDefaultModel();
         var image = corpus.Locate(corpus.Entries[name].GetProperty("file").GetString()!);
         using var temp = TestEnvironment.CreateTempDirectory("xray-dicom-cli");
         var npy = temp.Combine("input.npy");
 
-        var (exit, stdout, stderr) = await RunAsync("classify", image, "--efs-root", efs.Path, "--dump-input", npy);
+        var (exit, stdout, stderr) = await RunAsync("classify", image, "--efs-root", efs.Root, "--dump-input", npy);
         Assert.True(exit == 0, stderr + stdout);
         var classified = Probabilities(JsonDocument.Parse(stdout).RootElement);
         var (tensor, shape) = NpyFile.ReadFloat32(npy);
@@ -52,13 +52,13 @@ public sealed class DicomLocalToolTests(DicomCorpusFixture corpus, ITestOutputHe
         Assert.Contains("application/dicom", eventJson);
         var saved = temp.Combine("event.json");
         await File.WriteAllTextAsync(saved, eventJson);
-        (exit, stdout, stderr) = await RunAsync("invoke", saved, "--efs-root", efs.Path);
+        (exit, stdout, stderr) = await RunAsync("invoke", saved, "--efs-root", efs.Root);
         Assert.True(exit == 0, stderr + stdout);
         var invoked = JsonDocument.Parse(JsonDocument.Parse(stdout).RootElement.GetProperty("body").GetString()!).RootElement;
         Assert.Equal(classified, Probabilities(invoked));
 
         // serve: real HTTP through the REST API emulator.
-        var function = new XrayClassifier.Function.Function(efs.Environment);
+        var function = new XrayClassifier.Function.Function(efs.HandlerEnvironment);
         await using var server = await EmulatorServer.StartAsync(new RestApiEmulator(new RestApiSettings(), function.FunctionHandler), 0);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         using var content = new ByteArrayContent(await File.ReadAllBytesAsync(image));
@@ -71,8 +71,8 @@ public sealed class DicomLocalToolTests(DicomCorpusFixture corpus, ITestOutputHe
         string uid = corpus.Entries[name].TryGetProperty("transferSyntax", out var ts) ? ts.GetString()! : "1.2.840.10008.1.2.4.50";
         Assert.Equal(uid, served.GetProperty("dicom").GetProperty("transferSyntax").GetString());
         // classify, invoke and serve each stored the de-identified derivative, never the file.
-        Assert.Equal(3, Directory.EnumerateFiles(efs.Workspace, "*.png", SearchOption.AllDirectories).Count());
-        Assert.Empty(Directory.EnumerateFiles(efs.Workspace, "*.dcm", SearchOption.AllDirectories));
+        Assert.Equal(3, Directory.EnumerateFiles(efs.WorkspaceDirectory, "*.png", SearchOption.AllDirectories).Count());
+        Assert.Empty(Directory.EnumerateFiles(efs.WorkspaceDirectory, "*.dcm", SearchOption.AllDirectories));
     }
 
     private static (string, double)[] Probabilities(JsonElement answer) =>

@@ -1,4 +1,3 @@
-using XrayClassifier.Tests.Handler;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Dicom;

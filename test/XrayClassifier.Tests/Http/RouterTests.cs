@@ -18,6 +18,9 @@ public class RouterTests
     [InlineData("/prod/health/extra", RouteKind.Classify)]
     [InlineData("/prod/healthz", RouteKind.Classify)]
     [InlineData("", RouteKind.Classify)]
+    [InlineData("/v1/uploads", RouteKind.Uploads)]
+    [InlineData("/Uploads/", RouteKind.Uploads)]
+    [InlineData("/v1/uploads/x", RouteKind.Classify)]
     public void RoutesHealthByTheLastPathSegmentAndClassifiesEverythingElse(string path, RouteKind expected)
     {
         var route = Router.Match(new ProxyRequest { Path = path, HttpMethod = "POST" });
@@ -50,5 +53,10 @@ public class RouterTests
         Assert.True(health.Allows("GET"));
         Assert.True(health.Allows("HEAD"));
         Assert.False(health.Allows("DELETE"));
+        var uploads = new Route(RouteKind.Uploads, "POST", "/v1/uploads");
+        Assert.True(uploads.Allows("POST"));
+        Assert.False(uploads.Allows("GET"));
+        Assert.Equal("POST, OPTIONS", uploads.AllowedMethods);
+        Assert.Equal("uploads", uploads.Name);
     }
 }

@@ -39,6 +39,8 @@ public class LocalCliTests
         new[] { "serve", "extra" },
         new[] { "serve", "--port", "1", "--port", "2" },
         new[] { "serve", "--resource", "xray" },
+        new[] { "serve", "--s3-endpoint", "127.0.0.1:4569" },
+        new[] { "serve", "--upload-bucket", "Not_A_Bucket" },
         new[] { "event" },
         new[] { "sample-xray" },
         new[] { "sample-xray", "xray.gif" },

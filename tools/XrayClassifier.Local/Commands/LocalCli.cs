@@ -15,11 +15,16 @@ public static class LocalCli
 
         Commands:
           serve [--port 5050] [--stage v1] [--resource /xray] [--efs-root DIR] [--api-key KEY]
+                [--upload-bucket NAME] [--s3-endpoint URL]
               An API Gateway REST API (Lambda proxy integration, binaryMediaTypes */*) on
               http://127.0.0.1:PORT/STAGE/ that calls the real handler in-process. Ctrl+C stops it.
               Without --resource: one {proxy+} resource, ANY method (deploy/template.yaml's API).
               With --resource /xray: only that resource, POST only (the API the usual tutorials build).
               curl --request POST -H "Content-Type: image/jpg" --upload-file samples/xray.jpg http://127.0.0.1:5050/v1/classify
+              --upload-bucket, --s3-endpoint: studies over the 6 MB event through S3 (POST …/uploads, then
+              {"s3Key": …} to …/classify), here on a local S3-protocol server such as s3rver or MinIO
+              (XRAY_UPLOAD_BUCKET and XRAY_S3_ENDPOINT do the same). The function signs with
+              AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (s3rver's: S3RVER/S3RVER), else the SDK's default chain.
           invoke EVENT.json [--efs-root DIR]
               Feeds a saved API Gateway proxy event to the handler and prints the proxy response JSON.
           event IMAGE [--stage v1] [--resource /xray]
@@ -53,7 +58,7 @@ public static class LocalCli
             return command switch
             {
                 "serve" => await ServeCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "port", "stage", "resource", "efs-root", "api-key" }),
+                    CommandLine.Parse(args, new HashSet<string> { "port", "stage", "resource", "efs-root", "api-key", "upload-bucket", "s3-endpoint" }),
                     stderr, environment, cancellationToken).ConfigureAwait(false),
                 "invoke" => await InvokeCommand.RunAsync(
                     CommandLine.Parse(args, new HashSet<string> { "efs-root" }),

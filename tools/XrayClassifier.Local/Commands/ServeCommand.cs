@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Uploads;
 using XrayClassifier.Local.ApiGateway;
 using XrayClassifier.Local.Hosting;
 
@@ -19,7 +20,7 @@ internal static class ServeCommand
         // A resource path is '/' followed by segments of letters, digits, '-', '_' and '.' (no {proxy+} here).
         if (resource is not null && (resource.Length < 2 || resource[0] != '/' || !resource[1..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/')))
             throw new UsageException($"--resource '{resource}' must be a path such as /xray");
-        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
+        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment).With(UploadVariables(line));
 
         // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
         using var function = LocalFunction.Create(local);
@@ -43,6 +44,7 @@ internal static class ServeCommand
                 $"API Gateway REST API emulator: {(resource is null ? $"ANY {server.BaseAddress}{stage}/{{proxy+}}" : $"POST {server.BaseAddress}{stage}{resource}")} -> {typeof(XrayClassifier.Function.Function).FullName}.FunctionHandler" +
                 $"{Environment.NewLine}EFS root: {local.EfsRoot}{Environment.NewLine}" +
                 $"Try: curl --request POST -H \"Content-Type: image/jpg\" --upload-file samples/xray.jpg {server.BaseAddress}{stage}{resource ?? "/classify"}" +
+                UploadsBanner(local, resource is null ? $"{server.BaseAddress}{stage}/uploads" : null) +
                 $"{Environment.NewLine}Ctrl+C stops.").ConfigureAwait(false);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -61,5 +63,36 @@ internal static class ServeCommand
             }
         }
         return LocalCli.Success;
+    }
+
+    /// <summary>--s3-endpoint and --upload-bucket: the upload bucket on a local S3-protocol server (s3rver,
+    /// MinIO, …), as XRAY_S3_ENDPOINT and XRAY_UPLOAD_BUCKET would set it. Credentials come from
+    /// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as on Lambda.</summary>
+    private static Dictionary<string, string> UploadVariables(CommandLine line)
+    {
+        var variables = new Dictionary<string, string>();
+        if (line.Option("s3-endpoint") is { } endpoint)
+        {
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                throw new UsageException($"--s3-endpoint '{endpoint}' must be an http(s) URL such as http://127.0.0.1:4569");
+            variables[UploadBucketSettings.EndpointVariable] = endpoint;
+        }
+        if (line.Option("upload-bucket") is { } bucket)
+        {
+            if (!UploadBucketSettings.IsBucketName(bucket)) throw new UsageException($"--upload-bucket '{bucket}' is not an S3 bucket name");
+            variables[UploadBucketSettings.BucketVariable] = bucket;
+        }
+        return variables;
+    }
+
+    private static string UploadsBanner(LocalEnvironment local, string? uploadsUrl)
+    {
+        var settings = UploadBucketSettings.FromEnvironment(local);
+        if (uploadsUrl is null) return "";
+        if (!settings.IsConfigured)
+            return $"{Environment.NewLine}Uploads over 6 MB: off (--upload-bucket NAME [--s3-endpoint URL] turns POST …/uploads on).";
+        return $"{Environment.NewLine}Uploads over 6 MB: POST {uploadsUrl} -> bucket {settings.BucketName}" +
+            (settings.Endpoint is { } e ? $" at {e.AbsoluteUri}" : "") +
+            (settings.Problems.Count > 0 ? $" (misconfigured: {string.Join(" ", settings.Problems)})" : "");
     }
 }

@@ -4,14 +4,17 @@ using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Observability;
 using XrayClassifier.Function.Storage;
+using XrayClassifier.Function.Uploads;
 
 namespace XrayClassifier.Function.Http.Endpoints;
 
 /// <summary>
 /// POST …/classify (and any POST that is not another route): unwrap the upload, store it in the workspace
 /// while it is decoded and classified, record the prediction beside it, answer with every finding.
+/// A JSON <c>{"s3Key": …}</c> names a study in the upload bucket instead: it is read from there, handled like
+/// any upload, and its object deleted once the answer is certain.
 /// </summary>
-internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, RequestLog log, FunctionServices services) : IEndpoint
+internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, UploadBucket uploads, RequestLog log, FunctionServices services) : IEndpoint
 {
     private readonly XrayOptions _options = host.Options;
 
@@ -26,10 +29,16 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         entry.ModelVersion = manifest.Version;
 
         var upload = UploadReader.Read(context.Request, context.Lease, _options.ImageLimits);
-        // Reading the event and unwrapping the upload (base64, JSON, multipart): the handler's own share.
+        if (upload.S3Key is { } s3Key)
+        {
+            var fetched = await uploads.FetchAsync(s3Key, context.Lease.Rent).ConfigureAwait(false);
+            _options.ImageLimits.ForUploadBucket(uploads.Settings.MaxUploadBytes).CheckEncodedSize(fetched.Length);
+            upload = upload with { Bytes = fetched.Content };
+        }
+        // Reading the event and unwrapping the upload (base64, JSON, multipart; the GET from S3): the handler's own share.
         entry.BodyMs = Stopwatch.GetElapsedTime(context.StartTimestamp).TotalMilliseconds;
         entry.ImageBytes = upload.Bytes.Length;
-        entry.UploadForm = upload.Form switch { UploadForm.Json => "json", UploadForm.Multipart => "multipart", _ => "raw" };
+        entry.UploadForm = upload.Form switch { UploadForm.Json => "json", UploadForm.Multipart => "multipart", UploadForm.S3Key => "s3", _ => "raw" };
 
         // The upload is written while it is classified; both are awaited before the answer. A DICOM upload is
         // full of patient data: by default only its de-identified derivative is written, after decoding.
@@ -55,6 +64,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
 
         if (derivative && result.Image.Dicom is { } dicom) pending = workspace.Begin(context.RequestId, dicom.DerivativePng());
         string? stored = pending is null ? null : await CommitAsync(context, pending, result, manifest).ConfigureAwait(false);
+        if (upload.S3Key is { } classified) await DeleteUploadAsync(context, classified).ConfigureAwait(false);
 
         var c = result.Classification;
         var predictions = new PredictionAnswer[c.Predictions.Count];
@@ -69,7 +79,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
             Findings = c.Findings,
             Predictions = predictions,
             Model = new ModelAnswer { Name = manifest.Name, Version = manifest.Version, Notice = manifest.Notice },
-            Image = new ImageAnswer { Format = format.Name, Width = result.Image.Width, Height = result.Image.Height, Stored = stored },
+            Image = new ImageAnswer { Format = format.Name, Width = result.Image.Width, Height = result.Image.Height, Stored = stored, S3Key = upload.S3Key },
             Dicom = result.Image.Dicom is { } read ? DicomAnswer.For(read.Summary) : null,
             Warnings = result.Image.Dicom?.Warnings.Select(w => new WarningAnswer { Code = w.Code, Message = w.Message }).ToArray(),
             RequestId = context.RequestId,
@@ -136,6 +146,21 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         finally
         {
             context.Log.StoreWaitMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+    }
+
+    /// <summary>The study is stored (or storing was not asked for) and the answer is certain: its object goes.
+    /// A failed delete is a warning, not a failed request — the bucket's lifecycle rule removes it within a day.
+    /// On any earlier failure the object stays, so that the same key can be classified again.</summary>
+    private async Task DeleteUploadAsync(RequestContext context, string key)
+    {
+        try
+        {
+            await uploads.DeleteAsync(key).ConfigureAwait(false);
+        }
+        catch (UploadBucketException e)
+        {
+            log.Warning(context.RequestId, "uploaded object not deleted (the bucket's lifecycle rule removes it)", "s3", e.Message);
         }
     }
 

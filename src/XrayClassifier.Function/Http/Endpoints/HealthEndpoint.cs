@@ -3,12 +3,13 @@ using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Storage;
+using XrayClassifier.Function.Uploads;
 
 namespace XrayClassifier.Function.Http.Endpoints;
 
 /// <summary>GET/HEAD …/health: 200 when a classification would succeed, 503 naming every problem otherwise;
-/// what is loaded (model, versions, threads), whether the workspace is writable, cold or warm.</summary>
-internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, TimeSpan loadWait) : IEndpoint
+/// what is loaded (model, versions, threads), whether the workspace is writable, the upload bucket's settings, cold or warm.</summary>
+internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, UploadBucketSettings uploads, TimeSpan loadWait) : IEndpoint
 {
     public async Task<ProxyResponse> AnswerAsync(RequestContext context)
     {
@@ -69,6 +70,7 @@ internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, Tim
                 Writable = writable,
                 Detail = workspaceDetail,
             },
+            Uploads = UploadsState(uploads),
             InitMs = host.InitMs is double init ? Timing.Round(init) : null,
             RequestId = context.RequestId,
         };
@@ -76,4 +78,15 @@ internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, Tim
         if (context.Route.Method == "HEAD") response.Body = "";
         return response;
     }
+
+    private static HealthUploads UploadsState(UploadBucketSettings settings) => new()
+    {
+        Status = settings.Problems.Count > 0 ? "misconfigured" : settings.IsConfigured ? "configured" : "not-configured",
+        Bucket = settings.BucketName,
+        Endpoint = settings.Endpoint?.AbsoluteUri,
+        MaxBytes = settings.MaxUploadBytes,
+        Detail = settings.Problems.Count > 0 ? string.Join(" ", settings.Problems)
+            : settings.IsConfigured ? null
+            : $"{UploadBucketSettings.BucketVariable} is not set: POST …/uploads answers 503; everything else works.",
+    };
 }
