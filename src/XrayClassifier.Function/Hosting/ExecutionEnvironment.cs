@@ -30,6 +30,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         Handler = new RequestHandler(Host,
             new ClassifyEndpoint(Host, workspace, _log, services),
             new HealthEndpoint(Host, workspace, services.RequestLoadWait),
+            new PageEndpoint(),
             new ProblemAnswers(Host, services.Clock),
             new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
         Initialise();

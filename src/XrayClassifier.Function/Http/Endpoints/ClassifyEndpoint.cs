@@ -25,6 +25,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         entry.ModelName = manifest.Name;
         entry.ModelVersion = manifest.Version;
 
+        var heatmaps = HeatmapQuery.From(context.Request, classifier);
         var upload = UploadReader.Read(context.Request, context.Lease, _options.ImageLimits);
         // Reading the event and unwrapping the upload (base64, JSON, multipart): the handler's own share.
         entry.BodyMs = Stopwatch.GetElapsedTime(context.StartTimestamp).TotalMilliseconds;
@@ -36,7 +37,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         ClassifyResult result;
         try
         {
-            result = await classifier.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType).ConfigureAwait(false);
+            result = await classifier.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType, heatmaps).ConfigureAwait(false);
         }
         catch
         {
@@ -55,7 +56,9 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
         var c = result.Classification;
         var predictions = new PredictionAnswer[c.Predictions.Count];
         for (int i = 0; i < predictions.Length; i++)
-            predictions[i] = new PredictionAnswer { Label = c.Predictions[i].Label, Probability = c.Predictions[i].Probability };
+            predictions[i] = new PredictionAnswer { Label = c.Predictions[i].Label, Probability = c.Predictions[i].Probability, Threshold = manifest.ThresholdFor(c.Predictions[i].Label) };
+        var heatmapAnswers = HeatmapQuery.Answers(result, manifest.Input, out double drawMs);
+        double? heatmapMs = heatmapAnswers is null ? null : result.HeatmapMs + drawMs;
         double total = Stopwatch.GetElapsedTime(context.StartTimestamp).TotalMilliseconds;
         entry.TotalMs = total;
         var answer = new ClassifyAnswer
@@ -67,11 +70,13 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, R
             Model = new ModelAnswer { Name = manifest.Name, Version = manifest.Version, Notice = manifest.Notice },
             Image = new ImageAnswer { Format = format.Name, Width = result.Image.Width, Height = result.Image.Height, Stored = stored },
             RequestId = context.RequestId,
-            TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Total = Timing.Round(total) },
+            TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Heatmap = heatmapMs is { } h ? Timing.Round(h) : null, Total = Timing.Round(total) },
+            Heatmaps = heatmapAnswers,
         };
         var response = Responses.Create(200, answer, AnswerJsonContext.Readable.ClassifyAnswer, Responses.Json, context.RequestId);
         response.Headers["Server-Timing"] =
-            $"body;dur={Timing.Ms(entry.BodyMs.Value)}, decode;dur={Timing.Ms(result.DecodeMs)}, inference;dur={Timing.Ms(result.InferenceMs)}, total;dur={Timing.Ms(total)}";
+            $"body;dur={Timing.Ms(entry.BodyMs.Value)}, decode;dur={Timing.Ms(result.DecodeMs)}, inference;dur={Timing.Ms(result.InferenceMs)}, " +
+            (heatmapMs is { } ms ? $"heatmap;dur={Timing.Ms(ms)}, " : "") + $"total;dur={Timing.Ms(total)}";
         return response;
     }
 

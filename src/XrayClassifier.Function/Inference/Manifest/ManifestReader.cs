@@ -76,9 +76,20 @@ internal static class ManifestReader
             calibration = ReadCalibration(outputSection, labels, problems);
         }
 
+        string? heatmapFeatures = null, heatmapWeights = null, heatmapBias = null;
+        if (document.Section(ManifestSchema.Heatmap.Section) is { } heatmapSection)
+        {
+            heatmapFeatures = RequiredText(heatmapSection, ManifestSchema.Heatmap.Features, problems);
+            heatmapWeights = RequiredText(heatmapSection, ManifestSchema.Heatmap.Weights, problems);
+            heatmapBias = OptionalText(heatmapSection, ManifestSchema.Heatmap.Bias, problems);
+        }
+
         if (problems.Count > 0) throw Invalid(source, problems);
         return new ModelManifest
         {
+            HeatmapFeatures = heatmapFeatures,
+            HeatmapWeights = heatmapWeights,
+            HeatmapBias = heatmapBias,
             Name = name!,
             Version = version!,
             Notice = notice,
