@@ -127,6 +127,8 @@ internal static class HeadSearch
         {
             return Missing($"the classifier's input comes from {node.Display}, not from GlobalAveragePool or ReduceMean over H and W");
         }
+        if (graph.Producer(node.Inputs[0]) is null)
+            return Missing($"{node.Display} pools \"{node.Inputs[0]}\", which no node produces (the model's input itself): there is no feature map");
         int labels = manifest.Labels.Count;
         long outputs = transposed ? (w.Dims.Length == 2 ? w.Dims[1] : -1) : (w.Dims.Length == 2 ? w.Dims[0] : -1);
         if (w.Dims.Length != 2 || outputs != labels)
