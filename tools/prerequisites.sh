@@ -6,12 +6,14 @@
 #   python3-torch, python3-torchvision, python3-onnx: export a model from PyTorch to check that a model
 #     exported the way users export theirs loads and runs (tests only; the function never needs them);
 #   curl: the local API emulator's end-to-end test sends the README's curl command;
+#   chromium: the web page is tested in a real browser (Microsoft.Playwright drives /usr/bin/chromium;
+#     no browser is downloaded);
 #   binutils: objdump reads the symbol versions the native libraries need (Lambda's glibc ceiling);
 #   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators.
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
 want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils
-      dcmtk libgdcm-tools python3-pydicom)
+      dcmtk libgdcm-tools python3-pydicom chromium)
 command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
 for p in "${want[@]}"; do

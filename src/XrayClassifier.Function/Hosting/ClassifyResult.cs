@@ -1,7 +1,15 @@
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Inference.Heatmaps;
 
 namespace XrayClassifier.Function.Hosting;
 
 /// <summary>What classifying one image produced, and where the time went.</summary>
-public sealed record ClassifyResult(DecodedImage Image, Classification Classification, double DecodeMs, double InferenceMs);
+/// <param name="Image">What was decoded.</param>
+/// <param name="Classification">Every label's probability, ranked.</param>
+/// <param name="DecodeMs">Decoding and preprocessing.</param>
+/// <param name="InferenceMs">The model run.</param>
+/// <param name="Heatmaps">The class activation maps asked for (null when none were).</param>
+/// <param name="HeatmapMs">Computing them (the grids; the PNGs are drawn by the caller).</param>
+public sealed record ClassifyResult(DecodedImage Image, Classification Classification, double DecodeMs, double InferenceMs,
+    IReadOnlyList<ActivationMap>? Heatmaps = null, double HeatmapMs = 0);

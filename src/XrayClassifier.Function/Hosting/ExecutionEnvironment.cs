@@ -35,6 +35,7 @@ internal sealed class ExecutionEnvironment : IDisposable
             new ClassifyEndpoint(Host, workspace, Uploads, _log, services),
             new HealthEndpoint(Host, workspace, Uploads.Settings, services.RequestLoadWait),
             new UploadsEndpoint(Uploads),
+            new PageEndpoint(),
             new ProblemAnswers(Host, services.Clock),
             new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
         Initialise();

@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Inference.Heatmaps;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -9,6 +10,10 @@ internal interface IImageClassifier
     /// <summary>The model's checked manifest.</summary>
     ModelManifest Manifest { get; }
 
-    /// <summary>Throws <see cref="Imaging.ImageRejectedException"/> for unusable input.</summary>
-    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType);
+    /// <summary>Why the model gives no heatmaps, or null when it does.</summary>
+    string? HeatmapsMissing { get; }
+
+    /// <summary>Throws <see cref="Imaging.ImageRejectedException"/> for unusable input. <paramref name="heatmaps"/>: the
+    /// class activation maps to compute as well (only when <see cref="HeatmapsMissing"/> is null).</summary>
+    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Inference.Heatmaps;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -30,13 +31,16 @@ public sealed class InferenceEngine : IImageClassifier
     /// <summary>The loaded model's checked manifest.</summary>
     public ModelManifest Manifest => Classifier.Manifest;
 
-    /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>.
-    /// Throws <see cref="ImageRejectedException"/> for unusable input.</summary>
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
+    /// <summary>Why the model gives no heatmaps, or null when it does.</summary>
+    public string? HeatmapsMissing => Classifier.HeatmapsMissing;
+
+    /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>, computing the class activation maps in
+    /// <paramref name="heatmaps"/> from the same run. Throws <see cref="ImageRejectedException"/> for unusable input.</summary>
+    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
     {
         if (_gate.Wait(0))
         {
-            try { return DecodeIntoClassifierAndRun(encoded, declaredMediaType); }
+            try { return DecodeIntoClassifierAndRun(encoded, declaredMediaType, heatmaps); }
             finally { _gate.Release(); }
         }
 
@@ -51,7 +55,7 @@ public sealed class InferenceEngine : IImageClassifier
             try
             {
                 tensor.AsSpan(0, spec.ElementCount).CopyTo(Classifier.InputBuffer);
-                return Run(image, decodeMs);
+                return Run(image, decodeMs, heatmaps);
             }
             finally { _gate.Release(); }
         }
@@ -67,18 +71,36 @@ public sealed class InferenceEngine : IImageClassifier
         return tensor;
     }
 
-    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
+    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps)
     {
         var spec = Classifier.Input;
         long start = Stopwatch.GetTimestamp();
         var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, Classifier.InputBuffer);
-        return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds, heatmaps);
     }
 
-    private ClassifyResult Run(DecodedImage image, double decodeMs)
+    private ClassifyResult Run(DecodedImage image, double decodeMs, HeatmapRequest? heatmaps)
     {
         long start = Stopwatch.GetTimestamp();
         var classification = _answer.Apply(Classifier.Run());
-        return new ClassifyResult(image, classification, decodeMs, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        double inferenceMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (heatmaps is null) return new ClassifyResult(image, classification, decodeMs, inferenceMs);
+
+        // Under the gate: the feature map is the classifier's, overwritten by the next run.
+        start = Stopwatch.GetTimestamp();
+        var labels = Manifest.Labels;
+        var indices = new List<int>();
+        if (heatmaps.Top) indices.Add(IndexOf(labels, classification.Label));
+        foreach (int i in heatmaps.LabelIndices) if (!indices.Contains(i)) indices.Add(i);
+        var maps = new ActivationMap[indices.Count];
+        for (int m = 0; m < maps.Length; m++)
+            maps[m] = new ActivationMap(labels[indices[m]], Classifier.FeatureWidth, Classifier.FeatureHeight, Classifier.ActivationMap(indices[m]));
+        return new ClassifyResult(image, classification, decodeMs, inferenceMs, maps, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> labels, string label)
+    {
+        for (int i = 0; i < labels.Count; i++) if (labels[i] == label) return i;
+        throw new InvalidOperationException($"the top label \"{label}\" is not among the manifest's labels");
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Inference.Heatmaps;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -14,7 +15,10 @@ internal sealed class RehearsalClassifier(ModelManifest manifest, ImagePipeline 
 {
     public ModelManifest Manifest => manifest;
 
-    public Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
+    /// <summary>The warm-up never asks for heatmaps; the session that could compute them is still being created.</summary>
+    public string? HeatmapsMissing => "the model is still loading";
+
+    public Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
     {
         var spec = manifest.Input;
         var tensor = new float[spec.ElementCount];

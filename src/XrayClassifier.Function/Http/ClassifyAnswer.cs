@@ -40,4 +40,9 @@ public sealed class ClassifyAnswer
 
     [JsonPropertyName("timingsMs")]
     public required TimingsAnswer TimingsMs { get; init; }
+
+    /// <summary>The class activation maps asked for with ?heatmap=…; left out when none were.</summary>
+    [JsonPropertyName("heatmaps")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<HeatmapAnswer>? Heatmaps { get; init; }
 }

@@ -10,4 +10,8 @@ public sealed class PredictionAnswer
 
     [JsonPropertyName("probability")]
     public required float Probability { get; init; }
+
+    /// <summary>The probability at or above which this label is a finding (the manifest's threshold).</summary>
+    [JsonPropertyName("threshold")]
+    public float Threshold { get; init; }
 }

@@ -11,6 +11,7 @@ public static class ProblemTypes
     public static readonly ProblemType MangledBinary = new("binary-body-mangled", "API Gateway converted the binary upload to text", 400);
     public static readonly ProblemType EmptyImage = new("empty-image", "The image is empty", 400);
     public static readonly ProblemType CorruptImage = new("corrupt-image", "The image is truncated or corrupt", 400);
+    public static readonly ProblemType UnknownHeatmapLabel = new("unknown-heatmap-label", "The heatmap parameter names no label of the model", 400);
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", "Method not allowed on this route", 405);
     public static readonly ProblemType ImageTooLarge = new("image-too-large", "The image is too large", 413);
     public static readonly ProblemType TooManyPixels = new("too-many-pixels", "The image has too many pixels", 413);
@@ -23,6 +24,7 @@ public static class ProblemTypes
     public static readonly ProblemType DicomNotGreyscale = new("dicom-not-greyscale", "The DICOM image is not greyscale", 415);
     public static readonly ProblemType UnsupportedDicomPixels = new("unsupported-dicom-pixels", "The DICOM pixel format is not read", 415);
     public static readonly ProblemType DicomNotAnImage = new("dicom-not-an-image", "The DICOM object has no image", 422);
+    public static readonly ProblemType HeatmapsUnavailable = new("heatmaps-unavailable", "The model cannot give heatmaps", 422);
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500);
     public static readonly ProblemType PlatformUnavailable = new("platform-unavailable", "The classifier is not available", 503);
     public static readonly ProblemType Misconfigured = new("misconfigured", "The function is misconfigured", 503);

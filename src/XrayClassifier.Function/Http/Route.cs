@@ -4,12 +4,13 @@ namespace XrayClassifier.Function.Http;
 public readonly record struct Route(RouteKind Kind, string Method, string Path)
 {
     /// <summary>Name used in logs and metrics.</summary>
-    public string Name => Kind switch { RouteKind.Health => "health", RouteKind.Uploads => "uploads", _ => "classify" };
+    public string Name => Kind switch { RouteKind.Health => "health", RouteKind.Uploads => "uploads", RouteKind.Page => "page", _ => "classify" };
 
     /// <summary>The methods this route answers, for Allow and preflight answers.</summary>
     public string AllowedMethods => Kind switch
     {
         RouteKind.Health => "GET, HEAD, OPTIONS",
+        RouteKind.Page => "GET, HEAD, POST, OPTIONS",
         _ => "POST, OPTIONS",
     };
 
@@ -19,6 +20,7 @@ public readonly record struct Route(RouteKind Kind, string Method, string Path)
     {
         RouteKind.Classify or RouteKind.Uploads => method is "POST",
         RouteKind.Health => method is "GET" or "HEAD",
+        RouteKind.Page => method is "GET" or "HEAD",
         _ => false,
     };
 }

@@ -13,6 +13,11 @@ public sealed class TimingsAnswer
     [JsonPropertyName("inference")]
     public required double Inference { get; init; }
 
+    /// <summary>The heatmaps (grids and PNGs); left out when none were asked for.</summary>
+    [JsonPropertyName("heatmap")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Heatmap { get; init; }
+
     /// <summary>From the event's arrival in the handler to the finished answer.</summary>
     [JsonPropertyName("total")]
     public required double Total { get; init; }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Inference.Heatmaps;
 using XrayClassifier.Function.Inference.Manifest;
 using XrayClassifier.Function.Inference.Runtime;
 
@@ -25,6 +26,8 @@ public sealed class Classifier : IDisposable
     private readonly RunOptions _runOptions;
     private readonly NativeTensor _input;
     private readonly NativeTensor? _output;
+    private readonly NativeTensor? _features;
+    private readonly ClassifierHead? _head;
     private readonly OrtIoBinding _binding;
     private readonly string[] _labels;
     private readonly float[] _thresholds;
@@ -32,12 +35,15 @@ public sealed class Classifier : IDisposable
     private readonly RankedScore[] _ranking;
     private bool _disposed;
 
-    private Classifier(OnnxRuntimeLibrary runtime, InferenceSession session, ModelManifest manifest, ModelSignature signature, ClassifierLoadReport report)
+    private Classifier(OnnxRuntimeLibrary runtime, InferenceSession session, ModelManifest manifest, ModelSignature signature, ClassifierLoadReport report,
+        HeatmapSupport heatmaps, long[]? featureShape)
     {
         _runtime = runtime;
         _session = session;
         Manifest = manifest;
         LoadReport = report;
+        HeatmapsMissing = heatmaps.Missing;
+        _head = heatmaps.Head;
         _labels = [.. manifest.Labels];
         _thresholds = new float[_labels.Length];
         for (int i = 0; i < _labels.Length; i++) _thresholds[i] = manifest.ThresholdFor(_labels[i]);
@@ -54,6 +60,14 @@ public sealed class Classifier : IDisposable
             // A dynamic output is allocated by ORT on each run, on the CPU, and read back from the binding.
             if (_output is not null) _binding.BindOutput(signature.OutputName, _output.Value);
             else _binding.BindOutputToDevice(signature.OutputName, OrtMemoryInfo.DefaultInstance);
+            // The feature map is written on every run (a copy of ~200 KB for DenseNet-121); heatmaps are computed from it only when asked.
+            if (_head is not null && featureShape is not null)
+            {
+                _features = NativeTensor.Create(featureShape);
+                FeatureHeight = (int)featureShape[2];
+                FeatureWidth = (int)featureShape[3];
+                _binding.BindOutput(_head.Features, _features.Value);
+            }
         }
         catch
         {
@@ -92,20 +106,25 @@ public sealed class Classifier : IDisposable
         double manifestMs = clock.Elapsed.TotalMilliseconds;
         manifestRead?.Invoke(manifest);
 
+        var heatmaps = HeatmapSupport.Find(modelPath, manifest);
         clock.Restart();
         InferenceSession session;
         OptimizedModelCacheOutcome cache;
         try
         {
-            if (settings.UseOptimizedModelCache)
+            var model = heatmaps is { Head: { } head, AddsOutput: true }
+                ? new SessionModel(modelPath, VariantTag(head.Features), () => HeatmapSupport.VariantWithOutput(modelPath, head.Features))
+                : new SessionModel(modelPath);
+            try
             {
-                session = new OptimizedModelCache(layout.CacheDirectory)
-                    .Open(runtime.NativeVersion, modelPath, layout.ModelName, settings.IntraOpThreads, out cache);
+                session = CreateSession(layout, settings, runtime, model, out cache);
             }
-            else
+            catch (OnnxRuntimeException e) when (model.Build is not null)
             {
-                session = new SessionSettings(settings.IntraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL).CreateSession(modelPath);
-                cache = new OptimizedModelCacheOutcome(false, "disabled", null);
+                // The plain model decides whether the model loads at all; heatmaps are then simply unavailable.
+                var (code, message) = OrtError.Split(e);
+                heatmaps = heatmaps.Without($"ONNX Runtime could not add the feature map \"{heatmaps.Head!.Features}\" to the graph's outputs ({code}): {message}");
+                session = CreateSession(layout, settings, runtime, new SessionModel(modelPath), out cache);
             }
         }
         catch (OnnxRuntimeException e)
@@ -120,9 +139,16 @@ public sealed class Classifier : IDisposable
         try
         {
             clock.Restart();
+            var outputNames = heatmaps.AddsOutput ? session.OutputNames.Where(n => n != heatmaps.Head!.Features).ToArray() : session.OutputNames;
             var signature = ManifestModelCheck.Check(manifest,
-                TensorMetadata.From(session.InputNames, session.InputMetadata), TensorMetadata.From(session.OutputNames, session.OutputMetadata),
+                TensorMetadata.From(session.InputNames, session.InputMetadata), TensorMetadata.From(outputNames, session.OutputMetadata),
                 layout.ManifestPath, modelPath);
+            long[]? featureShape = null;
+            if (heatmaps.Head is { } found)
+            {
+                featureShape = FeatureShape(session, found, out string? unusable);
+                if (unusable is not null) heatmaps = heatmaps.Without(unusable);
+            }
             manifestMs += clock.Elapsed.TotalMilliseconds;
 
             var report = new ClassifierLoadReport(nativeMs, manifestMs, sessionMs, cache.Hit, cache.Note)
@@ -130,14 +156,94 @@ public sealed class Classifier : IDisposable
                 CacheEntryPath = cache.EntryPath,
                 IntraOpThreads = settings.IntraOpThreads,
                 ModelPath = modelPath,
+                HeatmapSearchMs = heatmaps.SearchMs,
+                HeatmapHead = heatmaps.Head?.Path,
             };
-            return new Classifier(runtime, session, manifest, signature, report);
+            return new Classifier(runtime, session, manifest, signature, report, heatmaps, featureShape);
         }
         catch
         {
             session.Dispose();
             throw;
         }
+    }
+
+    private static InferenceSession CreateSession(EfsLayout layout, ClassifierSettings settings, OnnxRuntimeLibrary runtime, SessionModel model,
+        out OptimizedModelCacheOutcome cache)
+    {
+        if (settings.UseOptimizedModelCache)
+        {
+            return new OptimizedModelCache(layout.CacheDirectory)
+                .Open(runtime.NativeVersion, model, layout.ModelName, settings.IntraOpThreads, out cache);
+        }
+        cache = new OptimizedModelCacheOutcome(false, "disabled", null);
+        return model.CreateSession(new SessionSettings(settings.IntraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL));
+    }
+
+    /// <summary>The cache tag of the variant that outputs <paramref name="features"/>: "cam-" and a hash of the name.</summary>
+    private static string VariantTag(string features)
+    {
+        var hash = new Fnv1aHash();
+        hash.Append(System.Text.Encoding.UTF8.GetBytes(features));
+        return "cam-" + (hash.Value & 0xFFFFFFFF).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>F's shape for one image, [1, K, H, W], as the session reports it; null with a reason when heatmaps cannot use it.</summary>
+    private static long[]? FeatureShape(InferenceSession session, ClassifierHead head, out string? unusable)
+    {
+        unusable = null;
+        if (!session.OutputMetadata.TryGetValue(head.Features, out var meta))
+        {
+            unusable = $"the feature map \"{head.Features}\" is not an output of the session";
+            return null;
+        }
+        var dims = meta.Dimensions;
+        if (meta.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float || dims.Length != 4)
+        {
+            unusable = $"the feature map \"{head.Features}\" is not a float [1, K, H, W] tensor (rank {dims.Length})";
+            return null;
+        }
+        if (dims[1] != head.Channels || dims[2] <= 0 || dims[3] <= 0)
+        {
+            unusable = $"the feature map \"{head.Features}\" has shape [{string.Join(", ", dims)}]; expected a fixed [1, {head.Channels}, H, W] " +
+                "(K from the classifier's weights)";
+            return null;
+        }
+        return [1, dims[1], dims[2], dims[3]];
+    }
+
+    /// <summary>Why this model gives no heatmaps (what is missing), or null when it does.</summary>
+    public string? HeatmapsMissing { get; }
+
+    /// <summary>The feature map's height and width: the heatmap grid's size (0 without heatmaps).</summary>
+    public int FeatureHeight { get; }
+
+    public int FeatureWidth { get; }
+
+    /// <summary>
+    /// The class activation map of output value <paramref name="labelIndex"/> (an index into the manifest's labels)
+    /// from the last <see cref="Run"/>: <c>cam[y·W + x] = Σ_k w[c,k]·F[k,y,x] + b[c]</c>, whose mean is the logit.
+    /// Accumulated in double, so the grid's mean equals ORT's logit to float rounding.
+    /// </summary>
+    public float[] ActivationMap(int labelIndex)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_head is null || _features is null) throw new InvalidOperationException("this model gives no heatmaps: " + HeatmapsMissing);
+        int k = _head.Channels, cells = FeatureHeight * FeatureWidth;
+        var f = _features.Span;
+        var weights = _head.Weights.AsSpan(labelIndex * k, k);
+        var sum = new double[cells];
+        for (int channel = 0; channel < k; channel++)
+        {
+            double w = weights[channel];
+            if (w == 0) continue;
+            var plane = f.Slice(channel * cells, cells);
+            for (int i = 0; i < cells; i++) sum[i] += w * plane[i];
+        }
+        var grid = new float[cells];
+        double bias = _head.Bias[labelIndex];
+        for (int i = 0; i < cells; i++) grid[i] = (float)(sum[i] + bias);
+        return grid;
     }
 
     /// <summary>The checked manifest.json of the loaded model.</summary>
@@ -256,6 +362,7 @@ public sealed class Classifier : IDisposable
         _session.Dispose();
         _input?.Dispose();
         _output?.Dispose();
+        _features?.Dispose();
         _runOptions.Dispose();
     }
 }

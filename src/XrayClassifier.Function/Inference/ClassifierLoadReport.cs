@@ -15,6 +15,12 @@ public sealed record ClassifierLoadReport(
     /// <summary>Intra-op threads the session runs with.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>What finding the heatmaps' head in the graph took (mapped, not read whole).</summary>
+    public double HeatmapSearchMs { get; init; }
+
+    /// <summary>The head the heatmaps use, e.g. "GlobalAveragePool → Flatten → Gemm → Sigmoid"; null without heatmaps.</summary>
+    public string? HeatmapHead { get; init; }
+
     /// <summary>The model file the session was built from (the original, not the cache entry).</summary>
     public string? ModelPath { get; init; }
 }

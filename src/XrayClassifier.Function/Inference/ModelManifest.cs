@@ -70,6 +70,15 @@ public sealed class ModelManifest
     /// <summary>"output.calibration.thresholds": one operating point per output value, NaN for none.</summary>
     public IReadOnlyList<float>? OperatingPoints { get; init; }
 
+    /// <summary>"heatmap.features": the feature map value the class activation maps use; null: found in the graph.</summary>
+    public string? HeatmapFeatures { get; init; }
+
+    /// <summary>"heatmap.weights": the classifier's weight initializer; null: found in the graph.</summary>
+    public string? HeatmapWeights { get; init; }
+
+    /// <summary>"heatmap.bias": the classifier's bias initializer; null: none (or found in the graph).</summary>
+    public string? HeatmapBias { get; init; }
+
     /// <summary>The probability at or above which <paramref name="label"/> is a finding.</summary>
     public float ThresholdFor(string label) => LabelThresholds.TryGetValue(label, out float t) ? t : DefaultThreshold;
 

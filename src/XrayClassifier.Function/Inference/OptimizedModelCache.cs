@@ -45,19 +45,24 @@ internal sealed class OptimizedModelCache(string directory)
     /// <paramref name="ortVersion"/> is its native version. Throws <see cref="OnnxRuntimeException"/> only
     /// when the original model itself cannot be loaded.
     /// </summary>
-    public InferenceSession Open(string ortVersion, string modelPath, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome)
+    public InferenceSession Open(string ortVersion, string modelPath, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome) =>
+        Open(ortVersion, new SessionModel(modelPath), modelName, intraOpThreads, out outcome);
+
+    /// <summary>As above, for the file or a variant of it (<see cref="SessionModel"/>); a variant has an entry of its own.</summary>
+    public InferenceSession Open(string ortVersion, SessionModel model, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome)
     {
         var serving = new SessionSettings(intraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL);
+        string modelPath = model.Path;
 
         string entry;
         try
         {
-            entry = EntryPath(modelPath, modelName, ortVersion);
+            entry = EntryPath(modelPath, modelName, ortVersion, model.Variant);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             outcome = new(false, $"no cache: the model file could not be fingerprinted ({e.Message})", null);
-            return serving.CreateSession(modelPath);
+            return model.CreateSession(serving);
         }
 
         string? previousProblem = null;
@@ -78,14 +83,14 @@ internal sealed class OptimizedModelCache(string directory)
         if (!TryReserveTempFile(entry, out string? temp, out string? why))
         {
             outcome = new(false, $"miss, not saved: {why}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
-            return serving.CreateSession(modelPath);
+            return model.CreateSession(serving);
         }
 
         string savedBy = "this cold start";
         try
         {
             // ORT writes the optimised graph while creating this session; the session itself is not kept.
-            new SessionSettings(intraOpThreads, SavedLevel, temp).CreateSession(modelPath).Dispose();
+            model.CreateSession(new SessionSettings(intraOpThreads, SavedLevel, temp)).Dispose();
             if (new FileInfo(temp).Length == 0) throw new IOException($"ONNX Runtime wrote nothing to {temp}");
 
             // Another cold start may have finished first: keep its file rather than replacing a file that
@@ -104,7 +109,7 @@ internal sealed class OptimizedModelCache(string directory)
         {
             TryDelete(temp);
             // A model ORT cannot load at all fails here again, with ORT's own message.
-            var original = serving.CreateSession(modelPath);
+            var original = model.CreateSession(serving);
             outcome = new(false, $"miss, not saved: {e.Message.Trim()}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
             return original;
         }
@@ -118,7 +123,7 @@ internal sealed class OptimizedModelCache(string directory)
         catch (OnnxRuntimeException e)
         {
             outcome = new(false, $"miss: the entry just saved could not be loaded ({e.Message.Trim()}); using the original model", entry);
-            return serving.CreateSession(modelPath);
+            return model.CreateSession(serving);
         }
     }
 
@@ -138,14 +143,15 @@ internal sealed class OptimizedModelCache(string directory)
     /// generations may share an entry.
     /// </para>
     /// </summary>
-    public string EntryPath(string modelPath, string modelName, string ortVersion)
+    public string EntryPath(string modelPath, string modelName, string ortVersion, string variant = "")
     {
         string rid = EfsLayout.RuntimeIdentifier;
-        string key = ComputeKey(modelPath, ortVersion, rid);
-        return Path.Combine(Directory, $"{modelName}.ort-{ortVersion}.{rid}.{key}.onnx");
+        string key = ComputeKey(modelPath, ortVersion, rid, variant);
+        return Path.Combine(Directory, $"{modelName}.ort-{ortVersion}.{rid}.{key}{(variant.Length > 0 ? "." + variant : "")}.onnx");
     }
 
-    internal static string ComputeKey(string modelPath, string ortVersion, string architecture)
+    // variant: "" for the model file as it is; a variant's own tag (naming what was changed) otherwise.
+    internal static string ComputeKey(string modelPath, string ortVersion, string architecture, string variant = "")
     {
         using var file = File.OpenHandle(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read);
         // From the open handle (fstat), so a symlinked model is keyed by the file it points to.
@@ -157,6 +163,8 @@ internal sealed class OptimizedModelCache(string directory)
             KeyFormat, ortVersion, architecture, SavedLevel.ToString(),
             length.ToString(CultureInfo.InvariantCulture),
             modified.Ticks.ToString(CultureInfo.InvariantCulture), "")));
+        // Only a variant adds to the key, so the plain model's entries keep the keys they had.
+        if (variant.Length > 0) hash.Append(Encoding.UTF8.GetBytes("variant:" + variant + "\n"));
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(EdgeBytes);
         try

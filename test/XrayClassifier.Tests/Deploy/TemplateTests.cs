@@ -208,9 +208,14 @@ public class TemplateTests
 
         var methods = DeployFiles.ResourcesOfType("AWS::ApiGateway::Method").Select(m => m.Value["Properties"]!.AsObject()).ToList();
         Assert.Contains(methods, m => (string)m["HttpMethod"]! == "ANY" && (bool)m["ApiKeyRequired"]!);
+        // The stage root has one method: GET, the web page, without an API key (the page asks for it).
+        var root = Assert.Single(methods, m => m["ResourceId"]!.ToJsonString() == GetAtt("Api", "RootResourceId").ToJsonString());
+        Assert.Equal("GET", (string)root["HttpMethod"]!);
+        Assert.False((bool)root["ApiKeyRequired"]!);
         Assert.All(methods, m =>
         {
-            AssertJson(Ref("ProxyResource"), m["ResourceId"]);
+            if (m == root) AssertJson(GetAtt("Api", "RootResourceId"), m["ResourceId"]);
+            else AssertJson(Ref("ProxyResource"), m["ResourceId"]);
             Assert.Equal("AWS_PROXY", (string)m["Integration"]!["Type"]!);
             Assert.Equal("POST", (string)m["Integration"]!["IntegrationHttpMethod"]!);
             Assert.Equal("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Function.Arn}/invocations",

@@ -163,13 +163,25 @@ public class ProxyEventBuilderTests
     [Theory]
     [InlineData("/classify")]
     [InlineData("/v2/classify")]
-    [InlineData("/v1")]
-    [InlineData("/v1/")]
     [InlineData("/v10/classify")]
     public void RefusesPathsTheProxyResourceDoesNotMatch(string rawPath)
     {
         Assert.Null(s_builder.ProxyPath(rawPath));
         Assert.Throws<ArgumentException>(() => s_builder.Build(Request("GET", rawPath, null, [])));
+    }
+
+    [Theory]
+    [InlineData("/v1")]
+    [InlineData("/v1/")]
+    public void RoutesTheStageRootToTheRootResourceForGetOnly(string rawPath)
+    {
+        Assert.Equal("/", s_builder.ProxyPath(rawPath));
+        Assert.True(s_builder.HasMethod("GET", "/"));
+        Assert.False(s_builder.HasMethod("POST", "/"));
+        var e = s_builder.Build(Request("GET", rawPath, null, []));
+        Assert.Equal("/", e.Path);
+        Assert.Equal("/", e.Resource);
+        Assert.Null(e.PathParameters);
     }
 
     [Fact]

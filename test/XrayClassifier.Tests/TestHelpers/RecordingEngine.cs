@@ -1,5 +1,6 @@
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Inference.Heatmaps;
 
 namespace XrayClassifier.Tests.TestHelpers;
 
@@ -17,10 +18,12 @@ internal sealed class RecordingEngine(InferenceEngine inner) : IImageClassifier
 
     public ModelManifest Manifest => inner.Manifest;
 
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType)
+    public string? HeatmapsMissing => inner.HeatmapsMissing;
+
+    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
     {
         if (FailWith is { } failure) throw failure;
-        var result = await inner.ClassifyAsync(encoded, declaredMediaType).ConfigureAwait(false);
+        var result = await inner.ClassifyAsync(encoded, declaredMediaType, heatmaps).ConfigureAwait(false);
         var tensor = inner.InputTensorFor(encoded, declaredMediaType, out _);
         lock (Tensors) Tensors.Add(tensor);
         return result;

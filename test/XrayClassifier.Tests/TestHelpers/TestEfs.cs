@@ -51,6 +51,15 @@ public sealed class TestEfs : IDisposable
         return efs;
     }
 
+    /// <summary>Any model and manifest (the manifest's "model" must be "model.onnx").</summary>
+    public static TestEfs WithModel(byte[] model, JsonObject manifest)
+    {
+        var efs = new TestEfs();
+        File.WriteAllBytes(efs.ModelPath, model);
+        File.WriteAllText(Path.Combine(efs.ModelDirectory, "manifest.json"), manifest.ToJsonString());
+        return efs;
+    }
+
     /// <summary>The generated CheXNet model from efs-layout (fill.sh makes it), linked, with its manifest.</summary>
     public static TestEfs WithDefaultModel()
     {

@@ -16,12 +16,14 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
     /// <summary>
     /// The part of <paramref name="rawPath"/> after the stage (still percent-encoded, with its leading
     /// slash), or null when the path is not under the stage or names no resource below it. API Gateway
-    /// answers those with 403 Missing Authentication Token: the only resource is <c>{proxy+}</c>, which
-    /// needs at least one segment.
+    /// answers those with 403 Missing Authentication Token. The <c>{proxy+}</c> API also has the stage root
+    /// (path "/": the template's GET method for the web page); a named-resource API has only its resource.
     /// </summary>
     public string? ProxyPath(string rawPath)
     {
-        var prefix = "/" + Settings.Stage + "/";
+        var stage = "/" + Settings.Stage;
+        if (Settings.Resource is null && (rawPath == stage || rawPath == stage + "/")) return "/";
+        var prefix = stage + "/";
         if (!rawPath.StartsWith(prefix, StringComparison.Ordinal)) return null;
         var rest = rawPath[(prefix.Length - 1)..];
         if (Settings.Resource is string resource)
@@ -29,8 +31,13 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
         return rest.Trim('/').Length == 0 ? null : rest;
     }
 
-    /// <summary>Whether the API has a method for <paramref name="httpMethod"/> on its resource.</summary>
-    public bool HasMethod(string httpMethod) => Settings.Resource is null || httpMethod == "POST";
+    /// <summary>Whether the API has a method for <paramref name="httpMethod"/> on its resource: ANY on <c>{proxy+}</c>,
+    /// GET on the stage root, POST on a named resource.</summary>
+    public bool HasMethod(string httpMethod, string proxyPath = "") =>
+        Settings.Resource is null ? proxyPath != "/" || httpMethod == "GET" : httpMethod == "POST";
+
+    /// <summary>The stage root's GET method serves the web page and requires no API key (the page asks for it).</summary>
+    public static bool IsStageRoot(string proxyPath) => proxyPath == "/";
 
     /// <summary>Builds the event for a request under the stage. Throws <see cref="ArgumentException"/>
     /// for a path <see cref="ProxyPath"/> refuses.</summary>
@@ -46,7 +53,8 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
         var host = request.Header("Host") ?? "127.0.0.1";
 
         // A named resource has no path parameters; the proxy resource captures everything after the stage.
-        var resource = Settings.Resource ?? RestApiSettings.ProxyResource;
+        bool root = IsStageRoot(proxyPath);
+        var resource = root ? "/" : Settings.Resource ?? RestApiSettings.ProxyResource;
         return new ApiGatewayProxyRequest
         {
             Resource = resource,
@@ -58,7 +66,7 @@ public sealed class ProxyEventBuilder(RestApiSettings settings, TimeProvider? ti
             MultiValueHeaders = multiHeaders,
             QueryStringParameters = query,
             MultiValueQueryStringParameters = multiQuery,
-            PathParameters = Settings.Resource is null ? new Dictionary<string, string> { ["proxy"] = Uri.UnescapeDataString(proxyPath[1..]) } : null,
+            PathParameters = Settings.Resource is null && !root ? new Dictionary<string, string> { ["proxy"] = Uri.UnescapeDataString(proxyPath[1..]) } : null,
             StageVariables = null,
             RequestContext = new ProxyRequestContext
             {

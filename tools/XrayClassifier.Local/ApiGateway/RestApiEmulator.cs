@@ -42,12 +42,13 @@ public sealed class RestApiEmulator
     private async Task<GatewayResponse> AnswerAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         if (request.Body.Length > RestApiSettings.MaxRequestPayloadBytes) return GatewayErrors.PayloadTooLarge();
-        if (Events.ProxyPath(request.RawPath) is null || !Events.HasMethod(request.Method))
+        if (Events.ProxyPath(request.RawPath) is not { } proxyPath || !Events.HasMethod(request.Method, proxyPath))
             return GatewayErrors.MissingAuthenticationToken(Guid.NewGuid().ToString());
 
         var proxyEvent = Events.Build(request);
         var requestId = proxyEvent.RequestContext.RequestId;
-        if (Settings.ApiKey is string key && request.Header("x-api-key") != key) return GatewayErrors.Forbidden(requestId);
+        if (Settings.ApiKey is string key && !ProxyEventBuilder.IsStageRoot(proxyPath) && request.Header("x-api-key") != key)
+            return GatewayErrors.Forbidden(requestId);
 
         var eventJson = ProxyEventBuilder.ToJson(proxyEvent);
         if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes) return GatewayErrors.RequestTooLong(requestId);

@@ -28,6 +28,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
         entry.ModelName = manifest.Name;
         entry.ModelVersion = manifest.Version;
 
+        var heatmaps = HeatmapQuery.From(context.Request, classifier);
         var upload = UploadReader.Read(context.Request, context.Lease, _options.ImageLimits);
         if (upload.S3Key is { } s3Key)
         {
@@ -48,7 +49,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
         ClassifyResult result;
         try
         {
-            result = await classifier.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType).ConfigureAwait(false);
+            result = await classifier.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType, heatmaps).ConfigureAwait(false);
         }
         catch
         {
@@ -69,7 +70,9 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
         var c = result.Classification;
         var predictions = new PredictionAnswer[c.Predictions.Count];
         for (int i = 0; i < predictions.Length; i++)
-            predictions[i] = new PredictionAnswer { Label = c.Predictions[i].Label, Probability = c.Predictions[i].Probability };
+            predictions[i] = new PredictionAnswer { Label = c.Predictions[i].Label, Probability = c.Predictions[i].Probability, Threshold = manifest.ThresholdFor(c.Predictions[i].Label) };
+        var heatmapAnswers = HeatmapQuery.Answers(result, manifest.Input, out double drawMs);
+        double? heatmapMs = heatmapAnswers is null ? null : result.HeatmapMs + drawMs;
         double total = Stopwatch.GetElapsedTime(context.StartTimestamp).TotalMilliseconds;
         entry.TotalMs = total;
         var answer = new ClassifyAnswer
@@ -83,11 +86,13 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
             Dicom = result.Image.Dicom is { } read ? DicomAnswer.For(read.Summary) : null,
             Warnings = result.Image.Dicom?.Warnings.Select(w => new WarningAnswer { Code = w.Code, Message = w.Message }).ToArray(),
             RequestId = context.RequestId,
-            TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Total = Timing.Round(total) },
+            TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Heatmap = heatmapMs is { } h ? Timing.Round(h) : null, Total = Timing.Round(total) },
+            Heatmaps = heatmapAnswers,
         };
         var response = Responses.Create(200, answer, AnswerJsonContext.Readable.ClassifyAnswer, Responses.Json, context.RequestId);
         response.Headers["Server-Timing"] =
-            $"body;dur={Timing.Ms(entry.BodyMs.Value)}, decode;dur={Timing.Ms(result.DecodeMs)}, inference;dur={Timing.Ms(result.InferenceMs)}, total;dur={Timing.Ms(total)}";
+            $"body;dur={Timing.Ms(entry.BodyMs.Value)}, decode;dur={Timing.Ms(result.DecodeMs)}, inference;dur={Timing.Ms(result.InferenceMs)}, " +
+            (heatmapMs is { } ms ? $"heatmap;dur={Timing.Ms(ms)}, " : "") + $"total;dur={Timing.Ms(total)}";
         return response;
     }
 

@@ -79,10 +79,20 @@ internal static class ManifestReader
         var voi = XrayClassifier.Function.Dicom.VoiMode.None;
         if (document.Section(ManifestSchema.Dicom.Section) is { } dicomSection)
             voi = (XrayClassifier.Function.Dicom.VoiMode)Choose(dicomSection, ManifestSchema.Dicom.Voi, problems);
+        string? heatmapFeatures = null, heatmapWeights = null, heatmapBias = null;
+        if (document.Section(ManifestSchema.Heatmap.Section) is { } heatmapSection)
+        {
+            heatmapFeatures = RequiredText(heatmapSection, ManifestSchema.Heatmap.Features, problems);
+            heatmapWeights = RequiredText(heatmapSection, ManifestSchema.Heatmap.Weights, problems);
+            heatmapBias = OptionalText(heatmapSection, ManifestSchema.Heatmap.Bias, problems);
+        }
 
         if (problems.Count > 0) throw Invalid(source, problems);
         return new ModelManifest
         {
+            HeatmapFeatures = heatmapFeatures,
+            HeatmapWeights = heatmapWeights,
+            HeatmapBias = heatmapBias,
             Name = name!,
             Version = version!,
             Notice = notice,

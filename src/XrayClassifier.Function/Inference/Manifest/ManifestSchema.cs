@@ -165,9 +165,30 @@ internal static class ManifestSchema
             "How DICOM uploads become images; left out, its fields take their defaults.", required: false, [Voi]);
     }
 
+    /// <summary>"heatmap": where the class activation maps' parts are, for heads the automatic search does not recognise.</summary>
+    public static class Heatmap
+    {
+        public static readonly ManifestField Features = Value("$.heatmap.features", Text, "a string: a value name in the graph",
+            "The last feature map before global pooling, float [1, K, H, W] (made an output of the session's graph).", required: true,
+            expects: "the name of the feature map value in the model's graph");
+
+        public static readonly ManifestField Weights = Value("$.heatmap.weights", Text, "a string: an initializer name",
+            "The classifier's float weights, [labels, K] (PyTorch Linear's layout) or [K, labels].", required: true,
+            expects: "the name of the classifier's weight initializer");
+
+        public static readonly ManifestField Bias = Value("$.heatmap.bias", Text, "a string: an initializer name",
+            "The classifier's float bias, one per label.", defaultValue: "no bias (0)");
+
+        public static readonly ManifestField Section = Object("$.heatmap",
+            "Where the class activation maps' feature map and classifier are; left out, they are found in the graph " +
+            "(global average pooling or ReduceMean over H and W, optional Flatten/Reshape/Squeeze, Gemm or MatMul + Add, " +
+            "optional Sigmoid/Softmax).", required: false,
+            [Features, Weights, Bias]);
+    }
+
     /// <summary>The whole file.</summary>
     public static readonly ManifestField Root = Object("$", "The manifest.", required: true,
-        [Name, Version, Description, Notice, Model, Input.Section, Output.Section, Dicom.Section]);
+        [Name, Version, Description, Notice, Model, Input.Section, Output.Section, Dicom.Section, Heatmap.Section]);
 
     /// <summary>MANIFEST.md's field table: one row per field, objects before their fields.</summary>
     public static string MarkdownTable()

@@ -15,7 +15,21 @@ internal sealed record SessionSettings(
     /// (<see cref="OnnxRuntimeLibrary.Load"/>). Throws <see cref="OnnxRuntimeException"/>.</summary>
     public InferenceSession CreateSession(string modelPath)
     {
-        using var options = new SessionOptions
+        using var options = Options();
+        // The session keeps its own copy of the options.
+        return new InferenceSession(modelPath, options);
+    }
+
+    /// <summary>Creates a session for a model held in memory (a variant of a model file). Throws <see cref="OnnxRuntimeException"/>.</summary>
+    public InferenceSession CreateSession(byte[] model)
+    {
+        using var options = Options();
+        return new InferenceSession(model, options);
+    }
+
+    private SessionOptions Options()
+    {
+        var options = new SessionOptions
         {
             IntraOpNumThreads = IntraOpThreads,
             // One image at a time through a sequential graph: an inter-op pool would only add idle threads.
@@ -28,7 +42,6 @@ internal sealed record SessionSettings(
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         if (SaveOptimizedModelTo is { } savePath) options.OptimizedModelFilePath = savePath;
-        // The session keeps its own copy of the options.
-        return new InferenceSession(modelPath, options);
+        return options;
     }
 }

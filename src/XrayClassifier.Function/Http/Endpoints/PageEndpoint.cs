@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using System.Text;
+using XrayClassifier.Function.ApiGateway;
+
+namespace XrayClassifier.Function.Http.Endpoints;
+
+/// <summary>
+/// GET (or HEAD) on the stage root: one self-contained page for trying the API in a browser (pick or drop an
+/// image, see every finding and the heatmap of the one selected). Its CSS and script are inline and allowed by
+/// their SHA-256 hashes in a Content-Security-Policy that allows nothing else: no other script or style, images
+/// only from data: and blob: URLs, requests only to the page's own origin (the API, relative to the page).
+/// </summary>
+internal sealed class PageEndpoint : IEndpoint
+{
+    private const string ResourceName = "XrayClassifier.Function.Page.html";
+
+    private static readonly Lazy<(string Html, string Policy)> s_page = new(Load);
+
+    /// <summary>The page's HTML, as served.</summary>
+    public static string Html => s_page.Value.Html;
+
+    /// <summary>The Content-Security-Policy served with it.</summary>
+    public static string ContentSecurityPolicy => s_page.Value.Policy;
+
+    public Task<ProxyResponse> AnswerAsync(RequestContext context)
+    {
+        var (html, policy) = s_page.Value;
+        var response = Responses.Empty(200, context.RequestId);
+        if (context.Route.Method != "HEAD") response.Body = html;
+        var headers = response.Headers;
+        headers["Content-Type"] = "text/html; charset=utf-8";
+        headers["Content-Security-Policy"] = policy;
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["X-Frame-Options"] = "DENY";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        return Task.FromResult(response);
+    }
+
+    private static (string, string) Load()
+    {
+        using var stream = typeof(PageEndpoint).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"the page resource {ResourceName} is missing from the assembly");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        string html = reader.ReadToEnd();
+        string policy =
+            "default-src 'none'; " +
+            $"script-src {Hash(Inline(html, "script"))}; " +
+            $"style-src {Hash(Inline(html, "style"))}; " +
+            "img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        return (html, policy);
+    }
+
+    /// <summary>The text of the page's one &lt;tag&gt; element, exactly as the browser hashes it.</summary>
+    internal static string Inline(string html, string tag)
+    {
+        int open = html.IndexOf($"<{tag}>", StringComparison.Ordinal);
+        int close = html.IndexOf($"</{tag}>", StringComparison.Ordinal);
+        if (open < 0 || close < open || html.IndexOf($"<{tag}>", open + 1, StringComparison.Ordinal) >= 0)
+            throw new InvalidOperationException($"the page must have exactly one <{tag}> element");
+        return html[(open + tag.Length + 2)..close];
+    }
+
+    private static string Hash(string text) => $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text)))}'";
+}
