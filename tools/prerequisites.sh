@@ -10,7 +10,8 @@
 #   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators.
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
-want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils)
+want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils
+      dcmtk libgdcm-tools python3-pydicom)
 command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
 for p in "${want[@]}"; do
