@@ -43,7 +43,7 @@ internal static class EventTarget
         }
         using (document)
         {
-            var bodies = document.RootElement.EnumerateObject().Where(p => p.Name.Equals("body", StringComparison.OrdinalIgnoreCase)).ToList();
+            var bodies = document.RootElement.EnumerateObject().Where(IsBody).ToList();
             if (bodies.Count != 1) return; // repeated keys: which one wins is the reader's choice
             var body = bodies[0].Value;
             if (body.ValueKind == JsonValueKind.Null)
@@ -52,17 +52,25 @@ internal static class EventTarget
                 return;
             }
             if (body.ValueKind != JsonValueKind.String) return;
-            string expected = body.GetString()!;
             Contract.Require(Name, request.Body is not null, "a string body was lost");
-            Contract.Require(Name, Encoding.UTF8.GetString(request.Body!.Utf8.Span) == expected, "the body differs from the JSON string's value");
+            // ValueEquals compares UTF-8 without transcoding: a raw body need not be valid UTF-8 (a mangled upload is not).
+            Contract.Require(Name, body.ValueEquals(request.Body!.Utf8.Span), "the body differs from the JSON string's value");
             if (request.Body.DecodedBase64 is { } decoded)
             {
                 byte[] reference;
-                try { reference = Convert.FromBase64String(expected); }
+                try { reference = Convert.FromBase64String(Encoding.UTF8.GetString(request.Body.Utf8.Span)); }
                 catch (FormatException) { throw new ContractViolation(Name, "the fast path decoded a body that is not base64"); }
                 Contract.Require(Name, decoded.Span.SequenceEqual(reference), "the fast path decoded other bytes than base64 says");
             }
         }
+    }
+
+    /// <summary>Whether a property is "body" in any case. JsonDocument leaves UTF-8 unchecked until a name is read, and the
+    /// reader skips unknown keys unread, so a key that is not UTF-8 is simply not "body".</summary>
+    private static bool IsBody(JsonProperty property)
+    {
+        try { return property.Name.Equals("body", StringComparison.OrdinalIgnoreCase); }
+        catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>Non-seekable, at most 7 bytes per read.</summary>
