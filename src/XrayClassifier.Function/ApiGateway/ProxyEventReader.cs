@@ -70,9 +70,10 @@ public static class ProxyEventReader
         {
             return ReadEvent(utf8Event, lease);
         }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.TargetSite?.DeclaringType?.Assembly == typeof(Utf8JsonReader).Assembly)
         {
-            // Utf8JsonReader validates UTF-8 only when a string is turned into a .NET string.
+            // Utf8JsonReader validates UTF-8 only when a string is turned into a .NET string (GetString, with a
+            // DecoderFallbackException inside) or unescaped (CopyString, with none).
             throw new JsonException("The event contains a string that is not valid UTF-8.", e);
         }
     }
