@@ -231,8 +231,15 @@ public static class ProxyEventReader
         next = 0;
         endsObject = false;
         var span = current.Span;
+        // The reader has consumed the name's colon when it stands before position; then a second one is an error
+        // for the general path to report, not something to skip.
+        bool colonRead = span[..position].TrimEnd(" \t\r\n"u8) is [.., (byte)':'];
         int i = SkipWhitespace(span, position);
-        if (i < span.Length && span[i] == (byte)':') i = SkipWhitespace(span, i + 1);
+        if (!colonRead)
+        {
+            if (i >= span.Length || span[i] != (byte)':') return false;
+            i = SkipWhitespace(span, i + 1);
+        }
         if (i >= span.Length || span[i] != (byte)'"') return false;
 
         int start = i + 1;

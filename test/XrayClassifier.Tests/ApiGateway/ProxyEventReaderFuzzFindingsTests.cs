@@ -27,9 +27,9 @@ public class ProxyEventReaderFuzzFindingsTests
         const string Name = "afl-000001-double-colon-before-body.json";
         Assert.StartsWith("{\"body\"::\"", System.Text.Encoding.UTF8.GetString(FuzzFindings.Input("event", Name)));
         using var lease = new BufferLease();
-        Assert.Throws<JsonException>(() => ProxyEventReader.Read(FuzzFindings.Input("event", Name), lease));
+        Assert.ThrowsAny<JsonException>(() => ProxyEventReader.Read(FuzzFindings.Input("event", Name), lease));
         using var lease2 = new BufferLease();
-        Assert.Throws<JsonException>(() => ProxyEventReader.Read("{\"body\"::\"QUJD\"}"u8.ToArray(), lease2));
+        Assert.ThrowsAny<JsonException>(() => ProxyEventReader.Read("{\"body\"::\"QUJD\"}"u8.ToArray(), lease2));
         FuzzFindings.HoldsContract("event", Name);
     }
 }
