@@ -11,6 +11,9 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 FuzzTarget Target(string name) => FuzzTargets.Find(name)
     ?? throw new ArgumentException($"unknown target '{name}'; targets: {string.Join(", ", FuzzTargets.All.Select(t => t.Name))}");
 string root = FuzzTargets.RepoRoot(Directory.GetCurrentDirectory());
+// Instrumented code (tools/fuzz.sh's build) writes every branch into AFL's shared map; outside afl-fuzz there is
+// none, so give `seed`, `replay` and `smoke` a private map instead of an access violation.
+if (args[0] != "fuzz") CoverageMap.EnsureLocal();
 
 switch (args[0])
 {
