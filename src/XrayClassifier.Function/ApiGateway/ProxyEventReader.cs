@@ -70,9 +70,10 @@ public static class ProxyEventReader
         {
             return ReadEvent(utf8Event, lease);
         }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException)
+        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.TargetSite?.DeclaringType?.Assembly == typeof(Utf8JsonReader).Assembly)
         {
-            // Utf8JsonReader validates UTF-8 only when a string is turned into a .NET string.
+            // Utf8JsonReader validates UTF-8 only when a string is turned into a .NET string (GetString, with a
+            // DecoderFallbackException inside) or unescaped (CopyString, with none).
             throw new JsonException("The event contains a string that is not valid UTF-8.", e);
         }
     }
@@ -230,8 +231,15 @@ public static class ProxyEventReader
         next = 0;
         endsObject = false;
         var span = current.Span;
+        // The reader has consumed the name's colon when it stands before position; then a second one is an error
+        // for the general path to report, not something to skip.
+        bool colonRead = span[..position].TrimEnd(" \t\r\n"u8) is [.., (byte)':'];
         int i = SkipWhitespace(span, position);
-        if (i < span.Length && span[i] == (byte)':') i = SkipWhitespace(span, i + 1);
+        if (!colonRead)
+        {
+            if (i >= span.Length || span[i] != (byte)':') return false;
+            i = SkipWhitespace(span, i + 1);
+        }
         if (i >= span.Length || span[i] != (byte)'"') return false;
 
         int start = i + 1;

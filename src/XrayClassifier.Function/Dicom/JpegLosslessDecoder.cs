@@ -59,6 +59,10 @@ internal static class JpegLosslessDecoder
                     if (pointTransform >= precision) throw Corrupt($"its point transform {pointTransform} is not below its precision {precision}");
                     if (restartInterval % columns != 0)
                         throw Corrupt($"its restart interval ({restartInterval} samples) is not a whole number of {columns}-sample lines");
+                    // Every sample costs at least a one-bit code, so a scan shorter than Rows × Columns bits
+                    // is truncated: refuse it before allocating the frame it declares.
+                    if ((long)rows * columns > 8L * (jpeg.Length - position))
+                        throw Corrupt($"its scan of {jpeg.Length - position} bytes is too short for {columns}×{rows} samples");
                     return DecodeScan(jpeg[position..], table, rows, columns, precision, predictor, pointTransform, restartInterval);
             }
         }

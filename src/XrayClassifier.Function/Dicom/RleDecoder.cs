@@ -18,14 +18,21 @@ internal static class RleDecoder
             throw DicomRejectedException.Malformed($"The RLE frame has {segments} segments; one greyscale sample of {bytesPerSample * 8} bits needs {bytesPerSample}.");
 
         int samples = rows * columns;
+        // Every segment is checked before the frame is allocated: PackBits turns 2 bytes into at most 128, so a
+        // segment shorter than samples / 64 cannot fill its plane, and a 100-byte frame must not cost megabytes.
+        for (int s = 0; s < bytesPerSample; s++)
+        {
+            var (start, end) = Segment(frame, s, bytesPerSample);
+            if (start < 64 || start > end || end > frame.Length)
+                throw DicomRejectedException.Malformed($"The RLE segment {s + 1} lies outside its frame (offsets {start}..{end} of {frame.Length} bytes).");
+            if (64L * (end - start) < samples)
+                throw DicomRejectedException.Malformed($"The RLE segment {s + 1} has {end - start} bytes, too few to expand to {samples} samples.");
+        }
         var words = new ushort[samples];
         var plane = new byte[samples];
         for (int s = 0; s < bytesPerSample; s++)
         {
-            uint start = BinaryPrimitives.ReadUInt32LittleEndian(frame[(4 + 4 * s)..]);
-            uint end = s + 1 < bytesPerSample ? BinaryPrimitives.ReadUInt32LittleEndian(frame[(8 + 4 * s)..]) : (uint)frame.Length;
-            if (start < 64 || start > end || end > frame.Length)
-                throw DicomRejectedException.Malformed($"The RLE segment {s + 1} lies outside its frame (offsets {start}..{end} of {frame.Length} bytes).");
+            var (start, end) = Segment(frame, s, bytesPerSample);
             Unpack(frame[(int)start..(int)end], plane, s + 1);
             // The most significant byte plane comes first (G.2).
             int shift = 8 * (bytesPerSample - 1 - s);
@@ -33,6 +40,10 @@ internal static class RleDecoder
         }
         return words;
     }
+
+    private static (uint Start, uint End) Segment(ReadOnlySpan<byte> frame, int s, int bytesPerSample) =>
+        (BinaryPrimitives.ReadUInt32LittleEndian(frame[(4 + 4 * s)..]),
+         s + 1 < bytesPerSample ? BinaryPrimitives.ReadUInt32LittleEndian(frame[(8 + 4 * s)..]) : (uint)frame.Length);
 
     /// <summary>PackBits (G.3.1): n in 0..127 copies n+1 literal bytes, −1..−127 repeats the next byte 1−n
     /// times, −128 does nothing. The output is filled exactly; a segment that stops short is corrupt.</summary>

@@ -176,6 +176,11 @@ public static class UploadReader
         {
             throw new ProblemException(ProblemTypes.BadJson, $"{Expected}; the body is not valid JSON ({FirstSentence(e.Message)}).");
         }
+        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(Utf8JsonReader).Assembly)
+        {
+            // Utf8JsonReader validates a string's UTF-8 only when it unescapes it (CopyString above), and says so this way.
+            throw new ProblemException(ProblemTypes.BadJson, $"{Expected}; the body is not valid JSON (a string in it is not valid UTF-8).");
+        }
     }
 
     private static string FirstSentence(string message)
