@@ -126,7 +126,9 @@ public sealed class ImagePipeline : IDisposable
     /// </summary>
     private DecodedImage RunDicom(ReadOnlyMemory<byte> encoded, PreprocessSpec spec, Span<float> destination)
     {
-        var dicom = DicomDecoder.Decode(encoded, DicomLimits.For(Limits.MaxEncodedBytes, Limits.MaxPixels), spec.DicomVoi);
+        // The byte limit was checked once where the upload came in (ImageLimits: XRAY_MAX_IMAGE_BYTES, or
+        // XRAY_MAX_UPLOAD_BYTES for a study fetched from S3); here only the pixel and inflation bounds apply.
+        var dicom = DicomDecoder.Decode(encoded, DicomLimits.For(encoded.Length, Limits.MaxPixels), spec.DicomVoi);
         var summary = dicom.Summary;
         Limits.CheckSides(summary.Columns, summary.Rows);
         const string FrameName = "DICOM JPEG Baseline frame";

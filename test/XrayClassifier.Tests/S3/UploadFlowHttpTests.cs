@@ -77,6 +77,37 @@ public sealed class UploadFlowHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Carries15MegabyteDicomFromUploadToAPatientFreeDerivativeInTheWorkspace()
+    {
+        using var temp = TestEnvironment.CreateTempDirectory("xray-large-dicom");
+        var path = temp.Combine("study.dcm");
+        var (rows, columns) = XrayClassifier.Tests.Dicom.LargeDicom.Write(path);
+        var study = File.ReadAllBytes(path);
+        Assert.InRange(study.Length, 14_000_000, 16_500_000);
+
+        var (status, form) = await _api.PostJsonAsync("v1/uploads", "");
+        Assert.Equal(HttpStatusCode.Created, status);
+        var ticket = Ticket(form);
+        var (s3Status, s3Body) = await BrowserUpload.PostAsync(ticket, study);
+        Assert.True(s3Status == HttpStatusCode.NoContent, $"{s3Status}: {s3Body}");
+
+        var (classified, answer) = await _api.PostJsonAsync("v1/classify", form.GetProperty("classify").GetProperty("body").GetRawText());
+
+        Assert.True(classified == HttpStatusCode.OK, answer.GetRawText());
+        var image = answer.GetProperty("image");
+        Assert.Equal("dicom", image.GetProperty("format").GetString());
+        Assert.Equal((columns, rows), (image.GetProperty("width").GetInt32(), image.GetProperty("height").GetInt32()));
+        Assert.Equal(ticket.Key, image.GetProperty("s3Key").GetString());
+        Assert.Equal("1.2.840.10008.1.2.1", answer.GetProperty("dicom").GetProperty("transferSyntax").GetString());
+        // By default the workspace keeps the de-identified derivative (a PNG of the frame), not the uploaded file.
+        var stored = image.GetProperty("stored").GetString()!;
+        Assert.EndsWith(".png", stored);
+        Assert.Empty(Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*.dcm", SearchOption.AllDirectories));
+        Assert.False(_s3.HoldsObject(ticket.Key), "the object is deleted once the study is stored");
+        AssertNothingHalfWritten(expectedStudies: 1);
+    }
+
+    [Fact]
     public async Task RefusesAnExpiredFormAtS3AndAnswersNotFoundForItsKey()
     {
         var environment = _s3.FunctionEnvironment();

@@ -54,7 +54,7 @@ public sealed class TestEfs : IDisposable
     /// <summary>Any model and manifest (the manifest's "model" must be "model.onnx").</summary>
     public static TestEfs WithModel(byte[] model, JsonObject manifest)
     {
-        var efs = new TestEfs();
+        var efs = new TestEfs(deployed: true);
         File.WriteAllBytes(efs.ModelPath, model);
         File.WriteAllText(Path.Combine(efs.ModelDirectory, "manifest.json"), manifest.ToJsonString());
         return efs;
