@@ -66,16 +66,12 @@ public static class ProxyEventReader
     /// <paramref name="lease"/>: both must outlive its use.</summary>
     public static ProxyRequest Read(ReadOnlyMemory<byte> utf8Event, BufferLease lease)
     {
-        try
-        {
-            return ReadEvent(utf8Event, lease);
-        }
-        catch (InvalidOperationException e) when (e.InnerException is DecoderFallbackException || e.TargetSite?.DeclaringType?.Assembly == typeof(Utf8JsonReader).Assembly)
-        {
-            // Utf8JsonReader validates UTF-8 only when a string is turned into a .NET string (GetString, with a
-            // DecoderFallbackException inside) or unescaped (CopyString, with none).
-            throw new JsonException("The event contains a string that is not valid UTF-8.", e);
-        }
+        // Utf8JsonReader checks UTF-8 only when it turns a string into a .NET string or unescapes it, and then
+        // throws InvalidOperationException (a 500 if it escaped). Checked once up front instead: vectorised,
+        // well under a millisecond for the largest event Lambda accepts.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Event.Span))
+            throw new JsonException("The event is not valid UTF-8 text.");
+        return ReadEvent(utf8Event, lease);
     }
 
     private static ProxyRequest ReadEvent(ReadOnlyMemory<byte> utf8Event, BufferLease lease)

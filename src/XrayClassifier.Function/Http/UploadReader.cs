@@ -116,6 +116,9 @@ public static class UploadReader
     private static ImageUpload ReadJson(ReadOnlyMemory<byte> json, BufferLease lease)
     {
         const string Expected = "Expected a JSON object {\"image\": \"<base64 of the image file>\"} or {\"s3Key\": \"<key from POST …/uploads>\"}";
+        // Utf8JsonReader checks UTF-8 only when it unescapes a string, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            throw new ProblemException(ProblemTypes.BadJson, $"{Expected}; the body is not valid JSON (it is not valid UTF-8 text).");
         try
         {
             var reader = new Utf8JsonReader(json.Span);
@@ -175,11 +178,6 @@ public static class UploadReader
         catch (JsonException e)
         {
             throw new ProblemException(ProblemTypes.BadJson, $"{Expected}; the body is not valid JSON ({FirstSentence(e.Message)}).");
-        }
-        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(Utf8JsonReader).Assembly)
-        {
-            // Utf8JsonReader validates a string's UTF-8 only when it unescapes it (CopyString above), and says so this way.
-            throw new ProblemException(ProblemTypes.BadJson, $"{Expected}; the body is not valid JSON (a string in it is not valid UTF-8).");
         }
     }
 
