@@ -22,7 +22,7 @@ namespace XrayClassifier.Function.Inference;
 public sealed class Classifier : IDisposable
 {
     private readonly OnnxRuntimeLibrary _runtime;
-    private readonly InferenceSession _session;
+    private readonly ModelSession _session;
     private readonly RunOptions _runOptions;
     private readonly NativeTensor _input;
     private readonly NativeTensor? _output;
@@ -35,7 +35,7 @@ public sealed class Classifier : IDisposable
     private readonly RankedScore[] _ranking;
     private bool _disposed;
 
-    private Classifier(OnnxRuntimeLibrary runtime, InferenceSession session, ModelManifest manifest, ModelSignature signature, ClassifierLoadReport report,
+    private Classifier(OnnxRuntimeLibrary runtime, ModelSession session, ModelManifest manifest, ModelSignature signature, ClassifierLoadReport report,
         HeatmapSupport heatmaps, long[]? featureShape)
     {
         _runtime = runtime;
@@ -55,7 +55,7 @@ public sealed class Classifier : IDisposable
         {
             _input = NativeTensor.Create(signature.InputShape);
             if (signature.OutputShape is { } outputShape) _output = NativeTensor.Create(outputShape);
-            _binding = session.CreateIoBinding();
+            _binding = session.Session.CreateIoBinding();
             _binding.BindInput(signature.InputName, _input.Value);
             // A dynamic output is allocated by ORT on each run, on the CPU, and read back from the binding.
             if (_output is not null) _binding.BindOutput(signature.OutputName, _output.Value);
@@ -108,7 +108,7 @@ public sealed class Classifier : IDisposable
 
         var heatmaps = HeatmapSupport.Find(modelPath, manifest);
         clock.Restart();
-        InferenceSession session;
+        ModelSession session;
         OptimizedModelCacheOutcome cache;
         try
         {
@@ -139,14 +139,14 @@ public sealed class Classifier : IDisposable
         try
         {
             clock.Restart();
-            var outputNames = heatmaps.AddsOutput ? session.OutputNames.Where(n => n != heatmaps.Head!.Features).ToArray() : session.OutputNames;
+            var outputNames = heatmaps.AddsOutput ? session.Session.OutputNames.Where(n => n != heatmaps.Head!.Features).ToArray() : session.Session.OutputNames;
             var signature = ManifestModelCheck.Check(manifest,
-                TensorMetadata.From(session.InputNames, session.InputMetadata), TensorMetadata.From(outputNames, session.OutputMetadata),
+                TensorMetadata.From(session.Session.InputNames, session.Session.InputMetadata), TensorMetadata.From(outputNames, session.Session.OutputMetadata),
                 layout.ManifestPath, modelPath);
             long[]? featureShape = null;
             if (heatmaps.Head is { } found)
             {
-                featureShape = FeatureShape(session, found, out string? unusable);
+                featureShape = FeatureShape(session.Session, found, out string? unusable);
                 if (unusable is not null) heatmaps = heatmaps.Without(unusable);
             }
             manifestMs += clock.Elapsed.TotalMilliseconds;
@@ -168,7 +168,7 @@ public sealed class Classifier : IDisposable
         }
     }
 
-    private static InferenceSession CreateSession(EfsLayout layout, ClassifierSettings settings, OnnxRuntimeLibrary runtime, SessionModel model,
+    private static ModelSession CreateSession(EfsLayout layout, ClassifierSettings settings, OnnxRuntimeLibrary runtime, SessionModel model,
         out OptimizedModelCacheOutcome cache)
     {
         if (settings.UseOptimizedModelCache)
@@ -177,7 +177,7 @@ public sealed class Classifier : IDisposable
                 .Open(runtime.NativeVersion, model, layout.ModelName, settings.IntraOpThreads, out cache);
         }
         cache = new OptimizedModelCacheOutcome(false, "disabled", null);
-        return model.CreateSession(new SessionSettings(settings.IntraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL));
+        return ModelSession.Owning(model.CreateSession(new SessionSettings(settings.IntraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL)));
     }
 
     /// <summary>The cache tag of the variant that outputs <paramref name="features"/>: "cam-" and a hash of the name.</summary>
@@ -275,7 +275,7 @@ public sealed class Classifier : IDisposable
     public Classification Run()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _session.RunWithBinding(_runOptions, _binding);
+        _session.Session.RunWithBinding(_runOptions, _binding);
         if (_output is not null)
         {
             Activations.Apply(Manifest.Activation, _output.Span, _probabilities);

@@ -10,13 +10,24 @@ using XrayClassifier.Function.Inference.Runtime;
 namespace XrayClassifier.Function.Inference;
 
 /// <summary>
-/// Graph-optimised copies of models under {root}/cache/, so that later cold starts skip ORT's graph
-/// optimisation.
+/// Graph-optimised copies of models under {root}/cache/, so that later cold starts skip ORT's parsing, graph
+/// optimisation and weight copies.
 /// <para>
-/// Saved at EXTENDED, loaded at ALL: ORT warns that a model saved at ALL may hold layout transforms for
-/// the CPU that saved it (NCHWc blocks sized for AVX-512 vs AVX2), and Lambda x86_64 runs on several CPU
-/// generations sharing one EFS. EXTENDED fusions are CPU-neutral; loading the saved file at ALL redoes
-/// only the cheap hardware-specific layout step on each machine.
+/// An entry is the graph optimised at ORT's highest level (ALL: fusions, then the NCHWc layout and kernels
+/// for this CPU), saved in ORT's own format, and opened by reading it into pinned memory that ORT uses in
+/// place (<see cref="ModelSession.InPlace"/>). Measured on the default model, one 2-core machine, 2 threads:
+/// session creation 110 ms from such an entry, against 326 ms from the earlier entry (the graph optimised at
+/// EXTENDED, saved as ONNX, laid out again on every load) and 355 ms from the model itself; the model then
+/// runs at the same speed and gives the same outputs as a session made from the model itself.
+/// Two measured dead ends: the EXTENDED graph saved in ORT format loads fast but cannot be laid out again
+/// after loading (ORT applies no layout step to ORT-format graphs), so it ran 1.5× slower; and starting a
+/// miss from an EXTENDED entry, as a CPU-neutral second tier, saved only 30–40 ms of a ~480 ms miss, so there is
+/// one kind of entry.
+/// </para>
+/// <para>
+/// Such a graph is specific to the CPU that optimised it (<see cref="CpuIdentity"/>), so the key holds the
+/// CPU's description beside the model, ORT's version and the architecture: each CPU kind sharing the EFS gets
+/// its own entry on its first cold start, and no CPU ever opens another's.
 /// </para>
 /// <para>
 /// Concurrency: ORT writes to a temp file of ours in the same folder, which is then renamed over the
@@ -28,8 +39,8 @@ namespace XrayClassifier.Function.Inference;
 internal sealed class OptimizedModelCache(string directory)
 {
     /// <summary>Bump when the key, the saved level or the file layout changes: old entries are then ignored.</summary>
-    private const string KeyFormat = "xray-optimized-model/v1";
-    private const GraphOptimizationLevel SavedLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+    private const string KeyFormat = "xray-optimized-model/v2";
+    private const GraphOptimizationLevel SavedLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(15);
 
@@ -45,24 +56,23 @@ internal sealed class OptimizedModelCache(string directory)
     /// <paramref name="ortVersion"/> is its native version. Throws <see cref="OnnxRuntimeException"/> only
     /// when the original model itself cannot be loaded.
     /// </summary>
-    public InferenceSession Open(string ortVersion, string modelPath, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome) =>
+    public ModelSession Open(string ortVersion, string modelPath, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome) =>
         Open(ortVersion, new SessionModel(modelPath), modelName, intraOpThreads, out outcome);
 
     /// <summary>As above, for the file or a variant of it (<see cref="SessionModel"/>); a variant has an entry of its own.</summary>
-    public InferenceSession Open(string ortVersion, SessionModel model, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome)
+    public ModelSession Open(string ortVersion, SessionModel model, string modelName, int intraOpThreads, out OptimizedModelCacheOutcome outcome)
     {
-        var serving = new SessionSettings(intraOpThreads, GraphOptimizationLevel.ORT_ENABLE_ALL);
-        string modelPath = model.Path;
+        var serving = new SessionSettings(intraOpThreads, SavedLevel);
 
         string entry;
         try
         {
-            entry = EntryPath(modelPath, modelName, ortVersion, model.Variant);
+            entry = EntryPath(model.Path, modelName, ortVersion, model.Variant);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             outcome = new(false, $"no cache: the model file could not be fingerprinted ({e.Message})", null);
-            return model.CreateSession(serving);
+            return ModelSession.Owning(model.CreateSession(serving));
         }
 
         string? previousProblem = null;
@@ -70,11 +80,11 @@ internal sealed class OptimizedModelCache(string directory)
         {
             try
             {
-                var cached = serving.CreateSession(entry);
+                var cached = ModelSession.InPlace(serving, entry);
                 outcome = new(true, $"hit: {entry}", entry);
                 return cached;
             }
-            catch (OnnxRuntimeException e)
+            catch (Exception e) when (e is OnnxRuntimeException or IOException or UnauthorizedAccessException)
             {
                 previousProblem = $"cached entry unusable ({e.Message.Trim()}), rebuilt";
             }
@@ -83,14 +93,16 @@ internal sealed class OptimizedModelCache(string directory)
         if (!TryReserveTempFile(entry, out string? temp, out string? why))
         {
             outcome = new(false, $"miss, not saved: {why}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
-            return model.CreateSession(serving);
+            return ModelSession.Owning(model.CreateSession(serving));
         }
 
+        // ORT writes the optimised graph while creating this session, and the session is the one that serves:
+        // the same level, the same graph as a later cold start will read from the entry.
+        InferenceSession? session = null;
         string savedBy = "this cold start";
         try
         {
-            // ORT writes the optimised graph while creating this session; the session itself is not kept.
-            model.CreateSession(new SessionSettings(intraOpThreads, SavedLevel, temp)).Dispose();
+            session = model.CreateSession(serving with { SaveOptimizedModelTo = temp });
             if (new FileInfo(temp).Length == 0) throw new IOException($"ONNX Runtime wrote nothing to {temp}");
 
             // Another cold start may have finished first: keep its file rather than replacing a file that
@@ -108,50 +120,37 @@ internal sealed class OptimizedModelCache(string directory)
         catch (Exception e) when (e is OnnxRuntimeException or IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            // A model ORT cannot load at all fails here again, with ORT's own message.
-            var original = model.CreateSession(serving);
+            // Saving failed but the session may be fine; else a model ORT cannot load at all fails here again, with ORT's own message.
+            session ??= model.CreateSession(serving);
             outcome = new(false, $"miss, not saved: {e.Message.Trim()}" + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
-            return original;
+            return ModelSession.Owning(session);
         }
 
-        try
-        {
-            var session = serving.CreateSession(entry);
-            outcome = new(false, $"miss: saved {entry}" + (savedBy == "this cold start" ? "" : $" (by {savedBy})") + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
-            return session;
-        }
-        catch (OnnxRuntimeException e)
-        {
-            outcome = new(false, $"miss: the entry just saved could not be loaded ({e.Message.Trim()}); using the original model", entry);
-            return model.CreateSession(serving);
-        }
+        outcome = new(false, $"miss: saved {entry}" + (savedBy == "this cold start" ? "" : $" (by {savedBy})") + (previousProblem is null ? "" : $"; {previousProblem}"), entry);
+        return ModelSession.Owning(session);
     }
 
     /// <summary>
-    /// The cache file for this model file, ORT version and CPU architecture.
+    /// The cache file for this model file, ORT version, CPU architecture and CPU kind.
     /// <para>
-    /// Why the model is not hashed whole: on a hit ORT never reads the original model, and the cache saves
-    /// only part of a session creation (measured here for the 28 MB default model, busy 2-core machine:
-    /// creating the session took 200 ms of CPU from the original and 146 ms from the cache, in a process
-    /// that had created one before). SHA-256 over all 28 MB took 45–90 ms in the same conditions, with the
-    /// file in the page cache; on a cold Lambda it would first have to read the 28 MB from EFS. That would
-    /// eat the whole saving. The key is therefore the file's size and modification time (what make and
-    /// rsync trust) plus a hash of ~200 KiB sampled from it: the first and last 64 KiB (graph,
-    /// inputs/outputs) and 32 blocks of 4 KiB spread over the weights, so retrained weights of the same
-    /// size change the key even when a copy kept the old timestamp. That costs 1–2 ms. The ORT version and
-    /// the architecture are in the key; the saved level (EXTENDED) is CPU-model neutral, so Lambda's CPU
-    /// generations may share an entry.
+    /// Why the model is not hashed whole: on a hit ORT never reads the original model, and SHA-256 over all of the
+    /// 28 MB default model took 45–90 ms with the file in the page cache (on a cold Lambda it would first have to
+    /// read the 28 MB from EFS) — most of what a hit saves. The key is therefore the file's size and modification
+    /// time (what make and rsync trust) plus a hash of ~200 KiB sampled from it: the first and last 64 KiB (graph,
+    /// inputs/outputs) and 32 blocks of 4 KiB spread over the weights, so retrained weights of the same size change
+    /// the key even when a copy kept the old timestamp. That costs 1–2 ms. ORT's version, the architecture and the
+    /// CPU's description (<see cref="CpuIdentity"/>) are in the key too.
     /// </para>
     /// </summary>
     public string EntryPath(string modelPath, string modelName, string ortVersion, string variant = "")
     {
         string rid = EfsLayout.RuntimeIdentifier;
-        string key = ComputeKey(modelPath, ortVersion, rid, variant);
-        return Path.Combine(Directory, $"{modelName}.ort-{ortVersion}.{rid}.{key}{(variant.Length > 0 ? "." + variant : "")}.onnx");
+        string key = ComputeKey(modelPath, ortVersion, rid, CpuIdentity.Current, variant);
+        return Path.Combine(Directory, $"{modelName}.ort-{ortVersion}.{rid}.{key}{(variant.Length > 0 ? "." + variant : "")}.ort");
     }
 
-    // variant: "" for the model file as it is; a variant's own tag (naming what was changed) otherwise.
-    internal static string ComputeKey(string modelPath, string ortVersion, string architecture, string variant = "")
+    // cpu: CpuIdentity's description. variant: "" for the model file as it is; a variant's own tag (naming what was changed) otherwise.
+    internal static string ComputeKey(string modelPath, string ortVersion, string architecture, string cpu, string variant = "")
     {
         using var file = File.OpenHandle(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read);
         // From the open handle (fstat), so a symlinked model is keyed by the file it points to.
@@ -162,9 +161,7 @@ internal sealed class OptimizedModelCache(string directory)
         hash.Append(Encoding.UTF8.GetBytes(string.Join('\n',
             KeyFormat, ortVersion, architecture, SavedLevel.ToString(),
             length.ToString(CultureInfo.InvariantCulture),
-            modified.Ticks.ToString(CultureInfo.InvariantCulture), "")));
-        // Only a variant adds to the key, so the plain model's entries keep the keys they had.
-        if (variant.Length > 0) hash.Append(Encoding.UTF8.GetBytes("variant:" + variant + "\n"));
+            modified.Ticks.ToString(CultureInfo.InvariantCulture), cpu, "variant:" + variant, "")));
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(EdgeBytes);
         try

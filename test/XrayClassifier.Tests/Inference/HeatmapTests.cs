@@ -107,7 +107,7 @@ public sealed class HeatmapTests
         Assert.Equal("GlobalAveragePool → Flatten → Gemm → Sigmoid", classifier.LoadReport.HeatmapHead);
         // The variant has its own cache entry, named for what it adds.
         var entry = Assert.Single(efs.CacheEntries());
-        Assert.Matches(@"^m\.ort-[\d.]+\.linux-(x64|arm64)\.[0-9a-f]{16}\.cam-[0-9a-f]{8}\.onnx$", entry);
+        Assert.Matches(@"^m\.ort-[\d.]+\.linux-(x64|arm64)\.[0-9a-f]{16}\.cam-[0-9a-f]{8}\.ort$", entry);
 
         var random = new Random(15);
         var input = new float[3 * 224 * 224];

@@ -26,7 +26,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
     {
         var entries = efs.CacheEntries();
         Assert.True(entries.Length == 1, $"expected one cache file, found: {string.Join(", ", entries)}");
-        Assert.EndsWith(".onnx", entries[0]);
+        Assert.EndsWith(".ort", entries[0]);
         return Path.Combine(efs.CacheDirectory, entries[0]);
     }
 
@@ -68,12 +68,13 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         Load(layout).Dispose();
         string entry = SingleEntry(efs);
         byte[] good = File.ReadAllBytes(entry);
-        File.WriteAllBytes(entry, damage switch
+        byte[] damaged = damage switch
         {
             "garbage" => Enumerable.Range(0, 4096).Select(i => (byte)(i * 31)).ToArray(),
             "truncated" => good[..(good.Length / 2)],
             _ => [],
-        });
+        };
+        File.WriteAllBytes(entry, damaged);
 
         using (var recovered = Load(layout))
         {
@@ -81,10 +82,12 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
             Assert.StartsWith($"miss: saved {entry}; cached entry unusable (", recovered.LoadReport.CacheNote);
             AssertClassifiesCorrectly(recovered);
         }
-        Assert.Equal(good, File.ReadAllBytes(SingleEntry(efs)));
+        // Rebuilt whole (ORT's serialiser is not byte-for-byte reproducible, so the proof is that it opens and classifies).
+        Assert.NotEqual(damaged, File.ReadAllBytes(SingleEntry(efs)));
 
         using var next = Load(layout);
         Assert.True(next.LoadReport.OptimizedModelCacheHit);
+        AssertClassifiesCorrectly(next);
     }
 
     [Fact]
@@ -217,20 +220,92 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         File.WriteAllBytes(path, big.Model());
         var stamp = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(path, stamp);
-        string key = OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64");
+        const string cpu = "vendor_id=GenuineIntel\ncpu family=6\nmodel=85\nflags=fpu sse2 avx avx2 fma avx512f";
+        string Key(string ortVersion = "1.32.0", string architecture = "linux-x64", string processor = cpu, string variant = "") =>
+            OptimizedModelCache.ComputeKey(path, ortVersion, architecture, processor, variant);
+        string key = Key();
 
-        Assert.Equal(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64"));
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.31.0", "linux-x64"));
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-arm64"));
+        Assert.Equal(key, Key());
+        Assert.NotEqual(key, Key(ortVersion: "1.31.0"));
+        Assert.NotEqual(key, Key(architecture: "linux-arm64"));
+        Assert.NotEqual(key, Key(processor: cpu.Replace(" avx512f", "", StringComparison.Ordinal))); // an AVX2-only host of the same model
+        Assert.NotEqual(key, Key(processor: cpu.Replace("model=85", "model=106", StringComparison.Ordinal)));
+        Assert.NotEqual(key, Key(processor: cpu.Replace("GenuineIntel", "AuthenticAMD", StringComparison.Ordinal)));
+        Assert.NotEqual(key, Key(variant: "cam-00000001"));
 
         File.SetLastWriteTimeUtc(path, stamp.AddSeconds(1));
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64"));
+        Assert.NotEqual(key, Key());
 
         var retrained = PooledLinearCase.Create(3, 8, 8, 20_000, Head.Sigmoid, seed: 2);
         File.WriteAllBytes(path, retrained.Model());
         File.SetLastWriteTimeUtc(path, stamp);
         Assert.Equal(new FileInfo(path).Length, big.Model().Length);
-        Assert.NotEqual(key, OptimizedModelCache.ComputeKey(path, "1.32.0", "linux-x64"));
+        Assert.NotEqual(key, Key());
+    }
+
+    [Fact]
+    public void TheCpuDescriptionHoldsWhatOnnxRuntimeChoosesByAndNothingThatVariesBetweenIdenticalHosts()
+    {
+        const string x86 = """
+            processor	: 0
+            vendor_id	: AuthenticAMD
+            cpu family	: 25
+            model		: 1
+            model name	: AMD EPYC 7R13 Processor
+            cpu MHz		: 2649.998
+            cache size	: 512 KB
+            flags		: fpu vme sse2 avx avx2 fma
+            bugs		: sysret_ss_attrs spectre_v1
+
+            processor	: 1
+            vendor_id	: AuthenticAMD
+            flags		: fpu vme sse2 avx avx2 fma avx512f
+            """;
+        Assert.Equal("vendor_id=AuthenticAMD\ncpu family=25\nmodel=1\nflags=fpu vme sse2 avx avx2 fma", CpuIdentity.Describe(x86));
+        Assert.Equal(CpuIdentity.Describe(x86), CpuIdentity.Describe(x86.Replace("2649.998", "3100.000", StringComparison.Ordinal)));
+
+        const string arm64 = """
+            processor	: 0
+            BogoMIPS	: 243.75
+            Features	: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp
+            CPU implementer	: 0x41
+            CPU architecture: 8
+            CPU variant	: 0x3
+            CPU part	: 0xd0c
+            CPU revision	: 1
+            """;
+        Assert.Equal("Features=fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp\n" +
+            "CPU implementer=0x41\nCPU architecture=8\nCPU variant=0x3\nCPU part=0xd0c", CpuIdentity.Describe(arm64));
+
+        // Without /proc/cpuinfo, what .NET detects, never an empty description shared by every CPU.
+        Assert.StartsWith("runtime=", CpuIdentity.Describe(null));
+        Assert.Contains(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64 ? "\nflags=" : "Features=",
+            CpuIdentity.Current, StringComparison.Ordinal);
+        Assert.Equal(CpuIdentity.Describe(File.ReadAllText("/proc/cpuinfo")), CpuIdentity.Current);
+    }
+
+    [Fact]
+    public void AnEntryOptimisedOnAnotherKindOfCpuIsNeverOpened()
+    {
+        using var efs = new TestEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        Load(layout).Dispose();
+        string ours = SingleEntry(efs);
+
+        // What the same model's entry is called on another CPU: a different file, which this CPU neither opens nor overwrites.
+        string modelPath = Path.Combine(layout.ModelDirectory, "model.onnx");
+        string otherKey = OptimizedModelCache.ComputeKey(modelPath, "1.32.0", EfsLayout.RuntimeIdentifier, CpuIdentity.Current + " avx512_fp16");
+        string theirs = ours.Replace(Path.GetFileName(ours).Split('.')[5], otherKey, StringComparison.Ordinal);
+        Assert.NotEqual(ours, theirs);
+        File.Move(ours, theirs);
+        byte[] theirBytes = File.ReadAllBytes(theirs);
+
+        using var classifier = Load(layout);
+
+        Assert.False(classifier.LoadReport.OptimizedModelCacheHit);
+        Assert.Equal($"miss: saved {ours}", classifier.LoadReport.CacheNote);
+        Assert.Equal(theirBytes, File.ReadAllBytes(theirs));
+        AssertClassifiesCorrectly(classifier);
     }
 
     [Fact]
