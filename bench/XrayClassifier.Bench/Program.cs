@@ -17,6 +17,19 @@ switch (args.FirstOrDefault())
         File.WriteAllText(Need("json"), JsonSerializer.Serialize(result));
         return 0;
     }
+    case "session-step":
+    {
+        // A child of "all": one fresh process creating one session (StepsBench).
+        StepsBench.RunChild(Need("efs-root"), Need("source"), Need("path"));
+        return 0;
+    }
+    case "steps":
+    {
+        // Issue 12's steps alone, for quick experiments.
+        var steps = StepsBench.Run(Need("efs-root"), Need("out"), Log);
+        Console.WriteLine(JsonSerializer.Serialize(steps));
+        return 0;
+    }
     case "report":
     {
         // Re-renders RESULTS.md from a run's results.json (after a change to the report, without measuring again).
@@ -85,6 +98,7 @@ switch (args.FirstOrDefault())
         }
         var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
         ClearWorkspace(efsRoot);
+        var steps = StepsBench.Run(efsRoot, outDir, Log);
 
         Dictionary<string, PeerResult>? peer = null;
         string? peerVersions = null, peerMissing = null;
@@ -97,7 +111,7 @@ switch (args.FirstOrDefault())
         else peerMissing = "no Node peer given (../shared/peers/node is not part of the product)";
 
         var run = new BenchRun("bash bench/run.sh", Machine(), OurVersions(efsRoot), peerVersions, new FileInfo(model).Length,
-            warm, cold, memory, peer, peerMissing, lambdaCpu, lambdaCpuMissing);
+            warm, cold, memory, peer, peerMissing, lambdaCpu, lambdaCpuMissing, steps);
         File.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Need("results"), Report.Render(run, DateTime.UtcNow));
         Log($"wrote {Need("results")}");
