@@ -135,25 +135,17 @@ public static class StepsBench
     }
 
     /// <summary>The session as before issue 12 (spinning off) or spinning without the stop, from the in-place entry.</summary>
-    private static ModelSession SessionWith(string ortEntry, bool spinning, bool stop)
-    {
-        // Only the spinning keys differ from SessionSettings's options; ORT takes the last value set for a key.
-        byte[] bytes = GC.AllocateUninitializedArray<byte>((int)new FileInfo(ortEntry).Length, pinned: true);
-        using (var f = File.OpenHandle(ortEntry)) RandomAccess.Read(f, bytes, 0);
-        using var options = Options(spinning);
-        options.AddSessionConfigEntry("session.force_spinning_stop", stop ? "1" : "0");
-        options.AddSessionConfigEntry("session.load_model_format", "ORT");
-        options.AddSessionConfigEntry("session.use_ort_model_bytes_directly", "1");
-        options.AddSessionConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
-        var session = new InferenceSession(bytes, options);
-        Pinned.Add(bytes);
-        return ModelSession.Owning(session);
-    }
+    private static ModelSession SessionWith(string ortEntry, bool spinning, bool stop) =>
+        ModelSession.InPlace(new SessionSettings(Threads, GraphOptimizationLevel.ORT_ENABLE_ALL)
+        {
+            Overrides = new Dictionary<string, string>
+            {
+                ["session.intra_op.allow_spinning"] = spinning ? "1" : "0",
+                ["session.force_spinning_stop"] = stop ? "1" : "0",
+            },
+        }, ortEntry);
 
     private static readonly RunOptions RunOptions = new();
-
-    // Keeps the pinned model bytes of the comparison sessions alive for the process's lifetime.
-    private static readonly List<byte[]> Pinned = [];
 
     private static SessionOptions Options(bool spinning)
     {

@@ -11,6 +11,10 @@ internal sealed record SessionSettings(
     GraphOptimizationLevel OptimizationLevel,
     string? SaveOptimizedModelTo = null)
 {
+    /// <summary>Session config entries set after the function's own (ORT keeps the last value of a key): for
+    /// measurements that compare a setting against the function's, never set by the function itself.</summary>
+    public IReadOnlyDictionary<string, string>? Overrides { get; init; }
+
     /// <summary>Creates a session for the model file at <paramref name="modelPath"/>; ORT must be loaded
     /// (<see cref="OnnxRuntimeLibrary.Load"/>). Throws <see cref="OnnxRuntimeException"/>.</summary>
     public InferenceSession CreateSession(string modelPath)
@@ -68,6 +72,7 @@ internal sealed record SessionSettings(
             options.OptimizedModelFilePath = savePath;
             options.AddSessionConfigEntry("session.save_model_format", "ORT");
         }
+        foreach (var (key, value) in Overrides ?? new Dictionary<string, string>()) options.AddSessionConfigEntry(key, value);
         return options;
     }
 }
