@@ -172,7 +172,8 @@ public static class InferenceChildProcess
         OnnxRuntimeWarmUp(layout);
         var before = ThreadIds();
         using var classifier = Classifier.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
-        var started = ThreadIds().Except(before).ToArray();
+        // ORT's threads, not the .NET thread pool's (the load reads the model beside ORT's start on a pool thread).
+        var started = ThreadIds().Except(before).Where(tid => !IsDotnetThread(tid)).ToArray();
 
         FillFixedInput(classifier.InputBuffer);
         classifier.Run();
@@ -188,6 +189,13 @@ public static class InferenceChildProcess
 
     private static HashSet<int> ThreadIds() =>
         Directory.GetDirectories("/proc/self/task").Select(d => int.Parse(Path.GetFileName(d), System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+
+    /// <summary>The runtime names its own threads (".NET TP Worker", ".NET Tiered Com", …); ORT's keep the process's name.</summary>
+    private static bool IsDotnetThread(int tid)
+    {
+        try { return File.ReadAllText($"/proc/self/task/{tid}/comm").StartsWith(".NET", StringComparison.Ordinal); }
+        catch (IOException) { return true; } // ended already: not one of ORT's pool threads, which live as long as the session
+    }
 
     /// <summary>utime + stime of one thread, in clock ticks (fields 14 and 15 of /proc/self/task/N/stat).</summary>
     private static long CpuTicks(int tid)

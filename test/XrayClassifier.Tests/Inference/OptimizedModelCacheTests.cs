@@ -51,10 +51,42 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         using var second = Load(layout);
 
         Assert.True(second.LoadReport.OptimizedModelCacheHit);
-        Assert.Equal($"hit: {entry}", second.LoadReport.CacheNote);
+        // Read while ORT loaded (a cold start reads the entry beside ORT, then creates the session on those bytes).
+        Assert.Equal($"hit (read while ONNX Runtime loaded): {entry}", second.LoadReport.CacheNote);
         Assert.Equal(entry, SingleEntry(efs));
         Assert.Equal(written, (File.GetLastWriteTimeUtc(entry), new FileInfo(entry).Length)); // written once
         AssertClassifiesCorrectly(second);
+    }
+
+    [Fact]
+    public void BytesReadAheadAreUsedOnlyForTheEntryTheyWereReadFrom()
+    {
+        using var efs = new TestEfs();
+        var layout = efs.AddModel(Model.Model(), Model.Manifest());
+        string modelPath;
+        using (var first = Load(layout)) modelPath = first.LoadReport.ModelPath!;
+        string entry = SingleEntry(efs);
+        var cache = new OptimizedModelCache(efs.CacheDirectory);
+        var model = new XrayClassifier.Function.Inference.Runtime.SessionModel(modelPath);
+
+        var ahead = cache.ReadAhead("1.32.0", model, "m");
+        Assert.NotNull(ahead);
+        Assert.Equal(entry, ahead.Path);
+        Assert.Equal(File.ReadAllBytes(entry), ahead.Bytes);
+        // Another ORT version's entry does not exist: nothing to read.
+        Assert.Null(cache.ReadAhead("1.99.0", model, "m"));
+
+        // Bytes of some other file (here: garbage) under another name are not opened in the entry's place.
+        using (var session = cache.Open("1.32.0", model, "m", 1, out var outcome, new OptimizedModelCache.EntryBytes(entry + ".other", [1, 2, 3])))
+        {
+            Assert.True(outcome.Hit);
+            Assert.Equal($"hit: {entry}", outcome.Note);
+        }
+        using (var session = cache.Open("1.32.0", model, "m", 1, out var outcome, ahead))
+        {
+            Assert.True(outcome.Hit);
+            Assert.Equal($"hit (read while ONNX Runtime loaded): {entry}", outcome.Note);
+        }
     }
 
     [Theory]

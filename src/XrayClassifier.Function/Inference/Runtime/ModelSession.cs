@@ -25,24 +25,12 @@ internal sealed class ModelSession : IDisposable
 
     /// <summary>Reads the ORT-format model at <paramref name="path"/> into pinned memory and creates the session on it.
     /// Throws <see cref="OnnxRuntimeException"/> for a file that is not a complete ORT-format model, IO exceptions when it cannot be read.</summary>
-    public static ModelSession InPlace(SessionSettings settings, string path)
-    {
-        byte[] bytes;
-        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
-        {
-            long length = RandomAccess.GetLength(file);
-            if (length > Array.MaxLength) throw new IOException($"{path} is {length:N0} bytes, more than one array holds");
-            bytes = GC.AllocateUninitializedArray<byte>((int)length, pinned: true);
-            int filled = 0;
-            while (filled < bytes.Length)
-            {
-                int read = RandomAccess.Read(file, bytes.AsSpan(filled), filled);
-                if (read == 0) throw new IOException($"{path} ended at {filled:N0} of {length:N0} bytes while it was read");
-                filled += read;
-            }
-        }
-        return new ModelSession(settings.CreateSessionInPlace(bytes), bytes);
-    }
+    public static ModelSession InPlace(SessionSettings settings, string path) => InPlace(settings, PinnedModelFile.Read(path));
+
+    /// <summary>Creates the session on an ORT-format model already read by <see cref="PinnedModelFile.Read"/>; keeps the bytes alive with it.
+    /// Throws <see cref="OnnxRuntimeException"/> for bytes that are not a complete ORT-format model.</summary>
+    public static ModelSession InPlace(SessionSettings settings, byte[] pinnedOrtModel) =>
+        new(settings.CreateSessionInPlace(pinnedOrtModel), pinnedOrtModel);
 
     public void Dispose()
     {

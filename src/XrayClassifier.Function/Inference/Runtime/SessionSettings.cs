@@ -41,14 +41,18 @@ internal sealed record SessionSettings(
     /// </summary>
     public InferenceSession CreateSessionInPlace(byte[] ortFormatModel)
     {
-        using var options = Options();
-        options.AddSessionConfigEntry("session.load_model_format", "ORT");
-        options.AddSessionConfigEntry("session.use_ort_model_bytes_directly", "1");
-        options.AddSessionConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
+        using var options = Options(InPlaceEntries);
         return new InferenceSession(ortFormatModel, options);
     }
 
-    private SessionOptions Options()
+    private static readonly KeyValuePair<string, string>[] InPlaceEntries =
+    [
+        new("session.load_model_format", "ORT"),
+        new("session.use_ort_model_bytes_directly", "1"),
+        new("session.use_ort_model_bytes_for_initializers", "1"),
+    ];
+
+    private SessionOptions Options(IEnumerable<KeyValuePair<string, string>>? entries = null)
     {
         var options = new SessionOptions
         {
@@ -72,7 +76,8 @@ internal sealed record SessionSettings(
             options.OptimizedModelFilePath = savePath;
             options.AddSessionConfigEntry("session.save_model_format", "ORT");
         }
-        foreach (var (key, value) in Overrides ?? new Dictionary<string, string>()) options.AddSessionConfigEntry(key, value);
+        foreach (var (key, value) in (entries ?? []).Concat(Overrides ?? new Dictionary<string, string>()))
+            options.AddSessionConfigEntry(key, value);
         return options;
     }
 }
