@@ -62,6 +62,11 @@ internal sealed record SessionSettings(
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = OptimizationLevel,
             LogId = "xray-classifier",
+            // ORT's memory pattern plans one block per run shape after the first run, so the second run, often the
+            // second request after a cold start, allocated and faulted in that block (~2,900 page faults, 45-49 ms against
+            // 22-24 ms on the default model); the arena alone reuses the first run's blocks, and later runs time the same
+            // (21.6-21.9 ms either way, interleaved).
+            EnableMemoryPattern = false,
         };
         // The pool's threads spin between the operators of a run (a run is ~120 operators, each handed to the pool:
         // without spinning every hand-over is a futex wake-up; measured 21.3 against 24.0 ms a run on the default
