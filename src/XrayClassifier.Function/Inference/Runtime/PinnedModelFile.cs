@@ -20,13 +20,15 @@ internal static partial class PinnedModelFile
     private const int MADV_HUGEPAGE = 14;
 
     /// <summary>The whole file in a new array on the pinned object heap. Throws IO exceptions.</summary>
-    public static byte[] Read(string path)
+    /// <param name="path">The model file.</param>
+    /// <param name="adviseHugePages">False only to measure what the advice buys (bench/).</param>
+    public static byte[] Read(string path, bool adviseHugePages = true)
     {
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long length = RandomAccess.GetLength(file);
         if (length > Array.MaxLength) throw new IOException($"{path} is {length:N0} bytes, more than one array holds");
         var bytes = GC.AllocateUninitializedArray<byte>((int)length, pinned: true);
-        AdviseHugePages(bytes);
+        if (adviseHugePages) AdviseHugePages(bytes);
         int filled = 0;
         while (filled < bytes.Length)
         {
