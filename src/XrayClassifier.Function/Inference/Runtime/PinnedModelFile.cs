@@ -46,7 +46,15 @@ internal static partial class PinnedModelFile
         {
             long start = ((long)p + HugePage - 1) & ~(HugePage - 1);
             long end = ((long)p + pinned.Length) & ~(HugePage - 1);
-            if (end > start) _ = madvise((nint)start, (nuint)(end - start), MADV_HUGEPAGE);
+            if (end <= start) return;
+            try
+            {
+                _ = madvise((nint)start, (nuint)(end - start), MADV_HUGEPAGE);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Only advice: a libc the runtime cannot bind costs the faults, never the model.
+            }
         }
     }
 
