@@ -107,7 +107,8 @@ public sealed class Classifier : IDisposable
             throw;
         }
         double nativeMs = clock.Elapsed.TotalMilliseconds;
-        var (manifest, modelPath, heatmaps, model, readAhead, manifestMs) = preparation.GetAwaiter().GetResult();
+        var (manifest, heatmaps, model, readAhead, manifestMs) = preparation.GetAwaiter().GetResult();
+        string modelPath = model.Path;
         manifestRead?.Invoke(manifest);
 
         clock.Restart();
@@ -170,7 +171,7 @@ public sealed class Classifier : IDisposable
 
     /// <summary>What the session is made from, read without ORT. Throws <see cref="PlatformUnavailableException"/>
     /// (manifest | model) when the manifest or the model file it names is missing.</summary>
-    private readonly record struct Preparation(ModelManifest Manifest, string ModelPath, HeatmapSupport Heatmaps, SessionModel Model,
+    private readonly record struct Preparation(ModelManifest Manifest, HeatmapSupport Heatmaps, SessionModel Model,
         OptimizedModelCache.EntryBytes? ReadAhead, double ManifestMs);
 
     private static Preparation Prepare(EfsLayout layout, ClassifierSettings settings)
@@ -194,7 +195,7 @@ public sealed class Classifier : IDisposable
         var readAhead = settings.UseOptimizedModelCache
             ? new OptimizedModelCache(layout.CacheDirectory).ReadAhead(OnnxRuntimeLibrary.ManagedVersion, model, layout.ModelName)
             : null;
-        return new(manifest, modelPath, heatmaps, model, readAhead, manifestMs);
+        return new(manifest, heatmaps, model, readAhead, manifestMs);
     }
 
     private static ModelSession CreateSession(EfsLayout layout, ClassifierSettings settings, OnnxRuntimeLibrary runtime, SessionModel model,

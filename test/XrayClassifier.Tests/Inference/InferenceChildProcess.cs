@@ -200,11 +200,9 @@ public static class InferenceChildProcess
     /// <summary>utime + stime of one thread, in clock ticks (fields 14 and 15 of /proc/self/task/N/stat).</summary>
     private static long CpuTicks(int tid)
     {
-        string stat;
-        try { stat = File.ReadAllText($"/proc/self/task/{tid}/stat"); }
+        string stat = $"/proc/self/task/{tid}/stat";
+        try { return ProcStat.Field(stat, 14) + ProcStat.Field(stat, 15); }
         catch (IOException) { return 0; } // the thread has ended
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private sealed class Child(Process process) : IDisposable

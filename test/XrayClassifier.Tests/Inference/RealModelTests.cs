@@ -34,6 +34,10 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         return layout;
     }
 
+    /// <summary>torchvision's DenseNet-121 as PyTorch exported it, with the 14 ChestX-ray14 labels and raw outputs.</summary>
+    private static EfsLayout LinkDenseNet121(TestEfs efs, PyTorchModel exported) =>
+        LinkModel(efs, exported.ModelPath, ManifestFor(3, 224, 224, OnnxModels.ChestXray14Labels, "none", exported.InputName, exported.OutputName));
+
     private static float[] InLabelOrder(Classifier classifier, Classification result) =>
         classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
 
@@ -42,8 +46,7 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         var exported = PyTorchExport.DenseNet121();
         using var efs = new TestEfs();
-        var layout = LinkModel(efs, exported.ModelPath,
-            ManifestFor(3, 224, 224, OnnxModels.ChestXray14Labels, "none", exported.InputName, exported.OutputName));
+        var layout = LinkDenseNet121(efs, exported);
         var torch = exported.ReadExpectedOutput();
 
         // Cold start twice: the first builds the optimised-model cache, the second runs from it.
@@ -66,8 +69,7 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         // first (~2,900 page faults, +23 ms on the default model); the arena alone reuses the first run's blocks.
         var exported = PyTorchExport.DenseNet121();
         using var efs = new TestEfs();
-        var layout = LinkModel(efs, exported.ModelPath,
-            ManifestFor(3, 224, 224, OnnxModels.ChestXray14Labels, "none", exported.InputName, exported.OutputName));
+        var layout = LinkDenseNet121(efs, exported);
         // (Measured with the memory pattern on, this test read 2,747 faults for the second run.)
         // One thread: ORT then runs the whole graph on this thread, whose own fault count is not disturbed by parallel tests.
         using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
@@ -82,12 +84,8 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(after - second < 100, $"the second run faulted {after - second} times");
     }
 
-    /// <summary>minflt of the calling thread: field 10 of /proc/thread-self/stat.</summary>
-    private static long ThisThreadsMinorFaults()
-    {
-        string stat = File.ReadAllText("/proc/thread-self/stat");
-        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>minflt of the calling thread.</summary>
+    private static long ThisThreadsMinorFaults() => ProcStat.Field("/proc/thread-self/stat", 10);
 
     [Fact]
     public void AQuickPyTorchExportWorksWithTheExportersOwnNames()
