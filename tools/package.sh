@@ -9,6 +9,9 @@
 #   bash tools/package.sh                 → artifacts/XrayClassifier.Function.zip        (x86_64, ReadyToRun)
 #   bash tools/package.sh --arch arm64    → artifacts/XrayClassifier.Function-arm64.zip  (portable IL: the
 #                                            linux-arm64 runtime pack crossgen2 needs is not served here)
+#   bash tools/package.sh --aot           → artifacts/XrayClassifier.Bootstrap.zip       (x86_64: one Native AOT
+#                                            executable, bootstrap, for the provided.al2023 custom runtime; also
+#                                            unpacked in artifacts/bootstrap/ for the local tool's invoke --bootstrap)
 # The zip carries managed code only. The model and the native libraries (ONNX Runtime, libvips) live on
 # EFS (efs-layout/); a .so or .onnx in the publish output fails the build rather than ship 100+ MB.
 set -euo pipefail
@@ -16,16 +19,19 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 arch=x86_64
+aot=false
 while [ $# -gt 0 ]; do
   case "$1" in
+    --aot) aot=true; shift ;;
     --arch) arch="${2:-}"; shift 2 || { echo "package: --arch needs x86_64 or arm64" >&2; exit 2; } ;;
     --arch=*) arch="${1#--arch=}"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "package: unknown argument '$1' (usage: bash tools/package.sh [--arch x86_64|arm64])" >&2; exit 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "package: unknown argument '$1' (usage: bash tools/package.sh [--arch x86_64|arm64] [--aot])" >&2; exit 2 ;;
   esac
 done
 case "$arch" in
   x86_64) rid=linux-x64; r2r=true; zip="artifacts/XrayClassifier.Function.zip" ;;
+  arm64) [ "$aot" = false ] || { echo "package: --aot builds x86_64 only (linking for arm64 needs an aarch64 cross toolchain, not installed here); arm64 deploys the managed zip" >&2; exit 2; } ;;&
   arm64) rid=linux-arm64; r2r=false; zip="artifacts/XrayClassifier.Function-arm64.zip" ;;
   *) echo "package: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
@@ -33,6 +39,36 @@ esac
 publish="artifacts/publish/$rid"
 rm -rf "$publish"
 mkdir -p artifacts
+if [ "$aot" = true ]; then
+  # Native AOT links with the machine's gcc against its glibc: the executable must need no more than Amazon
+  # Linux 2023's glibc 2.34 (test/…/Deploy/LambdaLinkCompatibilityTests checks it).
+  publish="artifacts/publish/$rid-aot"
+  zip="artifacts/XrayClassifier.Bootstrap.zip"
+  rm -rf "$publish"
+  echo "package: dotnet publish src/XrayClassifier.Bootstrap -r $rid (Native AOT)" >&2
+  # Its own artifacts path: the managed publish may build the same project for the same RID at the same time (tests).
+  dotnet publish src/XrayClassifier.Bootstrap -c Release -r "$rid" \
+    --artifacts-path artifacts/build-aot -o "$publish" --nologo -v quiet >&2
+  [ -x "$publish/bootstrap" ] || { echo "package: $publish/bootstrap is missing" >&2; exit 1; }
+  rm -rf artifacts/bootstrap && mkdir -p artifacts/bootstrap && cp "$publish/bootstrap" artifacts/bootstrap/
+  /usr/bin/python3 - "$publish/bootstrap" "$zip" <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+tmp = dst + ".tmp"
+with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    info = zipfile.ZipInfo("bootstrap", date_time=(2000, 1, 1, 0, 0, 0))
+    info.create_system = 3                          # Unix, so Lambda honours the mode bits
+    info.external_attr = (0o100755 & 0xFFFF) << 16  # regular file, rwxr-xr-x: Lambda executes it
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with open(src, "rb") as f:
+        z.writestr(info, f.read())
+import os
+os.replace(tmp, dst)
+PY
+  echo "package: $zip ($(stat -c %s "$zip") bytes, bootstrap, x86_64, Native AOT)" >&2
+  echo "$zip"
+  exit 0
+fi
 echo "package: dotnet publish src/XrayClassifier.Function -r $rid (ReadyToRun: $r2r)" >&2
 dotnet publish src/XrayClassifier.Function -c Release -r "$rid" --self-contained false \
   -p:PublishReadyToRun="$r2r" -p:GenerateRuntimeConfigurationFiles=true \

@@ -62,7 +62,7 @@ public partial class LambdaLinkCompatibilityTests
     }
 
     /// <summary>The symbol versions <paramref name="path"/> needs that Amazon Linux 2023 lacks.</summary>
-    private static List<string> NewerThanAmazonLinux2023(string path, out List<string> needs)
+    internal static List<string> NewerThanAmazonLinux2023(string path, out List<string> needs)
     {
         var references = VersionReference().Matches(ObjdumpPrivateHeaders(path))
             .Select(m => (Family: m.Groups[1].Value, Version: Version.Parse(Pad(m.Groups[2].Value)))).ToList();
@@ -83,7 +83,7 @@ public partial class LambdaLinkCompatibilityTests
         Assert.All(needed, n => Assert.Matches(s_systemLibrary, n));
     }
 
-    private static string ObjdumpPrivateHeaders(string path)
+    internal static string ObjdumpPrivateHeaders(string path)
     {
         Assert.True(File.Exists(path), $"{path} is missing: run efs-layout/fill.sh");
         var result = ProcessRunner.Run("objdump", ["-p", path], TestEnvironment.RepoRoot, TimeSpan.FromMinutes(1));
@@ -100,8 +100,8 @@ public partial class LambdaLinkCompatibilityTests
     private static partial Regex VersionReference();
 
     [GeneratedRegex(@"^\s+NEEDED\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex Needed();
+    internal static partial Regex Needed();
 
     [GeneratedRegex(@"^(libc|libm|libdl|librt|libpthread|libresolv)\.so\.\d+$|^libstdc\+\+\.so\.6$|^libgcc_s\.so\.1$|^ld-linux-(x86-64|aarch64)\.so\.\d+$")]
-    private static partial Regex SystemLibrary();
+    internal static partial Regex SystemLibrary();
 }

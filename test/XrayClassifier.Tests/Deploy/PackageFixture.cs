@@ -9,13 +9,16 @@ namespace XrayClassifier.Tests.Deploy;
 /// </summary>
 public sealed class PackageFixture
 {
-    private readonly Lazy<byte[]> _x64 = new(() => Build("x86_64", "XrayClassifier.Function.zip"));
-    private readonly Lazy<byte[]> _arm64 = new(() => Build("arm64", "XrayClassifier.Function-arm64.zip"));
+    private readonly Lazy<byte[]> _x64 = new(() => Build(["--arch", "x86_64"], "XrayClassifier.Function.zip"));
+    private readonly Lazy<byte[]> _arm64 = new(() => Build(["--arch", "arm64"], "XrayClassifier.Function-arm64.zip"));
+    private readonly Lazy<byte[]> _aot = new(() => Build(["--aot"], "XrayClassifier.Bootstrap.zip"));
 
     /// <summary>artifacts/XrayClassifier.Function.zip (x86_64, ReadyToRun).</summary>
     public byte[] X64Zip => _x64.Value;
     /// <summary>artifacts/XrayClassifier.Function-arm64.zip (portable IL).</summary>
     public byte[] Arm64Zip => _arm64.Value;
+    /// <summary>artifacts/XrayClassifier.Bootstrap.zip (x86_64, the Native AOT bootstrap for provided.al2023).</summary>
+    public byte[] AotZip => _aot.Value;
 
     public static ZipArchive Open(byte[] zip) => new(new MemoryStream(zip), ZipArchiveMode.Read);
 
@@ -29,11 +32,11 @@ public sealed class PackageFixture
         return copy.ToArray();
     }
 
-    private static byte[] Build(string arch, string fileName)
+    private static byte[] Build(string[] arguments, string fileName)
     {
         var repo = TestEnvironment.RepoRoot;
         var zip = Path.Combine(repo, "artifacts", fileName);
-        var inputs = Directory.EnumerateFiles(Path.Combine(repo, "src", "XrayClassifier.Function"), "*", SearchOption.AllDirectories)
+        var inputs = Directory.EnumerateFiles(Path.Combine(repo, "src"), "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")
                         && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .Append(Path.Combine(repo, "tools", "package.sh"))
@@ -41,8 +44,8 @@ public sealed class PackageFixture
         var newestInput = inputs.Max(File.GetLastWriteTimeUtc);
         if (!File.Exists(zip) || File.GetLastWriteTimeUtc(zip) < newestInput)
         {
-            var result = ProcessRunner.Run("bash", [Path.Combine(repo, "tools", "package.sh"), "--arch", arch], repo, TimeSpan.FromMinutes(8));
-            Assert.True(result.ExitCode == 0, $"tools/package.sh --arch {arch} failed ({result.ExitCode}):\n{result.Stderr}\n{result.Stdout}");
+            var result = ProcessRunner.Run("bash", [Path.Combine(repo, "tools", "package.sh"), .. arguments], repo, TimeSpan.FromMinutes(8));
+            Assert.True(result.ExitCode == 0, $"tools/package.sh {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.Stderr}\n{result.Stdout}");
             Assert.Equal($"artifacts/{fileName}", result.Stdout.Trim());
         }
         return File.ReadAllBytes(zip);

@@ -1,11 +1,14 @@
 using System.Text;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Local.ApiGateway;
+using XrayClassifier.Local.Hosting;
 
 namespace XrayClassifier.Local.Commands;
 
 /// <summary><c>invoke EVENT.json</c>: the saved event goes to the handler byte for byte (as the Lambda
-/// Test Tool passes it), and the proxy response JSON is printed as the handler wrote it.</summary>
+/// Test Tool passes it), and the proxy response JSON is printed as the handler wrote it. With
+/// <c>--bootstrap PATH</c> the handler is the Native AOT custom runtime in a process of its own, fed through an
+/// emulated Runtime API, as Lambda runs the <c>provided.al2023</c> deployment.</summary>
 internal static class InvokeCommand
 {
     public static async Task<int> RunAsync(CommandLine line, TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
@@ -23,16 +26,24 @@ internal static class InvokeCommand
             return LocalCli.ErrorAnswer;
         }
 
-        using var function = LocalFunction.Create(local);
         byte[] responseJson;
-        try
+        if (line.Option("bootstrap") is { } bootstrap)
         {
-            responseJson = await RestApiEmulator.InvokeAsync(function.FunctionHandler, payload).ConfigureAwait(false);
+            if (await InvokeBootstrapAsync(bootstrap, local, payload, stderr).ConfigureAwait(false) is not { } answered) return LocalCli.ErrorAnswer;
+            responseJson = answered;
         }
-        catch (Exception e)
+        else
         {
-            await stderr.WriteLineAsync($"Lambda function error: {e}").ConfigureAwait(false);
-            return LocalCli.ErrorAnswer;
+            using var function = LocalFunction.Create(local);
+            try
+            {
+                responseJson = await RestApiEmulator.InvokeAsync(function.FunctionHandler, payload).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await stderr.WriteLineAsync($"Lambda function error: {e}").ConfigureAwait(false);
+                return LocalCli.ErrorAnswer;
+            }
         }
 
         await stdout.WriteLineAsync(Encoding.UTF8.GetString(responseJson)).ConfigureAwait(false);
@@ -43,5 +54,19 @@ internal static class InvokeCommand
             return LocalCli.ErrorAnswer;
         }
         return LocalCli.ExitCodeFor(response.StatusCode);
+    }
+
+    /// <summary>The event through the bootstrap's Runtime API; null (after saying why) when the runtime reported an error.
+    /// The function's log lines go to standard error, as the in-process handler's do.</summary>
+    private static async Task<byte[]?> InvokeBootstrapAsync(string bootstrap, LocalEnvironment local, byte[] payload, TextWriter stderr)
+    {
+        if (!File.Exists(bootstrap)) throw new UsageException($"--bootstrap '{bootstrap}' not found (bash tools/package.sh builds artifacts/bootstrap/bootstrap)");
+        await using var api = await RuntimeApiEmulator.StartAsync().ConfigureAwait(false);
+        using var process = BootstrapProcess.Start(bootstrap, api, new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = local.EfsRoot },
+            line => { lock (stderr) stderr.WriteLine(line); });
+        var answer = await api.InvokeAsync(payload).ConfigureAwait(false);
+        if (!answer.IsError) return answer.Body;
+        await stderr.WriteLineAsync($"Lambda function error ({answer.ErrorType}): {Encoding.UTF8.GetString(answer.Body)}").ConfigureAwait(false);
+        return null;
     }
 }

@@ -25,8 +25,10 @@ public static class LocalCli
               {"s3Key": …} to …/classify), here on a local S3-protocol server such as s3rver or MinIO
               (XRAY_UPLOAD_BUCKET and XRAY_S3_ENDPOINT do the same). The function signs with
               AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (s3rver's: S3RVER/S3RVER), else the SDK's default chain.
-          invoke EVENT.json [--efs-root DIR]
+          invoke EVENT.json [--efs-root DIR] [--bootstrap PATH]
               Feeds a saved API Gateway proxy event to the handler and prints the proxy response JSON.
+              --bootstrap artifacts/bootstrap/bootstrap: through the Native AOT custom runtime instead, in a
+              process of its own behind an emulated Lambda Runtime API (as Lambda runs provided.al2023).
           event IMAGE [--stage v1] [--resource /xray]
               Prints the proxy event API Gateway would send for POSTing IMAGE (as curl --upload-file does)
               to /STAGE/RESOURCE: a file for invoke, the Lambda console's test tab or the Lambda Test Tool.
@@ -61,7 +63,7 @@ public static class LocalCli
                     CommandLine.Parse(args, new HashSet<string> { "port", "stage", "resource", "efs-root", "api-key", "upload-bucket", "s3-endpoint" }),
                     stderr, environment, cancellationToken).ConfigureAwait(false),
                 "invoke" => await InvokeCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "efs-root" }),
+                    CommandLine.Parse(args, new HashSet<string> { "efs-root", "bootstrap" }),
                     stdout, stderr, environment).ConfigureAwait(false),
                 "event" => await EventCommand.RunAsync(
                     CommandLine.Parse(args, new HashSet<string> { "stage", "resource" }), stdout).ConfigureAwait(false),

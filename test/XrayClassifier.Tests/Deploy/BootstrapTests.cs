@@ -1,0 +1,135 @@
+using System.Text;
+using XrayClassifier.Function.Http.Endpoints;
+using XrayClassifier.Local.Hosting;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Deploy;
+
+/// <summary>
+/// The provided.al2023 deployment: artifacts/XrayClassifier.Bootstrap.zip from tools/package.sh --aot holds one Native AOT
+/// executable, which Lambda runs as /var/task/bootstrap. Run here in a process of its own behind the local tool's
+/// emulated Runtime API (HTTP on 127.0.0.1), with the real ONNX Runtime and libvips: what trimming and AOT compilation
+/// could break (JSON answers and problems, the embedded page, native loading from the EFS folder) is exercised by the
+/// binary itself, not by the JIT-compiled assembly the other tests load.
+/// </summary>
+public sealed class BootstrapTests(PackageFixture package) : IClassFixture<PackageFixture>, IDisposable
+{
+    private readonly TempDirectory _task = TestEnvironment.CreateTempDirectory("xray-task");
+
+    /// <summary>The zip unpacked as Lambda unpacks it into /var/task (mode bits from the zip).</summary>
+    private string Unpack()
+    {
+        var path = _task.Combine("bootstrap");
+        if (File.Exists(path)) return path;
+        File.WriteAllBytes(path, PackageFixture.Entry(package.AotZip, "bootstrap"));
+        using var archive = PackageFixture.Open(package.AotZip);
+        File.SetUnixFileMode(path, (UnixFileMode)((archive.GetEntry("bootstrap")!.ExternalAttributes >> 16) & 0x1FF));
+        return path;
+    }
+
+    [Fact]
+    public void TheZipHoldsOneExecutableForLinuxX64()
+    {
+        using var archive = PackageFixture.Open(package.AotZip);
+
+        var entry = Assert.Single(archive.Entries);
+        Assert.Equal("bootstrap", entry.FullName);
+        Assert.Equal(Convert.ToInt32("100755", 8), (entry.ExternalAttributes >> 16) & 0xFFFF);   // a regular file, rwxr-xr-x
+        var elf = PackageFixture.Entry(package.AotZip, "bootstrap");
+        Assert.True(elf.AsSpan(0, 4).SequenceEqual("\u007fELF"u8), "not an ELF file");
+        Assert.Equal(62, BitConverter.ToUInt16(elf, 18));   // e_machine: EM_X86_64
+        // Managed code only in the sense that matters: no ONNX Runtime, libvips or model inside (they live on EFS).
+        Assert.InRange(elf.Length, 1 << 20, 40 << 20);
+    }
+
+    [Fact]
+    public void NeedsNothingAmazonLinux2023Lacks()
+    {
+        var path = Unpack();
+
+        var tooNew = LambdaLinkCompatibilityTests.NewerThanAmazonLinux2023(path, out var needs);
+        var needed = LambdaLinkCompatibilityTests.Needed().Matches(LambdaLinkCompatibilityTests.ObjdumpPrivateHeaders(path)).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Contains(needs, n => n.StartsWith("GLIBC_", StringComparison.Ordinal));
+        Assert.True(tooNew.Count == 0, $"bootstrap needs {string.Join(", ", tooNew)}, newer than Amazon Linux 2023's glibc 2.34");
+        Assert.Contains("libc.so.6", needed);
+        Assert.All(needed, n => Assert.Matches(LambdaLinkCompatibilityTests.SystemLibrary(), n));
+    }
+
+    [Fact]
+    public async Task AnswersThroughTheRuntimeApiAsTheHandlerDoes()
+    {
+        using var efs = TestEfs.WithSmallModel();
+        var ev = ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToUtf8();
+        string direct;
+        using (var function = efs.CreateFunction())
+            direct = ProxyAnswer.Read(await function.FunctionHandler(new MemoryStream(ev))).Json.GetProperty("predictions").GetRawText();
+
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        var log = new List<string>();
+        using var process = BootstrapProcess.Start(Unpack(), api, Environment(efs), line => { lock (log) log.Add(line); });
+
+        var classified = await Answer(api, ev);
+        Assert.True(classified.Status == 200, classified.Body);
+        Assert.Equal(direct, classified.Json.GetProperty("predictions").GetRawText());
+
+        var rejected = await Answer(api, ProxyEventBuilder.Post().BinaryBody("not an image at all"u8.ToArray(), "image/png").ToUtf8());
+        Assert.Equal(415, rejected.Status);   // no known image signature
+        Assert.Equal("application/problem+json", rejected.Header("Content-Type"));
+        Assert.False(string.IsNullOrEmpty(rejected.Json.GetProperty("type").GetString()));
+
+        var page = await Answer(api, ProxyEventBuilder.Get("/").ToUtf8());
+        Assert.Equal(200, page.Status);
+        Assert.Equal(PageEndpoint.Html, page.Body);
+
+        var health = await Answer(api, ProxyEventBuilder.Get("/health").ToUtf8());
+        Assert.Equal(200, health.Status);
+        Assert.Equal(TestEfs.Labels, health.Json.GetProperty("model").GetProperty("labels").EnumerateArray().Select(l => l.GetString()!));
+
+        string[] lines;
+        lock (log) lines = [.. log];
+        Assert.Contains(lines, l => l.Contains("\"message\":\"init\"", StringComparison.Ordinal));
+        Assert.False(process.HasExited);
+    }
+
+    [Fact]
+    public async Task WithoutTheModelOnEfsItAnswers503NamingIt()
+    {
+        using var efs = TestEfs.WithSmallModel();
+        File.Delete(efs.ModelPath);
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        using var process = BootstrapProcess.Start(Unpack(), api, Environment(efs), _ => { });
+
+        var answer = await Answer(api, ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToUtf8());
+
+        Assert.Equal(503, answer.Status);
+        Assert.Contains("model", answer.Body);
+        Assert.NotNull(answer.Header("Retry-After"));
+    }
+
+    [Fact]
+    public void OutsideLambdaItExitsSayingHowToRunIt()
+    {
+        var result = ProcessRunner.Run(Unpack(), [], _task.Path, TimeSpan.FromMinutes(1),
+            new Dictionary<string, string?> { ["AWS_LAMBDA_RUNTIME_API"] = null });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("AWS_LAMBDA_RUNTIME_API is not set", result.Stderr);
+    }
+
+    private static Dictionary<string, string?> Environment(TestEfs efs)
+    {
+        var env = efs.Environment();
+        if (efs.HandlerEnvironment.Get("XRAY_NATIVE_DIR") is { } native) env["XRAY_NATIVE_DIR"] = native;
+        return env;
+    }
+
+    private static async Task<ProxyAnswer> Answer(RuntimeApiEmulator api, byte[] ev)
+    {
+        var answer = await api.InvokeAsync(ev).WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
+        return ProxyAnswer.Read(new MemoryStream(answer.Body));
+    }
+
+    public void Dispose() => _task.Dispose();
+}

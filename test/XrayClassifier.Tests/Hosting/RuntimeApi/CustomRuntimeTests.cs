@@ -1,0 +1,86 @@
+using System.Text;
+using System.Text.Json;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Hosting.RuntimeApi;
+using XrayClassifier.Local.Hosting;
+
+namespace XrayClassifier.Tests.Hosting.RuntimeApi;
+
+/// <summary>
+/// The custom runtime's loop (what the Native AOT bootstrap runs) against the local tool's emulated Lambda Runtime API,
+/// over real HTTP on 127.0.0.1, in this process: the same answers as the handler called directly, one event after
+/// another; Lambda told about a failed INIT; and a clear exit when there is no Runtime API.
+/// </summary>
+public sealed class CustomRuntimeTests : IDisposable
+{
+    private readonly TestEfs _efs = TestEfs.WithSmallModel();
+
+    private DictionaryEnvironmentVariables RuntimeEnvironment(RuntimeApiEmulator api) =>
+        new(new Dictionary<string, string?> { [RuntimeApiClient.EndpointVariable] = api.Endpoint });
+
+    [Fact]
+    public async Task AnswersEachEventAsTheHandlerDoesOneAfterAnother()
+    {
+        var ev = ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToUtf8();
+        string direct;
+        using (var function = _efs.CreateFunction())
+            direct = ProxyAnswer.Read(await function.FunctionHandler(new MemoryStream(ev))).Json.GetProperty("predictions").GetRawText();
+
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        var stderr = new StringWriter();
+        var loop = Task.Run(() => CustomRuntime.RunAsync(RuntimeEnvironment(api), () => _efs.CreateFunction(), stderr));
+
+        for (int i = 0; i < 2; i++)
+        {
+            var answer = await api.InvokeAsync(ev).WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
+            var proxy = ProxyAnswer.Read(new MemoryStream(answer.Body));
+            Assert.True(proxy.Status == 200, proxy.Body);
+            Assert.Equal(direct, proxy.Json.GetProperty("predictions").GetRawText());
+        }
+
+        // Bad input is the handler's answer too (a 4xx inside a normal response), not a runtime error.
+        var bad = await api.InvokeAsync(ProxyEventBuilder.Post().BinaryBody("not an image"u8.ToArray(), "image/png").ToUtf8()).WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.False(bad.IsError);
+        Assert.Equal(415, ProxyAnswer.Read(new MemoryStream(bad.Body)).Status);
+
+        // The Runtime API going away ends the loop, saying so.
+        await api.DisposeAsync();
+        Assert.Equal(1, await loop.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains("stopped answering", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task AFailedInitIsReportedToLambda()
+    {
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        var loop = Task.Run(() => CustomRuntime.RunAsync(RuntimeEnvironment(api),
+            () => throw new InvalidOperationException("the constructor failed"), TextWriter.Null));
+
+        var answer = await api.InvokeAsync(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToUtf8()).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(answer.IsError);
+        Assert.Equal("Runtime.InvalidOperationException", answer.ErrorType);
+        var error = JsonDocument.Parse(answer.Body).RootElement;
+        Assert.Equal("the constructor failed", error.GetProperty("errorMessage").GetString());
+        Assert.Equal("InvalidOperationException", error.GetProperty("errorType").GetString());
+        Assert.Equal(1, await loop.WaitAsync(TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task OutsideLambdaItSaysWhatItIsAndHowToRunIt()
+    {
+        var stderr = new StringWriter();
+        bool constructed = false;
+
+        int exit = await CustomRuntime.RunAsync(new DictionaryEnvironmentVariables(new Dictionary<string, string?>()),
+            () => { constructed = true; return _efs.CreateFunction(); }, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.False(constructed);
+        Assert.Contains("AWS_LAMBDA_RUNTIME_API is not set", stderr.ToString());
+        Assert.Contains("invoke --bootstrap", stderr.ToString());
+    }
+
+    public void Dispose() => _efs.Dispose();
+}

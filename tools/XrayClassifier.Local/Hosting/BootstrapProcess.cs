@@ -1,0 +1,97 @@
+using System.Diagnostics;
+
+namespace XrayClassifier.Local.Hosting;
+
+/// <summary>
+/// A custom runtime's <c>bootstrap</c> started as Lambda starts it: a process of its own whose
+/// <c>AWS_LAMBDA_RUNTIME_API</c> points at a <see cref="RuntimeApiEmulator"/>, with the variables Lambda sets for an
+/// on-demand environment and the function's own. Its log lines (standard output and error, CloudWatch's on Lambda)
+/// go to <paramref name="log"/>. Disposing kills it: a runtime waits for the next event for ever.
+/// </summary>
+public sealed class BootstrapProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task _stdout;
+    private readonly Task _stderr;
+
+    private BootstrapProcess(Process process, Action<string> log)
+    {
+        _process = process;
+        _stdout = PumpAsync(process.StandardOutput, log);
+        _stderr = PumpAsync(process.StandardError, log);
+    }
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp just before the process was started.</summary>
+    public long StartedTimestamp { get; private init; }
+
+    public int Id => _process.Id;
+
+    /// <param name="environment">The function's variables (XRAY_*, ...), set over Lambda's; inherited ones stay.</param>
+    public static BootstrapProcess Start(string bootstrapPath, RuntimeApiEmulator api, IReadOnlyDictionary<string, string?> environment, Action<string> log)
+    {
+        string path = Path.GetFullPath(bootstrapPath);
+        if (!File.Exists(path)) throw new FileNotFoundException($"no bootstrap at {path} (bash tools/package.sh builds it)", path);
+        var psi = new ProcessStartInfo(path)
+        {
+            WorkingDirectory = Path.GetDirectoryName(path)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // What Lambda sets for a custom runtime's process (the subset the function and a runtime read).
+        psi.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Endpoint;
+        psi.Environment["LAMBDA_TASK_ROOT"] = Path.GetDirectoryName(path);
+        psi.Environment["_HANDLER"] = "bootstrap";
+        psi.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "xray-classifier";
+        psi.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008";
+        psi.Environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        foreach (var (name, value) in environment)
+        {
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
+        }
+        long started = Stopwatch.GetTimestamp();
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"{path} did not start");
+        return new BootstrapProcess(process, log) { StartedTimestamp = started };
+    }
+
+    /// <summary>The process's peak resident set (VmHWM) so far, in KiB; 0 once it has exited.</summary>
+    public long PeakRssKiB()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim());
+        }
+        catch (IOException) { }
+        return 0;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the process to exit by itself (e.g. without a Runtime API), up to <paramref name="timeout"/>.</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) return false;
+        Task.WaitAll([_stdout, _stderr], timeout);
+        return true;
+    }
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> log)
+    {
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line) log(line);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException) { }
+        _process.Dispose();
+    }
+}
