@@ -135,7 +135,9 @@ public class TemplateTests
         var defaults = DeployFiles.ToolsDefaults;
         var f = FunctionProperties;
 
-        Assert.Equal("dotnet10", (string)f["Runtime"]!);
+        // The Native AOT bootstrap on the OS-only runtime: Lambda runs /var/task/bootstrap (BootstrapTests checks the zip).
+        Assert.Equal("provided.al2023", (string)f["Runtime"]!);
+        Assert.Equal("bootstrap", (string)f["Handler"]!);
         Assert.Equal((string)defaults["function-runtime"]!, (string)f["Runtime"]!);
         Assert.Equal((string)defaults["function-handler"]!, (string)f["Handler"]!);
         AssertJson(new JsonArray((string)defaults["function-architecture"]!), f["Architectures"]);
@@ -152,7 +154,7 @@ public class TemplateTests
         Assert.Equal(defaultVariables.Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable))
             .ToDictionary(), templateVariables);
         AssertJson(GetAtt("FunctionRole", "Arn"), f["Role"]);
-        Assert.Null(HandlerInspector.Problem(File.ReadAllBytes(typeof(XrayClassifier.Function.Function).Assembly.Location), (string)f["Handler"]!));
+        Assert.EndsWith(Path.GetFileName((string)defaults["package"]!), (string)DeployFiles.Template["Parameters"]!["CodeS3Key"]!["Default"]!);
     }
 
     [Fact]

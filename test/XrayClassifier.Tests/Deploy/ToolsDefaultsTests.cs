@@ -2,8 +2,8 @@ using XrayClassifier.Function.Configuration;
 
 namespace XrayClassifier.Tests.Deploy;
 
-/// <summary>aws-lambda-tools-defaults.json, read as `dotnet lambda deploy-function --project-location
-/// src/XrayClassifier.Function --config-file ../../aws-lambda-tools-defaults.json` reads it.</summary>
+/// <summary>aws-lambda-tools-defaults.json, read as `dotnet lambda deploy-function` reads it from the repository root:
+/// it deploys the Native AOT bootstrap zip tools/package.sh --aot built (no build by the tool).</summary>
 public class ToolsDefaultsTests
 {
     // The options deploy-function accepts (Amazon.Lambda.Tools, LambdaDefinedCommandOptions.cs; the file's
@@ -39,18 +39,21 @@ public class ToolsDefaultsTests
     }
 
     [Fact]
-    public void TargetsDotnet10OnX86WithReadyToRun()
+    public void DeploysTheNativeAotBootstrapOnProvidedAl2023ForX86()
     {
-        Assert.Equal("dotnet10", Text("function-runtime"));
-        Assert.Equal("net10.0", Text("framework"));
+        Assert.Equal("provided.al2023", Text("function-runtime"));
+        // An OS-only runtime runs /var/task/bootstrap, the zip's one file (BootstrapTests).
+        Assert.Equal("bootstrap", Text("function-handler"));
         Assert.Equal("x86_64", Text("function-architecture"));
-        Assert.Contains("PublishReadyToRun=true", Text("msbuild-parameters"));
+        Assert.Equal("artifacts/XrayClassifier.Bootstrap.zip", Text("package"));
+        Assert.Contains("artifacts/XrayClassifier.Bootstrap.zip", File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "tools", "package.sh")));
     }
 
     [Fact]
-    public void NamesAHandlerThatResolvesInTheBuiltAssembly()
+    public void TheManagedRuntimesHandlerStringResolvesInTheBuiltAssembly()
     {
-        var handler = Text("function-handler");
+        // The alternative the README gives (dotnet10, the ReadyToRun zip; arm64): the same function, called by Lambda's runtime.
+        const string handler = "XrayClassifier.Function::XrayClassifier.Function.Function::FunctionHandler";
         var (assembly, _, _) = DeployFiles.SplitHandler(handler);
         var built = typeof(XrayClassifier.Function.Function).Assembly.Location;
 
