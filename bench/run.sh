@@ -36,7 +36,11 @@ fi
 
 # The function as Lambda runs it: the deployable zip (framework-dependent, ReadyToRun for linux-x64),
 # unpacked as Lambda unpacks it into /var/task.
-say "packaging the function (tools/package.sh) and publishing the cold-start host"
+say "packaging the function (tools/package.sh: the Native AOT bootstrap and the managed zip) and publishing the cold-start host"
+bash tools/package.sh --aot >&2
+rm -rf "$out/bootstrap" && mkdir -p "$out/bootstrap"
+/usr/bin/python3 -m zipfile -e "$repo/artifacts/XrayClassifier.Bootstrap.zip" "$out/bootstrap"
+chmod 755 "$out/bootstrap/bootstrap"   # Python's zipfile drops the mode bits Lambda honours
 bash tools/package.sh >&2
 rm -rf "$out/function" && mkdir -p "$out/function"
 /usr/bin/python3 -m zipfile -e "$repo/artifacts/XrayClassifier.Function.zip" "$out/function"
@@ -65,6 +69,6 @@ fi
 mkdir -p "$out/run"
 # The function logs a JSON line per request to stdout, as on Lambda: keep them, off the terminal.
 dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$images" \
-  --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
+  --bootstrap "$out/bootstrap/bootstrap" --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
   --out "$out/run" --results "$repo/bench/RESULTS.md" "${peer_args[@]}" > "$out/run/function-log.jsonl"
 say "done: bench/RESULTS.md"

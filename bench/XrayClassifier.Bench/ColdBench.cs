@@ -7,9 +7,12 @@ namespace XrayClassifier.Bench;
 public sealed record ColdRun(double SpawnToResponse, double MainAt, double LoadAssembly, double Constructor, double FirstInvoke,
     long PeakRssKiB, int StatusCode, string? InitReport);
 
-/// <summary>Cold starts for one image, with an empty optimised-model cache every time and with a primed one.</summary>
+/// <summary>Cold starts for one image of the deployment (the Native AOT bootstrap behind an emulated Runtime API), with an
+/// empty optimised-model cache every time and with a primed one; and, cache primed, of the same function on the dotnet10
+/// managed runtime (ReadyToRun zip, <see cref="ManagedWithCache"/>), for what the custom runtime buys.</summary>
 public sealed record ColdResult(string Image, Stats WithoutCache, Stats WithCache, ColdRun TypicalWithoutCache, ColdRun TypicalWithCache,
-    long PeakRssKiB, IReadOnlyList<int> StatusCodes, Stats? Peer, long PeerPeakRssKiB);
+    long PeakRssKiB, IReadOnlyList<int> StatusCodes, Stats? Peer, long PeerPeakRssKiB,
+    Stats? ManagedWithCache = null, ColdRun? TypicalManagedWithCache = null);
 
 public static class ColdBench
 {
@@ -17,12 +20,13 @@ public static class ColdBench
 
     /// <summary>With <paramref name="peerDir"/>, each of our runs is followed by one of the Node peer's own cold.js on the same
     /// event and model, so both sides see the same machine: on a shared VM, speed drifts by tens of percent within minutes.</summary>
-    public static List<ColdResult> Run(string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir,
+    public static List<ColdResult> Run(string bootstrap, string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir,
         Action<string> log, string? peerDir = null)
     {
         Directory.CreateDirectory(eventsDir);
         var cache = Path.Combine(efsRoot, "cache");
         var results = new List<ColdResult>();
+        var runtimeApi = new BootstrapSpawner(bootstrap, efsRoot);
         foreach (var image in images)
         {
             var evFile = Path.Combine(eventsDir, Path.GetFileName(image) + ".json");
@@ -36,31 +40,34 @@ public static class ColdBench
             for (int i = 0; i < Runs; i++)
             {
                 EmptyFolder(cache);
-                without.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+                without.Add(runtimeApi.Spawn(ev.Bytes));
                 if (peerDir is not null) peer.Add(SpawnPeer(peerDir, model, evFile));
             }
             // The last run above left a cache entry behind: every run below loads the optimised model.
             var with = new List<ColdRun>();
+            var managed = new List<ColdRun>();
             for (int i = 0; i < Runs; i++)
             {
-                with.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
+                with.Add(runtimeApi.Spawn(ev.Bytes));
                 if (peerDir is not null) peer.Add(SpawnPeer(peerDir, model, evFile));
+                managed.Add(Spawn(coldHost, functionDir, efsRoot, evFile));
             }
 
             var sw = Stats.Of(without.Select(r => r.SpawnToResponse).ToArray());
             var sc = Stats.Of(with.Select(r => r.SpawnToResponse).ToArray());
+            var sm = Stats.Of(managed.Select(r => r.SpawnToResponse).ToArray());
             Stats? sp = peer.Count > 0 ? Stats.Of(peer.Select(p => p.Ms).ToArray()) : null;
-            log($"cold {Path.GetFileName(image)}: {sw.Median:F0} ms without cache, {sc.Median:F0} ms with" +
+            log($"cold {Path.GetFileName(image)} (statuses {string.Join(",", without.Concat(with).Concat(managed).Select(r => r.StatusCode).Distinct())}): {sw.Median:F0} ms without cache, {sc.Median:F0} ms with (managed runtime {sm.Median:F0} ms)" +
                 (sp is null ? "" : $"; the peer, interleaved: {sp.Median:F0} ms"));
             results.Add(new ColdResult(Path.GetFileName(image), sw, sc, Typical(without), Typical(with),
                 without.Concat(with).Max(r => r.PeakRssKiB),
-                without.Concat(with).Select(r => r.StatusCode).Distinct().ToArray(),
-                sp, peer.Count > 0 ? peer.Max(p => p.PeakKiB) : 0));
+                without.Concat(with).Concat(managed).Select(r => r.StatusCode).Distinct().ToArray(),
+                sp, peer.Count > 0 ? peer.Max(p => p.PeakKiB) : 0, sm, Typical(managed)));
         }
         return results;
     }
 
-    private static ColdRun Typical(List<ColdRun> runs) => runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2);
+    internal static ColdRun Typical(List<ColdRun> runs) => runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2);
 
     private static void EmptyFolder(string dir)
     {

@@ -63,7 +63,7 @@ switch (args.FirstOrDefault())
     {
         // The cold starts alone, for quick experiments (no peer, no ratios).
         var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).Take(2).ToList();
-        ColdBench.Run(Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"), Log);
+        ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"), Log);
         return 0;
     }
     case "all":
@@ -96,7 +96,7 @@ switch (args.FirstOrDefault())
             lambdaCpu = JsonSerializer.Deserialize<List<HandlerFigure>>(File.ReadAllText(quotaJson));
             ClearWorkspace(efsRoot);
         }
-        var cold = ColdBench.Run(Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
+        var cold = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
         ClearWorkspace(efsRoot);
         var steps = StepsBench.Run(efsRoot, outDir, Log);
 

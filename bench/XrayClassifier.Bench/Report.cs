@@ -94,36 +94,48 @@ public static class Report
         }
         L();
 
-        L("## Cold start: a fresh process of the published ReadyToRun function answering its first event");
+        L("## Cold start: a fresh process of the deployed function answering its first event");
         L();
-        L("The peer's figure here is its own cold.js run right after each of ours (10 runs interleaved), so both sides see the same machine;");
-        L("its bench.js figure, measured minutes later, is in brackets. Peak RSS is each cold process's own VmHWM, the largest over the runs (the");
-        L("peer's via bench/peak-rss.js: the maxRSS its cold.js prints is getrusage's, which Linux carries across fork+exec, so spawned from");
-        L("this benchmark it reads the benchmark's own ≈ 480 MiB).");
+        L("The deployment is the Native AOT executable `bootstrap` on Lambda's `provided.al2023` runtime (tools/package.sh --aot): each run");
+        L("is a fresh process whose event comes from an emulated Lambda Runtime API in the benchmark's process (HTTP on 127.0.0.1), timed from");
+        L("spawn to the answer's arrival there, with AWS_LAMBDA_INITIALIZATION_TYPE=on-demand. The same function on the dotnet10 managed");
+        L("runtime (the ReadyToRun zip, started as that runtime starts it: `dotnet exec` with the function's runtimeconfig) is measured in the");
+        L("same rounds, cache primed: the column \"managed runtime\". The peer's figure is its own cold.js run right after each of ours");
+        L("(10 runs interleaved), so all sides see the same machine; its bench.js figure, measured minutes later, is in brackets. Peak RSS is");
+        L("each cold process's own VmHWM, the largest over the runs (the peer's via bench/peak-rss.js: the maxRSS its cold.js prints is");
+        L("getrusage's, which Linux carries across fork+exec, so spawned from this benchmark it reads the benchmark's own ≈ 480 MiB).");
         L("");
-        L("| image | no cache: median (min–max) | with cache: median (min–max) | cache saves | peer, interleaved (its bench.js) | ratio (with cache) | ratio (no cache) | peak RSS MiB | peer peak RSS MiB | RSS ratio | peak RSS MiB, cache primed (median run) | its ratio |");
-        L("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        L("| image | no cache: median (min–max) | with cache: median (min–max) | cache saves | managed runtime, cache primed | peer, interleaved (its bench.js) | ratio (with cache) | ratio (no cache) | managed runtime's ratio | peak RSS MiB | peer peak RSS MiB | RSS ratio | peak RSS MiB, cache primed (median run) | its ratio |");
+        L("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var c in run.Cold)
         {
             var p = run.Peer?.GetValueOrDefault(c.Image);
             double? peer = c.Peer?.Median ?? p?.ColdStart;
             long peerRss = PeerColdPeakRss(run, c);
+            string managed = c.ManagedWithCache is { } mc ? $"{F(mc.Median)} ({F(mc.Min)}–{F(mc.Max)})" : "–";
             L($"| {c.Image} | {F(c.WithoutCache.Median)} ({F(c.WithoutCache.Min)}–{F(c.WithoutCache.Max)}) | {F(c.WithCache.Median)} ({F(c.WithCache.Min)}–{F(c.WithCache.Max)}) | " +
-              $"{F(c.WithoutCache.Median - c.WithCache.Median)} | {(peer is null ? "–" : F(peer.Value))}{(p is null ? "" : $" ({F(p.ColdStart)})")} | " +
+              $"{F(c.WithoutCache.Median - c.WithCache.Median)} | {managed} | {(peer is null ? "–" : F(peer.Value))}{(p is null ? "" : $" ({F(p.ColdStart)})")} | " +
               $"{(peer is null ? "–" : R(c.WithCache.Median, peer.Value))} | {(peer is null ? "–" : R(c.WithoutCache.Median, peer.Value))} | " +
+              $"{(peer is null || c.ManagedWithCache is null ? "–" : R(c.ManagedWithCache.Median, peer.Value))} | " +
               $"{Mib(c.PeakRssKiB)} | {(peerRss == 0 ? "–" : Mib(peerRss))} | {(peerRss == 0 ? "–" : R(c.PeakRssKiB, peerRss))} | " +
               $"{Mib(c.TypicalWithCache.PeakRssKiB)} | {(peerRss == 0 ? "–" : R(c.TypicalWithCache.PeakRssKiB, peerRss))} |");
         }
         L();
-        L("Where the time goes (the median run of each kind, first image):");
+        L("Where the time goes (the median run of each kind, first image; INIT and the first invoke from the function's own log lines):");
         L();
         if (run.Cold.Count > 0)
         {
             foreach (var (kind, r) in new[] { ("no cache", run.Cold[0].TypicalWithoutCache), ("with cache", run.Cold[0].TypicalWithCache) })
             {
-                L($"- {kind}: runtime start to Main {F(r.MainAt)}, load the function assembly {F(r.LoadAssembly)}, constructor (INIT) {F(r.Constructor)}, " +
-                  $"first invoke {F(r.FirstInvoke)}, spawn to response {F(r.SpawnToResponse)}");
+                L($"- {kind}: process start to INIT's start {F(r.SpawnToResponse - r.Constructor - r.FirstInvoke)} (exec, the runtime's start, the Runtime API's first call), " +
+                  $"INIT {F(r.Constructor)}, first invoke {F(r.FirstInvoke)}, spawn to response {F(r.SpawnToResponse)}");
                 if (r.InitReport is not null) L($"  - the function's INIT log line: `{r.InitReport.Trim()}`");
+            }
+            if (run.Cold[0].TypicalManagedWithCache is { } managedRun)
+            {
+                L($"- managed runtime, with cache: runtime start to Main {F(managedRun.MainAt)}, load the function assembly {F(managedRun.LoadAssembly)}, constructor (INIT) {F(managedRun.Constructor)}, " +
+                  $"first invoke {F(managedRun.FirstInvoke)}, spawn to response {F(managedRun.SpawnToResponse)}");
+                if (managedRun.InitReport is not null) L($"  - the function's INIT log line: `{managedRun.InitReport.Trim()}`");
             }
         }
         L();
@@ -207,15 +219,15 @@ public static class Report
             ". The full-size decode fidelity needs is the floor; the peer's ⅛ decode plus its resize is what it is measured against."));
         L("- **Decode+preprocess, PNG.** Both sides inflate with the same libpng (zlib), which is most of the time; ours resamples one grey band " +
           "instead of three and writes the tensor directly. The remaining gap to 0.8× is inflate.");
-        L("- **Cold start.** Started as Lambda starts an on-demand environment (`dotnet exec` with the function's runtimeconfig, " +
-          "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand). INIT is ONNX Runtime's library load, beside it the manifest and cache entry read on a pool " +
-          "thread, then session creation (the init log line above: onnxRuntimeLoadMs, manifestMs, sessionCreateMs); meanwhile libvips loads and " +
-          "one synthetic request goes through the real handler short of the model run (requestPathWarmUpMs), so the first request finds the " +
-          "request path compiled. Provisioned concurrency gets a whole request, model run included, since there INIT runs ahead of traffic. " +
-          ".NET adds its runtime start (runtime start to Main) and the function's assembly load; the optimised-model cache (ORT format, read in " +
-          "place) makes session creation a fraction of what it was (issue 12, below). Peak RSS: the largest is a cold start without the cache " +
-          "(the session that saves the entry, and the heatmap variant of the model built in memory); with the cache primed, the entry's bytes are " +
-          "the weights ORT uses, with no copy (the last two columns).");
+        L("- **Cold start.** The deployment is one Native AOT executable on provided.al2023, started as Lambda starts an on-demand " +
+          "environment (AWS_LAMBDA_INITIALIZATION_TYPE=on-demand, the event from an emulated Runtime API). INIT is ONNX Runtime's library load, " +
+          "beside it the manifest and cache entry read on a pool thread, then session creation (the init log line above: onnxRuntimeLoadMs, " +
+          "manifestMs, sessionCreateMs); meanwhile libvips loads and one synthetic request goes through the real handler short of the model run " +
+          "(requestPathWarmUpMs). Provisioned concurrency gets a whole request, model run included, since there INIT runs ahead of traffic. " +
+          "On the dotnet10 managed runtime the same function also pays .NET's runtime start, the assembly load and JIT compilation of what " +
+          "ReadyToRun leaves (the managed columns). Peak RSS: the largest is a cold start without the cache (the session that saves the entry, " +
+          "and the heatmap variant of the model built in memory); with the cache primed, the entry's bytes are the weights ORT uses, with no " +
+          "copy (the last two columns).");
         const long lambdaEventLimit = 6 * 1024 * 1024;
         var accepted = run.Warm.Where(w => w.EventBytes <= lambdaEventLimit).ToList();
         var over = accepted.Where(w => w.HandlerOwn.Median > 2).ToList();
@@ -272,17 +284,23 @@ public static class Report
             double peer = c.Peer?.Median ?? run.Peer![c.Image].ColdStart;
             L("### What bounds the cold start");
             L("");
-            L($"{c.Image}, the median cold start with the cache primed: runtime start to Main {F(r.MainAt)} ms and the function assembly's load " +
-              $"{F(r.LoadAssembly)} ms (.NET's, before any code of ours runs), INIT {F(r.Constructor)} ms, first invoke {F(r.FirstInvoke)} ms; " +
-              $"0.5× the peer is {F(0.5 * peer)} ms. In INIT (the log line above), ONNX Runtime's library load runs on one core while a pool " +
-              "thread reads the manifest, finds the heatmap head and reads the cache entry (onnxRuntimeLoadMs and manifestMs overlap); the session " +
-              "is then created on those bytes (sessionCreateMs), while libvips loads and the request path is rehearsed on the other core. Most of what " +
-              "session creation cost before was page faults, not ONNX Runtime: reading the 27 MiB entry into fresh memory faulted ~7,200 times (each " +
-              "fault is expensive on a VM), which the table above shows as the 4 KiB row against the huge-page row. ONNX Runtime's library load " +
-              "(dlopen of a 20 MiB library and its environment) is now the longest step of INIT. The first invoke is mostly the model's first run, " +
+            L($"{c.Image}, the median cold start with the cache primed: {F(r.SpawnToResponse)} ms, of which process start to INIT " +
+              $"{F(r.SpawnToResponse - r.Constructor - r.FirstInvoke)} ms, INIT {F(r.Constructor)} ms, first invoke {F(r.FirstInvoke)} ms; 0.5× the peer " +
+              $"is {F(0.5 * peer)} ms. " +
+              (c.TypicalManagedWithCache is { } m
+                  ? $"On the managed runtime the same function took {F(m.SpawnToResponse)} ms: runtime start to Main {F(m.MainAt)} ms, the assembly's " +
+                    $"load {F(m.LoadAssembly)} ms, INIT {F(m.Constructor)} ms, first invoke {F(m.FirstInvoke)} ms — JIT compilation of what ReadyToRun " +
+                    "cannot precompile (generic code over the framework's types, P/Invoke marshalling stubs: ~430 methods, ~100 ms of CPU) is most of " +
+                    "the difference, and Native AOT has none. "
+                  : "") +
+              "In INIT (the log line above), ONNX Runtime's library load runs on one core while a pool thread reads the manifest, finds the " +
+              "heatmap head and reads the cache entry (onnxRuntimeLoadMs and manifestMs overlap); the session is then created on those bytes " +
+              "(sessionCreateMs), while libvips loads and the request path is rehearsed on the other core. Most of what session creation cost " +
+              "before was page faults, not ONNX Runtime: reading the 27 MiB entry into fresh memory faulted ~7,200 times (each fault is expensive " +
+              "on a VM), which the table above shows as the 4 KiB row against the huge-page row. ONNX Runtime's library load (dlopen of a 20 MiB " +
+              "library and its environment) is the longest step of INIT. The first invoke is mostly the model's first run, " +
               $"{F(steps.FirstRun[StepsBench.OrtInPlace].Median)} ms here against {F(sp.SpinOn.Median)} ms warm: ONNX Runtime's arena is allocated and " +
-              "faulted in on a session's first run (~2,900 faults), and a second session's first run costs the same; then the first decode of the " +
-              "image's format. Moving that first run into INIT only moves it: on-demand, the client waits for INIT and the first request alike.");
+              "faulted in on a session's first run (~2,900 faults); then the first decode of the image's format.");
             L("");
         }
     }

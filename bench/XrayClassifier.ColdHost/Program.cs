@@ -58,6 +58,9 @@ if (at >= 0) int.TryParse(body.AsSpan(at + marker.Length).TrimStart().Slice(0, 3
 // CPU time of the whole process (all threads) up to the answer: on Lambda, CPU credit rather than cores
 // bounds a cold start (3008 MB ≈ 1.7 vCPU), so work moved onto another thread is not free there.
 double cpuMs = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+// What the JIT cost all threads up to the answer, and how many methods it compiled (ReadyToRun leaves some to it).
+double jitMs = System.Runtime.JitInfo.GetCompilationTime(currentThread: false).TotalMilliseconds;
+long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false);
 
 long peakKiB = 0;
 foreach (var line in File.ReadLines("/proc/self/status"))
@@ -66,6 +69,6 @@ foreach (var line in File.ReadLines("/proc/self/status"))
 
 Console.Out.WriteLine(
     $"coldhost {{\"statusCode\":{status},\"mainAt\":{mainAt:F1},\"loadAssembly\":{loadedAt:F1},\"constructor\":{initAt - loadedAt:F1}," +
-    $"\"firstInvoke\":{answeredAt - initAt:F1},\"processToResponse\":{mainAt + answeredAt:F1},\"cpuMs\":{cpuMs:F1},\"peakRssKiB\":{peakKiB}}}");
+    $"\"firstInvoke\":{answeredAt - initAt:F1},\"processToResponse\":{mainAt + answeredAt:F1},\"cpuMs\":{cpuMs:F1},\"jitMs\":{jitMs:F1},\"jitMethods\":{jitMethods},\"peakRssKiB\":{peakKiB}}}");
 Console.Out.Flush();
 return 0;
