@@ -33,6 +33,9 @@ public class Function : IDisposable
     /// <c>classify --dump-input</c> and the benchmarks.</summary>
     public PlatformHost Platform => _environment.Host;
 
+    /// <summary>Completes once INIT's log line is written (on demand, when the loads the first request overlaps end).</summary>
+    internal Task Initialised => _environment.Initialised;
+
     public Task<Stream> FunctionHandler(Stream input) => _environment.Handler.HandleAsync(input, warmUp: null);
 
     public void Dispose()

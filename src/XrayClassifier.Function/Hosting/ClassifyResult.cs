@@ -12,4 +12,9 @@ namespace XrayClassifier.Function.Hosting;
 /// <param name="Heatmaps">The class activation maps asked for (null when none were).</param>
 /// <param name="HeatmapMs">Computing them (the grids; the PNGs are drawn by the caller).</param>
 public sealed record ClassifyResult(DecodedImage Image, Classification Classification, double DecodeMs, double InferenceMs,
-    IReadOnlyList<ActivationMap>? Heatmaps = null, double HeatmapMs = 0);
+    IReadOnlyList<ActivationMap>? Heatmaps = null, double HeatmapMs = 0)
+{
+    /// <summary>The first request of an on-demand cold start (<see cref="LoadingEngine"/>): how long it waited, after
+    /// decoding, for the session ONNX Runtime was still creating. Null for every other request.</summary>
+    public double? ModelWaitMs { get; init; }
+}

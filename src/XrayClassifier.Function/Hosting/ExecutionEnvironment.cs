@@ -18,13 +18,14 @@ internal sealed class ExecutionEnvironment : IDisposable
 {
     private readonly FunctionServices _services;
     private readonly RequestLog _log;
+    private readonly TaskCompletionSource _initialised = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
         _services = services;
         _log = new RequestLog(services.Log, environment.Get("AWS_LAMBDA_FUNCTION_NAME") ?? "local", services.Clock);
         Options = XrayOptions.FromEnvironment(environment);
-        Host = new PlatformHost(Options, services.Clock, services.Retry, services.ProcessorCount);
+        Host = new PlatformHost(Options, services.Clock, services.Retry, services.ProcessorCount, services.ClassifierLoadGate);
         var workspace = new Workspace(Host.Layout, services.Clock);
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
         var uploads = UploadBucketSettings.FromEnvironment(environment);
@@ -46,22 +47,38 @@ internal sealed class ExecutionEnvironment : IDisposable
     public RequestHandler Handler { get; }
     public UploadBucket Uploads { get; }
 
+    /// <summary>Completes once the INIT log line is written: at the end of INIT, or, on demand, when the loads the first
+    /// request overlaps have ended.</summary>
+    internal Task Initialised => _initialised.Task;
+
     /// <summary>Starts the loads, warms up as the initialisation type asks, waits for the loads (within INIT's
-    /// 10 s) and logs where the time went.</summary>
+    /// 10 s) and logs where the time went. On demand it only starts them (<see cref="WarmUpKind.Overlap"/>).</summary>
     private void Initialise()
     {
         double cpuCredit = Options.CpuCredit(_services.ProcessorCount);
-        var warmUp = _services.WarmUp ?? WarmUpPolicy.For(Options.InitializationType, cpuCredit);
+        var warmUp = _services.WarmUp ?? WarmUpPolicy.For(Options.InitializationType);
         long initStart = Stopwatch.GetTimestamp();
         Host.Start();
+        if (warmUp == WarmUpKind.Overlap)
+        {
+            double constructorMs = Stopwatch.GetElapsedTime(initStart).TotalMilliseconds;
+            // INIT ends here; Lambda hands over the request that is waiting, which decodes while the loads go on.
+            Host.Loaded.ContinueWith(_ => LogInit(warmUp, null, constructorMs), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return;
+        }
         // The rehearsal runs while ONNX Runtime creates the session (most of INIT), on the second CPU.
         double? rehearsalMs = null;
-        bool rehearse = warmUp == WarmUpKind.RequestPath || (warmUp == WarmUpKind.Full && WarmUpPolicy.Rehearses(cpuCredit));
-        if (rehearse && Options.Problems.Count == 0 && Host.WaitForRehearsal(_services.InitWait) is { } rehearsal)
+        if (WarmUpPolicy.Rehearses(cpuCredit) && Options.Problems.Count == 0 && Host.WaitForRehearsal(_services.InitWait) is { } rehearsal)
             rehearsalMs = WarmUpRequest(rehearsal);
         var left = _services.InitWait - Stopwatch.GetElapsedTime(initStart);
         Host.WaitForLoads(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        LogInit(warmUp, rehearsalMs, null);
+    }
 
+    /// <summary>The INIT log line: how long the loads took, where their time went, what is wrong.</summary>
+    private void LogInit(WarmUpKind warmUp, double? rehearsalMs, double? constructorMs)
+    {
         var problems = new List<(string, string)>();
         foreach (var p in Host.CurrentProblems()) problems.Add((p.Component, p.Message));
         var phases = new List<(string, double)>();
@@ -74,6 +91,8 @@ internal sealed class ExecutionEnvironment : IDisposable
             phases.Add(("sessionCreate", report.SessionCreateMs));
         }
         if (Host.Pipeline.LoadMs is double v) phases.Add(("pipelineLoad", v));
+        // On demand: how long INIT itself took (the loads above went on beside the first request).
+        if (constructorMs is double ctor) phases.Add(("constructor", ctor));
         if (rehearsalMs is double r) phases.Add(("requestPathWarmUp", r));
         if (warmUp == WarmUpKind.Full && problems.Count == 0 && Host.Classifier.Value is not null && Host.Pipeline.Value is not null)
             phases.Add(("handlerWarmUp", WarmUpRequest(classifier: null)));
@@ -81,6 +100,7 @@ internal sealed class ExecutionEnvironment : IDisposable
             ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion) }
             : null;
         _log.Init(Host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp), versions);
+        _initialised.TrySetResult();
     }
 
     /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>), classified by

@@ -32,4 +32,8 @@ public sealed record FunctionServices
     /// <summary>Tests only: wraps the loaded engine for requests (not for INIT's warm-up), to record what it
     /// classified or to fail the way a bug would. Null in production.</summary>
     internal Func<InferenceEngine, IImageClassifier>? DecorateEngine { get; init; }
+
+    /// <summary>Tests only: the classifier's first load starts once this task completes, so that a request can be made
+    /// to arrive while it is under way. Null in production.</summary>
+    internal Task? ClassifierLoadGate { get; init; }
 }

@@ -51,15 +51,24 @@ public sealed class InferenceEngine : IImageClassifier
             long start = Stopwatch.GetTimestamp();
             var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
             double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            await _gate.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                tensor.AsSpan(0, spec.ElementCount).CopyTo(Classifier.InputBuffer);
-                return Run(image, decodeMs, heatmaps);
-            }
-            finally { _gate.Release(); }
+            return await ClassifyPreprocessedAsync(image, tensor.AsMemory(0, spec.ElementCount), decodeMs, heatmaps).ConfigureAwait(false);
         }
         finally { ArrayPool<float>.Shared.Return(tensor); }
+    }
+
+    /// <summary>Runs the model on a tensor already preprocessed for <see cref="Classifier.Input"/> (decoded while the
+    /// classifier was busy, or while it was still loading), once the classifier is free.</summary>
+    internal async Task<ClassifyResult> ClassifyPreprocessedAsync(DecodedImage image, ReadOnlyMemory<float> tensor, double decodeMs, HeatmapRequest? heatmaps)
+    {
+        if (tensor.Length != Classifier.Input.ElementCount)
+            throw new ArgumentException($"the tensor has {tensor.Length} elements, the model's input {Classifier.Input.ElementCount}", nameof(tensor));
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            tensor.Span.CopyTo(Classifier.InputBuffer);
+            return Run(image, decodeMs, heatmaps);
+        }
+        finally { _gate.Release(); }
     }
 
     /// <summary>The model's input tensor for <paramref name="encoded"/>, exactly as a classification computes it

@@ -20,8 +20,12 @@ public sealed class PlatformHost : IDisposable
     private readonly long _initStarted = Stopwatch.GetTimestamp();
     private long _loadedAt;
     private readonly TaskCompletionSource<ModelManifest?> _manifest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount)
+        : this(options, clock, retry, processorCount, loadGate: null) { }
+
+    internal PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount, Task? loadGate)
     {
         Options = options;
         Layout = EfsLayout.From(options);
@@ -35,7 +39,11 @@ public sealed class PlatformHost : IDisposable
         int threads = ComputeThreads;
         var manifest = _manifest;
         Classifier = new RetryingLoader<Classifier>("model",
-            () => Load(layout, threads, manifest), clock, retry);
+            () =>
+            {
+                loadGate?.GetAwaiter().GetResult();
+                return Load(layout, threads, manifest);
+            }, clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             () => ImagePipeline.Create(layout.NativeDirectory,
                 options.ImageLimits, threads), clock, retry);
@@ -78,8 +86,19 @@ public sealed class PlatformHost : IDisposable
         Pipeline.Start();
         var pending = Pending();
         // Recorded when the loads end, not when someone next looks: INIT may be busy warming up meanwhile.
-        if (pending.Length > 0) Task.WhenAll(pending).ContinueWith(_ => MarkLoaded(), TaskContinuationOptions.ExecuteSynchronously);
-        else MarkLoaded();
+        if (pending.Length > 0)
+        {
+            Task.WhenAll(pending).ContinueWith(_ =>
+            {
+                MarkLoaded();
+                _loaded.TrySetResult();
+            }, TaskContinuationOptions.ExecuteSynchronously);
+        }
+        else
+        {
+            MarkLoaded();
+            _loaded.TrySetResult();
+        }
     }
 
     /// <summary>Waits up to <paramref name="wait"/> for the loads <see cref="Start"/> began (INIT has 10 s). What has
@@ -91,6 +110,33 @@ public sealed class PlatformHost : IDisposable
         MarkLoaded();
         return true;
     }
+
+    /// <summary>
+    /// For the first request of an on-demand cold start: while the classifier's first load is still under way, a
+    /// <see cref="LoadingEngine"/> that decodes with the manifest and libvips (which come first) and waits for the session
+    /// after. Null when the classifier is loaded, has failed or is not loading, or the manifest or libvips did not come
+    /// within <paramref name="maxWait"/>: the caller then waits for the engine as any request does, which also reports
+    /// what is wrong.
+    /// </summary>
+    internal async Task<IImageClassifier?> LoadingEngineAsync(TimeSpan maxWait)
+    {
+        if (Volatile.Read(ref _engine) is not null || _configurationProblems.Count > 0 || Classifier.Value is not null
+            || Classifier.CurrentAttempt is not { IsCompleted: false })
+            return null;
+        try
+        {
+            if (await _manifest.Task.WaitAsync(maxWait).ConfigureAwait(false) is not { } manifest) return null;
+            var pipeline = await Pipeline.GetAsync(maxWait).ConfigureAwait(false);
+            return pipeline.Value is { } loaded ? new LoadingEngine(manifest, loaded, this, maxWait) : null;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Completes when the loads <see cref="Start"/> began have ended, loaded or failed.</summary>
+    public Task Loaded => _loaded.Task;
 
     /// <summary>For the INIT warm-up: waits (blocking, so that the rehearsal then runs on the caller's thread alone)
     /// for the manifest and the image pipeline — not for the session, which is what the rehearsal overlaps. Null if

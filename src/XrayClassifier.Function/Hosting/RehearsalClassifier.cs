@@ -7,7 +7,7 @@ namespace XrayClassifier.Function.Hosting;
 
 /// <summary>
 /// Stands in for <see cref="InferenceEngine"/> during the INIT warm-up while ONNX Runtime is still creating
-/// the session (<see cref="WarmUpKind.RequestPath"/>): decodes and preprocesses exactly as a request does, into
+/// the session (<see cref="WarmUpKind.Full"/>, given a second CPU): decodes and preprocesses exactly as a request does, into
 /// a tensor of its own, then answers every label with 0 instead of running the model. It exists so that the
 /// whole request path around the model is JIT-compiled on the core session creation leaves idle.
 /// </summary>

@@ -1,20 +1,17 @@
 namespace XrayClassifier.Function.Hosting;
 
-/// <summary>What the constructor (Lambda's INIT phase) does to take the first request's one-off costs —
-/// JIT compilation of the request path, the image pipeline's and the model's first runs — off the client's clock.</summary>
+/// <summary>What the constructor (Lambda's INIT phase) does about the first request's one-off costs — loading ONNX
+/// Runtime and the model, JIT compilation where there is any, the image pipeline's and the model's first runs.</summary>
 public enum WarmUpKind
 {
-    /// <summary>Nothing: on demand with one CPU's worth of credit, where a rehearsal could only take CPU from
-    /// session creation and the client would wait as long.</summary>
-    None,
+    /// <summary>On demand, where a request is waiting for this environment: INIT only starts the loads and returns, and
+    /// the waiting request reads its event and decodes its image while ONNX Runtime loads and creates the session, then
+    /// waits for it (<see cref="LoadingEngine"/>). The client waits for the longer of the two instead of their sum; the
+    /// model's first run is the request's own.</summary>
+    Overlap,
 
-    /// <summary>While ONNX Runtime creates the session, one synthetic request goes through the handler up to the
-    /// model (event JSON, upload, image decoding and preprocessing, the answer) on the second CPU. The model does
-    /// not run: its first run is left to the first request.</summary>
-    RequestPath,
-
-    /// <summary>Once loaded, one whole synthetic request including the model's first run (after the
-    /// <see cref="RequestPath"/> rehearsal when there is CPU for it). Only pays off when INIT runs ahead of traffic:
-    /// otherwise the client waits for a second model run.</summary>
+    /// <summary>Ahead of traffic: INIT waits for the loads, rehearses the request path beside session creation when a
+    /// second CPU can take it, then sends one whole synthetic request through, model run included, so that the first
+    /// real request is as fast as any.</summary>
     Full,
 }

@@ -94,6 +94,10 @@ public sealed class Classifier : IDisposable
         // (the manifest, the graph's head for heatmaps, the optimised-model cache entry) need nothing of each other,
         // so they run side by side: on a cached cold start they took 64 and ~90 ms one after the other.
         var preparation = Task.Run(() => Prepare(layout, settings));
+        // Handed out as soon as it is read: the first request of an on-demand cold start decodes with it while ORT loads.
+        if (manifestRead is not null)
+            _ = preparation.ContinueWith(t => manifestRead(t.Result.Manifest), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var clock = Stopwatch.StartNew();
         OnnxRuntimeLibrary runtime;
         try
@@ -109,7 +113,6 @@ public sealed class Classifier : IDisposable
         double nativeMs = clock.Elapsed.TotalMilliseconds;
         var (manifest, heatmaps, model, readAhead, manifestMs) = preparation.GetAwaiter().GetResult();
         string modelPath = model.Path;
-        manifestRead?.Invoke(manifest);
 
         clock.Restart();
         ModelSession session;

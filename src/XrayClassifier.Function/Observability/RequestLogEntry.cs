@@ -22,6 +22,8 @@ public sealed class RequestLogEntry
     public double? BodyMs { get; set; }
     public double? DecodeMs { get; set; }
     public double? InferenceMs { get; set; }
+    /// <summary>The first request of an on-demand cold start: how long it waited, after decoding, for the model to load.</summary>
+    public double? ModelWaitMs { get; set; }
     public double? StoreWaitMs { get; set; }
     public double TotalMs { get; set; }
     public string? ModelName { get; set; }

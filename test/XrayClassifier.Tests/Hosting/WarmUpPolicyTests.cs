@@ -7,9 +7,9 @@ namespace XrayClassifier.Tests.Hosting;
 /// <summary>
 /// Which warm-up INIT runs for each <c>AWS_LAMBDA_INITIALIZATION_TYPE</c> and CPU credit, as the INIT log line
 /// reports it, and that none changes what requests get. On demand, INIT and the first request are both on the
-/// client's clock, so INIT at most rehearses the request path while the session is created (given a second CPU)
-/// and leaves the model's first run to the request; ahead of traffic it sends one whole request through, model
-/// included.
+/// client's clock, so INIT only starts the loads and the first request decodes its image while they finish;
+/// ahead of traffic INIT waits for them, rehearses the request path (given a second CPU) and sends one whole
+/// request through, model included.
 /// </summary>
 public sealed class WarmUpPolicyTests : IDisposable
 {
@@ -25,28 +25,81 @@ public sealed class WarmUpPolicyTests : IDisposable
         if (memoryMb is int mb) env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = mb.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var f = new Function.Function(new DictionaryEnvironmentVariables(env),
             new FunctionServices { Log = log, WarmUp = overrideKind, ProcessorCount = 2 });
-        return (f, log, JsonDocument.Parse(Assert.Single(log.Lines)).RootElement);
+        // On demand the INIT line comes when the loads end, after INIT itself.
+        Assert.True(f.Initialised.Wait(TimeSpan.FromMinutes(1)), "no INIT log line");
+        return (f, log, JsonDocument.Parse(log.Lines.First(l => l.Contains("\"message\":\"init", StringComparison.Ordinal))).RootElement);
     }
 
     private static Task<ProxyAnswer> Classify(Function.Function f) =>
         ProxyAnswer.ReadAsync(f.FunctionHandler(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToStream()));
 
-    [Fact]
-    public async Task OnDemandRehearsesTheRequestPathWithoutAWholeRequest()
+    [Theory]
+    [InlineData(3008)]
+    [InlineData(1769)]
+    public async Task OnDemandTheFirstRequestDecodesWhileTheModelLoads(int memoryMb)
     {
-        var (f, log, init) = Create("on-demand", memoryMb: 3008);
-        using (f)
-        {
-            Assert.Equal("init", init.GetProperty("message").GetString());
-            Assert.Equal("request-path", init.GetProperty("warmUp").GetString());
-            Assert.True(init.GetProperty("requestPathWarmUpMs").GetDouble() > 0);
-            Assert.False(init.TryGetProperty("handlerWarmUpMs", out _), init.ToString());
-            Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
+        var log = new MemoryLogSink();
+        var env = _efs.Environment();
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var load = new TaskCompletionSource();
+        using var f = new Function.Function(new DictionaryEnvironmentVariables(env), new FunctionServices { Log = log, ProcessorCount = 2, ClassifierLoadGate = load.Task });
 
-            var answer = await Classify(f);
-            Assert.True(answer.Status == 200, answer.Body);
-            Assert.True(Assert.Single(log.RequestLines()).GetProperty("cold").GetBoolean());
-        }
+        // INIT returned at once: the request is handed over while the model is still loading (held here until it arrives).
+        var firstTask = Classify(f);
+        await Task.Delay(50);
+        Assert.False(firstTask.IsCompleted);
+        load.SetResult();
+        var first = await firstTask;
+        var second = await Classify(f);
+
+        Assert.True(first.Status == 200, first.Body);
+        Assert.Equal(first.Json.GetProperty("predictions").GetRawText(), second.Json.GetProperty("predictions").GetRawText());
+        await f.Initialised.WaitAsync(TimeSpan.FromMinutes(1));
+        var init = JsonDocument.Parse(log.Lines.First(l => l.Contains("\"message\":\"init\"", StringComparison.Ordinal))).RootElement;
+        Assert.Equal("overlap", init.GetProperty("warmUp").GetString());
+        Assert.True(init.GetProperty("constructorMs").GetDouble() < init.GetProperty("initMs").GetDouble(), init.ToString());
+        Assert.False(init.TryGetProperty("requestPathWarmUpMs", out _), init.ToString());
+        Assert.False(init.TryGetProperty("handlerWarmUpMs", out _), init.ToString());
+        var requests = log.RequestLines().ToList();
+        Assert.True(requests[0].GetProperty("cold").GetBoolean());
+        // The first request decoded before waiting for the model (its wait is logged); the second found it loaded.
+        Assert.True(requests[0].TryGetProperty("modelWaitMs", out var wait) && wait.GetDouble() >= 0, requests[0].ToString());
+        Assert.False(requests[1].TryGetProperty("modelWaitMs", out _), requests[1].ToString());
+    }
+
+    [Fact]
+    public async Task OnDemandAModelThatFailsToLoadIsStillA503AfterTheDecode()
+    {
+        File.WriteAllBytes(_efs.ModelPath, [1, 2, 3]);   // not an ONNX model: the manifest and libvips load, the session does not
+        var log = new MemoryLogSink();
+        var env = _efs.Environment();
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        using var f = new Function.Function(new DictionaryEnvironmentVariables(env), new FunctionServices { Log = log, ProcessorCount = 2 });
+
+        var answer = await Classify(f);
+
+        Assert.Equal(503, answer.Status);
+        Assert.Contains("model", answer.Body);
+        Assert.NotNull(answer.Header("Retry-After"));
+        Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
+        await f.Initialised.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Contains(log.Lines, l => l.Contains("\"message\":\"init incomplete\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task OnDemandAFirstRequestForHeatmapsWaitsForTheSession()
+    {
+        var log = new MemoryLogSink();
+        var env = _efs.Environment();
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        using var f = new Function.Function(new DictionaryEnvironmentVariables(env), new FunctionServices { Log = log, ProcessorCount = 2 });
+
+        // The small model has no heatmap head: only the loaded session can say so, with a 422, not a guess.
+        var answer = await ProxyAnswer.ReadAsync(f.FunctionHandler(ProxyEventBuilder.Post().Query("heatmap", "top").BinaryBody(TestImages.Xray, "image/png").ToStream()));
+
+        Assert.Equal(422, answer.Status);
+        Assert.False(Assert.Single(log.RequestLines()).TryGetProperty("modelWaitMs", out _));
     }
 
     [Theory]
@@ -63,22 +116,6 @@ public sealed class WarmUpPolicyTests : IDisposable
             Assert.True(init.GetProperty("handlerWarmUpMs").GetDouble() > 0);
             Assert.Empty(log.RequestLines());
             Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
-        }
-    }
-
-    [Fact]
-    public async Task OnDemandWithOneCpusCreditWarmsNothingUp()
-    {
-        var (f, log, init) = Create("on-demand", memoryMb: 1769);
-        using (f)
-        {
-            Assert.Equal("none", init.GetProperty("warmUp").GetString());
-            Assert.False(init.TryGetProperty("requestPathWarmUpMs", out _), init.ToString());
-            Assert.False(init.TryGetProperty("handlerWarmUpMs", out _), init.ToString());
-
-            var answer = await Classify(f);
-            Assert.True(answer.Status == 200, answer.Body);
-            Assert.True(Assert.Single(log.RequestLines()).GetProperty("cold").GetBoolean());
         }
     }
 
@@ -137,11 +174,11 @@ public sealed class WarmUpPolicyTests : IDisposable
     public void WithoutAManifestThereIsNothingToRehearseAndInitStillEnds()
     {
         File.Delete(Path.Combine(_efs.ModelDirectory, "manifest.json"));
-        var (f, _, init) = Create("on-demand", memoryMb: 3008);
+        var (f, _, init) = Create("provisioned-concurrency", memoryMb: 3008);
         using (f)
         {
             Assert.Equal("init incomplete", init.GetProperty("message").GetString());
-            Assert.Equal("request-path", init.GetProperty("warmUp").GetString());
+            Assert.Equal("full", init.GetProperty("warmUp").GetString());
             Assert.False(init.TryGetProperty("requestPathWarmUpMs", out _), init.ToString());
             Assert.Equal("model", init.GetProperty("problems")[0].GetProperty("component").GetString());
         }

@@ -22,7 +22,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
     {
         var classifier = context.WarmUp is { } warmUp
             ? warmUp.Classifier ?? await ReadyEngineAsync(decorate: false).ConfigureAwait(false)
-            : await ReadyEngineAsync(decorate: true).ConfigureAwait(false);
+            : await LoadingEngineAsync(context).ConfigureAwait(false) ?? await ReadyEngineAsync(decorate: true).ConfigureAwait(false);
         var manifest = classifier.Manifest;
         var entry = context.Log;
         entry.ModelName = manifest.Name;
@@ -62,6 +62,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
         entry.Height = result.Image.Height;
         entry.DecodeMs = result.DecodeMs;
         entry.InferenceMs = result.InferenceMs;
+        entry.ModelWaitMs = result.ModelWaitMs;
 
         if (derivative && result.Image.Dicom is { } dicom) pending = workspace.Begin(context.RequestId, dicom.DerivativePng());
         string? stored = pending is null ? null : await CommitAsync(context, pending, result, manifest).ConfigureAwait(false);
@@ -102,6 +103,14 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
         if (!state.IsReady) throw new PlatformNotReadyException(state.Problems);
         return decorate && services.DecorateEngine is { } decorator ? decorator(state.Engine!) : state.Engine!;
     }
+
+    /// <summary>The first request of an on-demand cold start, while the model is still loading: an engine that decodes
+    /// meanwhile (<see cref="PlatformHost.LoadingEngineAsync"/>). Not for heatmaps, which only the loaded session can say it
+    /// gives, nor when tests wrap the engine. Null otherwise.</summary>
+    private Task<IImageClassifier?> LoadingEngineAsync(RequestContext context) =>
+        services.DecorateEngine is null && !HeatmapQuery.IsAsked(context.Request)
+            ? host.LoadingEngineAsync(services.RequestLoadWait)
+            : Task.FromResult<IImageClassifier?>(null);
 
     private bool ShouldStore(RequestContext context) => !context.IsWarmUp && _options.StoreUploads switch
     {
