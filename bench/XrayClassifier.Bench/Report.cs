@@ -127,9 +127,10 @@ public static class Report
         {
             foreach (var (kind, r) in new[] { ("no cache", run.Cold[0].TypicalWithoutCache), ("with cache", run.Cold[0].TypicalWithCache) })
             {
-                L($"- {kind}: process start to INIT's start {F(r.SpawnToResponse - r.Constructor - r.FirstInvoke)} (exec, the runtime's start, the Runtime API's first call), " +
-                  $"INIT {F(r.Constructor)}, first invoke {F(r.FirstInvoke)}, spawn to response {F(r.SpawnToResponse)}");
-                if (r.InitReport is not null) L($"  - the function's INIT log line: `{r.InitReport.Trim()}`");
+                L($"- {kind}: INIT {F(r.Constructor)} (it starts the loads), the first request in the handler {F(r.FirstInvoke)}, spawn to response {F(r.SpawnToResponse)}; " +
+                  $"the rest, {F(r.SpawnToResponse - r.Constructor - r.FirstInvoke)}, is the process's start and the event's delivery by the Runtime API (GET next, the event's bytes) and the answer's");
+                foreach (var line in (r.InitReport ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                    L($"  - the function's log line: `{line.Trim()}`");
             }
             if (run.Cold[0].TypicalManagedWithCache is { } managedRun)
             {
@@ -220,10 +221,11 @@ public static class Report
         L("- **Decode+preprocess, PNG.** Both sides inflate with the same libpng (zlib), which is most of the time; ours resamples one grey band " +
           "instead of three and writes the tensor directly. The remaining gap to 0.8× is inflate.");
         L("- **Cold start.** The deployment is one Native AOT executable on provided.al2023, started as Lambda starts an on-demand " +
-          "environment (AWS_LAMBDA_INITIALIZATION_TYPE=on-demand, the event from an emulated Runtime API). INIT is ONNX Runtime's library load, " +
-          "beside it the manifest and cache entry read on a pool thread, then session creation (the init log line above: onnxRuntimeLoadMs, " +
-          "manifestMs, sessionCreateMs); meanwhile libvips loads and one synthetic request goes through the real handler short of the model run " +
-          "(requestPathWarmUpMs). Provisioned concurrency gets a whole request, model run included, since there INIT runs ahead of traffic. " +
+          "environment (AWS_LAMBDA_INITIALIZATION_TYPE=on-demand, the event from an emulated Runtime API). INIT only starts the loads and " +
+          "returns: ONNX Runtime's library load, beside it the manifest and cache entry read on a pool thread, then session creation (the init " +
+          "log line above: onnxRuntimeLoadMs, manifestMs, sessionCreateMs), and libvips. The first request reads its event and decodes its " +
+          "image meanwhile, then waits for the session (modelWaitMs in its log line). Provisioned concurrency gets a whole request, model run " +
+          "included, since there INIT runs ahead of traffic. " +
           "On the dotnet10 managed runtime the same function also pays .NET's runtime start, the assembly load and JIT compilation of what " +
           "ReadyToRun leaves (the managed columns). Peak RSS: the largest is a cold start without the cache (the session that saves the entry, " +
           "and the heatmap variant of the model built in memory); with the cache primed, the entry's bytes are the weights ORT uses, with no " +
@@ -293,14 +295,14 @@ public static class Report
                     "cannot precompile (generic code over the framework's types, P/Invoke marshalling stubs: ~430 methods, ~100 ms of CPU) is most of " +
                     "the difference, and Native AOT has none. "
                   : "") +
-              "In INIT (the log line above), ONNX Runtime's library load runs on one core while a pool thread reads the manifest, finds the " +
-              "heatmap head and reads the cache entry (onnxRuntimeLoadMs and manifestMs overlap); the session is then created on those bytes " +
-              "(sessionCreateMs), while libvips loads and the request path is rehearsed on the other core. Most of what session creation cost " +
-              "before was page faults, not ONNX Runtime: reading the 27 MiB entry into fresh memory faulted ~7,200 times (each fault is expensive " +
-              "on a VM), which the table above shows as the 4 KiB row against the huge-page row. ONNX Runtime's library load (dlopen of a 20 MiB " +
-              "library and its environment) is the longest step of INIT. The first invoke is mostly the model's first run, " +
+              "INIT only starts the loads; the first request's event arrives over the Runtime API and is decoded while ONNX Runtime's library " +
+              "loads (beside it a pool thread reads the manifest, finds the heatmap head and reads the cache entry) and the session is created on " +
+              "those bytes; then the request waits for the session (modelWaitMs, often 0: the decode took longer) and runs the model. Most of what " +
+              "session creation cost before was page faults, not ONNX Runtime: reading the 27 MiB entry into fresh memory faulted ~7,200 times (each " +
+              "fault is expensive on a VM), which the table above shows as the 4 KiB row against the huge-page row. The model's first run is " +
               $"{F(steps.FirstRun[StepsBench.OrtInPlace].Median)} ms here against {F(sp.SpinOn.Median)} ms warm: ONNX Runtime's arena is allocated and " +
-              "faulted in on a session's first run (~2,900 faults); then the first decode of the image's format.");
+              "faulted in on a session's first run (~2,900 faults). What remains is data moved for the first time: the event over HTTP, its base64, " +
+              "the decoded image, each page faulted in once (the 16-bit PNG's 9 MB event, which Lambda would refuse as over 6 MB, most of all).");
             L("");
         }
     }
