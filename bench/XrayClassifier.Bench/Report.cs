@@ -286,9 +286,9 @@ public static class Report
             double peer = c.Peer?.Median ?? run.Peer![c.Image].ColdStart;
             L("### What bounds the cold start");
             L("");
-            L($"{c.Image}, the median cold start with the cache primed: {F(r.SpawnToResponse)} ms, of which process start to INIT " +
-              $"{F(r.SpawnToResponse - r.Constructor - r.FirstInvoke)} ms, INIT {F(r.Constructor)} ms, first invoke {F(r.FirstInvoke)} ms; 0.5× the peer " +
-              $"is {F(0.5 * peer)} ms. " +
+            L($"{c.Image}, the median cold start with the cache primed: {F(r.SpawnToResponse)} ms, of which INIT {F(r.Constructor)} ms, the first " +
+              $"request in the handler {F(r.FirstInvoke)} ms, and {F(r.SpawnToResponse - r.Constructor - r.FirstInvoke)} ms the process's start, the " +
+              $"Runtime API's first call (HttpClient's first request, while the loads take both cores) and the event's bytes; 0.5× the peer is {F(0.5 * peer)} ms. " +
               (c.TypicalManagedWithCache is { } m
                   ? $"On the managed runtime the same function took {F(m.SpawnToResponse)} ms: runtime start to Main {F(m.MainAt)} ms, the assembly's " +
                     $"load {F(m.LoadAssembly)} ms, INIT {F(m.Constructor)} ms, first invoke {F(m.FirstInvoke)} ms — JIT compilation of what ReadyToRun " +
