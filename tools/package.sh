@@ -42,6 +42,13 @@ mkdir -p artifacts
 if [ "$aot" = true ]; then
   # Native AOT links with the machine's gcc against its glibc: the executable must need no more than Amazon
   # Linux 2023's glibc 2.34 (test/…/Deploy/LambdaLinkCompatibilityTests checks it).
+  # Native AOT links with the system's C toolchain (clang or gcc): install gcc on a bare Debian machine.
+  if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
+    echo "package: installing gcc (Native AOT links with it)" >&2
+    sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends gcc libc6-dev >&2
+  fi
   publish="artifacts/publish/$rid-aot"
   zip="artifacts/XrayClassifier.Bootstrap.zip"
   rm -rf "$publish"

@@ -9,10 +9,11 @@
 #   chromium: the web page is tested in a real browser (Microsoft.Playwright drives /usr/bin/chromium;
 #     no browser is downloaded);
 #   binutils: objdump reads the symbol versions the native libraries need (Lambda's glibc ceiling);
+#   gcc: links the Native AOT bootstrap (tools/package.sh --aot) and builds the glibc-ceiling test's library;
 #   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators.
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
-want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils
+want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils gcc
       dcmtk libgdcm-tools python3-pydicom chromium)
 command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
