@@ -44,14 +44,23 @@ public sealed class InferenceEngine : IImageClassifier
             finally { _gate.Release(); }
         }
 
-        var spec = Classifier.Input;
+        return await DecodeAsideAsync(Pipeline, Classifier.Input, encoded, declaredMediaType,
+            (image, tensor, decodeMs) => ClassifyPreprocessedAsync(image, tensor, decodeMs, heatmaps)).ConfigureAwait(false);
+    }
+
+    /// <summary>Decodes and preprocesses into a pooled tensor of its own (not the classifier's input buffer), then hands
+    /// it to <paramref name="classify"/>: for an image decoded while the classifier is busy, or still loading
+    /// (<see cref="LoadingEngine"/>).</summary>
+    internal static async Task<ClassifyResult> DecodeAsideAsync(ImagePipeline pipeline, PreprocessSpec spec, ReadOnlyMemory<byte> encoded,
+        string? declaredMediaType, Func<DecodedImage, ReadOnlyMemory<float>, double, Task<ClassifyResult>> classify)
+    {
         var tensor = ArrayPool<float>.Shared.Rent(spec.ElementCount);
         try
         {
             long start = Stopwatch.GetTimestamp();
-            var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
+            var image = pipeline.Preprocess(encoded, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
             double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            return await ClassifyPreprocessedAsync(image, tensor.AsMemory(0, spec.ElementCount), decodeMs, heatmaps).ConfigureAwait(false);
+            return await classify(image, tensor.AsMemory(0, spec.ElementCount), decodeMs).ConfigureAwait(false);
         }
         finally { ArrayPool<float>.Shared.Return(tensor); }
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
@@ -21,23 +20,14 @@ internal sealed class LoadingEngine(ModelManifest manifest, ImagePipeline pipeli
     /// can say whether the model gives them).</summary>
     public string? HeatmapsMissing => "the model is still loading";
 
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
-    {
-        var spec = manifest.Input;
-        var tensor = ArrayPool<float>.Shared.Rent(spec.ElementCount);
-        try
+    public Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null) =>
+        InferenceEngine.DecodeAsideAsync(pipeline, manifest.Input, encoded, declaredMediaType, async (image, tensor, decodeMs) =>
         {
             long start = Stopwatch.GetTimestamp();
-            var image = pipeline.Preprocess(encoded, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
-            double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-
-            start = Stopwatch.GetTimestamp();
             var state = await host.GetAsync(maxWait).ConfigureAwait(false);
             if (!state.IsReady) throw new PlatformNotReadyException(state.Problems);
             double waitMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            var result = await state.Engine!.ClassifyPreprocessedAsync(image, tensor.AsMemory(0, spec.ElementCount), decodeMs, heatmaps).ConfigureAwait(false);
+            var result = await state.Engine!.ClassifyPreprocessedAsync(image, tensor, decodeMs, heatmaps).ConfigureAwait(false);
             return result with { ModelWaitMs = waitMs };
-        }
-        finally { ArrayPool<float>.Shared.Return(tensor); }
-    }
+        });
 }

@@ -1,13 +1,7 @@
 using System.Buffers;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Local.Hosting;
@@ -32,21 +26,9 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>Starts listening; <paramref name="port"/> 0 takes a free ephemeral port.</summary>
     public static async Task<EmulatorServer> StartAsync(RestApiEmulator emulator, int port, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, port);
-            kestrel.AddServerHeader = false;
-            // The emulator enforces API Gateway's 10 MB limit itself, with API Gateway's answer.
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
-        var app = builder.Build();
-        app.Run(context => ServeAsync(context, emulator));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new EmulatorServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        // The emulator enforces API Gateway's 10 MB limit itself, with API Gateway's answer.
+        var (app, baseAddress) = await LoopbackKestrel.StartAsync(context => ServeAsync(context, emulator), port, cancellationToken).ConfigureAwait(false);
+        return new EmulatorServer(app, baseAddress);
     }
 
     /// <summary>Stops accepting requests and lets the ones in flight finish.</summary>

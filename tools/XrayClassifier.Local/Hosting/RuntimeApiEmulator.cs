@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace XrayClassifier.Local.Hosting;
 
@@ -22,12 +15,12 @@ namespace XrayClassifier.Local.Hosting;
 public sealed class RuntimeApiEmulator : IAsyncDisposable
 {
     private const string Prefix = "/2018-06-01/runtime/";
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;   // set by StartAsync, before anyone can use the emulator
     private readonly Channel<Pending> _events = Channel.CreateUnbounded<Pending>();
     private readonly ConcurrentDictionary<string, Pending> _handedOut = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<RuntimeAnswer> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RuntimeApiEmulator(WebApplication app) => _app = app;
+    private RuntimeApiEmulator() { }
 
     /// <summary>host:port, the value of <c>AWS_LAMBDA_RUNTIME_API</c>.</summary>
     public string Endpoint { get; private set; } = "";
@@ -37,19 +30,9 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
 
     public static async Task<RuntimeApiEmulator> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
-        var app = builder.Build();
-        var emulator = new RuntimeApiEmulator(app);
-        app.Run(emulator.ServeAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var emulator = new RuntimeApiEmulator();
+        var (app, address) = await LoopbackKestrel.StartAsync(emulator.ServeAsync, 0, cancellationToken).ConfigureAwait(false);
+        emulator._app = app;
         emulator.Endpoint = $"{address.Host}:{address.Port}";
         return emulator;
     }
