@@ -278,7 +278,15 @@ public static class Report
           $"{F(sp.SpinOff.Median)} ms (p90 {F(sp.SpinOff.P90)}), {F(sp.CpuPerRunOff)} ms CPU per run; spinning during the run and stopped when it returns (now) " +
           $"{F(sp.SpinOn.Median)} ms (p90 {F(sp.SpinOn.P90)}), {F(sp.CpuPerRunOn)} ms CPU per run. CPU the pool burns in the 500 ms after a run: " +
           $"{F(sp.IdleCpuOff)} ms spinning off, {F(sp.IdleCpuOn)} ms now, {F(sp.IdleCpuOnWithoutStop)} ms with spinning left on without the stop " +
-          "(what Lambda would bill against the next request's CPU credit). The throttled table above is the supplementary figure under Lambda's CPU credit.");
+          "(what Lambda would bill against the next request's CPU credit). The throttled table above is the supplementary figure under Lambda's CPU credit." +
+          (sp.SpinOnWithoutStop is { } noStop
+              ? $" Left spinning after each run, as the peer's pool is (its default), the same run takes {F(noStop.Median)} ms (p90 {F(noStop.P90)}) in the same " +
+                $"rounds: {R(sp.SpinOn.Median, noStop.Median)} for the stop, which is what bounds the tight-loop ratio above — a run that starts " +
+                "with the workers asleep wakes them on its first parallel operator. Nothing else in how the session runs was found to differ " +
+                "(interleaved in one process, minutes apart from this run: the worker pinned as ORT pins it for the peer's default thread count, " +
+                "23.54 against 23.69 ms; a session from the model file against the cache entry in place, 22.81 against 22.72; denormals as " +
+                "zero, 24.96 against 24.73). The stop stays: between requests the peer's spinning burns the CPU Lambda's credit would give the next decode."
+              : ""));
         L("");
         if (run.Cold.Count > 0 && run.Cold[0].TypicalWithCache is { } r)
         {

@@ -10,9 +10,10 @@ namespace XrayClassifier.Bench;
 /// <summary>One fresh process creating one session and running it once.</summary>
 public sealed record SessionStep(string Source, double CreateMs, double FirstRunMs, double SecondRunMs);
 
-/// <summary>The model run with the pool's spinning off (as before issue 12) and on with a stop after each run (now).</summary>
+/// <summary>The model run with the pool's spinning off (as before issue 12), on with a stop after each run (now), and on
+/// without the stop (the peer's setting: its workers keep spinning between runs).</summary>
 public sealed record SpinningStep(Stats SpinOff, Stats SpinOn, double CpuPerRunOff, double CpuPerRunOn, double IdleCpuOff, double IdleCpuOn,
-    double IdleCpuOnWithoutStop);
+    double IdleCpuOnWithoutStop, Stats? SpinOnWithoutStop = null);
 
 /// <summary>What each step of issue 12 bought, measured in the same run as everything else.</summary>
 public sealed record StepsResult(IReadOnlyDictionary<string, Stats> Create, IReadOnlyDictionary<string, Stats> FirstRun,
@@ -113,17 +114,20 @@ public static class StepsBench
         using var inputOff = Input(off.Session);
         using var inputOn = Input(on.Session);
         using var inputNoStop = Input(onNoStop.Session);
-        for (int i = 0; i < 20; i++) { Run(off.Session, inputOff.Value); Run(on.Session, inputOn.Value); }
+        for (int i = 0; i < 20; i++) { Run(off.Session, inputOff.Value); Run(on.Session, inputOn.Value); Run(onNoStop.Session, inputNoStop.Value); }
         var tOff = new List<double>();
         var tOn = new List<double>();
+        var tNoStop = new List<double>();
         double cpuOff = 0, cpuOn = 0;
         for (int block = 0; block < 8; block++)
         {
             cpuOff += Timed(off.Session, inputOff.Value, tOff);
             cpuOn += Timed(on.Session, inputOn.Value, tOn);
+            Timed(onNoStop.Session, inputNoStop.Value, tNoStop);
         }
         return new SpinningStep(Stats.Of(tOff.ToArray()), Stats.Of(tOn.ToArray()), cpuOff / tOff.Count, cpuOn / tOn.Count,
-            IdleCpu(off.Session, inputOff.Value), IdleCpu(on.Session, inputOn.Value), IdleCpu(onNoStop.Session, inputNoStop.Value));
+            IdleCpu(off.Session, inputOff.Value), IdleCpu(on.Session, inputOn.Value), IdleCpu(onNoStop.Session, inputNoStop.Value),
+            Stats.Of(tNoStop.ToArray()));
     }
 
     private static double Timed(InferenceSession session, OrtValue input, List<double> times)
