@@ -36,13 +36,35 @@ case "$arch" in
   *) echo "package: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
 
+# Zips every file of a folder at the root, sorted, with a fixed timestamp (the same build gives the same zip) and
+# Unix mode bits, which Lambda honours: 0755 for an executable (the bootstrap), else 0644 (readable by the runtime's user).
+write_zip() {
+  /usr/bin/python3 - "$1" "$2" <<'PY'
+import os, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+tmp = dst + ".tmp"
+with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    for root, dirs, files in os.walk(src):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            info = zipfile.ZipInfo(os.path.relpath(path, src).replace(os.sep, "/"), date_time=(2000, 1, 1, 0, 0, 0))
+            info.create_system = 3
+            mode = 0o755 if os.access(path, os.X_OK) else 0o644
+            info.external_attr = ((0o100000 | mode) & 0xFFFF) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with open(path, "rb") as f:
+                z.writestr(info, f.read())
+os.replace(tmp, dst)
+PY
+}
+
 publish="artifacts/publish/$rid"
 rm -rf "$publish"
 mkdir -p artifacts
 if [ "$aot" = true ]; then
-  # Native AOT links with the machine's gcc against its glibc: the executable must need no more than Amazon
-  # Linux 2023's glibc 2.34 (test/…/Deploy/LambdaLinkCompatibilityTests checks it).
-  # Native AOT links with the system's C toolchain (clang or gcc): install gcc on a bare Debian machine.
+  # Native AOT links with the system's C toolchain (clang or gcc; gcc installed here on a bare Debian machine) against
+  # its glibc: the executable must need no more than Amazon Linux 2023's glibc 2.34 (Deploy/BootstrapTests checks it).
   if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
     echo "package: installing gcc (Native AOT links with it)" >&2
     sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
@@ -58,20 +80,7 @@ if [ "$aot" = true ]; then
     --artifacts-path artifacts/build-aot -o "$publish" --nologo -v quiet >&2
   [ -x "$publish/bootstrap" ] || { echo "package: $publish/bootstrap is missing" >&2; exit 1; }
   rm -rf artifacts/bootstrap && mkdir -p artifacts/bootstrap && cp "$publish/bootstrap" artifacts/bootstrap/
-  /usr/bin/python3 - "$publish/bootstrap" "$zip" <<'PY'
-import sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-tmp = dst + ".tmp"
-with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-    info = zipfile.ZipInfo("bootstrap", date_time=(2000, 1, 1, 0, 0, 0))
-    info.create_system = 3                          # Unix, so Lambda honours the mode bits
-    info.external_attr = (0o100755 & 0xFFFF) << 16  # regular file, rwxr-xr-x: Lambda executes it
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with open(src, "rb") as f:
-        z.writestr(info, f.read())
-import os
-os.replace(tmp, dst)
-PY
+  write_zip artifacts/bootstrap "$zip"
   echo "package: $zip ($(stat -c %s "$zip") bytes, bootstrap, x86_64, Native AOT)" >&2
   echo "$zip"
   exit 0
@@ -91,22 +100,8 @@ for need in XrayClassifier.Function.dll XrayClassifier.Function.deps.json XrayCl
   [ -f "$publish/$need" ] || { echo "package: $publish/$need is missing" >&2; exit 1; }
 done
 
-/usr/bin/python3 - "$publish" "$zip" <<'PY'
-import os, sys, zipfile
-src, dst = sys.argv[1], sys.argv[2]
-tmp = dst + ".tmp"
-with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-    for root, dirs, files in os.walk(src):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            info = zipfile.ZipInfo(os.path.relpath(path, src).replace(os.sep, "/"), date_time=(2000, 1, 1, 0, 0, 0))
-            info.create_system = 3                      # Unix, so Lambda honours the mode bits
-            info.external_attr = (0o100644 & 0xFFFF) << 16  # regular file, rw-r--r--: readable by the runtime's user
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with open(path, "rb") as f:
-                z.writestr(info, f.read())
-os.replace(tmp, dst)
-PY
+# Managed code only: nothing in it is executable.
+chmod -R a-x,a+X "$publish"
+write_zip "$publish" "$zip"
 echo "package: $zip ($(stat -c %s "$zip") bytes, $(unzip -Z1 "$zip" | wc -l) files, $arch)" >&2
 echo "$zip"

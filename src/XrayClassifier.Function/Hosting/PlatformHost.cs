@@ -86,15 +86,10 @@ public sealed class PlatformHost : IDisposable
         Pipeline.Start();
         var pending = Pending();
         // Recorded when the loads end, not when someone next looks: INIT may be busy warming up meanwhile.
-        if (pending.Length > 0)
-        {
-            Task.WhenAll(pending).ContinueWith(_ =>
-            {
-                MarkLoaded();
-                _loaded.TrySetResult();
-            }, TaskContinuationOptions.ExecuteSynchronously);
-        }
-        else
+        if (pending.Length > 0) Task.WhenAll(pending).ContinueWith(_ => Ended(), TaskContinuationOptions.ExecuteSynchronously);
+        else Ended();
+
+        void Ended()
         {
             MarkLoaded();
             _loaded.TrySetResult();

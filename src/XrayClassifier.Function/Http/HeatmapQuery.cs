@@ -16,10 +16,10 @@ internal static class HeatmapQuery
 {
     public const string Parameter = "heatmap";
 
-    /// <summary>The maps asked for, or null when the request has no heatmap parameter.</summary>
     /// <summary>Whether the request asks for heatmaps at all (valid or not).</summary>
     public static bool IsAsked(ProxyRequest request) => RequestHeaders.Query(request, Parameter) is not null;
 
+    /// <summary>The maps asked for, or null when the request has no heatmap parameter.</summary>
     public static HeatmapRequest? From(ProxyRequest request, IImageClassifier classifier)
     {
         if (RequestHeaders.Query(request, Parameter) is not { } value) return null;

@@ -48,24 +48,21 @@ public static class CustomRuntime
                     await stderr.WriteLineAsync($"bootstrap: the Runtime API at {endpoint} stopped answering ({e.Message})").ConfigureAwait(false);
                     return 1;
                 }
-                using (invocation)
+                // What the managed runtime sets per invocation: the AWS SDK reads X-Ray's trace header from here.
+                Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
+                Stream answer;
+                try
                 {
-                    // What the managed runtime sets per invocation: the AWS SDK reads X-Ray's trace header from here.
-                    Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
-                    Stream answer;
-                    try
-                    {
-                        answer = await function.FunctionHandler(invocation.Event).ConfigureAwait(false);
-                    }
-                    catch (Exception e)
-                    {
-                        // The handler answers every failure itself; this is for a bug that escapes it.
-                        await api.ReportInvocationErrorAsync(invocation.RequestId, e, stop).ConfigureAwait(false);
-                        continue;
-                    }
-                    await using (answer.ConfigureAwait(false))
-                        await api.RespondAsync(invocation.RequestId, answer, stop).ConfigureAwait(false);
+                    answer = await function.FunctionHandler(invocation.OpenEvent()).ConfigureAwait(false);
                 }
+                catch (Exception e)
+                {
+                    // The handler answers every failure itself; this is for a bug that escapes it.
+                    await api.ReportInvocationErrorAsync(invocation.RequestId, e, stop).ConfigureAwait(false);
+                    continue;
+                }
+                await using (answer.ConfigureAwait(false))
+                    await api.RespondAsync(invocation.RequestId, answer, stop).ConfigureAwait(false);
             }
         }
         return 0;

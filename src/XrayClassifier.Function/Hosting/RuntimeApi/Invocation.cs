@@ -1,15 +1,13 @@
 namespace XrayClassifier.Function.Hosting.RuntimeApi;
 
 /// <summary>One event handed out by Lambda's Runtime API (<c>GET /runtime/invocation/next</c>): the request id its
-/// answer is posted under, the X-Ray trace header, the deadline, and the event itself, still on the wire.</summary>
-public sealed class Invocation(string requestId, string? traceId, long? deadlineUnixMs, Stream @event) : IDisposable
+/// answer is posted under, the X-Ray trace header, the deadline, and the event itself.</summary>
+public sealed class Invocation(string requestId, string? traceId, long? deadlineUnixMs, byte[] @event)
 {
     public string RequestId { get; } = requestId;
     public string? TraceId { get; } = traceId;
     public long? DeadlineUnixMs { get; } = deadlineUnixMs;
 
-    /// <summary>The API Gateway proxy event JSON, read by the handler as it arrives.</summary>
-    public Stream Event { get; } = @event;
-
-    public void Dispose() => Event.Dispose();
+    /// <summary>The API Gateway proxy event JSON, as a stream the handler reads in place (no copy).</summary>
+    public Stream OpenEvent() => new MemoryStream(@event, 0, @event.Length, writable: false, publiclyVisible: true);
 }
