@@ -4,8 +4,10 @@ using System.Text.Json;
 namespace XrayClassifier.Bench;
 
 /// <summary>One fresh process of the published function answering its first event.</summary>
+/// <remarks><see cref="JitMs"/> and <see cref="JitMethods"/>: what the JIT compiled up to the answer, all threads (the managed
+/// runtime only; Native AOT has no JIT).</remarks>
 public sealed record ColdRun(double SpawnToResponse, double MainAt, double LoadAssembly, double Constructor, double FirstInvoke,
-    long PeakRssKiB, int StatusCode, string? InitReport);
+    long PeakRssKiB, int StatusCode, string? InitReport, double? JitMs = null, long? JitMethods = null);
 
 /// <summary>Cold starts for one image of the deployment (the Native AOT bootstrap behind an emulated Runtime API), with an
 /// empty optimised-model cache every time and with a primed one; and, cache primed, of the same function on the dotnet10
@@ -57,17 +59,18 @@ public static class ColdBench
             var sc = Stats.Of(with.Select(r => r.SpawnToResponse).ToArray());
             var sm = Stats.Of(managed.Select(r => r.SpawnToResponse).ToArray());
             Stats? sp = peer.Count > 0 ? Stats.Of(peer.Select(p => p.Ms).ToArray()) : null;
-            log($"cold {Path.GetFileName(image)} (statuses {string.Join(",", without.Concat(with).Concat(managed).Select(r => r.StatusCode).Distinct())}): {sw.Median:F0} ms without cache, {sc.Median:F0} ms with (managed runtime {sm.Median:F0} ms)" +
+            int[] statuses = without.Concat(with).Concat(managed).Select(r => r.StatusCode).Distinct().ToArray();
+            log($"cold {Path.GetFileName(image)} (statuses {string.Join(",", statuses)}): {sw.Median:F0} ms without cache, {sc.Median:F0} ms with (managed runtime {sm.Median:F0} ms)" +
                 (sp is null ? "" : $"; the peer, interleaved: {sp.Median:F0} ms"));
             results.Add(new ColdResult(Path.GetFileName(image), sw, sc, Typical(without), Typical(with),
                 without.Concat(with).Max(r => r.PeakRssKiB),
-                without.Concat(with).Concat(managed).Select(r => r.StatusCode).Distinct().ToArray(),
+                statuses,
                 sp, peer.Count > 0 ? peer.Max(p => p.PeakKiB) : 0, sm, Typical(managed)));
         }
         return results;
     }
 
-    internal static ColdRun Typical(List<ColdRun> runs) => runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2);
+    private static ColdRun Typical(List<ColdRun> runs) => runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2);
 
     private static void EmptyFolder(string dir)
     {
@@ -153,6 +156,7 @@ public static class ColdBench
         string? init = functionLog.FirstOrDefault(l => l.Contains("\"message\":\"init\"", StringComparison.Ordinal));
         return new ColdRun(spawnToResponse, r.GetProperty("mainAt").GetDouble(), r.GetProperty("loadAssembly").GetDouble(),
             r.GetProperty("constructor").GetDouble(), r.GetProperty("firstInvoke").GetDouble(),
-            r.GetProperty("peakRssKiB").GetInt64(), r.GetProperty("statusCode").GetInt32(), init);
+            r.GetProperty("peakRssKiB").GetInt64(), r.GetProperty("statusCode").GetInt32(), init,
+            r.GetProperty("jitMs").GetDouble(), r.GetProperty("jitMethods").GetInt64());
     }
 }

@@ -135,7 +135,8 @@ public static class Report
             if (run.Cold[0].TypicalManagedWithCache is { } managedRun)
             {
                 L($"- managed runtime, with cache: runtime start to Main {F(managedRun.MainAt)}, load the function assembly {F(managedRun.LoadAssembly)}, constructor (INIT) {F(managedRun.Constructor)}, " +
-                  $"first invoke {F(managedRun.FirstInvoke)}, spawn to response {F(managedRun.SpawnToResponse)}");
+                  $"first invoke {F(managedRun.FirstInvoke)}, spawn to response {F(managedRun.SpawnToResponse)}" +
+                  (managedRun.JitMethods is long n ? $"; the JIT compiled {n} methods in {F(managedRun.JitMs ?? 0)} ms of CPU" : ""));
                 if (managedRun.InitReport is not null) L($"  - the function's INIT log line: `{managedRun.InitReport.Trim()}`");
             }
         }
@@ -299,9 +300,10 @@ public static class Report
               $"Runtime API's first call (HttpClient's first request, while the loads take both cores) and the event's bytes; 0.5× the peer is {F(0.5 * peer)} ms. " +
               (c.TypicalManagedWithCache is { } m
                   ? $"On the managed runtime the same function took {F(m.SpawnToResponse)} ms: runtime start to Main {F(m.MainAt)} ms, the assembly's " +
-                    $"load {F(m.LoadAssembly)} ms, INIT {F(m.Constructor)} ms, first invoke {F(m.FirstInvoke)} ms — JIT compilation of what ReadyToRun " +
-                    "cannot precompile (generic code over the framework's types, P/Invoke marshalling stubs: ~430 methods, ~100 ms of CPU) is most of " +
-                    "the difference, and Native AOT has none. "
+                    $"load {F(m.LoadAssembly)} ms, INIT {F(m.Constructor)} ms, first invoke {F(m.FirstInvoke)} ms. Besides the runtime's start, the " +
+                    "difference is JIT compilation of what ReadyToRun cannot precompile (generic code over the framework's types, P/Invoke marshalling " +
+                    (m.JitMethods is long n && m.JitMs is double jit ? $"stubs): {n} methods, {F(jit)} ms of CPU in that run" : "stubs)") +
+                    "; Native AOT has none. "
                   : "") +
               "INIT only starts the loads; the first request's event arrives over the Runtime API and is decoded while ONNX Runtime's library " +
               "loads (beside it a pool thread reads the manifest, finds the heatmap head and reads the cache entry) and the session is created on " +
