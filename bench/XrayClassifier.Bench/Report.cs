@@ -287,6 +287,11 @@ public static class Report
                 "(interleaved in one process, minutes apart from this run: the worker pinned as ORT pins it for the peer's default thread count, " +
                 "23.54 against 23.69 ms; a session from the model file against the cache entry in place, 22.81 against 22.72; denormals as " +
                 "zero, 24.96 against 24.73). The stop stays: between requests the peer's spinning burns the CPU Lambda's credit would give the next decode."
+              : "") +
+          (run.Warm.Count > 1 && PeerWarmOf(run, run.Warm[0]) is not null
+              ? " The model run is the same computation for every image (one input shape, the image only changes the numbers), so the spread " +
+                $"of its ratio across the images in this run ({string.Join(", ", run.Warm.Select(w => R(w.Run.Median, PeerWarmOf(run, w)!.Value.Run)))}) " +
+                "is this VM's measurement noise against a 1.0× target."
               : ""));
         L("");
         if (run.Cold.Count > 0 && run.Cold[0].TypicalWithCache is { } r)
