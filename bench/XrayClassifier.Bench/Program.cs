@@ -161,7 +161,7 @@ static string OurVersions(string efsRoot)
     var env = BenchEnvironment.For(efsRoot);
     var o = XrayClassifier.Function.Configuration.XrayOptions.FromEnvironment(env);
     var layout = XrayClassifier.Function.Configuration.EfsLayout.From(o);
-    using var c = XrayClassifier.Function.Inference.Classifier.Load(layout, new(o.ComputeThreads(Environment.ProcessorCount)));
+    using var c = XrayClassifier.Function.Inference.ClassifierLoader.Load(layout, new(o.ComputeThreads(Environment.ProcessorCount)));
     using var p = XrayClassifier.Function.Imaging.ImagePipeline.Create(layout.NativeDirectory, new(o.MaxImageBytes, o.MaxPixels, o.MinImageSide), 1);
     return $".NET {Environment.Version} (function published ReadyToRun, linux-x64), ONNX Runtime {c.RuntimeVersion}, libvips {p.VipsVersion}";
 }

@@ -67,7 +67,7 @@ public static class WarmBench
         var options = XrayOptions.FromEnvironment(env);
         var layout = EfsLayout.From(options);
         int threads = options.ComputeThreads(Environment.ProcessorCount);
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(threads));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(threads));
         using var pipeline = ImagePipeline.Create(layout.NativeDirectory,
             new ImageLimits(options.MaxImageBytes, options.MaxPixels, options.MinImageSide), threads);
 

@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Http;
+using XrayClassifier.Function.Http.Answers;
 using XrayClassifier.Function.Http.Endpoints;
 using XrayClassifier.Function.Observability;
 using XrayClassifier.Function.Storage;
 using XrayClassifier.Function.Uploads;
+using XrayClassifier.Function.Hosting.ColdStart;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -25,7 +28,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         _services = services;
         _log = new RequestLog(services.Log, environment.Get("AWS_LAMBDA_FUNCTION_NAME") ?? "local", services.Clock);
         Options = XrayOptions.FromEnvironment(environment);
-        Host = new PlatformHost(Options, services.Clock, services.Retry, services.ProcessorCount, services.ClassifierLoadGate);
+        Host = new PlatformHost(Options, services);
         var workspace = new Workspace(Host.Layout, services.Clock);
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
         var uploads = UploadBucketSettings.FromEnvironment(environment);
@@ -33,7 +36,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         Handler = new RequestHandler(Host,
-            new ClassifyEndpoint(Host, workspace, Uploads, _log, services),
+            new ClassifyEndpoint(new ImageClassification(Host, workspace, _log, services.RequestLoadWait), ClassificationAnswers, Uploads, Options.ImageLimits, _log),
             new HealthEndpoint(Host, workspace, Uploads.Settings, services.RequestLoadWait),
             new UploadsEndpoint(Uploads),
             new PageEndpoint(),
@@ -41,6 +44,9 @@ internal sealed class ExecutionEnvironment : IDisposable
             new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
         Initialise();
     }
+
+    /// <summary>The representations a classification is answered in, by <c>Accept</c>; JSON first, the default.</summary>
+    internal static ClassificationAnswers ClassificationAnswers { get; } = new([new JsonClassificationAnswer()]);
 
     public XrayOptions Options { get; }
     public PlatformHost Host { get; }

@@ -1,4 +1,9 @@
+using XrayClassifier.Function.Classification;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Observability;
+using XrayClassifier.Function.Hosting.ColdStart;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -29,11 +34,11 @@ public sealed record FunctionServices
     /// (<see cref="WarmUpPolicy"/>).</summary>
     public WarmUpKind? WarmUp { get; init; }
 
-    /// <summary>Tests only: wraps the loaded engine for requests (not for INIT's warm-up), to record what it
-    /// classified or to fail the way a bug would. Null in production.</summary>
-    internal Func<InferenceEngine, IImageClassifier>? DecorateEngine { get; init; }
+    /// <summary>Loads the classifier (<see cref="ClassifierLoader.Load"/>); tests hold it back to make a request arrive
+    /// while it is under way. Production takes the same path with the default.</summary>
+    internal Func<EfsLayout, ClassifierSettings, Action<ModelManifest>?, Classifier> LoadClassifier { get; init; } = ClassifierLoader.Load;
 
-    /// <summary>Tests only: the classifier's first load starts once this task completes, so that a request can be made
-    /// to arrive while it is under way. Null in production.</summary>
-    internal Task? ClassifierLoadGate { get; init; }
+    /// <summary>Makes the engine from the loaded classifier and pipeline; tests make one that observes each model input
+    /// (<see cref="InferenceEngine"/>'s <c>Running</c>). Production takes the same path with the default.</summary>
+    internal Func<Classifier, ImagePipeline, InferenceEngine> CreateEngine { get; init; } = static (classifier, pipeline) => new InferenceEngine(classifier, pipeline);
 }

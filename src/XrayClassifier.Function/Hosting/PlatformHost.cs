@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Hosting.ColdStart;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -22,14 +24,17 @@ public sealed class PlatformHost : IDisposable
     private readonly TaskCompletionSource<ModelManifest?> _manifest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount)
-        : this(options, clock, retry, processorCount, loadGate: null) { }
+    private readonly Func<Classifier, ImagePipeline, InferenceEngine> _createEngine;
 
-    internal PlatformHost(XrayOptions options, TimeProvider clock, RetryPolicy retry, int processorCount, Task? loadGate)
+    public PlatformHost(XrayOptions options, FunctionServices services)
     {
         Options = options;
         Layout = EfsLayout.From(options);
-        ComputeThreads = options.ComputeThreads(processorCount);
+        ComputeThreads = options.ComputeThreads(services.ProcessorCount);
+        _createEngine = services.CreateEngine;
+        var clock = services.Clock;
+        var retry = services.Retry;
+        var loadClassifier = services.LoadClassifier;
         var problems = new List<PlatformUnavailableException>();
         foreach (var p in options.Problems)
             problems.Add(new PlatformUnavailableException("configuration", p + " Fix the function's environment variables."));
@@ -38,23 +43,19 @@ public sealed class PlatformHost : IDisposable
         var layout = Layout;
         int threads = ComputeThreads;
         var manifest = _manifest;
-        Classifier = new RetryingLoader<Classifier>("model",
-            () =>
-            {
-                loadGate?.GetAwaiter().GetResult();
-                return Load(layout, threads, manifest);
-            }, clock, retry);
+        Classifier = new RetryingLoader<Classifier>("model", () => Load(loadClassifier, layout, threads, manifest), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             () => ImagePipeline.Create(layout.NativeDirectory,
                 options.ImageLimits, threads), clock, retry);
     }
 
     /// <summary>Loads the classifier and hands its manifest to the INIT warm-up as soon as it is read.</summary>
-    private static Classifier Load(EfsLayout layout, int threads, TaskCompletionSource<ModelManifest?> manifest)
+    private static Classifier Load(Func<EfsLayout, ClassifierSettings, Action<ModelManifest>?, Classifier> load, EfsLayout layout, int threads,
+        TaskCompletionSource<ModelManifest?> manifest)
     {
         try
         {
-            return Inference.Classifier.Load(layout, new ClassifierSettings(threads), m => manifest.TrySetResult(m));
+            return load(layout, new ClassifierSettings(threads), m => manifest.TrySetResult(m));
         }
         finally
         {
@@ -174,7 +175,7 @@ public sealed class PlatformHost : IDisposable
         InferenceEngine? engine = null;
         if (classifier.Value is { } cv && pipeline.Value is { } pv)
         {
-            lock (_lock) engine = _engine ??= new InferenceEngine(cv, pv);
+            lock (_lock) engine = _engine ??= _createEngine(cv, pv);
         }
         return new PlatformState(problems.Count == 0 ? engine : null, problems);
     }

@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Classification;
 
 namespace XrayClassifier.Function.Hosting;
 

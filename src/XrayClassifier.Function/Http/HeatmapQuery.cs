@@ -4,6 +4,7 @@ using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
+using XrayClassifier.Function.Classification;
 
 namespace XrayClassifier.Function.Http;
 
@@ -61,7 +62,7 @@ internal static class HeatmapQuery
     }
 
     /// <summary>The answers for the maps a classification computed, with their PNGs; <paramref name="ms"/> is the drawing time.</summary>
-    public static HeatmapAnswer[]? Answers(ClassifyResult result, PreprocessSpec spec, out double ms)
+    public static HeatmapAnswer[]? Answers(ClassificationResult result, PreprocessSpec spec, out double ms)
     {
         ms = 0;
         if (result.Heatmaps is not { } maps) return null;

@@ -58,6 +58,16 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
         return response;
     }
 
+    /// <summary>406: the request's <c>Accept</c> allows none of <paramref name="offered"/>, which the answer lists.</summary>
+    public static ProxyResponse NotAcceptable(IReadOnlyList<string> offered, string requestId, RequestLogEntry log)
+    {
+        var response = Problem(log, ProblemTypes.NotAcceptable,
+            $"The Accept header allows none of the representations this route answers in. Accept one of: {string.Join(", ", offered)} (or */*).",
+            requestId, offered);
+        response.Headers["Vary"] = "Accept";
+        return response;
+    }
+
     private static ProxyResponse Problem(RequestLogEntry log, ProblemType type, string detail, string requestId, IReadOnlyList<string>? accepted = null)
     {
         log.Error = type.Slug;

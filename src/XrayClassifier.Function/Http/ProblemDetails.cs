@@ -25,7 +25,7 @@ public sealed class ProblemDetails
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Component { get; init; }
 
-    /// <summary>415: what would have been accepted.</summary>
+    /// <summary>415: the content types that would have been accepted; 406: the representations offered.</summary>
     [JsonPropertyName("accepted")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Accepted { get; init; }

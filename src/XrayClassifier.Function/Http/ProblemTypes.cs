@@ -13,6 +13,7 @@ public static class ProblemTypes
     public static readonly ProblemType CorruptImage = new("corrupt-image", "The image is truncated or corrupt", 400);
     public static readonly ProblemType UnknownHeatmapLabel = new("unknown-heatmap-label", "The heatmap parameter names no label of the model", 400);
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", "Method not allowed on this route", 405);
+    public static readonly ProblemType NotAcceptable = new("not-acceptable", "No representation the Accept header allows", 406);
     public static readonly ProblemType ImageTooLarge = new("image-too-large", "The image is too large", 413);
     public static readonly ProblemType TooManyPixels = new("too-many-pixels", "The image has too many pixels", 413);
     public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", "Unsupported Content-Type", 415);

@@ -1,6 +1,7 @@
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Observability;
+using XrayClassifier.Function.Classification;
 
 namespace XrayClassifier.Function.Http;
 

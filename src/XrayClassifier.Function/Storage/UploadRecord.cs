@@ -1,4 +1,4 @@
-using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Classification;
 
 namespace XrayClassifier.Function.Storage;
 
@@ -16,7 +16,7 @@ public sealed class UploadRecord
     public required int Height { get; init; }
     public required string ModelName { get; init; }
     public required string ModelVersion { get; init; }
-    public required Classification Classification { get; init; }
+    public required LabelScores Classification { get; init; }
     /// <summary>For a DICOM upload: the attributes that may be kept (nothing else of the data set ever is).</summary>
     public Dicom.DicomSummary? Dicom { get; init; }
     /// <summary>For a DICOM upload: whether the stored file is the de-identified derivative or the upload itself.</summary>

@@ -1,6 +1,8 @@
+using XrayClassifier.Function.Inference;
 using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
+using XrayClassifier.Function.Hosting.ColdStart;
 
 namespace XrayClassifier.Tests.Hosting;
 
@@ -43,7 +45,15 @@ public sealed class WarmUpPolicyTests : IDisposable
         env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
         env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = memoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var load = new TaskCompletionSource();
-        using var f = new Function.Function(new DictionaryEnvironmentVariables(env), new FunctionServices { Log = log, ProcessorCount = 2, ClassifierLoadGate = load.Task });
+        using var f = new Function.Function(new DictionaryEnvironmentVariables(env), new FunctionServices
+        {
+            Log = log, ProcessorCount = 2,
+            LoadClassifier = (layout, settings, manifestRead) =>
+            {
+                load.Task.GetAwaiter().GetResult();
+                return ClassifierLoader.Load(layout, settings, manifestRead);
+            },
+        });
 
         // INIT returned at once: the request is handed over while the model is still loading (held here until it arrives).
         var firstTask = Classify(f);

@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Classification;
 using System.Text.Json.Nodes;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Inference;
@@ -77,10 +78,10 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
         foreach (var c in TorchXrayVisionCorpus.Cases.Where(c => c.Width == 224 && c.Height == 224))
         {
             var layout = efs.AddModel(corpus.Onnx, Manifest(c), model: c.Name);
-            using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+            using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
             var engine = new InferenceEngine(classifier, fixture.Pipeline);
 
-            var answer = (await engine.ClassifyAsync(corpus.Encoded(c.Name), null)).Classification;
+            var answer = (await engine.ClassifyAsync(corpus.Encoded(c.Name), null)).Scores;
 
             var expected = corpus.Probabilities(c.Name);
             var named = TorchXrayVisionCorpus.Labels.Where(l => l.Length > 0).ToArray();

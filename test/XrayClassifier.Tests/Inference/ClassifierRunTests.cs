@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Classification;
 using System.Text.Json.Nodes;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
@@ -12,10 +13,10 @@ public sealed class ClassifierRunTests
 
     private static Classifier LoadModel(TestEfs efs, PooledLinearCase model, string activation = "none", JsonNode? threshold = null,
         bool dynamicBatch = false, bool dynamicSpatial = false) =>
-        Classifier.Load(efs.AddModel(model.Model(dynamicBatch, dynamicSpatial), model.Manifest(activation, threshold)),
+        ClassifierLoader.Load(efs.AddModel(model.Model(dynamicBatch, dynamicSpatial), model.Manifest(activation, threshold)),
             new ClassifierSettings(1, UseOptimizedModelCache: false));
 
-    private static void AssertMatches(double[] expected, Classification result, string[] labels)
+    private static void AssertMatches(double[] expected, LabelScores result, string[] labels)
     {
         Assert.Equal(labels.Length, result.Predictions.Count);
         foreach (var p in result.Predictions)
@@ -46,7 +47,7 @@ public sealed class ClassifierRunTests
 
         var input = model.Input();
         input.CopyTo(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         AssertMatches(model.Expected(input, activation), result, model.LabelNames);
     }
@@ -60,7 +61,7 @@ public sealed class ClassifierRunTests
         var input = model.Input();
         input.CopyTo(classifier.InputBuffer);
 
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         var expected = model.Expected(input);
         var order = Enumerable.Range(0, 6).OrderByDescending(i => expected[i]).Select(i => model.LabelNames[i]).ToArray();
@@ -88,7 +89,7 @@ public sealed class ClassifierRunTests
         using var classifier = LoadModel(efs, model, threshold: threshold);
         input.CopyTo(classifier.InputBuffer);
 
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         var findings = new[] { 0, 3, 4 }.OrderByDescending(i => expected[i]).Select(i => model.LabelNames[i]);
         Assert.Equal(findings, result.Findings);
@@ -106,7 +107,7 @@ public sealed class ClassifierRunTests
         using var classifier = LoadModel(efs, model, threshold: cut - 1e-6);
         input.CopyTo(classifier.InputBuffer);
 
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         Assert.Equal(Enumerable.Range(0, 5).Where(i => expected[i] >= cut).OrderByDescending(i => expected[i]).Select(i => model.LabelNames[i]),
             result.Findings);
@@ -120,7 +121,7 @@ public sealed class ClassifierRunTests
         using var classifier = LoadModel(efs, model, activation: "softmax");
         classifier.InputBuffer.Fill(1);
 
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         Assert.All(result.Predictions, p => Assert.True(float.IsFinite(p.Probability)));
         Assert.Equal(1.0, result.Predictions.Sum(p => (double)p.Probability), 1e-6);
@@ -135,7 +136,7 @@ public sealed class ClassifierRunTests
         var model = new PooledLinearCase(1, 4, 4, [0, 0], [500, -500], Head.None);
         using var classifier = LoadModel(efs, model, activation: "sigmoid");
 
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         Assert.Equal([1f, 0f], result.Predictions.Select(p => p.Probability));
     }
@@ -151,24 +152,29 @@ public sealed class ClassifierRunTests
         {
             var input = model.Input(seed);
             input.CopyTo(classifier.InputBuffer);
-            AssertMatches(model.Expected(input), classifier.Run(), model.LabelNames);
+            AssertMatches(model.Expected(input), classifier.RunAndScore(), model.LabelNames);
         }
     }
 
     [Fact]
-    public void RunAllocatesOnlyTheResult()
+    public void RunAllocatesNothingAndScoringOnlyTheResult()
     {
         using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 14, Head.Sigmoid);
         using var classifier = LoadModel(efs, model, threshold: 0.0);
+        var scores = new ScoreReader(classifier.Manifest);
         model.Input().CopyTo(classifier.InputBuffer);
-        for (int i = 0; i < 3; i++) classifier.Run();
+        for (int i = 0; i < 3; i++) scores.Read(classifier.Run());
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var result = classifier.Run();
+        var output = classifier.Run();
+        long run = GC.GetAllocatedBytesForCurrentThread() - before;
+        var result = scores.Read(output);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        // 14 Prediction objects (32 B), the Prediction[] and string[] of 14 (~136 B each), one Classification (48 B).
+        // The run writes into the bound native output; scoring makes 14 Predictions (40 B), the Prediction[] and string[]
+        // of 14 (~136 B each) and one LabelScores (48 B).
+        Assert.Equal(0, run);
         Assert.Equal(14, result.Findings.Count);
         Assert.InRange(allocated, 1, 1024);
     }
@@ -187,12 +193,12 @@ public sealed class ClassifierRunTests
         var w = g.Initializer("weight", [4, 3], model.Weights);
         var b = g.Initializer("bias", [4], model.Bias);
         g.Node("Gemm", [x, w, b], ["output"], OnnxAttribute.Int("transB", 1));
-        using var classifier = Classifier.Load(efs.AddModel(g.ToArray(), model.Manifest("sigmoid")), new ClassifierSettings(1, false));
+        using var classifier = ClassifierLoader.Load(efs.AddModel(g.ToArray(), model.Manifest("sigmoid")), new ClassifierSettings(1, false));
 
         var input = model.Input();
         input.CopyTo(classifier.InputBuffer);
-        var first = classifier.Run();
-        var second = classifier.Run();
+        var first = classifier.RunAndScore();
+        var second = classifier.RunAndScore();
 
         AssertMatches(model.Expected(input, "sigmoid"), first, model.LabelNames);
         Assert.Equal(first.Predictions, second.Predictions);
@@ -210,7 +216,7 @@ public sealed class ClassifierRunTests
         classifier.WarmUp();
 
         Assert.Equal(input, classifier.InputBuffer.ToArray());
-        AssertMatches(model.Expected(input), classifier.Run(), model.LabelNames);
+        AssertMatches(model.Expected(input), classifier.RunAndScore(), model.LabelNames);
     }
 
     [Fact]
@@ -222,7 +228,7 @@ public sealed class ClassifierRunTests
         classifier.Dispose();
         classifier.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => classifier.Run());
+        Assert.Throws<ObjectDisposedException>(() => classifier.RunAndScore());
         Assert.Throws<ObjectDisposedException>(() => classifier.InputBuffer.Length);
     }
 
@@ -231,7 +237,7 @@ public sealed class ClassifierRunTests
     {
         using var efs = new TestEfs();
         var model = PooledLinearCase.Create(1, 4, 4, 2, Head.Sigmoid);
-        using var classifier = Classifier.Load(efs.AddModel(model.Model(), model.Manifest()), new ClassifierSettings(2, false));
+        using var classifier = ClassifierLoader.Load(efs.AddModel(model.Model(), model.Manifest()), new ClassifierSettings(2, false));
 
         var report = classifier.LoadReport;
         Assert.Equal("1.32.0", classifier.RuntimeVersion);

@@ -16,14 +16,14 @@ namespace XrayClassifier.Tests.Inference;
 public sealed class HeatmapTests
 {
     private static Classifier Load(TestEfs efs, byte[] model, JsonObject manifest, bool cache = false) =>
-        Classifier.Load(efs.AddModel(model, manifest), new ClassifierSettings(1, UseOptimizedModelCache: cache));
+        ClassifierLoader.Load(efs.AddModel(model, manifest), new ClassifierSettings(1, UseOptimizedModelCache: cache));
 
     private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
     private static void AssertLitGrids(Classifier classifier)
     {
         HeatmapModels.LitTensor().CopyTo(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
         Assert.Equal((7, 7), (classifier.FeatureWidth, classifier.FeatureHeight));
         for (int label = 0; label < 2; label++)
         {
@@ -91,7 +91,7 @@ public sealed class HeatmapTests
         Assert.Equal("the classifier's input comes from AveragePool \"AveragePool_0\", not from GlobalAveragePool or ReduceMean over H and W", classifier.HeatmapsMissing);
         Assert.Null(classifier.LoadReport.HeatmapHead);
         HeatmapModels.LitTensor().CopyTo(classifier.InputBuffer);
-        Assert.Equal(2, classifier.Run().Predictions.Count);
+        Assert.Equal(2, classifier.RunAndScore().Predictions.Count);
         Assert.Throws<InvalidOperationException>(() => classifier.ActivationMap(0));
     }
 
@@ -113,7 +113,7 @@ public sealed class HeatmapTests
         var input = new float[3 * 224 * 224];
         for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 4 - 2);
         input.CopyTo(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
 
         using var plain = new SessionSettings(1, GraphOptimizationLevel.ORT_ENABLE_ALL).CreateSession(modelPath);
         using var value = OrtValue.CreateTensorValueFromMemory(input, [1, 3, 224, 224]);
@@ -132,7 +132,7 @@ public sealed class HeatmapTests
         Assert.True(worstLogit <= 1e-6, $"sigmoid(grid mean) differs from the probability by up to {worstLogit:E2}");
 
         // A second cold start opens the variant from the cache.
-        using var again = Classifier.Load(efs.Layout(), new ClassifierSettings(1, UseOptimizedModelCache: true));
+        using var again = ClassifierLoader.Load(efs.Layout(), new ClassifierSettings(1, UseOptimizedModelCache: true));
         Assert.True(again.LoadReport.OptimizedModelCacheHit);
         Assert.Null(again.HeatmapsMissing);
     }
@@ -164,7 +164,7 @@ public sealed class HeatmapTests
 
         var input = export.ReadInput();
         input.CopyTo(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
         var expected = export.ReadExpectedOutput();
         for (int c = 0; c < 14; c++)
         {

@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Classification;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -66,7 +67,7 @@ public static class InferenceChildProcess
     }
 
     /// <summary>Probabilities in manifest label order.</summary>
-    public static float[] InLabelOrder(Classifier classifier, Classification result) =>
+    public static float[] InLabelOrder(Classifier classifier, LabelScores result) =>
         classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
 
     /// <summary>Starts <paramref name="count"/> cold starts, released together by a barrier file.</summary>
@@ -123,7 +124,7 @@ public static class InferenceChildProcess
         {
             try
             {
-                Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false)).Dispose();
+                ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false)).Dispose();
                 refusals.Add("loaded");
             }
             catch (PlatformUnavailableException e)
@@ -143,9 +144,9 @@ public static class InferenceChildProcess
         File.Copy(good, target + ".part");
         File.Move(target + ".part", target, overwrite: true);
 
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
         FillFixedInput(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
         bool mapped = File.ReadLines("/proc/self/maps").Any(l => l.EndsWith(Path.GetFullPath(target), StringComparison.Ordinal));
         return new LateCopy([.. refusals], classifier.RuntimeVersion, mapped, InLabelOrder(classifier, result));
     }
@@ -160,9 +161,9 @@ public static class InferenceChildProcess
             if (deadline.Elapsed > TimeSpan.FromMinutes(1)) throw new TimeoutException("no go signal");
             Thread.Sleep(1);
         }
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(1));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1));
         FillFixedInput(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
         return new ColdStart(classifier.LoadReport.OptimizedModelCacheHit, classifier.LoadReport.CacheNote, InLabelOrder(classifier, result));
     }
 
@@ -171,7 +172,7 @@ public static class InferenceChildProcess
         int threads = int.Parse(Environment.GetEnvironmentVariable("XRAY_TEST_THREADS")!, System.Globalization.CultureInfo.InvariantCulture);
         OnnxRuntimeWarmUp(layout);
         var before = ThreadIds();
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
         // ORT's threads, not the .NET thread pool's (the load reads the model beside ORT's start on a pool thread).
         var started = ThreadIds().Except(before).Where(tid => !IsDotnetThread(tid)).ToArray();
 

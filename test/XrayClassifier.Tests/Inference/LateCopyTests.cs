@@ -33,8 +33,8 @@ public sealed class LateCopyTests
         Assert.Equal("1.32.0", late.RuntimeVersion);
         Assert.True(late.MappedFromLateCopy, "ORT runs on the library copied last");
 
-        using var here = Classifier.Load(efs.Layout(), new ClassifierSettings(1, UseOptimizedModelCache: false));
+        using var here = ClassifierLoader.Load(efs.Layout(), new ClassifierSettings(1, UseOptimizedModelCache: false));
         InferenceChildProcess.FillFixedInput(here.InputBuffer);
-        Assert.Equal(InferenceChildProcess.InLabelOrder(here, here.Run()), late.Probabilities);
+        Assert.Equal(InferenceChildProcess.InLabelOrder(here, here.RunAndScore()), late.Probabilities);
     }
 }

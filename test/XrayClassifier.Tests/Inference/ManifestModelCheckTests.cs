@@ -12,7 +12,7 @@ public sealed class ManifestModelCheckTests
     {
         using var efs = new TestEfs();
         var layout = efs.AddModel(model, manifest);
-        var e = Assert.Throws<PlatformUnavailableException>(() => Classifier.Load(layout, new ClassifierSettings(1, false)));
+        var e = Assert.Throws<PlatformUnavailableException>(() => ClassifierLoader.Load(layout, new ClassifierSettings(1, false)));
         Assert.Equal("manifest", e.Component);
         Assert.StartsWith($"The model manifest {layout.ManifestPath} does not match the model {Path.Combine(layout.ModelDirectory, "model.onnx")}:", e.Message);
         foreach (var text in expected)
@@ -57,12 +57,12 @@ public sealed class ManifestModelCheckTests
         using var efs = new TestEfs();
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid);
         var manifest = With(model.Manifest(), m => { m["input"]!["height"] = 20; m["input"]!["width"] = 30; });
-        using var classifier = Classifier.Load(efs.AddModel(model.Model(dynamicSpatial: true), manifest), new ClassifierSettings(1, false));
+        using var classifier = ClassifierLoader.Load(efs.AddModel(model.Model(dynamicSpatial: true), manifest), new ClassifierSettings(1, false));
 
         Assert.Equal(3 * 20 * 30, classifier.InputBuffer.Length);
         var input = (model with { Height = 20, Width = 30 }).Input();
         input.CopyTo(classifier.InputBuffer);
-        var result = classifier.Run();
+        var result = classifier.RunAndScore();
         var expected = (model with { Height = 20, Width = 30 }).Expected(input);
         foreach (var p in result.Predictions) Assert.Equal(expected[Array.IndexOf(model.LabelNames, p.Label)], p.Probability, 1e-5);
     }
@@ -97,11 +97,11 @@ public sealed class ManifestModelCheckTests
         using var efs = new TestEfs();
         var model = Model();
         var manifest = With(model.Manifest(), m => { m["input"]!.AsObject().Remove("name"); m["output"]!.AsObject().Remove("name"); });
-        using var classifier = Classifier.Load(efs.AddModel(model.Model(inputName: "pixels", outputName: "scores"), manifest), new ClassifierSettings(1, false));
+        using var classifier = ClassifierLoader.Load(efs.AddModel(model.Model(inputName: "pixels", outputName: "scores"), manifest), new ClassifierSettings(1, false));
 
         var input = model.Input();
         input.CopyTo(classifier.InputBuffer);
-        Assert.Equal(model.Expected(input).Max(), classifier.Run().Probability, 1e-5);
+        Assert.Equal(model.Expected(input).Max(), classifier.RunAndScore().Probability, 1e-5);
     }
 
     [Fact]
@@ -112,12 +112,12 @@ public sealed class ManifestModelCheckTests
         var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid, seed: 9);
         var manifest = With(model.Manifest(), m => m["input"]!.AsObject().Remove("name"));
         var bytes = OnnxModels.PyTorchStyle(3, 8, 8, model.Weights, model.Bias, Head.Sigmoid);
-        using var classifier = Classifier.Load(efs.AddModel(bytes, manifest), new ClassifierSettings(1));
+        using var classifier = ClassifierLoader.Load(efs.AddModel(bytes, manifest), new ClassifierSettings(1));
 
         var input = model.Input();
         input.CopyTo(classifier.InputBuffer);
         var expected = model.Expected(input);
-        foreach (var p in classifier.Run().Predictions) Assert.Equal(expected[Array.IndexOf(model.LabelNames, p.Label)], p.Probability, 1e-5);
+        foreach (var p in classifier.RunAndScore().Predictions) Assert.Equal(expected[Array.IndexOf(model.LabelNames, p.Label)], p.Probability, 1e-5);
     }
 
     [Fact]

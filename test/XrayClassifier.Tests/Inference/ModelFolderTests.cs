@@ -10,7 +10,7 @@ public sealed class ModelFolderTests
 {
     private static PlatformUnavailableException Refuse(EfsLayout layout, string component, bool cache = false)
     {
-        var e = Assert.Throws<PlatformUnavailableException>(() => Classifier.Load(layout, new ClassifierSettings(1, cache)));
+        var e = Assert.Throws<PlatformUnavailableException>(() => ClassifierLoader.Load(layout, new ClassifierSettings(1, cache)));
         Assert.Equal(component, e.Component);
         return e;
     }

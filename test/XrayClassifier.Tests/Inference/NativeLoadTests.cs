@@ -147,7 +147,7 @@ public sealed class NativeLoadTests
         string arm = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "linux-arm64" : "linux-x64";
         var layout = new EfsLayout(efs.Root, "m", Path.Combine(TestEnvironment.EfsLayoutRoot, "runtime", arm));
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => Classifier.Load(layout, new ClassifierSettings(1)));
+        var e = Assert.Throws<PlatformUnavailableException>(() => ClassifierLoader.Load(layout, new ClassifierSettings(1)));
 
         Assert.Equal("onnxruntime", e.Component);
         Assert.Contains(layout.OnnxRuntimePath, e.Message);

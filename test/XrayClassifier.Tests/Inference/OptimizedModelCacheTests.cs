@@ -10,7 +10,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
 {
     private static readonly PooledLinearCase Model = PooledLinearCase.Create(3, 16, 16, 5, Head.Sigmoid, seed: 21);
 
-    private static Classifier Load(EfsLayout layout) => Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: true));
+    private static Classifier Load(EfsLayout layout) => ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: true));
 
     /// <summary>Runs the classifier on the model's test input and checks the outputs against the maths.</summary>
     private static void AssertClassifiesCorrectly(Classifier classifier)
@@ -18,7 +18,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         var input = Model.Input();
         input.CopyTo(classifier.InputBuffer);
         var expected = Model.Expected(input);
-        foreach (var p in classifier.Run().Predictions)
+        foreach (var p in classifier.RunAndScore().Predictions)
             Assert.Equal(expected[Array.IndexOf(Model.LabelNames, p.Label)], p.Probability, 1e-5);
     }
 
@@ -209,7 +209,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         using var efs = new TestEfs();
         var layout = efs.AddModel(Model.Model(), Model.Manifest());
 
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
 
         Assert.Equal("disabled", classifier.LoadReport.CacheNote);
         Assert.Null(classifier.LoadReport.CacheEntryPath);
@@ -238,7 +238,7 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         var input = retrained.Input();
         input.CopyTo(classifier.InputBuffer);
         var expected = retrained.Expected(input);
-        foreach (var p in classifier.Run().Predictions)
+        foreach (var p in classifier.RunAndScore().Predictions)
             Assert.Equal(expected[Array.IndexOf(retrained.LabelNames, p.Label)], p.Probability, 1e-5);
     }
 
@@ -359,11 +359,11 @@ public sealed class OptimizedModelCacheTests(ITestOutputHelper output)
         string entry = SingleEntry(efs);
         Assert.Empty(Directory.GetFiles(efs.CacheDirectory, "*.tmp"));
 
-        using var later = Classifier.Load(layout, new ClassifierSettings(1));
+        using var later = ClassifierLoader.Load(layout, new ClassifierSettings(1));
         Assert.True(later.LoadReport.OptimizedModelCacheHit);
         Assert.Equal(entry, later.LoadReport.CacheEntryPath);
         InferenceChildProcess.FillFixedInput(later.InputBuffer);
-        var byLabel = InferenceChildProcess.InLabelOrder(later, later.Run());
+        var byLabel = InferenceChildProcess.InLabelOrder(later, later.RunAndScore());
         for (int i = 0; i < byLabel.Length; i++) Assert.Equal(results[0].Probabilities[i], byLabel[i], 1e-5);
     }
 }

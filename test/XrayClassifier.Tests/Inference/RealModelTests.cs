@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Classification;
 using System.Text.Json.Nodes;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference;
@@ -38,7 +39,7 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
     private static EfsLayout LinkDenseNet121(TestEfs efs, PyTorchModel exported) =>
         LinkModel(efs, exported.ModelPath, ManifestFor(3, 224, 224, OnnxModels.ChestXray14Labels, "none", exported.InputName, exported.OutputName));
 
-    private static float[] InLabelOrder(Classifier classifier, Classification result) =>
+    private static float[] InLabelOrder(Classifier classifier, LabelScores result) =>
         classifier.Manifest.Labels.Select(l => result.Predictions.First(p => p.Label == l).Probability).ToArray();
 
     [Fact]
@@ -52,11 +53,11 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         // Cold start twice: the first builds the optimised-model cache, the second runs from it.
         foreach (bool expectHit in new[] { false, true })
         {
-            using var classifier = Classifier.Load(layout, new ClassifierSettings(2));
+            using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(2));
             Assert.Equal(expectHit, classifier.LoadReport.OptimizedModelCacheHit);
             exported.ReadInput().CopyTo(classifier.InputBuffer);
 
-            var ours = InLabelOrder(classifier, classifier.Run());
+            var ours = InLabelOrder(classifier, classifier.RunAndScore());
 
             for (int i = 0; i < torch.Length; i++) Assert.Equal(torch[i], ours[i], 1e-4);
         }
@@ -72,7 +73,7 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         var layout = LinkDenseNet121(efs, exported);
         // (Measured with the memory pattern on, this test read 2,747 faults for the second run.)
         // One thread: ORT then runs the whole graph on this thread, whose own fault count is not disturbed by parallel tests.
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
         exported.ReadInput().CopyTo(classifier.InputBuffer);
         long first = ThisThreadsMinorFaults();
         classifier.Run();
@@ -93,10 +94,10 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         var exported = PyTorchExport.TinyConv(); // "input.1" → a numeric output name, 1×1×32×48, raw logits
         using var efs = new TestEfs();
         var layout = LinkModel(efs, exported.ModelPath, ManifestFor(1, 32, 48, ["a", "b", "c"], "softmax", inputName: null, outputName: null));
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
         exported.ReadInput().CopyTo(classifier.InputBuffer);
 
-        var ours = InLabelOrder(classifier, classifier.Run());
+        var ours = InLabelOrder(classifier, classifier.RunAndScore());
 
         var expected = PooledLinearCase.Activate(exported.ReadExpectedOutput().Select(v => (double)v).ToArray(), "softmax");
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], ours[i], 1e-4);
@@ -109,9 +110,9 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         string folder = TestEnvironment.DefaultModelDirectory;
         var layout = LinkModel(efs, Path.Combine(folder, "model.onnx"), JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject(),
             XrayOptions.DefaultModelName);
-        Classifier.Load(layout, new ClassifierSettings(2)).Dispose(); // the first cold start saves the optimised-model cache entry
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(2));
-        using var uncached = Classifier.Load(layout, new ClassifierSettings(2, UseOptimizedModelCache: false));
+        ClassifierLoader.Load(layout, new ClassifierSettings(2)).Dispose(); // the first cold start saves the optimised-model cache entry
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(2));
+        using var uncached = ClassifierLoader.Load(layout, new ClassifierSettings(2, UseOptimizedModelCache: false));
 
         Assert.True(classifier.LoadReport.OptimizedModelCacheHit, classifier.LoadReport.CacheNote);
         Assert.Equal(OnnxModels.ChestXray14Labels, classifier.Manifest.Labels);
@@ -125,7 +126,7 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
             input.CopyTo(classifier.InputBuffer);
             input.CopyTo(uncached.InputBuffer);
 
-            var result = classifier.Run();
+            var result = classifier.RunAndScore();
 
             Assert.Equal(14, result.Predictions.Count);
             Assert.All(result.Predictions, p => Assert.InRange(p.Probability, 0f, 1f));
@@ -133,7 +134,7 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(result.Predictions.Where(p => p.Probability >= 0.5f).Select(p => p.Label), result.Findings);
             Assert.Equal(result.Predictions[0].Label, result.Label);
             var probabilities = InLabelOrder(classifier, result);
-            var reference = InLabelOrder(uncached, uncached.Run());
+            var reference = InLabelOrder(uncached, uncached.RunAndScore());
             // The graph read in place from the cache entry computes what the model itself computes.
             for (int i = 0; i < 14; i++) Assert.True(Math.Abs(reference[i] - probabilities[i]) <= 1e-6, $"{i}: {probabilities[i]:R} cached, {reference[i]:R} uncached");
             seen.Add(probabilities);
@@ -169,10 +170,10 @@ public sealed class RealModelTests(Xunit.Abstractions.ITestOutputHelper output)
         string folder = TestEnvironment.DefaultModelDirectory;
         var layout = LinkModel(efs, Path.Combine(folder, "model.onnx"), JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!.AsObject(),
             XrayOptions.DefaultModelName);
-        using var classifier = Classifier.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
+        using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(threads, UseOptimizedModelCache: false));
         BindingReferenceInput(classifier.InputBuffer);
 
-        var ours = InLabelOrder(classifier, classifier.Run()).Select(BitConverter.SingleToUInt32Bits).ToArray();
+        var ours = InLabelOrder(classifier, classifier.RunAndScore()).Select(BitConverter.SingleToUInt32Bits).ToArray();
 
         Assert.Equal(HandWrittenBindingOutputs, ours);
     }

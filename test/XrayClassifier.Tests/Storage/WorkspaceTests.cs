@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Classification;
 using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference;
@@ -32,7 +33,7 @@ public sealed class WorkspaceTests : IDisposable
         Height = 768,
         ModelName = "chexnet-densenet121",
         ModelVersion = "1",
-        Classification = new Classification("Effusion", 0.75f, ["Effusion"],
+        Classification = new LabelScores("Effusion", 0.75f, ["Effusion"],
             [new Prediction("Effusion", 0.75f), new Prediction("Mass", 0.25f)]),
     };
 

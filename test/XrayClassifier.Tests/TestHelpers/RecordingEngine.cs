@@ -1,44 +1,53 @@
-using XrayClassifier.Function.Hosting;
+using XrayClassifier.Function.Classification;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
-using XrayClassifier.Function.Inference.Heatmaps;
 
 namespace XrayClassifier.Tests.TestHelpers;
 
 /// <summary>
-/// Wraps the loaded engine (<c>FunctionServices.DecorateEngine</c>): records the input tensor of every image it
-/// classified — recomputed by the engine's own <see cref="InferenceEngine.InputTensorFor"/>, which runs the same
-/// pipeline — and can be told to fail as a bug would.
+/// The function's engine made by <c>FunctionServices.CreateEngine</c>: the production engine, which records the input
+/// tensor of every image the model is given (the tensor the model ran on, on every path: decoded in place, aside, or
+/// while the model was loading) once <see cref="Recording"/> is set — after INIT, whose warm-up also runs the model —
+/// and can be told to fail as a bug would.
 /// </summary>
-internal sealed class RecordingEngine(InferenceEngine inner) : IImageClassifier
+internal sealed class RecordingEngine(Classifier classifier, ImagePipeline pipeline) : InferenceEngine(classifier, pipeline)
 {
     /// <summary>Set to make the next classifications throw this (an unexpected failure, not a rejection).</summary>
     public Exception? FailWith { get; set; }
 
     public List<float[]> Tensors { get; } = [];
 
-    public ModelManifest Manifest => inner.Manifest;
+    public bool Recording { get; set; }
 
-    public string? HeatmapsMissing => inner.HeatmapsMissing;
-
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
+    protected override void Running(ReadOnlySpan<float> input)
     {
+        if (!Recording) return;
         if (FailWith is { } failure) throw failure;
-        var result = await inner.ClassifyAsync(encoded, declaredMediaType, heatmaps).ConfigureAwait(false);
-        var tensor = inner.InputTensorFor(encoded, declaredMediaType, out _);
+        var tensor = input.ToArray();
         lock (Tensors) Tensors.Add(tensor);
-        return result;
     }
 }
 
-/// <summary>Hands out the <see cref="RecordingEngine"/> that wraps the function's engine (one per function).</summary>
+/// <summary>Makes the <see cref="RecordingEngine"/> of a function (one per function).</summary>
 internal sealed class EngineRecorder
 {
     private RecordingEngine? _engine;
     private Exception? _failWith;
+    private bool _recording;
 
-    public IImageClassifier Decorate(InferenceEngine engine)
+    public InferenceEngine Create(Classifier classifier, ImagePipeline pipeline)
     {
-        lock (this) return _engine ??= new RecordingEngine(engine) { FailWith = _failWith };
+        lock (this) return _engine ??= new RecordingEngine(classifier, pipeline) { FailWith = _failWith, Recording = _recording };
+    }
+
+    /// <summary>From now on (the function's INIT is over), records requests' tensors and fails as told.</summary>
+    public void StartRecording()
+    {
+        lock (this)
+        {
+            _recording = true;
+            if (_engine is not null) _engine.Recording = true;
+        }
     }
 
     public IReadOnlyList<float[]> Tensors => _engine?.Tensors ?? [];

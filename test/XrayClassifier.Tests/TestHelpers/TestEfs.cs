@@ -121,14 +121,19 @@ public sealed class TestEfs : IDisposable
 
     /// <summary>A function whose engine <paramref name="recorder"/> wraps (to read tensors or inject a failure).</summary>
     internal Function.Function CreateFunction(EngineRecorder? recorder, MemoryLogSink? log = null, TimeProvider? clock = null, RetryPolicy? retry = null,
-        params (string Name, string Value)[] extra) =>
-        new(new DictionaryEnvironmentVariables(Environment(extra)), new FunctionServices
+        params (string Name, string Value)[] extra)
+    {
+        var function = new Function.Function(new DictionaryEnvironmentVariables(Environment(extra)), new FunctionServices
         {
             Log = log ?? new MemoryLogSink(),
             Clock = clock ?? TimeProvider.System,
             Retry = retry ?? RetryPolicy.Default,
-            DecorateEngine = recorder is null ? null : recorder.Decorate,
+            CreateEngine = recorder is null ? FunctionServices.Default.CreateEngine : recorder.Create,
         });
+        // INIT (and its warm-up, which runs the model too) ended in the constructor: what follows is requests.
+        recorder?.StartRecording();
+        return function;
+    }
 
     /// <summary>The layout of model <paramref name="model"/> under this root, natives from efs-layout's runtime folder.</summary>
     public EfsLayout Layout(string model = "m") => new(Root, model, TestEnvironment.NativeDirectory);

@@ -40,7 +40,12 @@ internal static class ClassifyCommand
             if (response.StatusCode != 200 || state.Engine is not { } engine)
                 await stderr.WriteLineAsync($"--dump-input: the image was not classified (HTTP {response.StatusCode}); {dumpPath} not written").ConfigureAwait(false);
             else
-                NpyWriter.Write(dumpPath, engine.InputTensorFor(image, mediaType, out _), engine.Classifier.Input);
+            {
+                var spec = engine.Classifier.Input;
+                var tensor = new float[spec.ElementCount];
+                engine.Pipeline.Preprocess(image, mediaType, spec, tensor);
+                NpyWriter.Write(dumpPath, tensor, spec);
+            }
         }
         return LocalCli.ExitCodeFor(response.StatusCode);
     }

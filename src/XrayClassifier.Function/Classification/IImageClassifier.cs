@@ -1,10 +1,10 @@
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
 
-namespace XrayClassifier.Function.Hosting;
+namespace XrayClassifier.Function.Classification;
 
 /// <summary>Decodes, preprocesses and classifies one upload: the loaded <see cref="InferenceEngine"/>, or the
-/// INIT warm-up's <see cref="RehearsalClassifier"/> while the session is still being created.</summary>
+/// INIT warm-up's <see cref="Hosting.ColdStart.RehearsalClassifier"/> while the session is still being created.</summary>
 internal interface IImageClassifier
 {
     /// <summary>The model's checked manifest.</summary>
@@ -15,5 +15,5 @@ internal interface IImageClassifier
 
     /// <summary>Throws <see cref="Imaging.ImageRejectedException"/> for unusable input. <paramref name="heatmaps"/>: the
     /// class activation maps to compute as well (only when <see cref="HeatmapsMissing"/> is null).</summary>
-    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null);
+    Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null);
 }

@@ -1,4 +1,4 @@
-namespace XrayClassifier.Function.Hosting;
+namespace XrayClassifier.Function.Hosting.ColdStart;
 
 /// <summary>Which warm-up INIT runs, from Lambda's <c>AWS_LAMBDA_INITIALIZATION_TYPE</c> and the CPU credit the
 /// memory size buys.</summary>

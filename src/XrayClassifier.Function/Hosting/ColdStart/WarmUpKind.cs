@@ -1,4 +1,4 @@
-namespace XrayClassifier.Function.Hosting;
+namespace XrayClassifier.Function.Hosting.ColdStart;
 
 /// <summary>What the constructor (Lambda's INIT phase) does about the first request's one-off costs — loading ONNX
 /// Runtime and the model, JIT compilation where there is any, the image pipeline's and the model's first runs.</summary>

@@ -4,7 +4,7 @@ using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
 
-namespace XrayClassifier.Function.Hosting;
+namespace XrayClassifier.Function.Classification;
 
 /// <summary>
 /// The loaded classifier and image pipeline, used together. The classifier is not thread-safe (one input
@@ -13,16 +13,16 @@ namespace XrayClassifier.Function.Hosting;
 /// Lambda case: one request per container); when it is busy, the image is decoded concurrently into a
 /// pooled tensor that is copied in once the classifier is free.
 /// </summary>
-public sealed class InferenceEngine : IImageClassifier
+public class InferenceEngine : IImageClassifier
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly AnswerCalibration _answer;
+    private readonly ScoreReader _scores;
 
     public InferenceEngine(Classifier classifier, ImagePipeline pipeline)
     {
         Classifier = classifier;
         Pipeline = pipeline;
-        _answer = new AnswerCalibration(classifier.Manifest);
+        _scores = new ScoreReader(classifier.Manifest);
     }
 
     public Classifier Classifier { get; }
@@ -36,7 +36,7 @@ public sealed class InferenceEngine : IImageClassifier
 
     /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>, computing the class activation maps in
     /// <paramref name="heatmaps"/> from the same run. Throws <see cref="ImageRejectedException"/> for unusable input.</summary>
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
+    public async Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
     {
         if (_gate.Wait(0))
         {
@@ -50,9 +50,9 @@ public sealed class InferenceEngine : IImageClassifier
 
     /// <summary>Decodes and preprocesses into a pooled tensor of its own (not the classifier's input buffer), then hands
     /// it to <paramref name="classify"/>: for an image decoded while the classifier is busy, or still loading
-    /// (<see cref="LoadingEngine"/>).</summary>
-    internal static async Task<ClassifyResult> DecodeAsideAsync(ImagePipeline pipeline, PreprocessSpec spec, ReadOnlyMemory<byte> encoded,
-        string? declaredMediaType, Func<DecodedImage, ReadOnlyMemory<float>, double, Task<ClassifyResult>> classify)
+    /// (<see cref="Hosting.ColdStart.LoadingEngine"/>).</summary>
+    internal static async Task<ClassificationResult> DecodeAsideAsync(ImagePipeline pipeline, PreprocessSpec spec, ReadOnlyMemory<byte> encoded,
+        string? declaredMediaType, Func<DecodedImage, ReadOnlyMemory<float>, double, Task<ClassificationResult>> classify)
     {
         var tensor = ArrayPool<float>.Shared.Rent(spec.ElementCount);
         try
@@ -67,7 +67,7 @@ public sealed class InferenceEngine : IImageClassifier
 
     /// <summary>Runs the model on a tensor already preprocessed for <see cref="Classifier.Input"/> (decoded while the
     /// classifier was busy, or while it was still loading), once the classifier is free.</summary>
-    internal async Task<ClassifyResult> ClassifyPreprocessedAsync(DecodedImage image, ReadOnlyMemory<float> tensor, double decodeMs, HeatmapRequest? heatmaps)
+    internal async Task<ClassificationResult> ClassifyPreprocessedAsync(DecodedImage image, ReadOnlyMemory<float> tensor, double decodeMs, HeatmapRequest? heatmaps)
     {
         if (tensor.Length != Classifier.Input.ElementCount)
             throw new ArgumentException($"the tensor has {tensor.Length} elements, the model's input {Classifier.Input.ElementCount}", nameof(tensor));
@@ -80,16 +80,7 @@ public sealed class InferenceEngine : IImageClassifier
         finally { _gate.Release(); }
     }
 
-    /// <summary>The model's input tensor for <paramref name="encoded"/>, exactly as a classification computes it
-    /// (for <c>classify --dump-input</c> and tests comparing it with a training pipeline's tensor).</summary>
-    public float[] InputTensorFor(ReadOnlyMemory<byte> encoded, string? declaredMediaType, out DecodedImage image)
-    {
-        var tensor = new float[Classifier.Input.ElementCount];
-        image = Pipeline.Preprocess(encoded, declaredMediaType, Classifier.Input, tensor);
-        return tensor;
-    }
-
-    private ClassifyResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps)
+    private ClassificationResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps)
     {
         var spec = Classifier.Input;
         long start = Stopwatch.GetTimestamp();
@@ -97,28 +88,27 @@ public sealed class InferenceEngine : IImageClassifier
         return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds, heatmaps);
     }
 
-    private ClassifyResult Run(DecodedImage image, double decodeMs, HeatmapRequest? heatmaps)
+    private ClassificationResult Run(DecodedImage image, double decodeMs, HeatmapRequest? heatmaps)
     {
+        Running(Classifier.InputBuffer);
         long start = Stopwatch.GetTimestamp();
-        var classification = _answer.Apply(Classifier.Run());
+        var scores = _scores.Read(Classifier.Run());
         double inferenceMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        if (heatmaps is null) return new ClassifyResult(image, classification, decodeMs, inferenceMs);
+        if (heatmaps is null) return new ClassificationResult(image, scores, decodeMs, inferenceMs);
 
         // Under the gate: the feature map is the classifier's, overwritten by the next run.
         start = Stopwatch.GetTimestamp();
         var labels = Manifest.Labels;
         var indices = new List<int>();
-        if (heatmaps.Top) indices.Add(IndexOf(labels, classification.Label));
+        if (heatmaps.Top) indices.Add(scores.Predictions[0].Index);
         foreach (int i in heatmaps.LabelIndices) if (!indices.Contains(i)) indices.Add(i);
         var maps = new ActivationMap[indices.Count];
         for (int m = 0; m < maps.Length; m++)
             maps[m] = new ActivationMap(labels[indices[m]], Classifier.FeatureWidth, Classifier.FeatureHeight, Classifier.ActivationMap(indices[m]));
-        return new ClassifyResult(image, classification, decodeMs, inferenceMs, maps, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        return new ClassificationResult(image, scores, decodeMs, inferenceMs, maps, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
-    private static int IndexOf(IReadOnlyList<string> labels, string label)
-    {
-        for (int i = 0; i < labels.Count; i++) if (labels[i] == label) return i;
-        throw new InvalidOperationException($"the top label \"{label}\" is not among the manifest's labels");
-    }
+    /// <summary>Called with the model's input just before each run, under the gate. Does nothing here; a test's engine
+    /// reads the tensor the model is given, or fails as a bug would.</summary>
+    protected virtual void Running(ReadOnlySpan<float> input) { }
 }

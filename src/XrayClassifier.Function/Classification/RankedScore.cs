@@ -1,4 +1,4 @@
-namespace XrayClassifier.Function.Inference;
+namespace XrayClassifier.Function.Classification;
 
 /// <summary>A label index with its probability, ordered most probable first, ties (and NaN, last) by index
 /// so the order is the same on every run.</summary>

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
+using XrayClassifier.Function.Classification;
 
-namespace XrayClassifier.Function.Hosting;
+namespace XrayClassifier.Function.Hosting.ColdStart;
 
 /// <summary>
 /// Stands in for <see cref="InferenceEngine"/> for the first request of an on-demand cold start
@@ -20,7 +21,7 @@ internal sealed class LoadingEngine(ModelManifest manifest, ImagePipeline pipeli
     /// can say whether the model gives them).</summary>
     public string? HeatmapsMissing => "the model is still loading";
 
-    public Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null) =>
+    public Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null) =>
         InferenceEngine.DecodeAsideAsync(pipeline, manifest.Input, encoded, declaredMediaType, async (image, tensor, decodeMs) =>
         {
             long start = Stopwatch.GetTimestamp();

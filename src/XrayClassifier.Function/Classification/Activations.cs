@@ -1,4 +1,6 @@
-namespace XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Inference;
+
+namespace XrayClassifier.Function.Classification;
 
 /// <summary>Raw model output → probabilities, without overflow for large logits.</summary>
 internal static class Activations
