@@ -33,10 +33,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         Handler = new RequestHandler(Host,
-            new ClassifyEndpoint(Host, workspace, Uploads, _log, services),
-            new HealthEndpoint(Host, workspace, Uploads.Settings, services.RequestLoadWait),
-            new UploadsEndpoint(Uploads),
-            new PageEndpoint(),
+            RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services)),
             new ProblemAnswers(Host, services.Clock),
             new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
         Initialise();

@@ -16,7 +16,7 @@ namespace XrayClassifier.Function.Http;
 /// response, because an exception escaping to Lambda reaches the client as API Gateway's opaque 502.
 /// </summary>
 internal sealed class RequestHandler(
-    PlatformHost host, IEndpoint classify, IEndpoint health, IEndpoint uploads, IEndpoint page, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes)
+    PlatformHost host, IReadOnlyDictionary<RouteEntry, IEndpoint> endpoints, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes)
 {
     private int _requests;
 
@@ -35,7 +35,7 @@ internal sealed class RequestHandler(
             var request = ProxyEventReader.Read(utf8, lease);
             requestId = RequestIdOf(request) ?? requestId;
             origin = RequestHeaders.Get(request, "Origin");
-            var route = Router.Match(request);
+            var route = RouteTable.Match(request);
             entry.Route = route.Name;
             entry.Method = route.Method;
             entry.BodyBytes = request.Body?.Length ?? 0;
@@ -64,7 +64,7 @@ internal sealed class RequestHandler(
             return Task.FromResult(preflight);
         }
         if (!route.Allows(route.Method)) return Task.FromResult(ProblemAnswers.MethodNotAllowed(route, context.RequestId, context.Log));
-        return (route.Kind switch { RouteKind.Health => health, RouteKind.Uploads => uploads, RouteKind.Page => page, _ => classify }).AnswerAsync(context);
+        return endpoints[route.Entry].AnswerAsync(context);
     }
 
     /// <summary>Headers every answer carries, the log line, and the proxy response JSON.</summary>
