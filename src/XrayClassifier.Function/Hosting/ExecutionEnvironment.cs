@@ -35,7 +35,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         Handler = new RequestHandler(Host,
             RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services)),
             new ProblemAnswers(Host, services.Clock),
-            new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
+            new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
         Initialise();
     }
 
@@ -109,7 +109,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         try
         {
             int side = Math.Clamp(Options.MinImageSide, 256, 1024);
-            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), new WarmUp(classifier))
+            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), new WarmUp(classifier), deadline: null)
                 .GetAwaiter().GetResult();
         }
         catch (Exception e)

@@ -16,11 +16,12 @@ namespace XrayClassifier.Function.Http;
 /// response, because an exception escaping to Lambda reaches the client as API Gateway's opaque 502.
 /// </summary>
 internal sealed class RequestHandler(
-    PlatformHost host, IReadOnlyDictionary<RouteEntry, IEndpoint> endpoints, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes)
+    PlatformHost host, IReadOnlyDictionary<RouteEntry, IEndpoint> endpoints, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes, TimeProvider clock)
 {
     private int _requests;
 
-    public async Task<Stream> HandleAsync(Stream input, WarmUp? warmUp)
+    /// <summary>One invocation; <paramref name="deadline"/> is when Lambda ends it, if the runtime said (<see cref="RequestContext.Deadline"/>).</summary>
+    public async Task<Stream> HandleAsync(Stream input, WarmUp? warmUp, DateTimeOffset? deadline)
     {
         long start = Stopwatch.GetTimestamp();
         var entry = new RequestLogEntry { ColdStart = warmUp is null && Interlocked.Increment(ref _requests) == 1 };
@@ -39,7 +40,7 @@ internal sealed class RequestHandler(
             entry.Route = route.Name;
             entry.Method = route.Method;
             entry.BodyBytes = request.Body?.Length ?? 0;
-            var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp);
+            var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp, deadline, clock);
             response = await AnswerAsync(context).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -160,7 +160,6 @@ public sealed class Classifier : IDisposable
                 CacheEntryPath = cache.EntryPath,
                 IntraOpThreads = settings.IntraOpThreads,
                 ModelPath = modelPath,
-                HeatmapSearchMs = heatmaps.SearchMs,
                 HeatmapHead = heatmaps.Head?.Path,
             };
             return new Classifier(runtime, session, manifest, signature, report, heatmaps, featureShape);

@@ -53,7 +53,7 @@ public static class CustomRuntime
                 Stream answer;
                 try
                 {
-                    answer = await function.FunctionHandler(invocation.OpenEvent()).ConfigureAwait(false);
+                    answer = await function.HandleAsync(invocation.OpenEvent(), invocation.Deadline).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -38,7 +39,8 @@ public sealed class RuntimeApiClient : IDisposable
                 throw new RuntimeApiException($"GET invocation/next answered {(int)response.StatusCode} {response.ReasonPhrase}");
             string requestId = Header(response, "Lambda-Runtime-Aws-Request-Id")
                 ?? throw new RuntimeApiException("GET invocation/next answered without a Lambda-Runtime-Aws-Request-Id header");
-            long? deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), out long ms) ? ms : null;
+            DateTimeOffset? deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), NumberStyles.None, CultureInfo.InvariantCulture, out long ms)
+                && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
             string? traceId = Header(response, "Lambda-Runtime-Trace-Id");
             byte[] bytes;
             if (response.Content.Headers.ContentLength is long length)
