@@ -23,13 +23,12 @@ internal sealed class ExecutionEnvironment : IDisposable
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
         _services = services;
-        _log = new RequestLog(services.Log, environment.Get("AWS_LAMBDA_FUNCTION_NAME") ?? "local", services.Clock);
         Options = XrayOptions.FromEnvironment(environment);
+        _log = new RequestLog(services.Log, Options.FunctionName, services.Clock);
         Host = new PlatformHost(Options, services.Clock, services.Retry, services.ProcessorCount, services.ClassifierLoadGate);
         var workspace = new Workspace(Host.Layout, services.Clock);
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
-        var uploads = UploadBucketSettings.FromEnvironment(environment);
-        Uploads = new UploadBucket(uploads, uploads.IsConfigured ? EnvironmentCredentials.From(environment) : null, services.Clock);
+        Uploads = new UploadBucket(Options.Uploads, clock: services.Clock);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         Handler = new RequestHandler(Host,

@@ -7,13 +7,12 @@ namespace XrayClassifier.Function.Hosting.RuntimeApi;
 
 /// <summary>
 /// The HTTP side of a Lambda custom runtime (<c>provided.al2023</c>): Lambda's Runtime API, version 2018-06-01, at
-/// <c>AWS_LAMBDA_RUNTIME_API</c>. Amazon.Lambda.RuntimeSupport, which .NET functions normally use for this, is not
+/// <c>AWS_LAMBDA_RUNTIME_API</c> (<see cref="Configuration.XrayOptions.RuntimeApi"/>). Amazon.Lambda.RuntimeSupport, which .NET functions normally use for this, is not
 /// available here; the protocol is five documented calls. No proxy (the API is local to the execution environment)
 /// and no timeout on <c>next</c>: Lambda freezes the process inside that call until the next event.
 /// </summary>
 public sealed class RuntimeApiClient : IDisposable
 {
-    public const string EndpointVariable = "AWS_LAMBDA_RUNTIME_API";
     private const string Version = "2018-06-01";
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;

@@ -20,7 +20,7 @@ public sealed class CustomRuntimeTests : IDisposable
     private readonly TestEfs _efs = TestEfs.WithSmallModel();
 
     private DictionaryEnvironmentVariables RuntimeEnvironment(RuntimeApiEmulator api) =>
-        new(new Dictionary<string, string?> { [RuntimeApiClient.EndpointVariable] = api.Endpoint });
+        new(new Dictionary<string, string?> { [XrayOptions.RuntimeApiVariable] = api.Endpoint });
 
     [Fact]
     public async Task AnswersEachEventAsTheHandlerDoesOneAfterAnother()
