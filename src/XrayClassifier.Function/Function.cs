@@ -40,7 +40,8 @@ public class Function : IDisposable
     public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, deadline: null);
 
     /// <summary>One invocation and when Lambda ends it (the custom runtime reads it from the Runtime API; null if not known).
-    /// Not an overload of <see cref="FunctionHandler"/>: Lambda's managed runtime refuses a handler name with two methods.</summary>
+    /// Not an overload of <see cref="FunctionHandler"/>: the handler string must name exactly one public method (the deploy
+    /// tests check it as the managed runtime resolves it).</summary>
     internal Task<Stream> HandleAsync(Stream input, DateTimeOffset? deadline) => _environment.Handler.HandleAsync(input, warmUp: null, deadline);
 
     public void Dispose()
