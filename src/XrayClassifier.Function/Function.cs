@@ -36,7 +36,13 @@ public class Function : IDisposable
     /// <summary>Completes once INIT's log line is written (on demand, when the loads the first request overlaps end).</summary>
     internal Task Initialised => _environment.Initialised;
 
-    public Task<Stream> FunctionHandler(Stream input) => _environment.Handler.HandleAsync(input, warmUp: null);
+    /// <summary>The managed runtime's entry: its Stream signature carries no context, so the request has no deadline.</summary>
+    public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, deadline: null);
+
+    /// <summary>One invocation and when Lambda ends it (the custom runtime reads it from the Runtime API; null if not known).
+    /// Not an overload of <see cref="FunctionHandler"/>: the handler string must name exactly one public method (the deploy
+    /// tests check it as the managed runtime resolves it).</summary>
+    internal Task<Stream> HandleAsync(Stream input, DateTimeOffset? deadline) => _environment.Handler.HandleAsync(input, warmUp: null, deadline);
 
     public void Dispose()
     {

@@ -23,14 +23,19 @@ public enum DicomStorageMode
 }
 
 /// <summary>
-/// Every setting the function reads, from environment variables. Parsing never throws: a bad value is
-/// kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
+/// Every setting the function reads, from environment variables: this class (and the types it builds here,
+/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>) is the only code that reads them. Parsing never
+/// throws: a bad value is kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
 /// failing its INIT phase (which Lambda reports to the client as an opaque 502).
 /// </summary>
 public sealed class XrayOptions
 {
     public const string DefaultEfsRoot = "/mnt/efs";
     public const string DefaultModelName = "chest-xray";
+    public const string FunctionNameVariable = "AWS_LAMBDA_FUNCTION_NAME";
+    public const string RuntimeApiVariable = "AWS_LAMBDA_RUNTIME_API";
+    /// <summary>The function's name in log lines outside Lambda.</summary>
+    public const string LocalFunctionName = "local";
 
     /// <summary>Root of the EFS access point as mounted in the function (<c>XRAY_EFS_ROOT</c>).</summary>
     public string EfsRoot { get; init; } = DefaultEfsRoot;
@@ -56,6 +61,18 @@ public sealed class XrayOptions
     public long MaxPixels { get; init; } = 64L * 1024 * 1024;
     /// <summary>Smallest accepted width and height (<c>XRAY_MIN_IMAGE_SIDE</c>).</summary>
     public int MinImageSide { get; init; } = 64;
+
+    /// <summary>The function's name (<c>AWS_LAMBDA_FUNCTION_NAME</c>, which Lambda sets), the log lines' dimension;
+    /// <see cref="LocalFunctionName"/> outside Lambda.</summary>
+    public string FunctionName { get; init; } = LocalFunctionName;
+
+    /// <summary>Lambda's Runtime API, host:port (<c>AWS_LAMBDA_RUNTIME_API</c>), which the custom runtime (the Native AOT
+    /// bootstrap) polls for events; null outside Lambda's <c>provided.al2023</c> runtime.</summary>
+    public string? RuntimeApi { get; init; }
+
+    /// <summary>The upload bucket for studies over Lambda's 6 MB event (<c>XRAY_UPLOAD_BUCKET</c> …). Its problems are its
+    /// own (<see cref="UploadBucketSettings.Problems"/>): a bad upload setting fails only POST …/uploads, not classification.</summary>
+    public UploadBucketSettings Uploads { get; init; } = new();
 
     /// <summary>The upload limits the three settings above make.</summary>
     public Imaging.ImageLimits ImageLimits => new(MaxImageBytes, MaxPixels, MinImageSide);
@@ -170,6 +187,10 @@ public sealed class XrayOptions
             MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = PositiveLong("XRAY_MAX_PIXELS") ?? defaults.MaxPixels,
             MinImageSide = PositiveInt("XRAY_MIN_IMAGE_SIDE") ?? defaults.MinImageSide,
+            // As Lambda sets it, untrimmed: it is only ever a log dimension.
+            FunctionName = env.Get(FunctionNameVariable) ?? LocalFunctionName,
+            RuntimeApi = Text(RuntimeApiVariable),
+            Uploads = UploadBucketSettings.FromEnvironment(env),
             Problems = problems,
         };
     }

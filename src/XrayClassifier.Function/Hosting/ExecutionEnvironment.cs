@@ -2,7 +2,6 @@ using System.Diagnostics;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Http;
-using XrayClassifier.Function.Http.Answers;
 using XrayClassifier.Function.Http.Endpoints;
 using XrayClassifier.Function.Observability;
 using XrayClassifier.Function.Storage;
@@ -26,27 +25,20 @@ internal sealed class ExecutionEnvironment : IDisposable
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
         _services = services;
-        _log = new RequestLog(services.Log, environment.Get("AWS_LAMBDA_FUNCTION_NAME") ?? "local", services.Clock);
         Options = XrayOptions.FromEnvironment(environment);
+        _log = new RequestLog(services.Log, Options.FunctionName, services.Clock);
         Host = new PlatformHost(Options, services);
         var workspace = new Workspace(Host.Layout, services.Clock);
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
-        var uploads = UploadBucketSettings.FromEnvironment(environment);
-        Uploads = new UploadBucket(uploads, uploads.IsConfigured ? EnvironmentCredentials.From(environment) : null, services.Clock);
+        Uploads = new UploadBucket(Options.Uploads, clock: services.Clock);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         Handler = new RequestHandler(Host,
-            new ClassifyEndpoint(new ImageClassification(Host, workspace, _log, services.RequestLoadWait), ClassificationAnswers, Uploads, Options.ImageLimits, _log),
-            new HealthEndpoint(Host, workspace, Uploads.Settings, services.RequestLoadWait),
-            new UploadsEndpoint(Uploads),
-            new PageEndpoint(),
+            RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services)),
             new ProblemAnswers(Host, services.Clock),
-            new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes);
+            new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
         Initialise();
     }
-
-    /// <summary>The representations a classification is answered in, by <c>Accept</c>; JSON first, the default.</summary>
-    internal static ClassificationAnswers ClassificationAnswers { get; } = new([new JsonClassificationAnswer()]);
 
     public XrayOptions Options { get; }
     public PlatformHost Host { get; }
@@ -118,7 +110,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         try
         {
             int side = Math.Clamp(Options.MinImageSide, 256, 1024);
-            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), new WarmUp(classifier))
+            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), new WarmUp(classifier), deadline: null)
                 .GetAwaiter().GetResult();
         }
         catch (Exception e)

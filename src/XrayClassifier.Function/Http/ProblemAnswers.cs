@@ -52,7 +52,7 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
     {
         var path = route.Path.Length > 200 ? route.Path[..200] + "…" : route.Path;
         var response = Problem(log, ProblemTypes.MethodNotAllowed,
-            $"{path} answers {route.AllowedMethods}, not '{route.Method}'. Classify with POST (on any path but …/health and …/uploads), ask for an upload form with POST …/uploads, check readiness with GET …/health.",
+            $"{path} answers {route.AllowedMethods}, not '{route.Method}'. {RouteTable.Hints()}.",
             requestId);
         response.Headers["Allow"] = route.AllowedMethods;
         return response;

@@ -7,12 +7,17 @@ namespace XrayClassifier.Function.Http;
 
 /// <summary>
 /// One request as the endpoints see it: the parsed event, the id it is answered and logged under, its log
-/// entry (which endpoints fill in as they learn things), the buffers it borrowed and when it started.
+/// entry (which endpoints fill in as they learn things), the buffers it borrowed, when it started and when Lambda ends it.
 /// </summary>
 internal sealed class RequestContext
 {
-    public RequestContext(ProxyRequest request, Route route, string requestId, RequestLogEntry log, BufferLease lease, long startTimestamp, WarmUp? warmUp)
+    private readonly TimeProvider _clock;
+
+    public RequestContext(ProxyRequest request, Route route, string requestId, RequestLogEntry log, BufferLease lease, long startTimestamp, WarmUp? warmUp,
+        DateTimeOffset? deadline, TimeProvider clock)
     {
+        _clock = clock;
+        Deadline = deadline;
         Request = request;
         Route = route;
         RequestId = requestId;
@@ -37,6 +42,14 @@ internal sealed class RequestContext
     public WarmUp? WarmUp { get; }
 
     public bool IsWarmUp => WarmUp is not null;
+
+    /// <summary>When Lambda ends this invocation (the function's timeout), as the Runtime API said; null when the host does
+    /// not say (the managed runtime's Stream handler, the local tool, INIT's warm-up). Work that must finish inside the
+    /// invocation (a store after the answer is known) plans with <see cref="RemainingTime"/>.</summary>
+    public DateTimeOffset? Deadline { get; }
+
+    /// <summary>Time left before <see cref="Deadline"/> by the function's clock (negative once past it); null without a deadline.</summary>
+    public TimeSpan? RemainingTime => Deadline - _clock.GetUtcNow();
 }
 
 /// <summary>An INIT warm-up request, and what classifies it: the rehearsal stand-in while the session is still

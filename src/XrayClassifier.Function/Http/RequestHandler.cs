@@ -16,11 +16,12 @@ namespace XrayClassifier.Function.Http;
 /// response, because an exception escaping to Lambda reaches the client as API Gateway's opaque 502.
 /// </summary>
 internal sealed class RequestHandler(
-    PlatformHost host, IEndpoint classify, IEndpoint health, IEndpoint uploads, IEndpoint page, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes)
+    PlatformHost host, IReadOnlyDictionary<RouteEntry, IEndpoint> endpoints, ProblemAnswers problems, CorsPolicy cors, RequestLog log, int maxEventBytes, TimeProvider clock)
 {
     private int _requests;
 
-    public async Task<Stream> HandleAsync(Stream input, WarmUp? warmUp)
+    /// <summary>One invocation; <paramref name="deadline"/> is when Lambda ends it, if the runtime said (<see cref="RequestContext.Deadline"/>).</summary>
+    public async Task<Stream> HandleAsync(Stream input, WarmUp? warmUp, DateTimeOffset? deadline)
     {
         long start = Stopwatch.GetTimestamp();
         var entry = new RequestLogEntry { ColdStart = warmUp is null && Interlocked.Increment(ref _requests) == 1 };
@@ -35,11 +36,11 @@ internal sealed class RequestHandler(
             var request = ProxyEventReader.Read(utf8, lease);
             requestId = RequestIdOf(request) ?? requestId;
             origin = RequestHeaders.Get(request, "Origin");
-            var route = Router.Match(request);
+            var route = RouteTable.Match(request);
             entry.Route = route.Name;
             entry.Method = route.Method;
             entry.BodyBytes = request.Body?.Length ?? 0;
-            var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp);
+            var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp, deadline, clock);
             response = await AnswerAsync(context).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -64,7 +65,7 @@ internal sealed class RequestHandler(
             return Task.FromResult(preflight);
         }
         if (!route.Allows(route.Method)) return Task.FromResult(ProblemAnswers.MethodNotAllowed(route, context.RequestId, context.Log));
-        return (route.Kind switch { RouteKind.Health => health, RouteKind.Uploads => uploads, RouteKind.Page => page, _ => classify }).AnswerAsync(context);
+        return endpoints[route.Entry].AnswerAsync(context);
     }
 
     /// <summary>Headers every answer carries, the log line, and the proxy response JSON.</summary>

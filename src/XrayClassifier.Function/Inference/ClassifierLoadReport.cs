@@ -15,9 +15,6 @@ public sealed record ClassifierLoadReport(
     /// <summary>Intra-op threads the session runs with.</summary>
     public int IntraOpThreads { get; init; }
 
-    /// <summary>What finding the heatmaps' head in the graph took (mapped, not read whole).</summary>
-    public double HeatmapSearchMs { get; init; }
-
     /// <summary>The head the heatmaps use, e.g. "GlobalAveragePool → Flatten → Gemm → Sigmoid"; null without heatmaps.</summary>
     public string? HeatmapHead { get; init; }
 

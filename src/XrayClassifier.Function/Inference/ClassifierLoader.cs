@@ -98,7 +98,6 @@ public static class ClassifierLoader
                 CacheEntryPath = cache.EntryPath,
                 IntraOpThreads = settings.IntraOpThreads,
                 ModelPath = modelPath,
-                HeatmapSearchMs = heatmaps.SearchMs,
                 HeatmapHead = heatmaps.Head?.Path,
             };
             return new Classifier(runtime, session, manifest, signature, report, heatmaps, featureShape);

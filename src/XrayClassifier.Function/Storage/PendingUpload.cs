@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Native;
 
 namespace XrayClassifier.Function.Storage;
 
@@ -125,13 +126,13 @@ public sealed class PendingUpload
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
-            if (Posix.link(from, to) == 0)
+            if (Libc.link(from, to) == 0)
             {
                 File.Delete(from);
                 return true;
             }
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == Posix.EEXIST) return false;
+            if (errno == Libc.EEXIST) return false;
             if (!HardLinksUnsupported(errno))
                 throw new IOException($"Cannot create {to}: {Marshal.GetPInvokeErrorMessage(errno)}.", errno);
         }

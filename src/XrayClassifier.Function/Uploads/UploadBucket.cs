@@ -24,22 +24,27 @@ public sealed class UploadBucket : IDisposable
     private readonly TimeProvider _clock;
     private readonly Lazy<AmazonS3Client> _client;
 
-    /// <param name="settings">From <see cref="UploadBucketSettings.FromEnvironment"/>.</param>
-    /// <param name="credentials">Signing credentials; null for the SDK's default chain (in Lambda: the
-    /// role's temporary credentials from the environment). Tests pass fixed ones so that the SDK never
-    /// looks anywhere else.</param>
+    /// <param name="settings">From <see cref="XrayOptions.Uploads"/>.</param>
+    /// <param name="credentials">Signing credentials; null for the settings' own (<see cref="UploadBucketSettings.Credentials"/>),
+    /// or, without those, the SDK's default chain. Tests pass fixed ones so that the SDK never looks anywhere else.</param>
     /// <param name="clock">Dates the keys and the expiry (the signature itself uses the SDK's clock).</param>
     public UploadBucket(UploadBucketSettings settings, AWSCredentials? credentials = null, TimeProvider? clock = null)
     {
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
-        _client = new Lazy<AmazonS3Client>(() => CreateClient(settings, credentials), LazyThreadSafetyMode.ExecutionAndPublication);
+        _client = new Lazy<AmazonS3Client>(() => CreateClient(settings, credentials ?? SdkCredentials(settings.Credentials)),
+            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static UploadBucket FromEnvironment(IEnvironmentVariables env, AWSCredentials? credentials = null, TimeProvider? clock = null) =>
         new(UploadBucketSettings.FromEnvironment(env), credentials, clock);
 
     public UploadBucketSettings Settings => _settings;
+
+    private static AWSCredentials? SdkCredentials(SigningCredentials? credentials) =>
+        credentials is null ? null
+        : credentials.SessionToken is { } token ? new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, token)
+        : new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey);
 
     private static AmazonS3Client CreateClient(UploadBucketSettings settings, AWSCredentials? credentials)
     {

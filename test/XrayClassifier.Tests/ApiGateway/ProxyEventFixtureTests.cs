@@ -116,7 +116,7 @@ public class ProxyEventFixtureTests
         Assert.Equal("198.51.100.7", c.Identity!.SourceIp);
         Assert.Equal("Mozilla/5.0", c.Identity.UserAgent);
         Assert.Null(c.Authorizer);
-        Assert.Equal(RouteKind.Health, Router.Match(e).Kind);
+        Assert.Equal("health", RouteTable.Match(e).Name);
     }
 
     [Fact]
@@ -190,8 +190,8 @@ public class ProxyEventFixtureTests
         Assert.Equal("image/jpeg", RequestHeaders.Get(e, "Content-Type"));
         Assert.Equal("https://viewer.example", RequestHeaders.Get(e, "Origin"));
         Assert.Equal("k-123-secret", RequestHeaders.Get(e, "X-Api-Key"));
-        var route = Router.Match(e);
-        Assert.Equal(RouteKind.Classify, route.Kind);
+        var route = RouteTable.Match(e);
+        Assert.Equal("classify", route.Name);
         Assert.Equal("POST", route.Method); // "post" in the event
     }
 

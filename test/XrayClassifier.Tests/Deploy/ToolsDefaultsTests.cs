@@ -98,7 +98,7 @@ public class ToolsDefaultsTests
         // Left as it is, the placeholder is refused by name: POST …/uploads answers 503 naming the variable.
         var variables = DeployFiles.ParseEnvironmentVariables(Text("environment-variables"));
         Assert.Matches("^REPLACE_WITH_", variables["XRAY_UPLOAD_BUCKET"]);
-        var uploads = XrayClassifier.Function.Uploads.UploadBucketSettings.FromEnvironment(new DictionaryEnvironmentVariables(
+        var uploads = XrayClassifier.Function.Configuration.UploadBucketSettings.FromEnvironment(new DictionaryEnvironmentVariables(
             new Dictionary<string, string?>(variables!) { ["AWS_REGION"] = "eu-west-1" }));
         Assert.StartsWith("XRAY_UPLOAD_BUCKET='REPLACE_WITH_UPLOAD_BUCKET' is not an S3 bucket name", Assert.Single(uploads.Problems));
     }

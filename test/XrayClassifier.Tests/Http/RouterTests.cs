@@ -6,57 +6,77 @@ namespace XrayClassifier.Tests.Http;
 public class RouterTests
 {
     [Theory]
-    [InlineData("/classify", RouteKind.Classify)]
-    [InlineData("/prod/classify", RouteKind.Classify)]
-    [InlineData("/v1/xray/classify/", RouteKind.Classify)]
-    [InlineData("/prod/health", RouteKind.Health)]
-    [InlineData("/Health", RouteKind.Health)]
-    [InlineData("/prod/health/", RouteKind.Health)]
-    [InlineData("/xray", RouteKind.Classify)]
-    [InlineData("/v1/predict", RouteKind.Classify)]
-    [InlineData("/", RouteKind.Classify)]
-    [InlineData("/prod/health/extra", RouteKind.Classify)]
-    [InlineData("/prod/healthz", RouteKind.Classify)]
-    [InlineData("", RouteKind.Classify)]
-    [InlineData("/v1/uploads", RouteKind.Uploads)]
-    [InlineData("/Uploads/", RouteKind.Uploads)]
-    [InlineData("/v1/uploads/x", RouteKind.Classify)]
-    public void RoutesHealthByTheLastPathSegmentAndClassifiesEverythingElse(string path, RouteKind expected)
+    [InlineData("/classify", "classify")]
+    [InlineData("/prod/classify", "classify")]
+    [InlineData("/v1/xray/classify/", "classify")]
+    [InlineData("/prod/health", "health")]
+    [InlineData("/Health", "health")]
+    [InlineData("/prod/health/", "health")]
+    [InlineData("/xray", "classify")]
+    [InlineData("/v1/predict", "classify")]
+    [InlineData("/", "classify")]
+    [InlineData("/prod/health/extra", "classify")]
+    [InlineData("/prod/healthz", "classify")]
+    [InlineData("", "classify")]
+    [InlineData("/v1/uploads", "uploads")]
+    [InlineData("/Uploads/", "uploads")]
+    [InlineData("/v1/uploads/x", "classify")]
+    public void RoutesHealthByTheLastPathSegmentAndClassifiesEverythingElse(string path, string expected)
     {
-        var route = Router.Match(new ProxyRequest { Path = path, HttpMethod = "POST" });
-        Assert.Equal(expected, route.Kind);
+        var route = RouteTable.Match(new ProxyRequest { Path = path, HttpMethod = "POST" });
+        Assert.Equal(expected, route.Name);
+    }
+
+    [Theory]
+    [InlineData("GET", "/", "page")]
+    [InlineData("HEAD", "/", "page")]
+    [InlineData("get", "//", "page")]
+    [InlineData("POST", "/", "classify")]
+    [InlineData("OPTIONS", "/", "classify")]
+    [InlineData("GET", "/v1/xray", "classify")]
+    [InlineData("GET", "/health", "health")]
+    public void GivesTheStageRootThePageForGetAndHeadOnly(string method, string path, string expected)
+    {
+        Assert.Equal(expected, RouteTable.Match(new ProxyRequest { Path = path, HttpMethod = method }).Name);
     }
 
     [Fact]
     public void FallsBackToRequestContextAndTheProxyResource()
     {
-        Assert.Equal(RouteKind.Health, Router.Match(new ProxyRequest { RequestContext = new() { Path = "/prod/health", HttpMethod = "GET" } }).Kind);
-        var proxied = Router.Match(new ProxyRequest
+        Assert.Equal("health", RouteTable.Match(new ProxyRequest { RequestContext = new() { Path = "/prod/health", HttpMethod = "GET" } }).Name);
+        Assert.Equal("page", RouteTable.Match(new ProxyRequest { RequestContext = new() { Path = "/prod/", Stage = "prod", HttpMethod = "GET" } }).Name);
+        var proxied = RouteTable.Match(new ProxyRequest
         {
             Resource = "/api/{proxy+}",
             PathParameters = new() { ["proxy"] = "v2/classify" },
             HttpMethod = "POST",
         });
-        Assert.Equal(RouteKind.Classify, proxied.Kind);
+        Assert.Equal("classify", proxied.Name);
         Assert.Equal("/api/v2/classify", proxied.Path);
-        Assert.Equal("GET", Router.Match(new ProxyRequest { Path = "/health", RequestContext = new() { HttpMethod = "get" } }).Method);
+        Assert.Equal("GET", RouteTable.Match(new ProxyRequest { Path = "/health", RequestContext = new() { HttpMethod = "get" } }).Method);
     }
 
     [Fact]
     public void KnowsWhichMethodsEachRouteAllows()
     {
-        var classify = new Route(RouteKind.Classify, "POST", "/classify");
+        var classify = Route("classify");
         Assert.True(classify.Allows("POST"));
         Assert.False(classify.Allows("GET"));
         Assert.Equal("POST, OPTIONS", classify.AllowedMethods);
-        var health = new Route(RouteKind.Health, "GET", "/health");
+        var health = Route("health");
         Assert.True(health.Allows("GET"));
         Assert.True(health.Allows("HEAD"));
         Assert.False(health.Allows("DELETE"));
-        var uploads = new Route(RouteKind.Uploads, "POST", "/v1/uploads");
+        Assert.Equal("GET, HEAD, OPTIONS", health.AllowedMethods);
+        var uploads = Route("uploads");
         Assert.True(uploads.Allows("POST"));
         Assert.False(uploads.Allows("GET"));
         Assert.Equal("POST, OPTIONS", uploads.AllowedMethods);
-        Assert.Equal("uploads", uploads.Name);
+        // The page is routed for GET and HEAD only (any other method on the stage root classifies), so it allows nothing more.
+        var page = Route("page");
+        Assert.Equal("GET, HEAD, OPTIONS", page.AllowedMethods);
+        Assert.False(page.Allows("POST"));
     }
+
+    private static RouteEntry Route(string name) => RouteTable.All.Single(e => e.Name == name);
 }

@@ -8,7 +8,7 @@ using XrayClassifier.Tests.TestHelpers;
 namespace XrayClassifier.Tests.Imaging;
 
 /// <summary>Loading libvips from the runtime folder, its hardening, and the platform errors for a missing,
-/// garbage or wrong-architecture library.</summary>
+/// garbage, truncated or wrong-architecture library.</summary>
 [Collection(ImagingCollection.Name)]
 public sealed class NativeLoadingTests(PipelineFixture fixture)
 {
@@ -170,6 +170,23 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
         File.WriteAllText(dir.Combine(EfsLayout.VipsFileName), "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 18699288\n");
         var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
         Assert.Contains("not a shared library", e.Message);
+    }
+
+    [Fact]
+    public void ATruncatedLibraryIsAPlatformErrorInsteadOfACrashInTheLoader()
+    {
+        string real = Path.Combine(TestEnvironment.NativeDirectory, EfsLayout.VipsFileName);
+        using var dir = TestEnvironment.CreateTempDirectory("xray-truncated-vips");
+        string path = dir.Combine(EfsLayout.VipsFileName);
+        var head = new byte[64 * 1024];
+        using (var stream = File.OpenRead(real)) stream.ReadExactly(head);
+        File.WriteAllBytes(path, head); // a right-architecture ELF header, cut off like an interrupted copy
+
+        var e = Assert.Throws<PlatformUnavailableException>(() => ImagePipeline.Create(dir.Path, PipelineFixture.Limits, 2));
+
+        Assert.Equal("libvips", e.Component);
+        Assert.Contains($"{path} is truncated: the file has 65536 bytes but its ELF headers describe {new FileInfo(real).Length}", e.Message);
+        Assert.Contains("libvips 8.18.7", e.Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Runtime;
+using XrayClassifier.Function.Native;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Inference;

@@ -14,10 +14,9 @@ public static class CustomRuntime
     /// that means whoever served it has gone). 2 when <c>AWS_LAMBDA_RUNTIME_API</c> is not set.</summary>
     public static async Task<int> RunAsync(IEnvironmentVariables environment, Func<Function> createFunction, TextWriter stderr, CancellationToken stop = default)
     {
-        string? endpoint = environment.Get(RuntimeApiClient.EndpointVariable);
-        if (string.IsNullOrWhiteSpace(endpoint))
+        if (XrayOptions.FromEnvironment(environment).RuntimeApi is not { } endpoint)
         {
-            await stderr.WriteLineAsync($"bootstrap: {RuntimeApiClient.EndpointVariable} is not set. This executable is the function's Lambda custom " +
+            await stderr.WriteLineAsync($"bootstrap: {XrayOptions.RuntimeApiVariable} is not set. This executable is the function's Lambda custom " +
                                         "runtime (provided.al2023); locally, run it through the local tool: invoke --bootstrap PATH EVENT.json").ConfigureAwait(false);
             return 2;
         }
@@ -53,7 +52,7 @@ public static class CustomRuntime
                 Stream answer;
                 try
                 {
-                    answer = await function.FunctionHandler(invocation.OpenEvent()).ConfigureAwait(false);
+                    answer = await function.HandleAsync(invocation.OpenEvent(), invocation.Deadline).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -6,13 +7,12 @@ namespace XrayClassifier.Function.Hosting.RuntimeApi;
 
 /// <summary>
 /// The HTTP side of a Lambda custom runtime (<c>provided.al2023</c>): Lambda's Runtime API, version 2018-06-01, at
-/// <c>AWS_LAMBDA_RUNTIME_API</c>. Amazon.Lambda.RuntimeSupport, which .NET functions normally use for this, is not
+/// <c>AWS_LAMBDA_RUNTIME_API</c> (<see cref="Configuration.XrayOptions.RuntimeApi"/>). Amazon.Lambda.RuntimeSupport, which .NET functions normally use for this, is not
 /// available here; the protocol is five documented calls. No proxy (the API is local to the execution environment)
 /// and no timeout on <c>next</c>: Lambda freezes the process inside that call until the next event.
 /// </summary>
 public sealed class RuntimeApiClient : IDisposable
 {
-    public const string EndpointVariable = "AWS_LAMBDA_RUNTIME_API";
     private const string Version = "2018-06-01";
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
@@ -38,7 +38,8 @@ public sealed class RuntimeApiClient : IDisposable
                 throw new RuntimeApiException($"GET invocation/next answered {(int)response.StatusCode} {response.ReasonPhrase}");
             string requestId = Header(response, "Lambda-Runtime-Aws-Request-Id")
                 ?? throw new RuntimeApiException("GET invocation/next answered without a Lambda-Runtime-Aws-Request-Id header");
-            long? deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), out long ms) ? ms : null;
+            DateTimeOffset? deadline = long.TryParse(Header(response, "Lambda-Runtime-Deadline-Ms"), NumberStyles.None, CultureInfo.InvariantCulture, out long ms)
+                && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds() ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
             string? traceId = Header(response, "Lambda-Runtime-Trace-Id");
             byte[] bytes;
             if (response.Content.Headers.ContentLength is long length)

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Native;
 
 namespace XrayClassifier.Function.Imaging.Vips;
 
@@ -111,33 +111,17 @@ internal static class VipsRuntime
                 $"libvips was not found at {path} ({where}). {Expected} Set XRAY_NATIVE_DIR if the runtime folder is elsewhere.");
         }
 
-        Span<byte> header = stackalloc byte[20];
-        int read;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
-            read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        long size = new FileInfo(path).Length;
-
-        // ELF: 7F 'E' 'L' 'F', class (2 = 64-bit), data (1 = little endian), …, e_machine at offset 18.
-        if (read < 20 || header[0] != 0x7F || header[1] != (byte)'E' || header[2] != (byte)'L' || header[3] != (byte)'F')
+        var elf = ElfIdentity.Read(path);
+        if (!elf.IsElf)
             throw new PlatformUnavailableException("libvips",
-                $"{path} is not a shared library ({size} bytes without an ELF header; a truncated download or a Git LFS pointer?). {Expected}");
-
-        ushort machine = BinaryPrimitives.ReadUInt16LittleEndian(header[18..]);
-        string found = header[4] != 2 ? "32-bit" : machine switch
-        {
-            62 => "x86_64",
-            183 => "aarch64",
-            _ => $"machine type {machine}",
-        };
-        string wanted = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 => "x86_64",
-            Architecture.Arm64 => "aarch64",
-            var other => other.ToString(),
-        };
-        if (found != wanted)
+                $"{path} is not a shared library ({elf.FileLength} bytes without an ELF header; a truncated download or a Git LFS pointer?). {Expected}");
+        if (!elf.MatchesProcess())
             throw new PlatformUnavailableException("libvips",
-                $"{path} is built for {found}, but this process runs on {wanted}: the runtime/{EfsLayout.RuntimeIdentifier} folder holds the other architecture's copy. {Expected}");
+                $"{path} is built for {elf.MachineName}, but this process runs on {ElfIdentity.ProcessMachineName}: the runtime/{EfsLayout.RuntimeIdentifier} folder holds the other architecture's copy. {Expected}");
+        // Before dlopen: the loader would map segments past the end of the file, and the process die of SIGBUS.
+        if (elf.IsTruncated)
+            throw new PlatformUnavailableException("libvips",
+                $"{path} is truncated: the file has {elf.FileLength} bytes but its ELF headers describe {elf.DescribedLength} (an interrupted copy?). {Expected}");
     }
 
     private static nint Open(string path)

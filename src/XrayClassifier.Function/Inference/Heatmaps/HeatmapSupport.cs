@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using XrayClassifier.Function.Inference.Onnx;
 
 namespace XrayClassifier.Function.Inference.Heatmaps;
@@ -9,12 +8,11 @@ namespace XrayClassifier.Function.Inference.Heatmaps;
 /// </summary>
 internal sealed class HeatmapSupport
 {
-    private HeatmapSupport(ClassifierHead? head, string? missing, bool addOutput, double searchMs)
+    private HeatmapSupport(ClassifierHead? head, string? missing, bool addOutput)
     {
         Head = head;
         Missing = missing;
         AddsOutput = addOutput;
-        SearchMs = searchMs;
     }
 
     /// <summary>The head, or null when <see cref="Missing"/> says why there is none.</summary>
@@ -26,28 +24,24 @@ internal sealed class HeatmapSupport
     /// <summary>True when the session must be created from the variant whose outputs include the feature map.</summary>
     public bool AddsOutput { get; }
 
-    /// <summary>What reading the graph and the head's weights took.</summary>
-    public double SearchMs { get; }
-
-    public static HeatmapSupport None(string missing) => new(null, missing, false, 0);
+    public static HeatmapSupport None(string missing) => new(null, missing, false);
 
     /// <summary>Reads the model's graph (mapped, not read whole) and looks for the head.</summary>
     public static HeatmapSupport Find(string modelPath, ModelManifest manifest)
     {
-        long start = Stopwatch.GetTimestamp();
         try
         {
             using var mapped = new MappedModel(modelPath);
             var graph = OnnxGraph.Read(mapped.Span);
             string? scores = manifest.OutputName ?? graph.Outputs.FirstOrDefault();
-            if (scores is null) return new(null, "the graph has no outputs", false, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            if (scores is null) return new(null, "the graph has no outputs", false);
             var result = HeadSearch.Find(graph, mapped.Span, manifest, scores);
             bool add = result.Head is { } head && !graph.Outputs.Contains(head.Features);
-            return new(result.Head, result.Missing, add, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            return new(result.Head, result.Missing, add);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            return new(null, $"the model's graph could not be read ({e.Message})", false, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            return new(null, $"the model's graph could not be read ({e.Message})", false);
         }
     }
 
@@ -60,5 +54,5 @@ internal sealed class HeatmapSupport
     }
 
     /// <summary>The same head, now known to be unusable (the variant failed, or F's shape does not fit).</summary>
-    public HeatmapSupport Without(string missing) => new(null, missing, false, SearchMs);
+    public HeatmapSupport Without(string missing) => new(null, missing, false);
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Native;
 
 namespace XrayClassifier.Function.Inference.Runtime;
 

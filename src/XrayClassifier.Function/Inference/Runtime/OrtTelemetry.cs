@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using XrayClassifier.Function.Native;
 
 namespace XrayClassifier.Function.Inference.Runtime;
 
@@ -10,16 +10,13 @@ namespace XrayClassifier.Function.Inference.Runtime;
 /// does not reach on Linux, so it is set with libc's setenv before the library is loaded. A value the deployer
 /// set is kept (ORT_DISABLE_TELEMETRY=0 turns it back on).
 /// </summary>
-internal static partial class OrtTelemetry
+internal static class OrtTelemetry
 {
     public const string Switch = "ORT_DISABLE_TELEMETRY";
 
     public static void DisableUnlessConfigured()
     {
-        // int setenv(const char *name, const char *value, int overwrite); overwrite 0 keeps an existing value.
-        if (SetEnv(Switch, "1", 0) != 0) return; // ENOMEM/EINVAL: ORT then keeps its default; nothing to fail for.
+        // overwrite 0 keeps an existing value.
+        if (Libc.setenv(Switch, "1", 0) != 0) return; // ENOMEM/EINVAL: ORT then keeps its default; nothing to fail for.
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using XrayClassifier.Function.Native;
 
 namespace XrayClassifier.Function.Inference.Runtime;
 
@@ -14,10 +14,9 @@ namespace XrayClassifier.Function.Inference.Runtime;
 /// effect where the kernel's transparent_hugepage mode is "madvise" or "always"; under "never" (or if the call
 /// fails) nothing changes but the time.
 /// </remarks>
-internal static partial class PinnedModelFile
+internal static class PinnedModelFile
 {
     private const long HugePage = 2L << 20;
-    private const int MADV_HUGEPAGE = 14;
 
     /// <summary>The whole file in a new array on the pinned object heap. Throws IO exceptions.</summary>
     /// <param name="path">The model file.</param>
@@ -49,7 +48,8 @@ internal static partial class PinnedModelFile
             if (end <= start) return;
             try
             {
-                _ = madvise((nint)start, (nuint)(end - start), MADV_HUGEPAGE);
+                // Advice only: its result changes nothing we do.
+                _ = Libc.madvise((nint)start, (nuint)(end - start), Libc.MADV_HUGEPAGE);
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
@@ -57,8 +57,4 @@ internal static partial class PinnedModelFile
             }
         }
     }
-
-    /// <summary><c>int madvise(void *addr, size_t length, int advice);</c> advice only: its result changes nothing we do.</summary>
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int madvise(nint addr, nuint length, int advice);
 }

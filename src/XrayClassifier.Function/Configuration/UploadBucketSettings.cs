@@ -1,10 +1,9 @@
 using System.Globalization;
-using XrayClassifier.Function.Configuration;
 
-namespace XrayClassifier.Function.Uploads;
+namespace XrayClassifier.Function.Configuration;
 
 /// <summary>
-/// What the upload bucket reads from the environment. Like <see cref="XrayOptions"/>, parsing never throws:
+/// The upload bucket's settings (<see cref="XrayOptions.Uploads"/>). Like <see cref="XrayOptions"/>, parsing never throws:
 /// a bad value is kept in <see cref="Problems"/> (naming the variable) and its default used, so the bucket
 /// answers a typed "misconfigured" failure instead of breaking INIT — and the rest of the API is unaffected.
 /// </summary>
@@ -44,6 +43,10 @@ public sealed class UploadBucketSettings
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
     /// <summary>Region (<c>AWS_REGION</c>, which Lambda sets); <see cref="LocalEndpointRegion"/> for a local endpoint without one.</summary>
     public string? Region { get; init; }
+
+    /// <summary>What to sign with; null when <c>AWS_ACCESS_KEY_ID</c> or <c>AWS_SECRET_ACCESS_KEY</c> is not set (the SDK's
+    /// default chain then: profile, container, instance role).</summary>
+    public SigningCredentials? Credentials { get; init; }
 
     /// <summary>Settings that could not be used, each naming the variable and what it accepts.</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
@@ -99,6 +102,8 @@ public sealed class UploadBucketSettings
             Endpoint = endpoint,
             Timeout = WholeNumber(TimeoutVariable, 1, 300, "seconds") is long t ? TimeSpan.FromSeconds(t) : DefaultTimeout,
             Region = region,
+            Credentials = Text(SigningCredentials.AccessKeyIdVariable) is { } id && Text(SigningCredentials.SecretAccessKeyVariable) is { } secret
+                ? new SigningCredentials(id, secret, Text(SigningCredentials.SessionTokenVariable)) : null,
             Problems = problems,
         };
     }

@@ -1,13 +1,14 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace XrayClassifier.Function.Inference.Runtime;
+namespace XrayClassifier.Function.Native;
 
 /// <summary>
-/// What the headers of a shared library say it is. Read before <c>dlopen</c> so a library built for the
-/// other Lambda architecture, a file that is not a library at all, or a library cut short by an
-/// interrupted copy is reported in words a deployer can act on. The last matters most: the loader maps
-/// segments past the end of a truncated file and the process dies of SIGBUS instead of failing.
+/// What the headers of a shared library say it is: the project's one ELF reader, for both native libraries it loads
+/// from EFS (ONNX Runtime's and libvips's checks). Read before <c>dlopen</c> so a library built for the other Lambda
+/// architecture, a file that is not a library at all, or a library cut short by an interrupted copy is reported in
+/// words a deployer can act on. The last matters most: the loader maps segments past the end of a truncated file
+/// and the process dies of SIGBUS instead of failing.
 /// </summary>
 internal readonly record struct ElfIdentity(bool IsElf, bool Is64Bit, bool IsLittleEndian, ushort Machine, long FileLength, long DescribedLength)
 {
@@ -25,7 +26,7 @@ internal readonly record struct ElfIdentity(bool IsElf, bool Is64Bit, bool IsLit
         Span<byte> head = stackalloc byte[Elf64HeaderSize];
         int read = RandomAccess.Read(file, head, 0);
         if (read < 20 || head[0] != 0x7f || head[1] != (byte)'E' || head[2] != (byte)'L' || head[3] != (byte)'F')
-            return default;
+            return new ElfIdentity(false, false, false, 0, length, 0);
 
         bool is64 = head[4] == 2, little = head[5] == 1;
         ushort machine = little ? BinaryPrimitives.ReadUInt16LittleEndian(head[18..]) : BinaryPrimitives.ReadUInt16BigEndian(head[18..]);
@@ -129,6 +130,22 @@ internal readonly record struct ElfIdentity(bool IsElf, bool Is64Bit, bool IsLit
             MachineAArch64 => "an AArch64 (linux-arm64) ELF library",
             _ => $"an ELF library for machine type {Machine}",
         };
+
+    /// <summary>The architecture as <c>uname -m</c> and <c>file</c> name it: "x86_64", "aarch64", "32-bit" or "machine type N".</summary>
+    public string MachineName => !Is64Bit ? "32-bit" : Machine switch
+    {
+        MachineX64 => "x86_64",
+        MachineAArch64 => "aarch64",
+        _ => $"machine type {Machine}",
+    };
+
+    /// <summary>This process's architecture in the words of <see cref="MachineName"/>.</summary>
+    public static string ProcessMachineName => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => "x86_64",
+        Architecture.Arm64 => "aarch64",
+        var other => other.ToString(),
+    };
 
     /// <summary>Whether code in this file can run in the current process.</summary>
     public bool MatchesProcess() => IsElf && Is64Bit && IsLittleEndian && RuntimeInformation.ProcessArchitecture switch

@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+
+namespace XrayClassifier.Function.Native;
+
+/// <summary>
+/// Every libc call the function makes, for what .NET does not expose. One file, as ONNX Runtime's and NetVips' own
+/// <c>NativeMethods</c>: what the function asks of the C library is read in one place.
+/// </summary>
+internal static partial class Libc
+{
+    /// <summary>errno: the path exists.</summary>
+    internal const int EEXIST = 17;
+
+    /// <summary>madvise advice: back the range with transparent huge pages where the kernel allows it.</summary>
+    internal const int MADV_HUGEPAGE = 14;
+
+    /// <summary><c>int link(const char *oldpath, const char *newpath);</c> — fails with EEXIST rather than replace newpath
+    /// (the workspace's never-overwrite rule).</summary>
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int link(string oldpath, string newpath);
+
+    /// <summary><c>int setenv(const char *name, const char *value, int overwrite);</c> — the native environment that
+    /// getenv reads, which <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach on Linux.
+    /// <c>overwrite</c> 0 keeps an existing value.</summary>
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int setenv(string name, string value, int overwrite);
+
+    /// <summary><c>int madvise(void *addr, size_t length, int advice);</c></summary>
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    internal static partial int madvise(nint addr, nuint length, int advice);
+}

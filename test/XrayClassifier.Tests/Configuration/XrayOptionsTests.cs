@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using XrayClassifier.Function.Configuration;
+
+namespace XrayClassifier.Tests.Configuration;
+
+/// <summary>XrayOptions is the one place settings are read: the upload bucket's, the signing credentials, Lambda's own
+/// variables (function name, Runtime API) all come from it, and no other source file reads the environment.</summary>
+public partial class XrayOptionsTests
+{
+    private static XrayOptions Read(params (string Name, string? Value)[] variables) =>
+        XrayOptions.FromEnvironment(new DictionaryEnvironmentVariables(variables.ToDictionary(v => v.Name, v => v.Value)));
+
+    [Fact]
+    public void ReadsLambdasOwnVariables()
+    {
+        var lambda = Read(("AWS_LAMBDA_FUNCTION_NAME", "xray-classifier"), ("AWS_LAMBDA_RUNTIME_API", " 127.0.0.1:9001 "));
+        Assert.Equal("xray-classifier", lambda.FunctionName);
+        Assert.Equal("127.0.0.1:9001", lambda.RuntimeApi);
+
+        var local = Read();
+        Assert.Equal("local", local.FunctionName);
+        Assert.Null(local.RuntimeApi);
+        Assert.Null(Read(("AWS_LAMBDA_RUNTIME_API", "  ")).RuntimeApi);
+    }
+
+    [Fact]
+    public void BuildsTheUploadBucketsSettingsWithTheirOwnProblems()
+    {
+        var o = Read(("XRAY_UPLOAD_BUCKET", "xray-uploads-123"), ("AWS_REGION", "eu-west-1"), ("XRAY_UPLOAD_URL_SECONDS", "forever"));
+        Assert.Equal("xray-uploads-123", o.Uploads.BucketName);
+        Assert.Equal("eu-west-1", o.Uploads.Region);
+        // A bad upload setting fails the upload route only (503 naming it there), never classification.
+        Assert.Contains(o.Uploads.Problems, p => p.StartsWith("XRAY_UPLOAD_URL_SECONDS='forever'", StringComparison.Ordinal));
+        Assert.Empty(o.Problems);
+        Assert.False(Read().Uploads.IsConfigured);
+    }
+
+    [Fact]
+    public void ReadsSigningCredentialsAndNeverPrintsTheSecret()
+    {
+        var temporary = Read(("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "s3cr3t-value"), ("AWS_SESSION_TOKEN", "t0ken-value")).Uploads.Credentials;
+        Assert.NotNull(temporary);
+        Assert.Equal(("ASIAEXAMPLE", "s3cr3t-value", "t0ken-value"), (temporary.AccessKeyId, temporary.SecretAccessKey, temporary.SessionToken));
+        Assert.DoesNotContain("s3cr3t", temporary.ToString());
+        Assert.DoesNotContain("t0ken", temporary.ToString());
+
+        var longTerm = Read(("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "s3cr3t-value")).Uploads.Credentials;
+        Assert.Null(longTerm!.SessionToken);
+        // Without both the key id and the secret: none (the SDK's default chain).
+        Assert.Null(Read(("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")).Uploads.Credentials);
+    }
+
+    [GeneratedRegex(@"GetEnvironmentVariables?\(|\b(env|environment|variables)\.Get\(")]
+    private static partial Regex EnvironmentRead();
+
+    [Fact]
+    public void NoSourceFileOutsideConfigurationReadsTheEnvironment()
+    {
+        string src = Path.Combine(TestEnvironment.RepoRoot, "src");
+        string configuration = Path.Combine(src, "XrayClassifier.Function", "Configuration") + Path.DirectorySeparatorChar;
+        var readers = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                        && !f.StartsWith(configuration, StringComparison.Ordinal)
+                        && EnvironmentRead().IsMatch(File.ReadAllText(f)))
+            .Select(f => Path.GetRelativePath(src, f));
+        Assert.Empty(readers);
+    }
+}
