@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
 
@@ -15,5 +16,5 @@ internal interface IImageClassifier
 
     /// <summary>Throws <see cref="Imaging.ImageRejectedException"/> for unusable input. <paramref name="heatmaps"/>: the
     /// class activation maps to compute as well (only when <see cref="HeatmapsMissing"/> is null).</summary>
-    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null);
+    Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps = null);
 }

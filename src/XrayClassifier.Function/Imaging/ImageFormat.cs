@@ -47,6 +47,10 @@ public sealed class ImageFormat
     /// DICOM, which the project's own <see cref="Dicom.DicomDecoder"/> reads.</summary>
     internal string? VipsLoader { get; }
 
+    /// <summary>Whether a Content-Type naming another format is let through, the bytes deciding alone: PACS exports
+    /// and gateways label DICOM Part 10 files every which way, and its DICM marker is unambiguous.</summary>
+    internal bool IgnoresDeclaredType { get; private init; }
+
     /// <summary>Whether <paramref name="bytes"/> start like this format.</summary>
     public bool Matches(ReadOnlySpan<byte> bytes) => _signature(bytes);
 
@@ -67,7 +71,7 @@ public sealed class ImageFormat
 
     // A Part 10 file: a 128-byte preamble (anything, even a TIFF header in dual-personality files), then "DICM".
     public static ImageFormat Dicom { get; } = new("dicom", "DICOM", ["application/dicom"], "dcm", [".dcm", ".dicom"],
-        null, b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8));
+        null, b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8)) { IgnoresDeclaredType = true };
 
     /// <summary>Every accepted format, in the order messages list them.</summary>
     public static IReadOnlyList<ImageFormat> All { get; } = [Png, Jpeg, Tiff, Webp, Dicom];
@@ -82,6 +86,33 @@ public sealed class ImageFormat
     /// <summary>"PNG, JPEG, TIFF or WebP" — for messages.</summary>
     public static string AcceptedNames { get; } =
         string.Join(", ", All.Take(All.Count - 1).Select(f => f.DisplayName)) + " or " + All[^1].DisplayName;
+
+    /// <summary>
+    /// What an upload is, decided once where it comes in: refuses an empty upload, bytes that start like no
+    /// accepted format (naming what they are when it can), and a Content-Type that names another image
+    /// format than the bytes are. The bytes decide; the declared type can only contradict them.
+    /// </summary>
+    /// <param name="bytes">The upload as it came.</param>
+    /// <param name="declaredMediaType">The Content-Type the client declared for it, or null.</param>
+    /// <exception cref="ImageRejectedException">Empty, UnsupportedFormat or ContentTypeMismatch.</exception>
+    public static ImageFormat Identify(ReadOnlySpan<byte> bytes, string? declaredMediaType)
+    {
+        if (bytes.IsEmpty)
+            throw new ImageRejectedException(ImageRejection.Empty, "The upload is empty: send the image file's bytes as the request body.");
+
+        var detected = ImageFormatDetector.Detect(bytes);
+        if (detected.Accepted is not ImageFormat format)
+        {
+            throw new ImageRejectedException(ImageRejection.UnsupportedFormat, detected.Name is string name
+                ? $"{Capitalise(name)} is not an accepted format. Send a {AcceptedNames} image ({string.Join(", ", AcceptedMediaTypes)})."
+                : $"The upload is not an image in an accepted format (its first bytes match none of them). Send a {AcceptedNames} image ({string.Join(", ", AcceptedMediaTypes)}).");
+        }
+        if (DeclaredMediaType.Contradiction(declaredMediaType, format) is string mismatch)
+            throw new ImageRejectedException(ImageRejection.ContentTypeMismatch, mismatch);
+        return format;
+    }
+
+    private static string Capitalise(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;
 
     /// <summary>The format a (lower-case, parameter-free) media type names, aliases included; null for others.</summary>
     public static ImageFormat? ForMediaType(string normalisedType)

@@ -13,7 +13,7 @@ namespace XrayClassifier.Function.Imaging;
 /// one process-wide buffer and a message must belong to the request that caused it.
 /// </summary>
 /// <remarks>
-/// The path, per upload: magic-number detection → Content-Type check → that format's own libvips loader
+/// The path, per upload (its format identified where it came in, <see cref="ImageFormat.Identify"/>): that format's own libvips loader
 /// (sequential access, fail_on=error, so truncation fails instead of padding) → width/height/depth checked
 /// from the header before a pixel is decoded → pixels decoded strip by strip; each row is converted to
 /// the model's planes as PIL's convert() would (alpha dropped, CMYK → RGB, colour → luma for one-channel
@@ -64,26 +64,14 @@ public sealed class ImagePipeline : IDisposable
     /// is resampled (also set as libvips's own worker count, process-wide).</summary>
     public int Threads { get; }
 
-    /// <summary>Detects, checks, decodes and preprocesses <paramref name="encoded"/> into
-    /// <paramref name="destination"/> (NCHW float32, spec.ElementCount floats). Throws
-    /// <see cref="ImageRejectedException"/> for bad input.</summary>
-    public DecodedImage Preprocess(ReadOnlyMemory<byte> encoded, string? declaredMediaType, PreprocessSpec spec, Span<float> destination)
+    /// <summary>Decodes and preprocesses <paramref name="encoded"/>, an upload of <paramref name="format"/> (as
+    /// <see cref="ImageFormat.Identify"/> found it), into <paramref name="destination"/> (NCHW float32,
+    /// spec.ElementCount floats). Throws <see cref="ImageRejectedException"/> for bad input.</summary>
+    public DecodedImage Preprocess(ReadOnlyMemory<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(format);
         CheckSpec(spec, destination.Length);
-
-        if (encoded.IsEmpty)
-            throw new ImageRejectedException(ImageRejection.Empty, "The upload is empty: send the image file's bytes as the request body.");
-
-        var detected = ImageFormatDetector.Detect(encoded.Span);
-        if (detected.Accepted is not ImageFormat format)
-        {
-            throw new ImageRejectedException(ImageRejection.UnsupportedFormat, detected.Name is string name
-                ? $"{Capitalise(name)} is not an accepted format. Send a {ImageFormat.AcceptedNames} image ({string.Join(", ", ImageFormat.AcceptedMediaTypes)})."
-                : $"The upload is not an image in an accepted format (its first bytes match none of them). Send a {ImageFormat.AcceptedNames} image ({string.Join(", ", ImageFormat.AcceptedMediaTypes)}).");
-        }
-        if (DeclaredMediaType.Contradiction(declaredMediaType, format) is string mismatch)
-            throw new ImageRejectedException(ImageRejection.ContentTypeMismatch, mismatch);
 
         lock (_gate)
         {
@@ -385,6 +373,4 @@ public sealed class ImagePipeline : IDisposable
         Enums.BandFormat.Complex or Enums.BandFormat.Dpcomplex => "complex",
         _ => sampleFormat.ToString(),
     };
-
-    private static string Capitalise(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;
 }

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using XrayClassifier.Function.Hosting;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Tests.Inference;
 using Xunit.Abstractions;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;
 
@@ -53,7 +55,7 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
         var spec = ModelManifest.Parse(Manifest(c).ToJsonString()).Input;
         var tensor = new float[spec.ElementCount];
 
-        fixture.Pipeline.Preprocess(corpus.Encoded(name), null, spec, tensor);
+        fixture.Pipeline.PreprocessUpload(corpus.Encoded(name), null, spec, tensor);
 
         var reference = corpus.Tensor(name);
         Assert.Equal(reference.Length, tensor.Length);
@@ -80,7 +82,7 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
             using var classifier = Classifier.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
             var engine = new InferenceEngine(classifier, fixture.Pipeline);
 
-            var answer = (await engine.ClassifyAsync(corpus.Encoded(c.Name), null)).Classification;
+            var answer = (await engine.ClassifyAsync(corpus.Encoded(c.Name), ImageFormat.Identify(corpus.Encoded(c.Name), null))).Classification;
 
             var expected = corpus.Probabilities(c.Name);
             var named = TorchXrayVisionCorpus.Labels.Where(l => l.Length > 0).ToArray();

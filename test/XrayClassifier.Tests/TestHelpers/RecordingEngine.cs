@@ -1,3 +1,4 @@
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
@@ -20,11 +21,11 @@ internal sealed class RecordingEngine(InferenceEngine inner) : IImageClassifier
 
     public string? HeatmapsMissing => inner.HeatmapsMissing;
 
-    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
+    public async Task<ClassifyResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps = null)
     {
         if (FailWith is { } failure) throw failure;
-        var result = await inner.ClassifyAsync(encoded, declaredMediaType, heatmaps).ConfigureAwait(false);
-        var tensor = inner.InputTensorFor(encoded, declaredMediaType, out _);
+        var result = await inner.ClassifyAsync(encoded, format, heatmaps).ConfigureAwait(false);
+        var tensor = inner.InputTensorFor(encoded, format, out _);
         lock (Tensors) Tensors.Add(tensor);
         return result;
     }

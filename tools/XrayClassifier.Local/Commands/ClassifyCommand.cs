@@ -40,7 +40,7 @@ internal static class ClassifyCommand
             if (response.StatusCode != 200 || state.Engine is not { } engine)
                 await stderr.WriteLineAsync($"--dump-input: the image was not classified (HTTP {response.StatusCode}); {dumpPath} not written").ConfigureAwait(false);
             else
-                NpyWriter.Write(dumpPath, engine.InputTensorFor(image, mediaType, out _), engine.Classifier.Input);
+                NpyWriter.Write(dumpPath, engine.InputTensorFor(image, ImageFormat.Identify(image, mediaType), out _), engine.Classifier.Input);
         }
         return LocalCli.ExitCodeFor(response.StatusCode);
     }

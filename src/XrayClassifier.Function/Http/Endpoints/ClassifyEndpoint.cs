@@ -49,7 +49,7 @@ internal sealed class ClassifyEndpoint(PlatformHost host, Workspace workspace, U
         ClassifyResult result;
         try
         {
-            result = await classifier.ClassifyAsync(upload.Bytes, upload.DeclaredMediaType, heatmaps).ConfigureAwait(false);
+            result = await classifier.ClassifyAsync(upload.Bytes, Imaging.ImageFormat.Identify(upload.Bytes.Span, upload.DeclaredMediaType), heatmaps).ConfigureAwait(false);
         }
         catch
         {
