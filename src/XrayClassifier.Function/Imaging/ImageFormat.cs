@@ -1,3 +1,5 @@
+using XrayClassifier.Function.Imaging.Vips;
+
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
@@ -9,14 +11,14 @@ namespace XrayClassifier.Function.Imaging;
 public sealed class ImageFormat
 {
     private ImageFormat(string name, string displayName, string[] mediaTypes, string extension, string[] fileExtensions,
-        string? vipsLoader, SignatureTest signature)
+        IImageDecoder decoder, SignatureTest signature)
     {
         Name = name;
         DisplayName = displayName;
         MediaTypes = mediaTypes;
         Extension = extension;
         FileExtensions = fileExtensions;
-        VipsLoader = vipsLoader;
+        Decoder = decoder;
         _signature = signature;
     }
 
@@ -43,9 +45,9 @@ public sealed class ImageFormat
     /// <summary>File extensions (with the dot) a user's file of this format usually has.</summary>
     public IReadOnlyList<string> FileExtensions { get; }
 
-    /// <summary>The libvips loader that decodes it from memory (libvips never guesses the format); null for
-    /// DICOM, which the project's own <see cref="Dicom.DicomDecoder"/> reads.</summary>
-    internal string? VipsLoader { get; }
+    /// <summary>What decodes it: its own libvips loader (libvips never guesses the format), or for DICOM the
+    /// project's own decoder beside libvips.</summary>
+    internal IImageDecoder Decoder { get; }
 
     /// <summary>Whether a Content-Type naming another format is let through, the bytes deciding alone: PACS exports
     /// and gateways label DICOM Part 10 files every which way, and its DICM marker is unambiguous.</summary>
@@ -56,22 +58,25 @@ public sealed class ImageFormat
 
     public override string ToString() => DisplayName;
 
+    // Declared before the entries: JPEG files and DICOM's JPEG Baseline frames are read by the same loader.
+    private static readonly VipsLoaderDecoder JpegLoader = new("jpegload_buffer");
+
     public static ImageFormat Png { get; } = new("png", "PNG", ["image/png", "image/x-png", "image/apng"], "png", [".png"],
-        "pngload_buffer", b => b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]));
+        new VipsLoaderDecoder("pngload_buffer"), b => b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]));
 
     public static ImageFormat Jpeg { get; } = new("jpeg", "JPEG", ["image/jpeg", "image/jpg", "image/pjpeg"], "jpg", [".jpg", ".jpeg"],
-        "jpegload_buffer", b => b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]));
+        JpegLoader, b => b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]));
 
     // Classic TIFF (42) and BigTIFF (43), little- and big-endian.
     public static ImageFormat Tiff { get; } = new("tiff", "TIFF", ["image/tiff", "image/tif", "image/x-tiff"], "tiff", [".tif", ".tiff"],
-        "tiffload_buffer", b => b.StartsWith("II*\0"u8) || b.StartsWith("MM\0*"u8) || b.StartsWith("II+\0"u8) || b.StartsWith("MM\0+"u8));
+        new VipsLoaderDecoder("tiffload_buffer"), b => b.StartsWith("II*\0"u8) || b.StartsWith("MM\0*"u8) || b.StartsWith("II+\0"u8) || b.StartsWith("MM\0+"u8));
 
     public static ImageFormat Webp { get; } = new("webp", "WebP", ["image/webp", "image/x-webp"], "webp", [".webp"],
-        "webpload_buffer", b => b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
+        new VipsLoaderDecoder("webpload_buffer"), b => b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
 
     // A Part 10 file: a 128-byte preamble (anything, even a TIFF header in dual-personality files), then "DICM".
     public static ImageFormat Dicom { get; } = new("dicom", "DICOM", ["application/dicom"], "dcm", [".dcm", ".dicom"],
-        null, b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8)) { IgnoresDeclaredType = true };
+        new DicomImageDecoder(JpegLoader), b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8)) { IgnoresDeclaredType = true };
 
     /// <summary>Every accepted format, in the order messages list them.</summary>
     public static IReadOnlyList<ImageFormat> All { get; } = [Png, Jpeg, Tiff, Webp, Dicom];
