@@ -7,8 +7,10 @@ namespace XrayClassifier.Function.Imaging;
 /// A DICOM frame the project decoded itself, read by the resampler straight from its stored values: 8-bit
 /// greys when it fits the 8-bit path (<see cref="DicomFrame.FitsEightBitPath"/>, then it is resampled exactly
 /// as an 8-bit grey PNG), else its [0, 1] mapping as floats. Each strip is mapped through a table as it is
-/// read; no full-size grey copy is made, and nothing goes through libvips (it was copied into libvips only to
-/// be read back: see the README's DICOM timings).
+/// read, on the strip worker when there are two threads; no full-size grey copy is made and nothing goes
+/// through libvips. The frame used to be mapped whole (30 MB of floats for a 2500×3000 frame) and handed to
+/// libvips only to be read back: decoding and resampling such a frame took 28.8 → 22.6 ms (16-bit) and
+/// 26.5 → 22.0 ms (8-bit) this way (2 threads, interleaved medians of 21, a shared 2-core VM).
 /// </summary>
 internal sealed class DicomFrameStrips : IStripSource
 {
