@@ -58,8 +58,8 @@ public sealed class ImagePipeline : IDisposable
 
     public ImageLimits Limits { get; }
 
-    /// <summary>Threads per run: with two or more, libvips decodes the next strip while the current one
-    /// is resampled (also set as libvips's own worker count, process-wide).</summary>
+    /// <summary>Threads per run: with two or more, the strip source decodes the next strip while the current
+    /// one is resampled (also set as libvips's own worker count, process-wide).</summary>
     public int Threads { get; }
 
     /// <summary>Decodes and preprocesses <paramref name="encoded"/>, an upload of <paramref name="format"/> (as
