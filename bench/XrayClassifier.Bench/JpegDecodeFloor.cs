@@ -1,4 +1,5 @@
 using NetVips;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Imaging.Vips;
 
 namespace XrayClassifier.Bench;
@@ -14,11 +15,11 @@ public static class JpegDecodeFloor
     {
         var options = new VOption { { "access", Enums.Access.Sequential }, { "fail_on", Enums.FailOn.Error } };
         if (shrink > 1) options.Add("shrink", shrink);
-        using var image = (Image)Operation.Call("jpegload_buffer", options, jpeg);
-        using var strips = new VipsStripReader(image);
+        var image = (Image)Operation.Call("jpegload_buffer", options, jpeg);
+        using var strips = new VipsStripReader(image, "JPEG");
         // The strip height the pipeline reads with.
-        int rows = Math.Max(1, VipsStripReader.MaxStripBytes / (image.Width * image.Bands));
-        for (int top = 0; top < image.Height; top += rows) strips.Read(top, Math.Min(rows, image.Height - top));
+        int rows = Math.Max(1, StripSource.MaxStripBytes / (strips.Width * image.Bands));
+        for (int top = 0; top < strips.Height; top += rows) strips.Read(top, Math.Min(rows, strips.Height - top));
     }
 
     /// <summary>Both scales timed in alternation, run by run.</summary>

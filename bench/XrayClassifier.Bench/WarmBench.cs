@@ -91,14 +91,14 @@ public static class WarmBench
             var (inDecode, inInference, own) = handlerLog.Last(Runs);
 
             var spec = classifier.Input;
-            var (preprocess, peerPreprocess) = Alternate(() => pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer), peer, "preprocess", path);
+            var (preprocess, peerPreprocess) = Alternate(() => pipeline.Preprocess(bytes, ImageFormat.Identify(bytes, contentType), spec, classifier.InputBuffer), peer, "preprocess", path);
             var (run, peerRun) = Alternate(() => classifier.Run(), peer, "run", path);
             // The model run timed right after a preprocess of the same image, as in a request: how much of the
             // in-handler slowdown is the decode having taken the caches and the ORT pool thread having slept.
             var afterPreprocess = new double[Runs];
             for (int i = 0; i < Warmups + Runs; i++)
             {
-                pipeline.Preprocess(bytes, contentType, spec, classifier.InputBuffer);
+                pipeline.Preprocess(bytes, ImageFormat.Identify(bytes, contentType), spec, classifier.InputBuffer);
                 long t = System.Diagnostics.Stopwatch.GetTimestamp();
                 classifier.Run();
                 if (i >= Warmups) afterPreprocess[i - Warmups] = System.Diagnostics.Stopwatch.GetElapsedTime(t).TotalMilliseconds;

@@ -1,6 +1,8 @@
 using XrayClassifier.Function.Inference;
 using XrayClassifier.Function.Inference.Heatmaps;
 
+using XrayClassifier.Function.Imaging;
+
 namespace XrayClassifier.Function.Classification;
 
 /// <summary>Decodes, preprocesses and classifies one upload: the loaded <see cref="InferenceEngine"/>, or the
@@ -15,5 +17,5 @@ internal interface IImageClassifier
 
     /// <summary>Throws <see cref="Imaging.ImageRejectedException"/> for unusable input. <paramref name="heatmaps"/>: the
     /// class activation maps to compute as well (only when <see cref="HeatmapsMissing"/> is null).</summary>
-    Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null);
+    Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps = null);
 }

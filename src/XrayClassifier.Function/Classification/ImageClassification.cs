@@ -44,7 +44,7 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
     /// half-written on failure. Fills the timings of <paramref name="entry"/>.</summary>
     public async Task<ClassificationOutcome> ClassifyAsync(IImageClassifier classifier, ClassificationRequest request, RequestLogEntry entry)
     {
-        var (requestId, image, declaredMediaType, heatmaps) = (request.RequestId, request.Image, request.DeclaredMediaType, request.Heatmaps);
+        var (requestId, image, format, heatmaps) = (request.RequestId, request.Image, request.Format, request.Heatmaps);
         var manifest = classifier.Manifest;
         bool store = !request.IsWarmUp && _options.StoreUploads switch
         {
@@ -52,12 +52,12 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
             UploadStorageMode.Optional => !request.DeclinedStorage,
             UploadStorageMode.Off => false,
         };
-        bool derivative = store && _options.DicomStore == DicomStorageMode.Derivative && ImageFormat.Dicom.Matches(image.Span);
+        bool derivative = store && _options.DicomStore == DicomStorageMode.Derivative && format == ImageFormat.Dicom;
         var pending = store && !derivative ? workspace.Begin(requestId, image) : null;
         ClassificationResult result;
         try
         {
-            result = await classifier.ClassifyAsync(image, declaredMediaType, heatmaps).ConfigureAwait(false);
+            result = await classifier.ClassifyAsync(image, format, heatmaps).ConfigureAwait(false);
         }
         catch
         {
@@ -124,11 +124,11 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
 /// <summary>One image to classify.</summary>
 /// <param name="RequestId">The id it is stored and logged under.</param>
 /// <param name="Image">The upload's bytes (any accepted format).</param>
-/// <param name="DeclaredMediaType">What the caller said it is, if anything (the bytes decide; a contradiction is refused).</param>
+/// <param name="Format">Its format, identified once where it came in (<see cref="ImageFormat.Identify"/>).</param>
 /// <param name="Heatmaps">The class activation maps to compute as well, if any.</param>
 /// <param name="DeclinedStorage">The caller asked not to keep it (honoured when XRAY_STORE_UPLOADS is optional).</param>
 /// <param name="IsWarmUp">INIT's synthetic request: never stored.</param>
-internal sealed record ClassificationRequest(string RequestId, ReadOnlyMemory<byte> Image, string? DeclaredMediaType, HeatmapRequest? Heatmaps,
+internal sealed record ClassificationRequest(string RequestId, ReadOnlyMemory<byte> Image, ImageFormat Format, HeatmapRequest? Heatmaps,
     bool DeclinedStorage, bool IsWarmUp);
 
 /// <summary>One classified image: the result, the manifest of the model that made it, and where the upload was stored

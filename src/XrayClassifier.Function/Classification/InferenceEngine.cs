@@ -36,15 +36,15 @@ public class InferenceEngine : IImageClassifier
 
     /// <summary>Decodes, preprocesses and classifies <paramref name="encoded"/>, computing the class activation maps in
     /// <paramref name="heatmaps"/> from the same run. Throws <see cref="ImageRejectedException"/> for unusable input.</summary>
-    public async Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
+    public async Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps = null)
     {
         if (_gate.Wait(0))
         {
-            try { return DecodeIntoClassifierAndRun(encoded, declaredMediaType, heatmaps); }
+            try { return DecodeIntoClassifierAndRun(encoded, format, heatmaps); }
             finally { _gate.Release(); }
         }
 
-        return await DecodeAsideAsync(Pipeline, Classifier.Input, encoded, declaredMediaType,
+        return await DecodeAsideAsync(Pipeline, Classifier.Input, encoded, format,
             (image, tensor, decodeMs) => ClassifyPreprocessedAsync(image, tensor, decodeMs, heatmaps)).ConfigureAwait(false);
     }
 
@@ -52,13 +52,13 @@ public class InferenceEngine : IImageClassifier
     /// it to <paramref name="classify"/>: for an image decoded while the classifier is busy, or still loading
     /// (<see cref="Hosting.ColdStart.LoadingEngine"/>).</summary>
     internal static async Task<ClassificationResult> DecodeAsideAsync(ImagePipeline pipeline, PreprocessSpec spec, ReadOnlyMemory<byte> encoded,
-        string? declaredMediaType, Func<DecodedImage, ReadOnlyMemory<float>, double, Task<ClassificationResult>> classify)
+        ImageFormat format, Func<DecodedImage, ReadOnlyMemory<float>, double, Task<ClassificationResult>> classify)
     {
         var tensor = ArrayPool<float>.Shared.Rent(spec.ElementCount);
         try
         {
             long start = Stopwatch.GetTimestamp();
-            var image = pipeline.Preprocess(encoded, declaredMediaType, spec, tensor.AsSpan(0, spec.ElementCount));
+            var image = pipeline.Preprocess(encoded, format, spec, tensor.AsSpan(0, spec.ElementCount));
             double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             return await classify(image, tensor.AsMemory(0, spec.ElementCount), decodeMs).ConfigureAwait(false);
         }
@@ -80,11 +80,11 @@ public class InferenceEngine : IImageClassifier
         finally { _gate.Release(); }
     }
 
-    private ClassificationResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps)
+    private ClassificationResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps)
     {
         var spec = Classifier.Input;
         long start = Stopwatch.GetTimestamp();
-        var image = Pipeline.Preprocess(encoded, declaredMediaType, spec, Classifier.InputBuffer);
+        var image = Pipeline.Preprocess(encoded, format, spec, Classifier.InputBuffer);
         return Run(image, Stopwatch.GetElapsedTime(start).TotalMilliseconds, heatmaps);
     }
 

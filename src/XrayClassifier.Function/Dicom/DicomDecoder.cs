@@ -65,27 +65,28 @@ public static class DicomDecoder
             throw DicomRejectedException.Malformed($"The DICOM Pixel Data is {(pixelData.IsEncapsulated ? "encapsulated" : "native")}, which {syntax.Name} does not allow.");
 
         int bytesPerSample = bitsAllocated / 8;
-        ushort[] words;
-        switch (syntax.Encoding)
+        // One arm per encoding, none by default: a transfer syntax with a new encoding does not compile until it is decoded here.
+        return syntax.Encoding switch
         {
-            case PixelEncoding.Native:
-                words = Native(pixelData.Native.Span, rows, columns, frames, bytesPerSample);
-                break;
-            case PixelEncoding.Rle:
-                words = RleDecoder.Decode(FirstFrame(pixelData, frames, syntax.Encoding).Span, rows, columns, bytesPerSample);
-                break;
-            case PixelEncoding.JpegLossless:
-                words = JpegLosslessDecoder.Decode(FirstFrame(pixelData, frames, syntax.Encoding).Span, rows, columns, bitsAllocated);
-                break;
-            default:
-                if (bitsAllocated != 8)
-                    throw DicomRejectedException.Malformed($"The DICOM image is JPEG Baseline but allocates {bitsAllocated} bits; JPEG Baseline is 8-bit.");
-                var jpeg = FirstFrame(pixelData, frames, syntax.Encoding);
-                if (jpeg.Length < 4 || jpeg.Span[0] != 0xFF || jpeg.Span[1] != 0xD8)
-                    throw DicomRejectedException.Malformed("The DICOM JPEG Baseline frame does not start with a JPEG SOI marker.");
-                return new DicomImage(summary, layout, mapping, null, jpeg.ToArray());
-        }
-        return new DicomImage(summary, layout, mapping, new DicomFrame(columns, rows, layout, monochrome1, words, mapping), null);
+            PixelEncoding.Native => WithFrame(Native(pixelData.Native.Span, rows, columns, frames, bytesPerSample)),
+            PixelEncoding.Rle => WithFrame(RleDecoder.Decode(FirstFrame(pixelData, frames, syntax.Encoding).Span, rows, columns, bytesPerSample)),
+            PixelEncoding.JpegLossless => WithFrame(JpegLosslessDecoder.Decode(FirstFrame(pixelData, frames, syntax.Encoding).Span, rows, columns, bitsAllocated)),
+            PixelEncoding.JpegBaseline => new DicomImage(summary, layout, mapping, null, BaselineJpeg(pixelData, frames, bitsAllocated)),
+        };
+
+        DicomImage WithFrame(ushort[] words) =>
+            new(summary, layout, mapping, new DicomFrame(columns, rows, layout, monochrome1, words, mapping), null);
+    }
+
+    /// <summary>The first frame's complete JPEG stream, for libvips to decode.</summary>
+    private static byte[] BaselineJpeg(PixelDataElement pixelData, int frames, int bitsAllocated)
+    {
+        if (bitsAllocated != 8)
+            throw DicomRejectedException.Malformed($"The DICOM image is JPEG Baseline but allocates {bitsAllocated} bits; JPEG Baseline is 8-bit.");
+        var jpeg = FirstFrame(pixelData, frames, PixelEncoding.JpegBaseline);
+        if (jpeg.Length < 4 || jpeg.Span[0] != 0xFF || jpeg.Span[1] != 0xD8)
+            throw DicomRejectedException.Malformed("The DICOM JPEG Baseline frame does not start with a JPEG SOI marker.");
+        return jpeg.ToArray();
     }
 
     private static int Positive(int? value, string name) =>

@@ -49,14 +49,28 @@ public sealed class DicomFrame
     /// <summary>Row-major greyscale in [0, 1] (1 white), as the issue's <c>voi</c> mapping defines it.</summary>
     public float[] ToUnitInterval()
     {
-        var table = _mapping.Table();
-        int smallest = Layout.Smallest;
         var output = new float[Width * Height];
-        if (UnsignedValues is { } unsigned)
-            for (int i = 0; i < output.Length; i++) output[i] = table[unsigned[i]];
-        else
-            for (int i = 0; i < output.Length; i++) output[i] = table[SignedValues![i] - smallest];
+        MapToUnitInterval(0, output, UnitIntervalTable());
         return output;
+    }
+
+    /// <summary>Every storable value's [0, 1] grey, indexed by stored − smallest (for <see cref="MapToUnitInterval"/>).</summary>
+    internal float[] UnitIntervalTable() => _mapping.Table();
+
+    /// <summary>Values [first, first + into.Length) of <see cref="ToUnitInterval"/>, through its <paramref name="table"/>.</summary>
+    internal void MapToUnitInterval(int first, Span<float> into, float[] table)
+    {
+        if (UnsignedValues is { } unsigned)
+        {
+            var values = unsigned.AsSpan(first, into.Length);
+            for (int i = 0; i < into.Length; i++) into[i] = table[values[i]];
+        }
+        else
+        {
+            int smallest = Layout.Smallest;
+            var values = SignedValues.AsSpan(first, into.Length);
+            for (int i = 0; i < into.Length; i++) into[i] = table[values[i] - smallest];
+        }
     }
 
     /// <summary>Whether the frame may take the 8-bit grey PNG path: BitsStored ≤ 8 and no VOI applied.</summary>
@@ -69,13 +83,36 @@ public sealed class DicomFrame
     /// </summary>
     public byte[] ToEightBitGrey()
     {
+        var table = EightBitGreyTable();
+        var output = new byte[Width * Height];
+        MapToEightBitGrey(0, output, table);
+        return output;
+    }
+
+    /// <summary>Every storable value's 8-bit grey, indexed by stored − smallest (for <see cref="MapToEightBitGrey"/>).</summary>
+    internal byte[] EightBitGreyTable()
+    {
         if (!FitsEightBitPath)
             throw new InvalidOperationException($"A frame with BitsStored {BitsStored} and VOI {VoiApplied} does not take the 8-bit path.");
         int smallest = Layout.Smallest;
         var lookup = new byte[Layout.Largest - smallest + 1];
         for (int i = 0; i < lookup.Length; i++) lookup[i] = (byte)Math.Round(255 * _mapping.Map(smallest + i), MidpointRounding.AwayFromZero);
-        var output = new byte[Width * Height];
-        for (int i = 0; i < output.Length; i++) output[i] = lookup[StoredValue(i) - smallest];
-        return output;
+        return lookup;
+    }
+
+    /// <summary>Values [first, first + into.Length) of <see cref="ToEightBitGrey"/>, through its <paramref name="table"/>.</summary>
+    internal void MapToEightBitGrey(int first, Span<byte> into, byte[] table)
+    {
+        int smallest = Layout.Smallest;
+        if (UnsignedValues is { } unsigned)
+        {
+            var values = unsigned.AsSpan(first, into.Length);
+            for (int i = 0; i < into.Length; i++) into[i] = table[values[i] - smallest];
+        }
+        else
+        {
+            var values = SignedValues.AsSpan(first, into.Length);
+            for (int i = 0; i < into.Length; i++) into[i] = table[values[i] - smallest];
+        }
     }
 }

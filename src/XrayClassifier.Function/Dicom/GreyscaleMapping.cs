@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace XrayClassifier.Function.Dicom;
 
 /// <summary>
@@ -47,9 +49,9 @@ internal sealed class GreyscaleMapping
         {
             var applied = function switch
             {
+                VoiLutFunction.Linear => VoiApplied.WindowLinear,
                 VoiLutFunction.LinearExact => VoiApplied.WindowLinearExact,
                 VoiLutFunction.Sigmoid => VoiApplied.WindowSigmoid,
-                _ => VoiApplied.WindowLinear,
             };
             return new GreyscaleMapping(layout, monochrome1, applied, slope, intercept, a.ModalityLut, null, center, width);
         }
@@ -76,9 +78,10 @@ internal sealed class GreyscaleMapping
                 VoiApplied.LutSequence => Math.Clamp(_voiLut![x] / (double)((1 << _voiLut.Bits) - 1), 0, 1),
                 VoiApplied.WindowLinearExact => x <= _center - _width / 2 ? 0 : x > _center + _width / 2 ? 1 : (x - _center) / _width + 0.5,
                 VoiApplied.WindowSigmoid => 1 / (1 + Math.Exp(-4 * (x - _center) / _width)),
-                _ => x <= _center - 0.5 - (_width - 1) / 2 ? 0
+                VoiApplied.WindowLinear => x <= _center - 0.5 - (_width - 1) / 2 ? 0
                     : x > _center - 0.5 + (_width - 1) / 2 ? 1
                     : (x - (_center - 0.5)) / (_width - 1) + 0.5,
+                VoiApplied.None or VoiApplied.FellBackToNone => throw new UnreachableException("the none mapping is handled above"),
             };
         }
         return _monochrome1 ? 1 - y : y;

@@ -13,9 +13,7 @@ internal static class DeclaredMediaType
     public static string? Contradiction(string? declared, ImageFormat detected)
     {
         string? type = Normalise(declared);
-        // A DICOM file is recognised by its DICM marker whatever it was declared as: PACS exports and
-        // gateways label Part 10 files every which way.
-        if (type is null || detected == ImageFormat.Dicom) return null;
+        if (type is null || detected.IgnoresDeclaredType) return null;
         ImageFormat? named = ImageFormat.ForMediaType(type);
         if (named is null && !type.StartsWith("image/", StringComparison.Ordinal)) return null;
         if (named == detected) return null;

@@ -1,3 +1,5 @@
+using XrayClassifier.Function.Imaging.Vips;
+
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
@@ -9,14 +11,14 @@ namespace XrayClassifier.Function.Imaging;
 public sealed class ImageFormat
 {
     private ImageFormat(string name, string displayName, string[] mediaTypes, string extension, string[] fileExtensions,
-        string? vipsLoader, SignatureTest signature)
+        IImageDecoder decoder, SignatureTest signature)
     {
         Name = name;
         DisplayName = displayName;
         MediaTypes = mediaTypes;
         Extension = extension;
         FileExtensions = fileExtensions;
-        VipsLoader = vipsLoader;
+        Decoder = decoder;
         _signature = signature;
     }
 
@@ -43,31 +45,38 @@ public sealed class ImageFormat
     /// <summary>File extensions (with the dot) a user's file of this format usually has.</summary>
     public IReadOnlyList<string> FileExtensions { get; }
 
-    /// <summary>The libvips loader that decodes it from memory (libvips never guesses the format); null for
-    /// DICOM, which the project's own <see cref="Dicom.DicomDecoder"/> reads.</summary>
-    internal string? VipsLoader { get; }
+    /// <summary>What decodes it: its own libvips loader (libvips never guesses the format), or for DICOM the
+    /// project's own decoder beside libvips.</summary>
+    internal IImageDecoder Decoder { get; }
+
+    /// <summary>Whether a Content-Type naming another format is let through, the bytes deciding alone: PACS exports
+    /// and gateways label DICOM Part 10 files every which way, and its DICM marker is unambiguous.</summary>
+    internal bool IgnoresDeclaredType { get; private init; }
 
     /// <summary>Whether <paramref name="bytes"/> start like this format.</summary>
     public bool Matches(ReadOnlySpan<byte> bytes) => _signature(bytes);
 
     public override string ToString() => DisplayName;
 
+    // Declared before the entries: JPEG files and DICOM's JPEG Baseline frames are read by the same loader.
+    private static readonly VipsLoaderDecoder JpegLoader = new("jpegload_buffer");
+
     public static ImageFormat Png { get; } = new("png", "PNG", ["image/png", "image/x-png", "image/apng"], "png", [".png"],
-        "pngload_buffer", b => b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]));
+        new VipsLoaderDecoder("pngload_buffer"), b => b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]));
 
     public static ImageFormat Jpeg { get; } = new("jpeg", "JPEG", ["image/jpeg", "image/jpg", "image/pjpeg"], "jpg", [".jpg", ".jpeg"],
-        "jpegload_buffer", b => b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]));
+        JpegLoader, b => b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]));
 
     // Classic TIFF (42) and BigTIFF (43), little- and big-endian.
     public static ImageFormat Tiff { get; } = new("tiff", "TIFF", ["image/tiff", "image/tif", "image/x-tiff"], "tiff", [".tif", ".tiff"],
-        "tiffload_buffer", b => b.StartsWith("II*\0"u8) || b.StartsWith("MM\0*"u8) || b.StartsWith("II+\0"u8) || b.StartsWith("MM\0+"u8));
+        new VipsLoaderDecoder("tiffload_buffer"), b => b.StartsWith("II*\0"u8) || b.StartsWith("MM\0*"u8) || b.StartsWith("II+\0"u8) || b.StartsWith("MM\0+"u8));
 
     public static ImageFormat Webp { get; } = new("webp", "WebP", ["image/webp", "image/x-webp"], "webp", [".webp"],
-        "webpload_buffer", b => b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
+        new VipsLoaderDecoder("webpload_buffer"), b => b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8));
 
     // A Part 10 file: a 128-byte preamble (anything, even a TIFF header in dual-personality files), then "DICM".
     public static ImageFormat Dicom { get; } = new("dicom", "DICOM", ["application/dicom"], "dcm", [".dcm", ".dicom"],
-        null, b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8));
+        new DicomImageDecoder(JpegLoader), b => b.Length >= 132 && b[128..132].SequenceEqual("DICM"u8)) { IgnoresDeclaredType = true };
 
     /// <summary>Every accepted format, in the order messages list them.</summary>
     public static IReadOnlyList<ImageFormat> All { get; } = [Png, Jpeg, Tiff, Webp, Dicom];
@@ -82,6 +91,33 @@ public sealed class ImageFormat
     /// <summary>"PNG, JPEG, TIFF or WebP" — for messages.</summary>
     public static string AcceptedNames { get; } =
         string.Join(", ", All.Take(All.Count - 1).Select(f => f.DisplayName)) + " or " + All[^1].DisplayName;
+
+    /// <summary>
+    /// What an upload is, decided once where it comes in: refuses an empty upload, bytes that start like no
+    /// accepted format (naming what they are when it can), and a Content-Type that names another image
+    /// format than the bytes are. The bytes decide; the declared type can only contradict them.
+    /// </summary>
+    /// <param name="bytes">The upload as it came.</param>
+    /// <param name="declaredMediaType">The Content-Type the client declared for it, or null.</param>
+    /// <exception cref="ImageRejectedException">Empty, UnsupportedFormat or ContentTypeMismatch.</exception>
+    public static ImageFormat Identify(ReadOnlySpan<byte> bytes, string? declaredMediaType)
+    {
+        if (bytes.IsEmpty)
+            throw new ImageRejectedException(ImageRejection.Empty, "The upload is empty: send the image file's bytes as the request body.");
+
+        var detected = ImageFormatDetector.Detect(bytes);
+        if (detected.Accepted is not ImageFormat format)
+        {
+            throw new ImageRejectedException(ImageRejection.UnsupportedFormat, detected.Name is string name
+                ? $"{Capitalise(name)} is not an accepted format. Send a {AcceptedNames} image ({string.Join(", ", AcceptedMediaTypes)})."
+                : $"The upload is not an image in an accepted format (its first bytes match none of them). Send a {AcceptedNames} image ({string.Join(", ", AcceptedMediaTypes)}).");
+        }
+        if (DeclaredMediaType.Contradiction(declaredMediaType, format) is string mismatch)
+            throw new ImageRejectedException(ImageRejection.ContentTypeMismatch, mismatch);
+        return format;
+    }
+
+    private static string Capitalise(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;
 
     /// <summary>The format a (lower-case, parameter-free) media type names, aliases included; null for others.</summary>
     public static ImageFormat? ForMediaType(string normalisedType)

@@ -1,9 +1,5 @@
-using System.Globalization;
-using NetVips;
 using XrayClassifier.Function.Configuration;
-using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Imaging.Vips;
-using VipsImage = NetVips.Image;
 
 namespace XrayClassifier.Function.Imaging;
 
@@ -13,9 +9,11 @@ namespace XrayClassifier.Function.Imaging;
 /// one process-wide buffer and a message must belong to the request that caused it.
 /// </summary>
 /// <remarks>
-/// The path, per upload: magic-number detection → Content-Type check → that format's own libvips loader
-/// (sequential access, fail_on=error, so truncation fails instead of padding) → width/height/depth checked
-/// from the header before a pixel is decoded → pixels decoded strip by strip; each row is converted to
+/// The path, per upload (its format identified where it came in, <see cref="ImageFormat.Identify"/>): that
+/// format's own decoder from its table entry (<see cref="IImageDecoder"/>: a libvips loader with sequential
+/// access and fail_on=error, so truncation fails instead of padding; or the DICOM decoder) → width/height/depth
+/// checked from the header before a pixel is decoded → pixels decoded strip by strip
+/// (<see cref="IStripSource"/>); each row is converted to
 /// the model's planes as PIL's convert() would (alpha dropped, CMYK → RGB, colour → luma for one-channel
 /// models) and resized as PIL's resize() does — 8-bit images bit for bit in PIL's fixed point, 16-bit
 /// ones in floating point — in the stored orientation → orientation, centre crop and mean/std
@@ -60,30 +58,18 @@ public sealed class ImagePipeline : IDisposable
 
     public ImageLimits Limits { get; }
 
-    /// <summary>Threads per run: with two or more, libvips decodes the next strip while the current one
-    /// is resampled (also set as libvips's own worker count, process-wide).</summary>
+    /// <summary>Threads per run: with two or more, the strip source decodes the next strip while the current
+    /// one is resampled (also set as libvips's own worker count, process-wide).</summary>
     public int Threads { get; }
 
-    /// <summary>Detects, checks, decodes and preprocesses <paramref name="encoded"/> into
-    /// <paramref name="destination"/> (NCHW float32, spec.ElementCount floats). Throws
-    /// <see cref="ImageRejectedException"/> for bad input.</summary>
-    public DecodedImage Preprocess(ReadOnlyMemory<byte> encoded, string? declaredMediaType, PreprocessSpec spec, Span<float> destination)
+    /// <summary>Decodes and preprocesses <paramref name="encoded"/>, an upload of <paramref name="format"/> (as
+    /// <see cref="ImageFormat.Identify"/> found it), into <paramref name="destination"/> (NCHW float32,
+    /// spec.ElementCount floats). Throws <see cref="ImageRejectedException"/> for bad input.</summary>
+    public DecodedImage Preprocess(ReadOnlyMemory<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(format);
         CheckSpec(spec, destination.Length);
-
-        if (encoded.IsEmpty)
-            throw new ImageRejectedException(ImageRejection.Empty, "The upload is empty: send the image file's bytes as the request body.");
-
-        var detected = ImageFormatDetector.Detect(encoded.Span);
-        if (detected.Accepted is not ImageFormat format)
-        {
-            throw new ImageRejectedException(ImageRejection.UnsupportedFormat, detected.Name is string name
-                ? $"{Capitalise(name)} is not an accepted format. Send a {ImageFormat.AcceptedNames} image ({string.Join(", ", ImageFormat.AcceptedMediaTypes)})."
-                : $"The upload is not an image in an accepted format (its first bytes match none of them). Send a {ImageFormat.AcceptedNames} image ({string.Join(", ", ImageFormat.AcceptedMediaTypes)}).");
-        }
-        if (DeclaredMediaType.Contradiction(declaredMediaType, format) is string mismatch)
-            throw new ImageRejectedException(ImageRejection.ContentTypeMismatch, mismatch);
 
         lock (_gate)
         {
@@ -93,7 +79,8 @@ public sealed class ImagePipeline : IDisposable
             bool succeeded = false;
             try
             {
-                var decoded = format == ImageFormat.Dicom ? RunDicom(encoded, spec, destination) : Run(encoded.Span, format, spec, destination);
+                using var image = format.Decoder.Open(encoded, format, this, spec);
+                var decoded = Stream(image, format, spec, destination);
                 succeeded = true;
                 return decoded;
             }
@@ -110,96 +97,9 @@ public sealed class ImagePipeline : IDisposable
 
     public void Dispose() => _disposed = true;
 
-    private DecodedImage Run(ReadOnlySpan<byte> encoded, ImageFormat format, PreprocessSpec spec, Span<float> destination)
-    {
-        using var decoded = Load(encoded, format, format.DisplayName);
-        return Stream(decoded, format, format.DisplayName, spec, destination);
-    }
-
-    /// <summary>
-    /// A DICOM upload: <see cref="DicomDecoder"/> reads the first frame's stored values and the manifest's
-    /// <c>dicom.voi</c> mapping, then the frame enters the same streaming path as any decoded image. With
-    /// BitsStored ≤ 8 and no VOI it is an 8-bit grey image (a JPEG Baseline frame goes through the JPEG
-    /// path itself, so it gives exactly the tensor that JPEG gives); otherwise the mapped [0, 1] values are a
-    /// float image, resampled in the floating point 16-bit images use: no rounding to 16 bits, which with
-    /// torchxrayvision's ±1024 scaling alone would cost up to 0.016 per element.
-    /// </summary>
-    private DecodedImage RunDicom(ReadOnlyMemory<byte> encoded, PreprocessSpec spec, Span<float> destination)
-    {
-        // The byte limit was checked once where the upload came in (ImageLimits: XRAY_MAX_IMAGE_BYTES, or
-        // XRAY_MAX_UPLOAD_BYTES for a study fetched from S3); here only the pixel and inflation bounds apply.
-        var dicom = DicomDecoder.Decode(encoded, DicomLimits.For(encoded.Length, Limits.MaxPixels), spec.DicomVoi);
-        var summary = dicom.Summary;
-        Limits.CheckSides(summary.Columns, summary.Rows);
-        const string FrameName = "DICOM JPEG Baseline frame";
-        bool noVoi = summary.VoiApplied is VoiApplied.None or VoiApplied.FellBackToNone;
-        DecodedImage result;
-        Func<byte[]> derivative;
-        DicomFrame frame;
-        if (dicom.BaselineJpeg is { } jpeg)
-        {
-            using var decoded = Load(jpeg, ImageFormat.Jpeg, FrameName);
-            if (decoded.Bands != 1 || decoded.Width != summary.Columns || decoded.Height != summary.Rows || decoded.Format != Enums.BandFormat.Uchar)
-                throw DicomRejectedException.Malformed(
-                    $"The DICOM JPEG Baseline frame is {decoded.Width}×{decoded.Height} with {decoded.Bands} component(s); the data set says {summary.Columns}×{summary.Rows} MONOCHROME, one 8-bit sample per pixel.");
-            // The frame's own stored values, decoded once more from the JPEG when the workspace asks for them.
-            derivative = () => Encode(() => Load(jpeg, ImageFormat.Jpeg, FrameName));
-            if (noVoi && summary.PhotometricInterpretation == "MONOCHROME2" && summary.BitsStored == 8 && !dicom.Layout.Signed)
-            {
-                result = Stream(decoded, ImageFormat.Dicom, FrameName, spec, destination);
-                return result with { Dicom = new DecodedDicom(summary, derivative, 0) };
-            }
-            byte[] samples;
-            try { samples = decoded.WriteToMemory<byte>(); }
-            catch (VipsException e)
-            {
-                throw new ImageRejectedException(ImageRejection.Corrupt, $"The {FrameName} is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
-            }
-            frame = dicom.FrameFromBaselineJpeg(samples, decoded.Width, decoded.Height);
-        }
-        else
-        {
-            frame = dicom.Frame!;
-            derivative = () => Encode(() => StoredValuesImage(frame));
-        }
-
-        const string Name = "DICOM";
-        if (frame.FitsEightBitPath)
-        {
-            using var grey = VipsImage.NewFromMemory(frame.ToEightBitGrey(), frame.Width, frame.Height, 1, Enums.BandFormat.Uchar);
-            result = Stream(grey, ImageFormat.Dicom, Name, spec, destination);
-        }
-        else
-        {
-            using var unit = VipsImage.NewFromMemory(frame.ToUnitInterval(), frame.Width, frame.Height, 1, Enums.BandFormat.Float);
-            result = Stream(unit, ImageFormat.Dicom, Name, spec, destination);
-        }
-        // Only the 8-bit frames' JPEG path keeps no stored values around: theirs are the JPEG's decode.
-        return result with { Dicom = new DecodedDicom(summary, derivative, -frame.Layout.Smallest) };
-    }
-
-    /// <summary>The frame's stored values as a grey image: 8-bit when BitsStored ≤ 8, else 16-bit; signed values
-    /// offset by 2^(BitsStored−1) so that the smallest storable value is 0.</summary>
-    private static VipsImage StoredValuesImage(DicomFrame frame)
-    {
-        int smallest = frame.Layout.Smallest, count = frame.Width * frame.Height;
-        if (frame.BitsStored <= 8)
-        {
-            var bytes = new byte[count];
-            for (int i = 0; i < count; i++) bytes[i] = (byte)(frame.StoredValue(i) - smallest);
-            return VipsImage.NewFromMemory(bytes, frame.Width, frame.Height, 1, Enums.BandFormat.Uchar);
-        }
-        var words = frame.UnsignedValues ?? new ushort[count];
-        if (frame.SignedValues is { } signed)
-            for (int i = 0; i < count; i++) words[i] = (ushort)(signed[i] - smallest);
-        // Made from memory, a ushort image is "multiband" and pngsave would write it as 8-bit: say it is grey16.
-        using var raw = VipsImage.NewFromMemory(words, frame.Width, frame.Height, 1, Enums.BandFormat.Ushort);
-        return raw.Copy(interpretation: Enums.Interpretation.Grey16);
-    }
-
-    /// <summary>A lossless PNG of the image <paramref name="make"/> builds, under the pipeline's lock (libvips's
-    /// error buffer is process-wide).</summary>
-    private byte[] Encode(Func<VipsImage> make)
+    /// <summary>Runs <paramref name="work"/> (libvips calls made after a run, e.g. a DICOM upload's derivative PNG)
+    /// under the lock the runs take, with libvips's process-wide error buffer emptied before and after.</summary>
+    internal T UnderVipsLock<T>(Func<T> work)
     {
         lock (_gate)
         {
@@ -207,12 +107,7 @@ public sealed class ImagePipeline : IDisposable
             VipsErrors.Clear();
             try
             {
-                using var image = make();
-                return image.PngsaveBuffer(compression: 6);
-            }
-            catch (VipsException e)
-            {
-                throw new ImageRejectedException(ImageRejection.Corrupt, $"The DICOM frame could not be stored as PNG. (libvips: {Detail(e)})", e);
+                return work();
             }
             finally
             {
@@ -221,43 +116,22 @@ public sealed class ImagePipeline : IDisposable
         }
     }
 
-    /// <summary>A header-checked image (from a loader, or made from memory) → the tensor, strip by strip.</summary>
-    private DecodedImage Stream(VipsImage decoded, ImageFormat format, string formatName, PreprocessSpec spec, Span<float> destination)
+    /// <summary>An opened image (header checked by its decoder) → the tensor, strip by strip.</summary>
+    private DecodedImage Stream(OpenedImage image, ImageFormat format, PreprocessSpec spec, Span<float> destination)
     {
-        int width = decoded.Width, height = decoded.Height, bands = decoded.Bands;
-        Limits.CheckPixels(width, height);
-
-        var orientation = decoded.GetTypeOf("orientation") != IntPtr.Zero && decoded.Get("orientation") is int tag && tag is >= 1 and <= 8
-            ? (ExifOrientation)tag : ExifOrientation.Upright;
+        var strips = image.Strips;
+        int width = strips.Width, height = strips.Height, bands = image.Bands, bits = image.BitsPerSample;
+        var orientation = image.Orientation;
         bool swap = PixelMap.SwapsAxes(orientation);
         int displayedWidth = swap ? height : width, displayedHeight = swap ? width : height;
-        Limits.CheckSides(displayedWidth, displayedHeight);
+        var decoded = new DecodedImage(format, displayedWidth, displayedHeight, bands, bits) { Dicom = image.Dicom };
 
-        int bits = decoded.Format switch
-        {
-            Enums.BandFormat.Uchar => 8,
-            Enums.BandFormat.Ushort => 16,
-            // Only ever made from memory: a DICOM frame's mapped greys. Uploaded float images stay refused.
-            Enums.BandFormat.Float when format == ImageFormat.Dicom => 32,
-            var other => throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
-                $"This {formatName} holds {Describe(other)} samples; only 8- and 16-bit unsigned images are accepted. Convert it to 8- or 16-bit greyscale or RGB."),
-        };
-        bool cmyk = IsCmyk(decoded.Interpretation, bands, formatName);
         if (spec.Resize == ResizeMode.SkimageLinear)
         {
-            try
-            {
-                using var rows = new VipsStripReader(decoded);
-                SkimageResize.Write(rows, Threads, bits, bands, cmyk, orientation, spec, destination);
-            }
-            catch (VipsException e)
-            {
-                throw new ImageRejectedException(ImageRejection.Corrupt,
-                    $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
-            }
-            return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
+            SkimageResize.Write(strips, Threads, bits, bands, image.Cmyk, orientation, spec, destination);
+            return decoded;
         }
-        var colour = ColourPlanes.For(bands, cmyk, spec.Channels);
+        var colour = ColourPlanes.For(bands, image.Cmyk, spec.Channels);
         var plan = ResizePlan.For(displayedWidth, displayedHeight, orientation, spec);
         float range = bits switch { 8 => 255f, 16 => 65535f, _ => 1f };
 
@@ -266,100 +140,38 @@ public sealed class ImagePipeline : IDisposable
         // grey levels against PIL's full decode + resize (FidelityTests); a model sees those pixels.
         // Decode strip by strip; each row is converted to planes and goes through the first resize pass
         // at once, so only partly resized rows accumulate.
-        int rowsPerStrip = Math.Clamp(VipsStripReader.MaxStripBytes / Math.Max(1, width * bands * (bits / 8)), 1, 256);
+        int rowsPerStrip = StripSource.RowsPerStrip((long)width * bands * (bits / 8));
         // PIL's pass order for axis-swapping orientations needs full-width sums per output row: fine for
         // any real X-ray (224 × 2500 ints), not for absurd widths, which then go rows-first (within a grey
         // level of PIL rather than identical).
         bool columnsFirst = swap && (long)plan.StoredHeight * width <= MaxColumnsFirstSums;
-        try
+        var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(width, height, bands, orientation, plan) : null;
+        if (bits == 8)
         {
-            using var strips = new VipsStripReader(decoded);
-            var sampler = spec.Interpolation == Interpolation.Nearest ? new NearestSampler(width, height, bands, orientation, plan) : null;
-            if (bits == 8)
-            {
-                var planes = sampler is null
-                    ? StreamedResize.Eight(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
-                    : StreamedResize.NearestEight(strips, rowsPerStrip, Threads, colour, plan, sampler);
-                TensorWriter.Write<byte>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-            }
-            else if (bits == 16)
-            {
-                var planes = sampler is null
-                    ? StreamedResize.Sixteen(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
-                    : StreamedResize.NearestSixteen(strips, rowsPerStrip, Threads, colour, plan, sampler);
-                TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-            }
-            else
-            {
-                var planes = sampler is null
-                    ? StreamedResize.Float(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
-                    : StreamedResize.NearestFloat(strips, rowsPerStrip, Threads, colour, plan, sampler);
-                TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
-            }
+            var planes = sampler is null
+                ? StreamedResize.Eight(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
+                : StreamedResize.NearestEight(strips, rowsPerStrip, Threads, colour, plan, sampler);
+            TensorWriter.Write<byte>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
         }
-        catch (VipsException e)
+        else if (bits == 16)
         {
-            throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The {formatName} image data is truncated or corrupt and cannot be decoded. (libvips: {Detail(e)})", e);
+            var planes = sampler is null
+                ? StreamedResize.Sixteen(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
+                : StreamedResize.NearestSixteen(strips, rowsPerStrip, Threads, colour, plan, sampler);
+            TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
         }
-        return new DecodedImage(format, displayedWidth, displayedHeight, bands, bits);
-    }
-
-    /// <summary>That format's own loader: sequential access — the header is read now, pixels stream later,
-    /// and nothing holds the whole image — and fail_on=error, which also fails truncated files instead of
-    /// returning them padded with grey.</summary>
-    /// <remarks>NetVips's NewFromBuffer(ReadOnlySpan) hands libvips one native copy of the bytes (libvips
-    /// decodes lazily, after this call returns) without a managed copy, which for a large upload would be a
-    /// large-object allocation per request; it picks the loader by sniffing, so the loader it will pick is
-    /// checked against the format detected from the magic number first.</remarks>
-    private static VipsImage Load(ReadOnlySpan<byte> encoded, ImageFormat format, string formatName)
-    {
-        string? sniffed = VipsImage.FindLoadBuffer(encoded);
-        if (sniffed != VipsRuntime.LoaderTypeName(format.VipsLoader!))
-            throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {(sniffed is null ? "no loader recognises it" : $"it reads as {sniffed}")})");
-        try
+        else
         {
-            return VipsImage.NewFromBuffer(encoded, access: Enums.Access.Sequential, failOn: Enums.FailOn.Error);
+            var planes = sampler is null
+                ? StreamedResize.Float(strips, rowsPerStrip, Threads, colour, plan, spec.Interpolation, columnsFirst)
+                : StreamedResize.NearestFloat(strips, rowsPerStrip, Threads, colour, plan, sampler);
+            TensorWriter.Write<float>(planes, colour.Planes, plan.StoredWidth, plan.StoredHeight, range, plan.Map, spec, destination);
         }
-        catch (VipsException e)
-        {
-            throw new ImageRejectedException(ImageRejection.Corrupt,
-                $"The file starts like a {formatName} but its header cannot be read; it is corrupt or not really a {formatName}. (libvips: {Detail(e)})", e);
-        }
+        return decoded;
     }
 
     /// <summary>Largest full-width accumulator (ints) the columns-first pass may use: 64 MiB.</summary>
     private const long MaxColumnsFirstSums = 16L * 1024 * 1024;
-
-    /// <summary>libvips's error text; when a loader failed without any, the warnings it logged instead.</summary>
-    private static string Detail(VipsException e)
-    {
-        string text = VipsErrors.Text(e);
-        if (text.Length > 0) return text;
-        var (warnings, _) = VipsLog.EndCapture();
-        VipsLog.BeginCapture();
-        return warnings.Count > 0 ? string.Join("; ", warnings.Take(3)) : "no detail given";
-    }
-
-    /// <summary>CMYK is converted (PIL's way); other colour spaces a TIFF can hold are refused.</summary>
-    private static bool IsCmyk(Enums.Interpretation interpretation, int bands, string formatName)
-    {
-        switch (interpretation)
-        {
-            case Enums.Interpretation.Cmyk when bands >= 4:
-                return true;
-            case Enums.Interpretation.Lab or Enums.Interpretation.Labs or Enums.Interpretation.Labq or Enums.Interpretation.Xyz
-                or Enums.Interpretation.Yxy or Enums.Interpretation.Cmc or Enums.Interpretation.Lch or Enums.Interpretation.Hsv
-                or Enums.Interpretation.Scrgb or Enums.Interpretation.Fourier or Enums.Interpretation.Histogram or Enums.Interpretation.Matrix:
-                throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
-                    $"This {formatName} is in the {interpretation.ToString().ToUpperInvariant()} colour space; only greyscale, RGB and CMYK images are accepted. Convert it to greyscale or RGB.");
-        }
-        if (bands > 4)
-            throw new ImageRejectedException(ImageRejection.UnsupportedFormat,
-                $"This {formatName} has {bands} bands; only greyscale and RGB images (with or without alpha) are accepted.");
-        return false;
-    }
 
     private static void CheckSpec(PreprocessSpec spec, int destinationLength)
     {
@@ -373,18 +185,4 @@ public sealed class ImagePipeline : IDisposable
         if (destinationLength < spec.ElementCount)
             throw new ArgumentException($"The destination holds {destinationLength} floats; the tensor needs {spec.ElementCount}.", "destination");
     }
-
-    private static string Describe(Enums.BandFormat sampleFormat) => sampleFormat switch
-    {
-        Enums.BandFormat.Char => "signed 8-bit",
-        Enums.BandFormat.Short => "signed 16-bit",
-        Enums.BandFormat.Uint => "32-bit integer",
-        Enums.BandFormat.Int => "signed 32-bit integer",
-        Enums.BandFormat.Float => "32-bit floating-point",
-        Enums.BandFormat.Double => "64-bit floating-point",
-        Enums.BandFormat.Complex or Enums.BandFormat.Dpcomplex => "complex",
-        _ => sampleFormat.ToString(),
-    };
-
-    private static string Capitalise(string name) => name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name[1..] : name;
 }

@@ -24,7 +24,6 @@ internal readonly record struct PixelMap(int X0, int XX, int XY, int Y0, int YX,
             ExifOrientation.Rotate90 => (0, 0, 1, h1, -1, 0),           // xu = yo,      yu = h-1-xo
             ExifOrientation.Transverse => (w1, 0, -1, h1, -1, 0),       // xu = w-1-yo,  yu = h-1-xo
             ExifOrientation.Rotate270 => (w1, 0, -1, 0, 1, 0),          // xu = w-1-yo,  yu = xo
-            _ => throw new ArgumentOutOfRangeException(nameof(orientation)),
         };
         return new PixelMap(x0 + xx * left + xy * top, xx, xy, y0 + yx * left + yy * top, yx, yy);
     }

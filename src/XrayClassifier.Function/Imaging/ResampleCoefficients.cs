@@ -48,7 +48,7 @@ internal sealed class ResampleCoefficients
             Interpolation.Bilinear => 1.0,
             Interpolation.Bicubic => 2.0,
             Interpolation.Lanczos3 => 3.0,
-            _ => throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, "nearest is not a convolution"),
+            Interpolation.Nearest => throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, "nearest is not a convolution"),
         };
         double scale = (double)inSize / outSize;
         double filterScale = Math.Max(scale, 1.0);
@@ -80,22 +80,23 @@ internal sealed class ResampleCoefficients
         return new ResampleCoefficients(inSize, outSize, stride, starts, counts, weights);
     }
 
-    private static double Kernel(Interpolation interpolation, double x)
+    private static double Kernel(Interpolation interpolation, double x) => interpolation switch
     {
-        switch (interpolation)
-        {
-            case Interpolation.Bilinear:
-                x = Math.Abs(x);
-                return x < 1 ? 1 - x : 0;
-            case Interpolation.Bicubic:
-                const double a = -0.5;
-                x = Math.Abs(x);
-                if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-                if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
-                return 0;
-            default:
-                return x >= -3 && x < 3 ? Sinc(x) * Sinc(x / 3) : 0;
-        }
+        Interpolation.Bilinear => Triangle(Math.Abs(x)),
+        Interpolation.Bicubic => Cubic(Math.Abs(x)),
+        Interpolation.Lanczos3 => x >= -3 && x < 3 ? Sinc(x) * Sinc(x / 3) : 0,
+        Interpolation.Nearest => throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, "nearest is not a convolution"),
+    };
+
+    private static double Triangle(double x) => x < 1 ? 1 - x : 0;
+
+    /// <summary>PIL's bicubic kernel (a = −0.5) at |x|.</summary>
+    private static double Cubic(double x)
+    {
+        const double a = -0.5;
+        if (x < 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+        if (x < 2) return (((x - 5) * x + 8) * x - 4) * a;
+        return 0;
     }
 
     private static double Sinc(double x)

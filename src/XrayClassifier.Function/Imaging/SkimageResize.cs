@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using XrayClassifier.Function.Imaging.Vips;
 
 namespace XrayClassifier.Function.Imaging;
 
@@ -19,8 +18,8 @@ namespace XrayClassifier.Function.Imaging;
 internal static class SkimageResize
 {
     /// <summary>Decodes <paramref name="rows"/> strip by strip into <paramref name="destination"/> (NCHW,
-    /// spec.Channels planes of spec.Height×spec.Width). Decoding errors surface as <see cref="NetVips.VipsException"/>.</summary>
-    public static void Write(VipsStripReader rows, int threads, int bits, int bands, bool cmyk, ExifOrientation orientation,
+    /// spec.Channels planes of spec.Height×spec.Width). Decoding errors surface as <see cref="ImageRejectedException"/>.</summary>
+    public static void Write(IStripSource rows, int threads, int bits, int bands, bool cmyk, ExifOrientation orientation,
         PreprocessSpec spec, Span<float> destination)
     {
         int storedWidth = rows.Width, storedHeight = rows.Height;
@@ -63,7 +62,7 @@ internal static class SkimageResize
         var normalised = new float[planes * storedWidth];
         var p8 = bits == 8 ? new int[3 * storedWidth] : null;
         var p16 = bits == 8 ? null : new float[3 * storedWidth];
-        int rowsPerStrip = Math.Clamp(VipsStripReader.MaxStripBytes / Math.Max(1, storedWidth * bands * (bits / 8)), 1, 256);
+        int rowsPerStrip = StripSource.RowsPerStrip((long)storedWidth * bands * (bits / 8));
 
         StripSource.ForEach(rows, rowsPerStrip, threads, (stripTop, count, strip) =>
         {

@@ -1,36 +1,35 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using XrayClassifier.Function.Imaging.Vips;
 
 namespace XrayClassifier.Function.Imaging;
 
 /// <summary>
 /// Runs the decoded strips through colour conversion and the resize into the plan's planes (stored
-/// orientation): 8-bit images into byte planes, 16-bit ones into float planes. Decoding errors surface
-/// as NetVips's VipsException.
+/// orientation): 8-bit images into byte planes, 16-bit ones (and float greys) into float planes. Decoding
+/// errors surface as <see cref="ImageRejectedException"/>.
 /// </summary>
 internal static class StreamedResize
 {
-    public static byte[] Eight(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
+    public static byte[] Eight(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
         Interpolation interpolation, bool columnsFirst) =>
         Depth<byte, int, byte, EightBitArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
 
-    public static float[] Sixteen(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
+    public static float[] Sixteen(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
         Interpolation interpolation, bool columnsFirst) =>
         Depth<ushort, float, float, FloatArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
 
     /// <summary>Float greys already on [0, 1] (a DICOM frame's mapping), resampled as 16-bit samples are.</summary>
-    public static float[] Float(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
+    public static float[] Float(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan,
         Interpolation interpolation, bool columnsFirst) =>
         Depth<float, float, float, FloatArithmetic>.Resize(strips, rowsPerStrip, threads, colour, colour.Convert, plan, interpolation, columnsFirst);
 
-    public static float[] NearestFloat(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
+    public static float[] NearestFloat(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
         Depth<float, float, float, FloatArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
 
-    public static byte[] NearestEight(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
+    public static byte[] NearestEight(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
         Depth<byte, int, byte, EightBitArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
 
-    public static float[] NearestSixteen(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
+    public static float[] NearestSixteen(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour, ResizePlan plan, NearestSampler sampler) =>
         Depth<ushort, float, float, FloatArithmetic>.Nearest(strips, rowsPerStrip, threads, colour, colour.Convert, plan, sampler);
 
     /// <summary>One row of decoded pixels into plane rows: the <see cref="ColourPlanes"/> conversion for the bit depth.</summary>
@@ -43,7 +42,7 @@ internal static class StreamedResize
         where TSample : unmanaged, INumber<TSample>
         where TArithmetic : struct, IResampleArithmetic<TSample, TOutput>
     {
-        public static TOutput[] Resize(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour,
+        public static TOutput[] Resize(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour,
             PlaneConversion<TPixel, TSample> convert, ResizePlan plan, Interpolation interpolation, bool columnsFirst)
         {
             int rowSamples = strips.Width * colour.Bands;
@@ -60,7 +59,7 @@ internal static class StreamedResize
             return resampler.Finish();
         }
 
-        public static TOutput[] Nearest(VipsStripReader strips, int rowsPerStrip, int threads, ColourPlanes colour,
+        public static TOutput[] Nearest(IStripSource strips, int rowsPerStrip, int threads, ColourPlanes colour,
             PlaneConversion<TPixel, TSample> convert, ResizePlan plan, NearestSampler sampler)
         {
             int rowSamples = strips.Width * colour.Bands;

@@ -28,7 +28,7 @@ public sealed class DicomPipelineTests(DicomCorpusFixture corpus, ITestOutputHel
             foreach (var voi in new[] { VoiMode.None, VoiMode.Window })
             {
                 var tensor = new float[spec.ElementCount];
-                var decoded = _pipeline.Preprocess(file, "application/dicom", spec with { DicomVoi = voi }, tensor);
+                var decoded = _pipeline.PreprocessUpload(file, "application/dicom", spec with { DicomVoi = voi }, tensor);
                 Assert.Equal(ImageFormat.Dicom, decoded.Format);
                 var dicom = Assert.IsType<DecodedDicom>(decoded.Dicom);
                 var reference = corpus.Tensor(name, voi.ToString().ToLowerInvariant(), key);
@@ -52,11 +52,11 @@ public sealed class DicomPipelineTests(DicomCorpusFixture corpus, ITestOutputHel
         // A JPEG Baseline frame is the JPEG path itself: bit for bit the tensor of the JPEG sent as a JPEG.
         var viaDicom = new float[spec.ElementCount];
         var viaJpeg = new float[spec.ElementCount];
-        _pipeline.Preprocess(corpus.Bytes("baseline.dcm"), null, spec, viaDicom);
-        _pipeline.Preprocess(corpus.Bytes("baseline.jpeg"), "image/jpeg", spec, viaJpeg);
+        _pipeline.PreprocessUpload(corpus.Bytes("baseline.dcm"), null, spec, viaDicom);
+        _pipeline.PreprocessUpload(corpus.Bytes("baseline.jpeg"), "image/jpeg", spec, viaJpeg);
         Assert.Equal(viaJpeg, viaDicom);
 
-        int Bits(string file, VoiMode voi) => _pipeline.Preprocess(corpus.Bytes(file), null, spec with { DicomVoi = voi }, new float[spec.ElementCount]).BitsPerSample;
+        int Bits(string file, VoiMode voi) => _pipeline.PreprocessUpload(corpus.Bytes(file), null, spec with { DicomVoi = voi }, new float[spec.ElementCount]).BitsPerSample;
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class DicomPipelineTests(DicomCorpusFixture corpus, ITestOutputHel
         foreach (var (name, signed) in new[] { ("u12.rle", false), ("s16", true), ("u8", false), ("multi.jpegfrag", false), ("s12garbage", true) })
         {
             var entry = corpus.Entries[name];
-            var decoded = _pipeline.Preprocess(corpus.Bytes(entry.GetProperty("file").GetString()!), null, FidelityCorpus.Rgb224, new float[FidelityCorpus.Rgb224.ElementCount]);
+            var decoded = _pipeline.PreprocessUpload(corpus.Bytes(entry.GetProperty("file").GetString()!), null, FidelityCorpus.Rgb224, new float[FidelityCorpus.Rgb224.ElementCount]);
             var dicom = decoded.Dicom!;
             int bits = entry.GetProperty("bitsStored").GetInt32();
             int offset = signed ? 1 << (bits - 1) : 0;
@@ -80,7 +80,7 @@ public sealed class DicomPipelineTests(DicomCorpusFixture corpus, ITestOutputHel
                 Assert.Equal(expected.Select(v => (ushort)(v + offset)).ToArray(), png.WriteToMemory<ushort>());
         }
         // JPEG Baseline: the frame as libvips decodes it.
-        var baseline = _pipeline.Preprocess(corpus.Bytes("baseline.dcm"), null, FidelityCorpus.Rgb224, new float[FidelityCorpus.Rgb224.ElementCount]).Dicom!;
+        var baseline = _pipeline.PreprocessUpload(corpus.Bytes("baseline.dcm"), null, FidelityCorpus.Rgb224, new float[FidelityCorpus.Rgb224.ElementCount]).Dicom!;
         using var jpeg = NetVips.Image.NewFromBuffer(corpus.Bytes("baseline.jpeg"));
         using var derivative = NetVips.Image.NewFromBuffer(baseline.DerivativePng());
         Assert.Equal(jpeg.WriteToMemory<byte>(), derivative.WriteToMemory<byte>());

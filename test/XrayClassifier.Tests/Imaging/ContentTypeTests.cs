@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;
 
@@ -7,7 +8,7 @@ namespace XrayClassifier.Tests.Imaging;
 public sealed class ContentTypeTests(PipelineFixture fixture)
 {
     private DecodedImage Preprocess(byte[] bytes, string? mediaType) =>
-        fixture.Pipeline.Preprocess(bytes, mediaType, FidelityCorpus.Grey224, new float[FidelityCorpus.Grey224.ElementCount]);
+        fixture.Pipeline.PreprocessUpload(bytes, mediaType, FidelityCorpus.Grey224, new float[FidelityCorpus.Grey224.ElementCount]);
 
     [Theory]
     [InlineData(null)]

@@ -1,5 +1,6 @@
 using XrayClassifier.Function.Imaging;
 using Xunit.Abstractions;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;
 
@@ -48,7 +49,7 @@ public sealed class FidelityTests(PipelineFixture fixture, FidelityCorpus corpus
     private (double Max, double Mean) Compare(FidelityCorpus.Case c)
     {
         var tensor = new float[c.Spec.ElementCount];
-        fixture.Pipeline.Preprocess(corpus.Encoded(c.ImageKey), null, c.Spec, tensor);
+        fixture.Pipeline.PreprocessUpload(corpus.Encoded(c.ImageKey), null, c.Spec, tensor);
         var reference = corpus.Reference(c.Name);
 
         int w = c.Spec.Width, plane = w * c.Spec.Height;

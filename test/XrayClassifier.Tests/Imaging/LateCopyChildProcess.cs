@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;
 
@@ -85,7 +86,7 @@ public static class LateCopyChildProcess
         File.Copy(Environment.GetEnvironmentVariable("XRAY_TEST_LIBRARY")!, Path.Combine(folder, EfsLayout.VipsFileName));
         using var pipeline = ImagePipeline.Create(folder, limits, threads: 2);
         var tensor = new float[spec.ElementCount];
-        pipeline.Preprocess(File.ReadAllBytes(Environment.GetEnvironmentVariable("XRAY_TEST_IMAGE")!), null, spec, tensor);
+        pipeline.PreprocessUpload(File.ReadAllBytes(Environment.GetEnvironmentVariable("XRAY_TEST_IMAGE")!), null, spec, tensor);
         bool mapped = File.ReadLines("/proc/self/maps").Any(l => l.Contains(Path.Combine(folder, EfsLayout.VipsFileName), StringComparison.Ordinal));
         return new Outcome(initialisedFirst, firstError, pipeline.VipsVersion, mapped, tensor);
     }

@@ -125,7 +125,7 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
         Assert.Equal("8.18.7", child.Version);
         Assert.True(child.MappedFromFolder, "the copied file is not what the process mapped");
         var expected = new float[spec.ElementCount];
-        fixture.Pipeline.Preprocess(TestImages.GreyPng.Value, null, spec, expected);
+        fixture.Pipeline.PreprocessUpload(TestImages.GreyPng.Value, null, spec, expected);
         Assert.Equal(expected, child.Tensor);
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;
 
@@ -14,7 +15,7 @@ public sealed class PreprocessTests(PipelineFixture fixture)
     private (float[] Tensor, DecodedImage Decoded) Run(byte[] bytes, PreprocessSpec spec)
     {
         var tensor = new float[spec.ElementCount];
-        var decoded = fixture.Pipeline.Preprocess(bytes, null, spec, tensor);
+        var decoded = fixture.Pipeline.PreprocessUpload(bytes, null, spec, tensor);
         return (tensor, decoded);
     }
 
@@ -186,7 +187,7 @@ public sealed class PreprocessTests(PipelineFixture fixture)
         {
             var native = new Span<float>(buffer, Rgb.ElementCount);
             native.Fill(float.NaN);
-            fixture.Pipeline.Preprocess(TestImages.GreyJpeg.Value, "image/jpeg", Rgb, native);
+            fixture.Pipeline.PreprocessUpload(TestImages.GreyJpeg.Value, "image/jpeg", Rgb, native);
             Assert.Equal(Run(TestImages.GreyJpeg.Value, Rgb).Tensor, native.ToArray());
         }
         finally
@@ -198,7 +199,7 @@ public sealed class PreprocessTests(PipelineFixture fixture)
     [Fact]
     public void RefusesADestinationSmallerThanTheTensor()
     {
-        var e = Assert.Throws<ArgumentException>(() => fixture.Pipeline.Preprocess(TestImages.GreyPng.Value, null, Rgb, new float[Rgb.ElementCount - 1]));
+        var e = Assert.Throws<ArgumentException>(() => fixture.Pipeline.PreprocessUpload(TestImages.GreyPng.Value, null, Rgb, new float[Rgb.ElementCount - 1]));
         Assert.Contains($"{Rgb.ElementCount}", e.Message);
     }
 
@@ -208,7 +209,7 @@ public sealed class PreprocessTests(PipelineFixture fixture)
     public void RefusesASpecWithAChannelCountModelsDoNotUse(int channels)
     {
         var spec = Rgb with { Channels = channels, Mean = Enumerable.Repeat(0.5f, channels).ToArray(), Std = Enumerable.Repeat(0.5f, channels).ToArray() };
-        Assert.Throws<ArgumentException>(() => fixture.Pipeline.Preprocess(TestImages.GreyPng.Value, null, spec, new float[spec.ElementCount]));
+        Assert.Throws<ArgumentException>(() => fixture.Pipeline.PreprocessUpload(TestImages.GreyPng.Value, null, spec, new float[spec.ElementCount]));
     }
 
     [Fact]
@@ -220,7 +221,7 @@ public sealed class PreprocessTests(PipelineFixture fixture)
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
         {
             var tensor = new float[Rgb.ElementCount];
-            fixture.Pipeline.Preprocess(images[k % images.Length], null, Rgb, tensor);
+            fixture.Pipeline.PreprocessUpload(images[k % images.Length], null, Rgb, tensor);
             results[k] = tensor;
         });
         for (int k = 0; k < results.Length; k++) Assert.Equal(expected[k % images.Length], results[k]);
@@ -255,7 +256,7 @@ public sealed class PreprocessTests(PipelineFixture fixture)
                 foreach (var spec in new[] { Rgb, Grey, Rgb with { Interpolation = Interpolation.Nearest } })
                 {
                     var one = new float[spec.ElementCount];
-                    inline.Preprocess(bytes, null, spec, one);
+                    inline.PreprocessUpload(bytes, null, spec, one);
                     Assert.Equal(one, Run(bytes, spec).Tensor);
                 }
             }

@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;
 
@@ -11,13 +12,13 @@ public sealed class RejectionTests(PipelineFixture fixture)
     private ImageRejectedException Reject(byte[] bytes, string? mediaType = null, ImagePipeline? pipeline = null)
     {
         var tensor = new float[Spec.ElementCount];
-        return Assert.Throws<ImageRejectedException>(() => (pipeline ?? fixture.Pipeline).Preprocess(bytes, mediaType, Spec, tensor));
+        return Assert.Throws<ImageRejectedException>(() => (pipeline ?? fixture.Pipeline).PreprocessUpload(bytes, mediaType, Spec, tensor));
     }
 
     private float[] Accept(byte[] bytes, string? mediaType = null)
     {
         var tensor = new float[Spec.ElementCount];
-        fixture.Pipeline.Preprocess(bytes, mediaType, Spec, tensor);
+        fixture.Pipeline.PreprocessUpload(bytes, mediaType, Spec, tensor);
         return tensor;
     }
 
@@ -45,7 +46,7 @@ public sealed class RejectionTests(PipelineFixture fixture)
     {
         using var tight = ImagePipeline.Create(Tests.TestHelpers.TestEnvironment.NativeDirectory, PipelineFixture.Limits with { MaxPixels = 320 * 400 }, 2);
         var tensor = new float[Spec.ElementCount];
-        tight.Preprocess(TestImages.GreyPng.Value, null, Spec, tensor);
+        tight.PreprocessUpload(TestImages.GreyPng.Value, null, Spec, tensor);
         using var tighter = ImagePipeline.Create(Tests.TestHelpers.TestEnvironment.NativeDirectory, PipelineFixture.Limits with { MaxPixels = 320 * 400 - 1 }, 2);
         Assert.Equal(ImageRejection.TooManyPixels, Reject(TestImages.GreyPng.Value, pipeline: tighter).Reason);
     }
@@ -161,7 +162,7 @@ public sealed class RejectionTests(PipelineFixture fixture)
         // Accepted now: a marker without a meta header is the DICOM decoder's typed refusal, not a format refusal.
         var dicom = new byte[512];
         "DICM"u8.CopyTo(dicom.AsSpan(128));
-        var e = Assert.Throws<XrayClassifier.Function.Dicom.DicomRejectedException>(() => fixture.Pipeline.Preprocess(dicom, null, Spec, new float[Spec.ElementCount]));
+        var e = Assert.Throws<XrayClassifier.Function.Dicom.DicomRejectedException>(() => fixture.Pipeline.PreprocessUpload(dicom, null, Spec, new float[Spec.ElementCount]));
         Assert.Equal(XrayClassifier.Function.Dicom.DicomRejection.Malformed, e.Reason);
     }
 

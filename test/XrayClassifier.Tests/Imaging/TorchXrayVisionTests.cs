@@ -1,3 +1,5 @@
+using XrayClassifier.Tests.TestHelpers;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Classification;
 using System.Text.Json.Nodes;
 using XrayClassifier.Function.Hosting;
@@ -54,7 +56,7 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
         var spec = ModelManifest.Parse(Manifest(c).ToJsonString()).Input;
         var tensor = new float[spec.ElementCount];
 
-        fixture.Pipeline.Preprocess(corpus.Encoded(name), null, spec, tensor);
+        fixture.Pipeline.PreprocessUpload(corpus.Encoded(name), null, spec, tensor);
 
         var reference = corpus.Tensor(name);
         Assert.Equal(reference.Length, tensor.Length);
@@ -81,7 +83,7 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
             using var classifier = ClassifierLoader.Load(layout, new ClassifierSettings(1, UseOptimizedModelCache: false));
             var engine = new InferenceEngine(classifier, fixture.Pipeline);
 
-            var answer = (await engine.ClassifyAsync(corpus.Encoded(c.Name), null)).Scores;
+            var answer = (await engine.ClassifyAsync(corpus.Encoded(c.Name), ImageFormat.Identify(corpus.Encoded(c.Name), null))).Scores;
 
             var expected = corpus.Probabilities(c.Name);
             var named = TorchXrayVisionCorpus.Labels.Where(l => l.Length > 0).ToArray();

@@ -43,7 +43,7 @@ internal static class ClassifyCommand
             {
                 var spec = engine.Classifier.Input;
                 var tensor = new float[spec.ElementCount];
-                engine.Pipeline.Preprocess(image, mediaType, spec, tensor);
+                engine.Pipeline.Preprocess(image, ImageFormat.Identify(image, mediaType), spec, tensor);
                 NpyWriter.Write(dumpPath, tensor, spec);
             }
         }

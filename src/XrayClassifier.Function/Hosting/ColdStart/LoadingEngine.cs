@@ -21,8 +21,8 @@ internal sealed class LoadingEngine(ModelManifest manifest, ImagePipeline pipeli
     /// can say whether the model gives them).</summary>
     public string? HeatmapsMissing => "the model is still loading";
 
-    public Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null) =>
-        InferenceEngine.DecodeAsideAsync(pipeline, manifest.Input, encoded, declaredMediaType, async (image, tensor, decodeMs) =>
+    public Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps = null) =>
+        InferenceEngine.DecodeAsideAsync(pipeline, manifest.Input, encoded, format, async (image, tensor, decodeMs) =>
         {
             long start = Stopwatch.GetTimestamp();
             var state = await host.GetAsync(maxWait).ConfigureAwait(false);

@@ -21,12 +21,12 @@ internal sealed class RehearsalClassifier(ModelManifest manifest, ImagePipeline 
     /// <summary>The warm-up never asks for heatmaps; the session that could compute them is still being created.</summary>
     public string? HeatmapsMissing => "the model is still loading";
 
-    public Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, string? declaredMediaType, HeatmapRequest? heatmaps = null)
+    public Task<ClassificationResult> ClassifyAsync(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps = null)
     {
         var spec = manifest.Input;
         var tensor = new float[spec.ElementCount];
         long start = Stopwatch.GetTimestamp();
-        var image = pipeline.Preprocess(encoded, declaredMediaType, spec, tensor);
+        var image = pipeline.Preprocess(encoded, format, spec, tensor);
         double decodeMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
         // The model's output read as a run of all zeros would be: the scoring path is JIT-compiled too.

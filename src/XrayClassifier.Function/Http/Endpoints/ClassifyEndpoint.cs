@@ -49,7 +49,9 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
             UploadForm.S3Key => "s3",
         };
 
-        var request = new ClassificationRequest(context.RequestId, upload.Bytes, upload.DeclaredMediaType, heatmaps,
+        // The bytes decide what the upload is, once, here; a declared Content-Type can only contradict them.
+        var format = ImageFormat.Identify(upload.Bytes.Span, upload.DeclaredMediaType);
+        var request = new ClassificationRequest(context.RequestId, upload.Bytes, format, heatmaps,
             DeclinedStorage: IsFalse(RequestHeaders.Query(context.Request, "store")), IsWarmUp: context.IsWarmUp);
         var outcome = await classification.ClassifyAsync(classifier, request, entry).ConfigureAwait(false);
         if (upload.S3Key is { } classified) await DeleteUploadAsync(context, classified).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Imaging;
 
 namespace XrayClassifier.Function.Http.Endpoints;
 
@@ -41,13 +42,28 @@ internal sealed class PageEndpoint : IEndpoint
         using var stream = typeof(PageEndpoint).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"the page resource {ResourceName} is missing from the assembly");
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        string html = reader.ReadToEnd();
+        string html = WithAcceptedFormats(reader.ReadToEnd());
         string policy =
             "default-src 'none'; " +
             $"script-src {Hash(Inline(html, "script"))}; " +
             $"style-src {Hash(Inline(html, "style"))}; " +
             "img-src data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
         return (html, policy);
+    }
+
+    /// <summary>The page's placeholders filled from the format table (<see cref="ImageFormat.All"/>), so the file
+    /// picker, its label and the script's extension → media type map say what the function accepts.</summary>
+    internal static string WithAcceptedFormats(string html)
+    {
+        var formats = ImageFormat.All;
+        string types = string.Join(",", formats.Select(f => f.MediaType).Concat(formats.SelectMany(f => f.FileExtensions)));
+        string byExtension = "{" + string.Join(", ", formats.SelectMany(f => f.FileExtensions.Select(e => $"'{e}': '{f.MediaType}'"))) + "}";
+        html = html.Replace("{{accepted-names}}", ImageFormat.AcceptedNames, StringComparison.Ordinal)
+            .Replace("{{accepted-types}}", types, StringComparison.Ordinal)
+            .Replace("{{types-by-extension}}", byExtension, StringComparison.Ordinal);
+        if (html.Contains("{{", StringComparison.Ordinal))
+            throw new InvalidOperationException("the page has a placeholder that is not filled");
+        return html;
     }
 
     /// <summary>The text of the page's one &lt;tag&gt; element, exactly as the browser hashes it.</summary>

@@ -14,6 +14,16 @@ internal static class VipsErrors
         return string.Join("; ", lines.Skip(1));
     }
 
+    /// <summary>libvips's error text; when a loader failed without any, the warnings it logged instead.</summary>
+    public static string Detail(VipsException e)
+    {
+        string text = Text(e);
+        if (text.Length > 0) return text;
+        var (warnings, _) = VipsLog.EndCapture();
+        VipsLog.BeginCapture();
+        return warnings.Count > 0 ? string.Join("; ", warnings.Take(3)) : "no detail given";
+    }
+
     /// <summary>Empties the buffer, which also keeps text from calls that succeeded, so the next failure's
     /// message holds only its own. (NetVips clears it only in VipsException's constructor.)</summary>
     public static void Clear() => _ = new VipsException(string.Empty);

@@ -25,9 +25,9 @@ internal static class VipsRuntime
     /// vips_operation_block_set came in 8.13).</summary>
     private static readonly Version MinimumVersion = new(8, 13);
 
-    /// <summary>The loaders the pipeline uses: a libvips built without one of them is refused at load,
-    /// and they are the only loaders left unblocked.</summary>
-    internal static readonly string[] Loaders = [.. ImageFormat.All.Select(f => f.VipsLoader).OfType<string>()];
+    /// <summary>The loaders the format table's decoders use: a libvips built without one of them is refused at
+    /// load, and they are the only loaders left unblocked.</summary>
+    internal static readonly string[] Loaders = [.. ImageFormat.All.SelectMany(f => f.Decoder.VipsLoaders).Distinct()];
 
     private static readonly Lock s_gate = new();
     private static Dictionary<string, string> s_loaderTypeNames = [];
