@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using XrayClassifier.Function.Dicom.Codecs;
 
 namespace XrayClassifier.Function.Dicom;
 
@@ -61,107 +61,17 @@ public static class DicomDecoder
         var summary = new DicomSummary(a.Modality, a.BodyPartExamined, a.ViewPosition, photometric, rows, columns, bitsAllocated,
             bitsStored, a.PixelSpacing, frames, syntax.Uid, syntax.Name, FrameUsed: 0, mapping.Applied);
 
-        if (pixelData.IsEncapsulated != (syntax.Encoding != PixelEncoding.Native))
+        if (pixelData.IsEncapsulated != syntax.Codec.Encapsulated)
             throw DicomRejectedException.Malformed($"The DICOM Pixel Data is {(pixelData.IsEncapsulated ? "encapsulated" : "native")}, which {syntax.Name} does not allow.");
 
-        int bytesPerSample = bitsAllocated / 8;
-        // One arm per encoding, none by default: a transfer syntax with a new encoding does not compile until it is decoded here.
-        return syntax.Encoding switch
-        {
-            PixelEncoding.Native => WithFrame(Native(pixelData.Native.Span, rows, columns, frames, bytesPerSample)),
-            PixelEncoding.Rle => WithFrame(RleDecoder.Decode(FirstFrame(pixelData, frames, syntax.Encoding).Span, rows, columns, bytesPerSample)),
-            PixelEncoding.JpegLossless => WithFrame(JpegLosslessDecoder.Decode(FirstFrame(pixelData, frames, syntax.Encoding).Span, rows, columns, bitsAllocated)),
-            PixelEncoding.JpegBaseline => new DicomImage(summary, layout, mapping, null, BaselineJpeg(pixelData, frames, bitsAllocated)),
-        };
-
-        DicomImage WithFrame(ushort[] words) =>
-            new(summary, layout, mapping, new DicomFrame(columns, rows, layout, monochrome1, words, mapping), null);
-    }
-
-    /// <summary>The first frame's complete JPEG stream, for libvips to decode.</summary>
-    private static byte[] BaselineJpeg(PixelDataElement pixelData, int frames, int bitsAllocated)
-    {
-        if (bitsAllocated != 8)
-            throw DicomRejectedException.Malformed($"The DICOM image is JPEG Baseline but allocates {bitsAllocated} bits; JPEG Baseline is 8-bit.");
-        var jpeg = FirstFrame(pixelData, frames, PixelEncoding.JpegBaseline);
-        if (jpeg.Length < 4 || jpeg.Span[0] != 0xFF || jpeg.Span[1] != 0xD8)
-            throw DicomRejectedException.Malformed("The DICOM JPEG Baseline frame does not start with a JPEG SOI marker.");
-        return jpeg.ToArray();
+        // The transfer syntax's codec reads the frame: no switch here, so a new syntax is a table entry.
+        var first = syntax.Codec.Decode(pixelData, new FrameGeometry(rows, columns, frames, bitsAllocated));
+        var frame = first.Words is { } words ? new DicomFrame(columns, rows, layout, monochrome1, words, mapping) : null;
+        return new DicomImage(summary, layout, mapping, frame, first.BaselineJpeg);
     }
 
     private static int Positive(int? value, string name) =>
         value is > 0 ? value.Value : throw DicomRejectedException.Malformed($"The DICOM image has no valid {name}.");
-
-    private static ushort[] Native(ReadOnlySpan<byte> data, int rows, int columns, int frames, int bytesPerSample)
-    {
-        long frameBytes = (long)rows * columns * bytesPerSample;
-        if (data.Length < frameBytes * frames)
-            throw DicomRejectedException.Malformed($"The DICOM Pixel Data holds {data.Length} bytes; {frames} frame(s) of {columns}×{rows} at {bytesPerSample * 8} bits need {frameBytes * frames}.");
-        var words = new ushort[rows * columns];
-        if (bytesPerSample == 1)
-            for (int i = 0; i < words.Length; i++) words[i] = data[i];
-        else
-            for (int i = 0; i < words.Length; i++) words[i] = BinaryPrimitives.ReadUInt16LittleEndian(data[(2 * i)..]);
-        return words;
-    }
-
-    /// <summary>The first frame's bytes (PS3.5 A.4): from the basic offset table when there is one, else the
-    /// single frame's fragments, one fragment per frame, or for JPEG the fragments up to the first EOI.</summary>
-    private static ReadOnlyMemory<byte> FirstFrame(PixelDataElement pixelData, int frames, PixelEncoding encoding)
-    {
-        var fragments = pixelData.Fragments;
-        if (fragments.Count == 0) throw DicomRejectedException.Malformed("The encapsulated DICOM Pixel Data has no fragments.");
-        if (fragments.Count < frames)
-            throw DicomRejectedException.Malformed($"The encapsulated DICOM Pixel Data has {fragments.Count} fragments for {frames} frames.");
-        var table = pixelData.OffsetTable.Span;
-        int count;
-        if (table.Length > 0)
-        {
-            if (table.Length % 4 != 0 || table.Length / 4 != frames)
-                throw DicomRejectedException.Malformed($"The basic offset table has {table.Length} bytes for {frames} frame(s); it needs 4 per frame.");
-            if (BinaryPrimitives.ReadUInt32LittleEndian(table) != 0)
-                throw DicomRejectedException.Malformed("The basic offset table does not start the first frame at its first fragment.");
-            if (frames == 1)
-            {
-                count = fragments.Count;
-            }
-            else
-            {
-                // Offsets count from the first fragment's item tag; each fragment adds its 8-byte item header.
-                uint second = BinaryPrimitives.ReadUInt32LittleEndian(table[4..]);
-                long offset = 0;
-                count = 0;
-                while (count < fragments.Count && offset < second) offset += 8 + fragments[count++].Length;
-                if (offset != second || count == 0)
-                    throw DicomRejectedException.Malformed("The basic offset table's second frame does not start at a fragment.");
-            }
-        }
-        else if (frames == 1) count = fragments.Count;
-        else if (fragments.Count == frames) count = 1;
-        else if (encoding is PixelEncoding.JpegBaseline or PixelEncoding.JpegLossless) count = FragmentsToFirstEoi(fragments);
-        else throw DicomRejectedException.Malformed($"The RLE Pixel Data has {fragments.Count} fragments for {frames} frames; it needs one per frame.");
-
-        if (encoding == PixelEncoding.Rle && count != 1)
-            throw DicomRejectedException.Malformed("The first RLE frame spans several fragments; RLE needs one fragment per frame.");
-        if (count == 1) return fragments[0];
-        long total = 0;
-        for (int i = 0; i < count; i++) total += fragments[i].Length;
-        var joined = new byte[total]; // bounded: the fragments are slices of the upload
-        int at = 0;
-        for (int i = 0; i < count; i++) { fragments[i].Span.CopyTo(joined.AsSpan(at)); at += fragments[i].Length; }
-        return joined;
-    }
-
-    private static int FragmentsToFirstEoi(IReadOnlyList<ReadOnlyMemory<byte>> fragments)
-    {
-        for (int i = 0; i < fragments.Count; i++)
-        {
-            // A fragment has even length, so an EOI may be followed by one padding byte.
-            var f = fragments[i].Span.TrimEnd((byte)0);
-            if (f.Length >= 2 && f[^2] == 0xFF && f[^1] == 0xD9) return i + 1;
-        }
-        throw DicomRejectedException.Malformed("The encapsulated JPEG Pixel Data has no fragment ending a frame (no EOI marker).");
-    }
 
     private static string Describe(string? sopClassUid) => sopClassUid switch
     {

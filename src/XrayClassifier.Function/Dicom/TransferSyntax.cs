@@ -1,27 +1,35 @@
 using System.Text.RegularExpressions;
+using XrayClassifier.Function.Dicom.Codecs;
 
 namespace XrayClassifier.Function.Dicom;
 
-/// <summary>A transfer syntax this decoder reads: how the data set and its pixels are encoded.</summary>
+/// <summary>A transfer syntax this decoder reads: how the data set and its pixels are encoded. The table
+/// <see cref="Supported"/> is what "supported" means: the syntaxes <see cref="Of"/> accepts, the codec that
+/// decodes each one's Pixel Data, and the list a 415 names.</summary>
 /// <param name="Uid">The transfer syntax UID from (0002,0010).</param>
 /// <param name="Name">Its name in PS3.6.</param>
 /// <param name="ExplicitVr">Whether data elements carry their VR.</param>
 /// <param name="Deflated">Whether the data set after the meta header is raw-deflated.</param>
-/// <param name="Encoding">How Pixel Data is stored.</param>
-public sealed partial record TransferSyntax(string Uid, string Name, bool ExplicitVr, bool Deflated, PixelEncoding Encoding)
+/// <param name="Codec">How Pixel Data is stored, and how its first frame is read.</param>
+/// <param name="ListedAs">How the 415's list of accepted syntaxes names it; syntaxes sharing a name are listed once.</param>
+internal sealed partial record TransferSyntax(string Uid, string Name, bool ExplicitVr, bool Deflated, IPixelCodec Codec, string ListedAs)
 {
-    public static readonly TransferSyntax ImplicitVrLittleEndian = new("1.2.840.10008.1.2", "Implicit VR Little Endian", false, false, PixelEncoding.Native);
-    public static readonly TransferSyntax ExplicitVrLittleEndian = new("1.2.840.10008.1.2.1", "Explicit VR Little Endian", true, false, PixelEncoding.Native);
+    private const string LittleEndian = "Implicit or Explicit VR Little Endian";
+    private const string JpegLossless = "JPEG Lossless (Process 14)";
 
-    private static readonly TransferSyntax[] Supported =
+    public static readonly TransferSyntax ImplicitVrLittleEndian = new("1.2.840.10008.1.2", "Implicit VR Little Endian", false, false, new NativeCodec(), LittleEndian);
+    public static readonly TransferSyntax ExplicitVrLittleEndian = new("1.2.840.10008.1.2.1", "Explicit VR Little Endian", true, false, new NativeCodec(), LittleEndian);
+
+    /// <summary>Every transfer syntax this service decodes, in the order the 415 lists them.</summary>
+    public static readonly IReadOnlyList<TransferSyntax> Supported =
     [
         ImplicitVrLittleEndian,
         ExplicitVrLittleEndian,
-        new("1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", true, true, PixelEncoding.Native),
-        new("1.2.840.10008.1.2.5", "RLE Lossless", true, false, PixelEncoding.Rle),
-        new("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)", true, false, PixelEncoding.JpegBaseline),
-        new("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)", true, false, PixelEncoding.JpegLossless),
-        new("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])", true, false, PixelEncoding.JpegLossless),
+        new("1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian", true, true, new NativeCodec(), "Deflated Explicit VR Little Endian"),
+        new("1.2.840.10008.1.2.5", "RLE Lossless", true, false, new RleCodec(), "RLE Lossless"),
+        new("1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)", true, false, new JpegBaselineCodec(), "JPEG Baseline"),
+        new("1.2.840.10008.1.2.4.57", "JPEG Lossless, Non-Hierarchical (Process 14)", true, false, new JpegLosslessCodec(), JpegLossless),
+        new("1.2.840.10008.1.2.4.70", "JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])", true, false, new JpegLosslessCodec(), JpegLossless),
     ];
 
     private const string Decompress = "`gdcmconv --raw in.dcm out.dcm` (gdcm)";
@@ -66,7 +74,14 @@ public sealed partial record TransferSyntax(string Uid, string Name, bool Explic
         ["1.2.840.10008.1.2.4.58"] = ("JPEG Lossless, Non-Hierarchical (Process 15) (retired)", Decompress),
     };
 
-    private const string Accepted = "Accepted: Implicit or Explicit VR Little Endian, Deflated Explicit VR Little Endian, RLE Lossless, JPEG Baseline and JPEG Lossless (Process 14).";
+    /// <summary>The sentence every 415 ends with, made from <see cref="Supported"/> so it cannot disagree with it.</summary>
+    private static readonly string Accepted = AcceptedSentence();
+
+    private static string AcceptedSentence()
+    {
+        var names = Supported.Select(ts => ts.ListedAs).Distinct().ToList();
+        return names.Count == 1 ? $"Accepted: {names[0]}." : $"Accepted: {string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}.";
+    }
 
     /// <summary>The supported transfer syntax with this UID; any other is refused, named, with how to convert it.</summary>
     public static TransferSyntax Of(string uid)

@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Dicom;
+using XrayClassifier.Function.Dicom.Codecs;
 
 namespace XrayClassifier.Fuzz.Targets;
 

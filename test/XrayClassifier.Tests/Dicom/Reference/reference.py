@@ -37,7 +37,7 @@ for entry in corpus:
         ds = pydicom.dcmread(os.path.join(DIR, entry["file"]))
         jpeg = next(generate_pixel_data_frame(ds.PixelData, 1))
         open(os.path.join(DIR, name + ".jpeg"), "wb").write(jpeg)
-        out.append({"name": name, "file": entry["file"], "baseline": True})
+        out.append({"name": name, "file": entry["file"], "baseline": True, "transferSyntax": str(ds.file_meta.TransferSyntaxUID)})
         continue
     ds = pydicom.dcmread(os.path.join(DIR, entry["reference"]))
     arr = ds.pixel_array

@@ -1,4 +1,4 @@
-namespace XrayClassifier.Function.Dicom;
+namespace XrayClassifier.Function.Dicom.Codecs;
 
 /// <summary>
 /// JPEG Lossless, Process 14 (ITU T.81 Annex H): one greyscale component, Huffman-coded differences from a

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace XrayClassifier.Function.Dicom;
+namespace XrayClassifier.Function.Dicom.Codecs;
 
 /// <summary>
 /// RLE Lossless frames (PS3.5 Annex G): a 64-byte header of sixteen 32-bit words (segment count, then each

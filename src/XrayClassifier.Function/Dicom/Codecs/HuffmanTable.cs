@@ -1,4 +1,4 @@
-namespace XrayClassifier.Function.Dicom;
+namespace XrayClassifier.Function.Dicom.Codecs;
 
 /// <summary>A DHT table (T.81 B.2.4.2) as a 16-bit look-up: any 16 bits ahead give the code length and value
 /// of the code they start with, so a symbol costs one array read and no loop over lengths.</summary>
