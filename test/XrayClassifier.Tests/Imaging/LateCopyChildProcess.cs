@@ -42,24 +42,16 @@ public static class LateCopyChildProcess
 
     public static Outcome Start(string runtimeFolder, string library, string image, PreprocessSpec spec)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(typeof(LateCopyChildProcess).Assembly.Location);
-        psi.Environment[ModeVariable] = Mode;
-        psi.Environment["XRAY_TEST_RUNTIME"] = runtimeFolder;
-        psi.Environment["XRAY_TEST_LIBRARY"] = library;
-        psi.Environment["XRAY_TEST_IMAGE"] = image;
-        psi.Environment["XRAY_TEST_SPEC"] = JsonSerializer.Serialize(new[] { spec.Channels, spec.Width, spec.Height });
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        var child = ProcessCommand.DotnetExec(typeof(LateCopyChildProcess).Assembly.Location).WithEnvironment(new Dictionary<string, string?>
         {
-            process.Kill();
-            throw new TimeoutException("the late-copy child did not finish");
-        }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"the late-copy child failed ({process.ExitCode}):\n{stderr.Result}");
-        return JsonSerializer.Deserialize<Outcome>(stdout.Result.Split('\n').Last(l => l.StartsWith('{')))!;
+            [ModeVariable] = Mode,
+            ["XRAY_TEST_RUNTIME"] = runtimeFolder,
+            ["XRAY_TEST_LIBRARY"] = library,
+            ["XRAY_TEST_IMAGE"] = image,
+            ["XRAY_TEST_SPEC"] = JsonSerializer.Serialize(new[] { spec.Channels, spec.Width, spec.Height }),
+        });
+        var stdout = ProcessRunner.Run(child, TimeSpan.FromMinutes(2)).EnsureSuccess().Stdout;
+        return JsonSerializer.Deserialize<Outcome>(stdout.Split('\n').Last(l => l.StartsWith('{')))!;
     }
 
     private static Outcome Run()

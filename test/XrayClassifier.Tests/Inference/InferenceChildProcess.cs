@@ -220,19 +220,14 @@ public static class InferenceChildProcess
 
     private static Child Start(string mode, EfsLayout layout, Dictionary<string, string?> extra)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(typeof(InferenceChildProcess).Assembly.Location);
-        psi.Environment[ModeVariable] = mode;
-        psi.Environment["XRAY_EFS_ROOT"] = layout.Root;
-        psi.Environment["XRAY_MODEL"] = layout.ModelName;
-        psi.Environment["XRAY_NATIVE_DIR"] = layout.NativeDirectory;
-        foreach (var (k, v) in extra)
+        var command = ProcessCommand.DotnetExec(typeof(InferenceChildProcess).Assembly.Location).WithEnvironment(new Dictionary<string, string?>
         {
-            if (v is null) psi.Environment.Remove(k);
-            else psi.Environment[k] = v;
-        }
-        return new Child(Process.Start(psi)!);
+            [ModeVariable] = mode,
+            ["XRAY_EFS_ROOT"] = layout.Root,
+            ["XRAY_MODEL"] = layout.ModelName,
+            ["XRAY_NATIVE_DIR"] = layout.NativeDirectory,
+        }).WithEnvironment(extra);
+        return new Child(ProcessRunner.Start(command));
     }
 
     private static T Finish<T>(Child child)

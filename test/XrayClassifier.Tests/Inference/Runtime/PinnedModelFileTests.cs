@@ -39,16 +39,11 @@ public sealed class PinnedModelFileTests(ITestOutputHelper output) : IDisposable
         File.WriteAllBytes(path, new byte[24 << 20]);
 
         // In a fresh process, as at a cold start: here the GC may hand out memory earlier tests already touched.
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(typeof(PinnedModelFileTests).Assembly.Location);
-        psi.Environment[ChildVariable] = path;
-        using var child = Process.Start(psi)!;
-        var err = child.StandardError.ReadToEndAsync();
-        string stdout = await child.StandardOutput.ReadToEndAsync();
-        Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), "the child did not finish");
-        Assert.True(child.ExitCode == 0, await err);
-        long hugeKiB = long.Parse(stdout.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+        var child = await ProcessRunner.RunAsync(
+            ProcessCommand.DotnetExec(typeof(PinnedModelFileTests).Assembly.Location).WithEnvironment(new Dictionary<string, string?> { [ChildVariable] = path }),
+            TimeSpan.FromMinutes(2));
+        child.EnsureSuccess();
+        long hugeKiB = long.Parse(child.Stdout.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
 
         output.WriteLine($"transparent_hugepage: {mode}; AnonHugePages of the mappings holding the bytes: {hugeKiB} kB");
         if (mode == "never") Assert.Equal(0, hugeKiB);
