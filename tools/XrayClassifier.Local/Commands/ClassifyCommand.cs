@@ -1,6 +1,7 @@
 using System.Globalization;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tooling.Tensors;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Local.Commands;
