@@ -1,4 +1,5 @@
 using System.Text;
+using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Local.Commands;
@@ -17,9 +18,9 @@ internal static class EventCommand
             throw new UsageException($"--resource '{resource}' must be a path such as /xray");
 
         var image = await File.ReadAllBytesAsync(imagePath).ConfigureAwait(false);
-        var events = new ProxyEventBuilder(new RestApiSettings { Stage = stage, Resource = resource });
-        var proxyEvent = events.ForUpload(resource ?? "/classify", image, ClassifyCommand.MediaTypeOf(imagePath));
-        await stdout.WriteLineAsync(Encoding.UTF8.GetString(ProxyEventBuilder.ToJson(proxyEvent))).ConfigureAwait(false);
+        var integration = new ProxyIntegration(new RestApiSettings { Stage = stage, Resource = resource });
+        var proxyEvent = integration.ForUpload(resource ?? "/classify", image, ClassifyCommand.MediaTypeOf(imagePath));
+        await stdout.WriteLineAsync(Encoding.UTF8.GetString(ProxyEventBuilder.ToUtf8(proxyEvent))).ConfigureAwait(false);
         return LocalCli.Success;
     }
 }

@@ -1,0 +1,41 @@
+using System.Text;
+using XrayClassifier.Function.ApiGateway;
+
+namespace XrayClassifier.Tests.TestHelpers;
+
+/// <summary>The bodies and APIs only tests send through <see cref="ProxyEventBuilder"/>: the API the tutorials
+/// build, a body API Gateway mangled, JSON-wrapped and multipart uploads.</summary>
+public static class ProxyEventBuilderExtensions
+{
+    extension(ProxyEventBuilder)
+    {
+        /// <summary>An API built as the usual Lambda + API Gateway tutorials build it: one resource (e.g. /xray) with
+        /// a POST method, stage v1, no {proxy+}: resource and path are the resource's path, no pathParameters.</summary>
+        public static ProxyEventBuilder TutorialPost(string resource = "/xray") =>
+            new() { HttpMethod = "POST", Path = resource, Resource = resource, Stage = "v1" };
+    }
+
+    extension(ProxyEventBuilder builder)
+    {
+        /// <summary>A binary body without */* in binaryMediaTypes: API Gateway decodes it as UTF-8, invalid bytes becoming U+FFFD.</summary>
+        public ProxyEventBuilder MangledBinaryBody(byte[] bytes, string contentType) =>
+            builder.TextBody(new UTF8Encoding(false, false).GetString(bytes), contentType);
+
+        /// <summary>JSON {"image": base64} sent as application/json; <paramref name="binaryMediaTypesAll"/> adds API Gateway's base64 layer.</summary>
+        public ProxyEventBuilder JsonImageBody(byte[] image, bool binaryMediaTypesAll = true)
+        {
+            var json = $"{{\"image\":\"{Convert.ToBase64String(image)}\"}}";
+            return binaryMediaTypesAll
+                ? builder.BinaryBody(Encoding.UTF8.GetBytes(json), "application/json")
+                : builder.TextBody(json, "application/json");
+        }
+
+        /// <summary>multipart/form-data with one file part, CRLF line breaks, as curl -F sends it.</summary>
+        public ProxyEventBuilder MultipartImageBody(byte[] image, string fileName = "xray.png", string partContentType = "image/png")
+        {
+            var boundary = "------------------------" + Guid.NewGuid().ToString("N")[..16];
+            var body = MultipartForm.Encode(boundary, ("image", fileName, partContentType, image));
+            return builder.BinaryBody(body, $"multipart/form-data; boundary={boundary}");
+        }
+    }
+}
