@@ -17,12 +17,12 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData(new string[0], "Commands:")]
-    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
-    [InlineData(new[] { "chexnet" }, "--out is required")]
-    [InlineData(new[] { "chexnet", "--out" }, "--out needs a value")]
+    [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
+    [InlineData(new[] { "chexnet" }, "Option '--out' is required")]
+    [InlineData(new[] { "chexnet", "--out" }, "Required argument missing for option: '--out'")]
     [InlineData(new[] { "chexnet", "--out", "x.onnx", "--seed", "-1" }, "--seed must be a non-negative integer")]
     [InlineData(new[] { "sample-xray", "--out", "x.png", "--bits", "12" }, "--bits must be 8 or 16")]
-    [InlineData(new[] { "sample-xray", "--out", "x.png", "--colour", "red" }, "unknown option --colour")]
+    [InlineData(new[] { "sample-xray", "--out", "x.png", "--colour", "red" }, "Unrecognized command or argument '--colour'")]
     public void ExitsWithTwoAndSaysWhyOnUsageErrors(string[] args, string message)
     {
         var (exit, stdout, stderr) = RunTool(args);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Local.ApiGateway;
@@ -8,12 +9,19 @@ namespace XrayClassifier.Local.Commands;
 /// JSON Lambda receives — built by the same code <c>serve</c> uses, so <c>invoke</c> on it is what serve does.</summary>
 internal static class EventCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter stdout)
+    public static Command Create(TextWriter stdout)
     {
-        var imagePath = line.SinglePositional("an IMAGE file");
+        var image = LocalOptions.Positional("event", "IMAGE", "The image the event POSTs.");
+        var stage = LocalOptions.Stage();
+        var resource = LocalOptions.Resource();
+        var command = new Command("event", "Prints the proxy event API Gateway would send for POSTing IMAGE.") { image, stage, resource };
+        command.SetAction(parsed => RunAsync(parsed.GetValue(image)!, parsed.GetValue(stage)!, parsed.GetValue(resource), stdout));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string imagePath, string stage, string? resource, TextWriter stdout)
+    {
         if (!File.Exists(imagePath)) throw new UsageException($"image file '{imagePath}' not found");
-        var stage = line.Option("stage") ?? "v1";
-        var resource = line.Option("resource");
         if (resource is not null && (resource.Length < 2 || resource[0] != '/'))
             throw new UsageException($"--resource '{resource}' must be a path such as /xray");
 
