@@ -17,8 +17,6 @@ public sealed class ProxyEventBuilder
 
     private readonly List<KeyValuePair<string, string>> _headers = [];
     private readonly List<KeyValuePair<string, string>> _query = [];
-    private ProxyBody? _body;
-    private bool _isBase64;
 
     public string HttpMethod { get; set; } = "POST";
 
@@ -61,6 +59,11 @@ public sealed class ProxyEventBuilder
 
     public string? ApiKeyId { get; set; }
 
+    /// <summary>The <c>body</c> as API Gateway passes it (base64 text when <see cref="IsBase64Encoded"/>), or null for none.</summary>
+    public ProxyBody? Body { get; set; }
+
+    public bool IsBase64Encoded { get; set; }
+
     public static ProxyEventBuilder Post(string path = "/prod/classify") => new() { HttpMethod = "POST", Path = path };
 
     public static ProxyEventBuilder Get(string path) => new() { HttpMethod = "GET", Path = path };
@@ -95,20 +98,12 @@ public sealed class ProxyEventBuilder
         if (contentType is not null) Header("Content-Type", contentType);
         if (bytes.IsEmpty)
         {
-            (_body, _isBase64) = (null, false);
+            (Body, IsBase64Encoded) = (null, false);
             return this;
         }
         var base64 = new byte[Base64.GetMaxEncodedToUtf8Length(bytes.Length)];
         Base64.EncodeToUtf8(bytes, base64, out _, out int written);
-        (_body, _isBase64) = (new ProxyBody(base64.AsMemory(0, written)), true);
-        return this;
-    }
-
-    /// <summary>A body as API Gateway passes it when the media type is not binary: the text, isBase64Encoded false.</summary>
-    public ProxyEventBuilder TextBody(string text, string? contentType)
-    {
-        if (contentType is not null) Header("Content-Type", contentType);
-        (_body, _isBase64) = (ProxyBody.FromString(text), false);
+        (Body, IsBase64Encoded) = (new ProxyBody(base64.AsMemory(0, written)), true);
         return this;
     }
 
@@ -156,16 +151,13 @@ public sealed class ProxyEventBuilder
                 DomainName = domainName,
                 ApiId = ApiId,
             },
-            Body = _body,
-            IsBase64Encoded = _isBase64,
+            Body = Body,
+            IsBase64Encoded = IsBase64Encoded,
         };
     }
 
     /// <summary>The event as the UTF-8 JSON Lambda hands the function.</summary>
     public byte[] ToUtf8() => ToUtf8(ToProxyRequest());
-
-    /// <summary>The event as the Lambda runtime hands it over: a read-only stream whose buffer is not exposed.</summary>
-    public Stream ToStream() => new MemoryStream(ToUtf8(), writable: false);
 
     /// <summary><paramref name="proxyEvent"/> as the UTF-8 JSON Lambda hands the function. Strings are escaped only as
     /// JSON requires, as API Gateway writes them: the default encoder would turn every '+' of a base64 body into

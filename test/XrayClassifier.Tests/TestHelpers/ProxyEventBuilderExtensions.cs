@@ -3,8 +3,9 @@ using XrayClassifier.Function.ApiGateway;
 
 namespace XrayClassifier.Tests.TestHelpers;
 
-/// <summary>The bodies and APIs only tests send through <see cref="ProxyEventBuilder"/>: the API the tutorials
-/// build, a body API Gateway mangled, JSON-wrapped and multipart uploads.</summary>
+/// <summary>The bodies and APIs only tests send through <see cref="ProxyEventBuilder"/> (so they stay out of the
+/// Lambda assembly): the API the tutorials build, text bodies (binaryMediaTypes without */*) and a body API Gateway
+/// mangled, JSON-wrapped and multipart uploads, the event as the runtime's stream.</summary>
 public static class ProxyEventBuilderExtensions
 {
     extension(ProxyEventBuilder)
@@ -17,6 +18,18 @@ public static class ProxyEventBuilderExtensions
 
     extension(ProxyEventBuilder builder)
     {
+        /// <summary>A body as API Gateway passes it when the media type is not binary: the text, isBase64Encoded false.</summary>
+        public ProxyEventBuilder TextBody(string text, string? contentType)
+        {
+            if (contentType is not null) builder.Header("Content-Type", contentType);
+            builder.Body = new ProxyBody(Encoding.UTF8.GetBytes(text));
+            builder.IsBase64Encoded = false;
+            return builder;
+        }
+
+        /// <summary>The event as the Lambda runtime hands it over: a read-only stream whose buffer is not exposed.</summary>
+        public Stream ToStream() => new MemoryStream(builder.ToUtf8(), writable: false);
+
         /// <summary>A binary body without */* in binaryMediaTypes: API Gateway decodes it as UTF-8, invalid bytes becoming U+FFFD.</summary>
         public ProxyEventBuilder MangledBinaryBody(byte[] bytes, string contentType) =>
             builder.TextBody(new UTF8Encoding(false, false).GetString(bytes), contentType);
