@@ -66,10 +66,6 @@ public sealed class ProxyEventBuilder
 
     public static ProxyEventBuilder Post(string path = "/prod/classify") => new() { HttpMethod = "POST", Path = path };
 
-    public static ProxyEventBuilder Get(string path) => new() { HttpMethod = "GET", Path = path };
-
-    public static ProxyEventBuilder Request(string method, string path) => new() { HttpMethod = method, Path = path };
-
     /// <summary>Adds a header line; a repeated name keeps every value in <c>multiValueHeaders</c> and the last in
     /// <c>headers</c>, under the first spelling seen (names compare case-insensitively).</summary>
     public ProxyEventBuilder Header(string name, string value)

@@ -10,6 +10,10 @@ public static class ProxyEventBuilderExtensions
 {
     extension(ProxyEventBuilder)
     {
+        public static ProxyEventBuilder Get(string path) => new() { HttpMethod = "GET", Path = path };
+
+        public static ProxyEventBuilder Request(string method, string path) => new() { HttpMethod = method, Path = path };
+
         /// <summary>An API built as the usual Lambda + API Gateway tutorials build it: one resource (e.g. /xray) with
         /// a POST method, stage v1, no {proxy+}: resource and path are the resource's path, no pathParameters.</summary>
         public static ProxyEventBuilder TutorialPost(string resource = "/xray") =>
