@@ -26,7 +26,7 @@ dotnet tool restore >/dev/null
 # Build once per change of the sources; instrument only the parsers' assembly (the harness and the
 # framework stay uninstrumented, so coverage is the parsers' own).
 stamp="$build/.sources"
-sources=$(find src/XrayClassifier.Function tools/XrayClassifier.Fuzz -name '*.cs' -newer "$stamp" -not -path '*/obj/*' -not -path '*/bin/*' -not -path '*/corpus/*' 2>/dev/null | head -1 || true)
+sources=$(find src/XrayClassifier.Function tools/XrayClassifier.Fuzz tools/XrayClassifier.Tooling -name '*.cs' -newer "$stamp" -not -path '*/obj/*' -not -path '*/bin/*' -not -path '*/corpus/*' 2>/dev/null | head -1 || true)
 if [ ! -f "$stamp" ] || [ -n "$sources" ]; then
   rm -rf "$build"
   dotnet build tools/XrayClassifier.Fuzz -c Release -o "$build" -p:UseAppHost=false >/dev/null

@@ -1,10 +1,11 @@
 using System.Text;
+using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Bench;
 
 /// <summary>
-/// An upload event built by the local emulator's <see cref="ProxyEventBuilder"/> exactly as API Gateway
+/// An upload event built by the local emulator's <see cref="ProxyIntegration"/> exactly as API Gateway
 /// sends it with binaryMediaTypes */*. The requestId is rewritten in place by <see cref="SetRequestNumber"/>,
 /// so every timed request is a distinct upload (as in production) without rebuilding a multi-megabyte
 /// event inside the timed loop.
@@ -16,9 +17,9 @@ public sealed class BenchEvent
 
     public BenchEvent(byte[] image, string contentType)
     {
-        var ev = new ProxyEventBuilder(new RestApiSettings()).ForUpload("/classify", image, contentType);
+        var ev = new ProxyIntegration(new RestApiSettings()).ForUpload("/classify", image, contentType);
         ev.RequestContext!.RequestId = Id(0);
-        Bytes = ProxyEventBuilder.ToJson(ev);
+        Bytes = ProxyEventBuilder.ToUtf8(ev);
         _idOffset = Bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(Id(0)));
         if (_idOffset < 0) throw new InvalidOperationException("the requestId is not in the event JSON");
     }

@@ -82,22 +82,18 @@ public static class ColdBench
     /// stdout, exactly as the peer's own bench.js does.</summary>
     private static (double Ms, long PeakKiB) SpawnPeer(string peerDir, string model, string evFile)
     {
-        var psi = new ProcessStartInfo("node")
+        // Its own peak RSS comes from bench/peak-rss.js: the maxRSS cold.js prints is inflated by this process's size.
+        var command = new ProcessCommand("node", "-r", Path.Combine(AppContext.BaseDirectory, "peak-rss.js"), "cold.js", evFile)
         {
             WorkingDirectory = peerDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            Environment = new Dictionary<string, string?>
+            {
+                ["MODEL_PATH"] = model,
+                ["WORKSPACE"] = Path.Combine(Path.GetTempPath(), "xray-peer-workspace"),
+            },
         };
-        // Its own peak RSS comes from bench/peak-rss.js: the maxRSS cold.js prints is inflated by this process's size.
-        psi.ArgumentList.Add("-r");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "peak-rss.js"));
-        psi.ArgumentList.Add("cold.js");
-        psi.ArgumentList.Add(evFile);
-        psi.Environment["MODEL_PATH"] = model;
-        psi.Environment["WORKSPACE"] = Path.Combine(Path.GetTempPath(), "xray-peer-workspace");
         long t0 = Stopwatch.GetTimestamp();
-        using var p = Process.Start(psi)!;
+        using var p = ProcessRunner.Start(command);
         var stderr = p.StandardError.ReadToEndAsync();
         string? line = p.StandardOutput.ReadLine();
         double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
@@ -119,24 +115,22 @@ public static class ColdBench
         string assembly = Path.Combine(functionDir, "XrayClassifier.Function");
         // The host's own assembly beside its apphost (no extension on Linux).
         string hostDll = coldHost.EndsWith(".dll", StringComparison.Ordinal) ? coldHost : coldHost + ".dll";
-        var psi = new ProcessStartInfo("dotnet")
+        var command = new ProcessCommand("dotnet", "exec", "--runtimeconfig", assembly + ".runtimeconfig.json",
+            "--depsfile", assembly + ".deps.json", hostDll, functionDir, evFile)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            Environment = new Dictionary<string, string?>
+            {
+                ["XRAY_EFS_ROOT"] = efsRoot,
+                ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008",
+                // What a cold start is: Lambda starting an environment for a request that is waiting for it.
+                ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand",
+                ["XRAY_MODEL"] = null,
+                ["XRAY_NATIVE_DIR"] = null,
+            },
         };
-        foreach (var arg in new[] { "exec", "--runtimeconfig", assembly + ".runtimeconfig.json", "--depsfile", assembly + ".deps.json",
-                     hostDll, functionDir, evFile })
-            psi.ArgumentList.Add(arg);
-        psi.Environment["XRAY_EFS_ROOT"] = efsRoot;
-        psi.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008";
-        // What a cold start is: Lambda starting an environment for a request that is waiting for it.
-        psi.Environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
-        psi.Environment.Remove("XRAY_MODEL");
-        psi.Environment.Remove("XRAY_NATIVE_DIR");
 
         long t0 = Stopwatch.GetTimestamp();
-        using var p = Process.Start(psi)!;
+        using var p = ProcessRunner.Start(command);
         var stderr = p.StandardError.ReadToEndAsync();
         // The function's log lines share stdout with the host's measurement line, as they would on Lambda.
         var functionLog = new List<string>();

@@ -16,7 +16,7 @@ public static class MemoryBench
             ev.SetRequestNumber(n);
             using var input = new MemoryStream(ev.Bytes, writable: false);
             using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
-            if (ProxyAnswer.Read(output).Status != 200) nonOk++;
+            if (!ProxyResponseReader.Read(output).IsSuccess) nonOk++;
         }
 
         for (int i = 0; i < WarmBench.Warmups; i++) Request(1_000_000 + i);

@@ -12,18 +12,18 @@ public static class PeerBench
     public static Dictionary<string, PeerResult> Run(string peerDir, string modelPath, string imagesDir, string outDir, Action<string> log)
     {
         Directory.CreateDirectory(outDir);
-        var psi = new ProcessStartInfo("node") { WorkingDirectory = peerDir, UseShellExecute = false };
-        psi.ArgumentList.Add("bench.js");
-        psi.Environment["PEER_MODELS"] = $"densenet121={modelPath}";
-        psi.Environment["PEER_IMAGES_DIR"] = imagesDir;
-        psi.Environment["PEER_OUT"] = outDir;
-        psi.Environment["BENCH_TMP"] = Path.Combine(outDir, "tmp");
         log("peer: node bench.js …");
-        using (var p = Process.Start(psi)!)
+        ProcessRunner.RunInConsole(new ProcessCommand("node", "bench.js")
         {
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"the Node peer's bench.js exited {p.ExitCode}");
-        }
+            WorkingDirectory = peerDir,
+            Environment = new Dictionary<string, string?>
+            {
+                ["PEER_MODELS"] = $"densenet121={modelPath}",
+                ["PEER_IMAGES_DIR"] = imagesDir,
+                ["PEER_OUT"] = outDir,
+                ["BENCH_TMP"] = Path.Combine(outDir, "tmp"),
+            },
+        });
         return Read(Path.Combine(outDir, "results.json"));
     }
 

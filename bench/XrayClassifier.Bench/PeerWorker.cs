@@ -22,18 +22,11 @@ public sealed class PeerWorker : IDisposable
     public static PeerWorker Start(string peerDir, string modelPath, string workspace, string? cpuGroup = null)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "peer-worker.js");
-        var psi = new ProcessStartInfo("node")
+        var node = ProcessRunner.Start(new ProcessCommand("node", script, peerDir)
         {
             WorkingDirectory = peerDir,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(peerDir);
-        psi.Environment["MODEL_PATH"] = Path.GetFullPath(modelPath);
-        psi.Environment["WORKSPACE"] = workspace;
-        var node = Process.Start(psi) ?? throw new InvalidOperationException("could not start node");
+            Environment = new Dictionary<string, string?> { ["MODEL_PATH"] = Path.GetFullPath(modelPath), ["WORKSPACE"] = workspace },
+        }, redirectInput: true, redirectError: false);
         var worker = new PeerWorker(node);
         if (cpuGroup is not null) LambdaCpu.Move(node.Id, cpuGroup);
         try

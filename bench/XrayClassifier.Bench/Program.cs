@@ -131,13 +131,10 @@ static Dictionary<string, string> ParseOptions(string[] a)
 
 static void RunSelf(string[] arguments)
 {
-    var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
     // Under `dotnet Bench.dll` the process path is dotnet itself: pass the assembly first.
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(Report).Assembly.Location);
-    foreach (var a in arguments) psi.ArgumentList.Add(a);
-    using var p = Process.Start(psi)!;
-    p.WaitForExit();
-    if (p.ExitCode != 0) throw new InvalidOperationException($"bench child {arguments[0]} exited {p.ExitCode}");
+    bool underDotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet";
+    ProcessRunner.RunInConsole(new ProcessCommand(Environment.ProcessPath!,
+        underDotnet ? [typeof(Report).Assembly.Location, .. arguments] : arguments));
 }
 
 static void ClearWorkspace(string efsRoot)

@@ -93,15 +93,10 @@ public static class StepsBench
 
     private static SessionStep Child(string efsRoot, string source, string path)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { typeof(StepsBench).Assembly.Location, "session-step", "--efs-root", efsRoot, "--source", source, "--path", path })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"session-step {source} failed: {err.Result}");
-        return JsonSerializer.Deserialize<SessionStep>(output.Trim().Split('\n')[^1])!;
+        var step = ProcessRunner.Run(new ProcessCommand("dotnet",
+            typeof(StepsBench).Assembly.Location, "session-step", "--efs-root", efsRoot, "--source", source, "--path", path),
+            Timeout.InfiniteTimeSpan).EnsureSuccess();
+        return JsonSerializer.Deserialize<SessionStep>(step.Stdout.Trim().Split('\n')[^1])!;
     }
 
     /// <summary>Both sessions from the same entry, in blocks of 5 runs taking turns; CPU per run and the CPU the pool

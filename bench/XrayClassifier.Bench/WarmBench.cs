@@ -1,3 +1,4 @@
+using System.Text.Json;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
@@ -49,7 +50,7 @@ public static class WarmBench
                 ev.SetRequestNumber(++requestNumber);
                 using var input = new MemoryStream(ev.Bytes, writable: false);
                 using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
-                ProxyAnswer.Read(output);
+                ProxyResponseReader.Read(output).EnsureOk();
             }, peer, "handler", path);
             var (inDecode, inInference, _) = handlerLog.Last(Runs);
             log($"handler {Path.GetFileName(path)}: {handler.Median:F1} ms (decode {inDecode.Median:F1}, inference {inInference.Median:F1})" +
@@ -86,7 +87,9 @@ public static class WarmBench
                 ev.SetRequestNumber(++requestNumber);
                 using var input = new MemoryStream(ev.Bytes, writable: false);
                 using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
-                (status, label) = ProxyAnswer.Read(output);
+                var answer = ProxyResponseReader.Read(output).EnsureOk();
+                using var json = JsonDocument.Parse(answer.Body);
+                (status, label) = (answer.StatusCode, json.RootElement.GetProperty("label").GetString());
             }, peer, "handler", path);
             var (inDecode, inInference, own) = handlerLog.Last(Runs);
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using XrayClassifier.Fuzz.Targets;
+using XrayClassifier.Tooling.Dicom;
 
 namespace XrayClassifier.Fuzz;
 
@@ -115,21 +116,19 @@ public static class Seeds
         foreach (var seed in GeneratedDicom()) yield return seed;
     }
 
-    private const string ExplicitLe = "1.2.840.10008.1.2.1";
-
     public static IEnumerable<(string, byte[])> GeneratedDicom()
     {
         const int Rows = 6, Columns = 5;
         var pixels8 = Ramp(Rows * Columns, 8);
         var pixels12 = Ramp(Rows * Columns, 12);
 
-        byte[] Image(bool explicitVr, int bits, int stored, string photometric, Action<DataSet>? extra, Action<DataSet> pixelData)
+        byte[] Image(bool explicitVr, int bits, int stored, string photometric, Action<DicomWriter>? extra, Action<DicomWriter> pixelData)
         {
-            var d = new DataSet(explicitVr);
+            var d = new DicomWriter(explicitVr);
             d.Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.1.1").Text(0x0008, 0x0060, "CS", "DX").Text(0x0018, 0x0015, "CS", "CHEST");
-            d.UShort(0x0028, 0x0002, 1).Text(0x0028, 0x0004, "CS", photometric).UShort(0x0028, 0x0010, Rows).UShort(0x0028, 0x0011, Columns);
-            d.Text(0x0028, 0x0030, "DS", "0.1\\0.1").UShort(0x0028, 0x0100, (ushort)bits).UShort(0x0028, 0x0101, (ushort)stored)
-                .UShort(0x0028, 0x0102, (ushort)(stored - 1)).UShort(0x0028, 0x0103, 0);
+            d.UnsignedShort(0x0028, 0x0002, 1).Text(0x0028, 0x0004, "CS", photometric).UnsignedShort(0x0028, 0x0010, Rows).UnsignedShort(0x0028, 0x0011, Columns);
+            d.Text(0x0028, 0x0030, "DS", "0.1\\0.1").UnsignedShort(0x0028, 0x0100, (ushort)bits).UnsignedShort(0x0028, 0x0101, (ushort)stored)
+                .UnsignedShort(0x0028, 0x0102, (ushort)(stored - 1)).UnsignedShort(0x0028, 0x0103, 0);
             extra?.Invoke(d);
             pixelData(d);
             return d.ToArray();
@@ -143,38 +142,38 @@ public static class Seeds
             return bytes;
         }
 
-        yield return ("explicit-8", Part10(ExplicitLe, Image(true, 8, 8, "MONOCHROME2", null, d => d.Element(0x7FE0, 0x0010, "OB", Native(pixels8, 8)))));
-        yield return ("implicit-12", Part10("1.2.840.10008.1.2", Image(false, 16, 12, "MONOCHROME1",
+        yield return ("explicit-8", DicomWriter.Part10(DicomWriter.ExplicitVrLittleEndian, Image(true, 8, 8, "MONOCHROME2", null, d => d.Element(0x7FE0, 0x0010, "OB", Native(pixels8, 8)))));
+        yield return ("implicit-12", DicomWriter.Part10(DicomWriter.ImplicitVrLittleEndian, Image(false, 16, 12, "MONOCHROME1",
             d => d.Text(0x0028, 0x1050, "DS", "2048\\100").Text(0x0028, 0x1051, "DS", "4096\\50").Text(0x0028, 0x1052, "DS", "-1024").Text(0x0028, 0x1053, "DS", "1"),
             d => d.Element(0x7FE0, 0x0010, "OW", Native(pixels12, 16)))));
-        yield return ("explicit-voi-lut", Part10(ExplicitLe, Image(true, 16, 12, "MONOCHROME2",
+        yield return ("explicit-voi-lut", DicomWriter.Part10(DicomWriter.ExplicitVrLittleEndian, Image(true, 16, 12, "MONOCHROME2",
             d =>
             {
-                var item = new DataSet(true).Element(0x0028, 0x3002, "US", [0, 1, 0, 0, 16, 0]).Element(0x0028, 0x3006, "OW", Native(Ramp(256, 16), 16)).ToArray();
-                d.Sequence(0x0028, 0x3010, item, undefined: true);
+                var item = new DicomWriter(true).Element(0x0028, 0x3002, "US", [0, 1, 0, 0, 16, 0]).Element(0x0028, 0x3006, "OW", Native(Ramp(256, 16), 16)).ToArray();
+                d.Sequence(0x0028, 0x3010, item, undefinedLength: true);
                 d.Text(0x0028, 0x1056, "CS", "SIGMOID");
             },
             d => d.Element(0x7FE0, 0x0010, "OW", Native(pixels12, 16)))));
-        yield return ("explicit-nested-sequence", Part10(ExplicitLe, Image(true, 8, 8, "MONOCHROME2",
+        yield return ("explicit-nested-sequence", DicomWriter.Part10(DicomWriter.ExplicitVrLittleEndian, Image(true, 8, 8, "MONOCHROME2",
             d =>
             {
-                var inner = new DataSet(true).Text(0x0008, 0x0100, "SH", "CODE").ToArray();
-                var outer = new DataSet(true).Sequence(0x0008, 0x1032, inner, undefined: false).ToArray();
-                d.Sequence(0x0040, 0x0275, outer, undefined: true);
+                var inner = new DicomWriter(true).Text(0x0008, 0x0100, "SH", "CODE").ToArray();
+                var outer = new DicomWriter(true).Sequence(0x0008, 0x1032, inner, undefinedLength: false).ToArray();
+                d.Sequence(0x0040, 0x0275, outer, undefinedLength: true);
             },
             d => d.Element(0x7FE0, 0x0010, "OB", Native(pixels8, 8)))));
         var deflatedSet = Image(true, 8, 8, "MONOCHROME2", null, d => d.Element(0x7FE0, 0x0010, "OB", Native(pixels8, 8)));
-        yield return ("deflated-8", Part10("1.2.840.10008.1.2.1.99", Deflate(deflatedSet)));
-        yield return ("rle-16", Part10("1.2.840.10008.1.2.5", Image(true, 16, 12, "MONOCHROME2", null,
+        yield return ("deflated-8", DicomWriter.Part10(DicomWriter.DeflatedExplicitVrLittleEndian, Deflate(deflatedSet)));
+        yield return ("rle-16", DicomWriter.Part10(DicomWriter.RleLossless, Image(true, 16, 12, "MONOCHROME2", null,
             d => d.Encapsulated([RleEncode(pixels12, 2)]))));
-        yield return ("rle-8", Part10("1.2.840.10008.1.2.5", Image(true, 8, 8, "MONOCHROME2", null,
+        yield return ("rle-8", DicomWriter.Part10(DicomWriter.RleLossless, Image(true, 8, 8, "MONOCHROME2", null,
             d => d.Encapsulated([RleEncode(pixels8, 1)], offsetTable: true))));
-        yield return ("jpeg-lossless-12", Part10("1.2.840.10008.1.2.4.70", Image(true, 16, 12, "MONOCHROME2", null,
+        yield return ("jpeg-lossless-12", DicomWriter.Part10("1.2.840.10008.1.2.4.70", Image(true, 16, 12, "MONOCHROME2", null,
             d => d.Encapsulated([JpegLosslessEncode(pixels12, Rows, Columns, 12, restartLines: 2)]))));
         var split = JpegLosslessEncode(pixels8, Rows, Columns, 8, restartLines: 0);
-        yield return ("jpeg-lossless-8-fragments", Part10("1.2.840.10008.1.2.4.57", Image(true, 8, 8, "MONOCHROME2", null,
+        yield return ("jpeg-lossless-8-fragments", DicomWriter.Part10("1.2.840.10008.1.2.4.57", Image(true, 8, 8, "MONOCHROME2", null,
             d => d.Encapsulated([split[..(split.Length / 2 & ~1)], split[(split.Length / 2 & ~1)..]]))));
-        yield return ("jpeg-baseline", Part10("1.2.840.10008.1.2.4.50", Image(true, 8, 8, "MONOCHROME2", null,
+        yield return ("jpeg-baseline", DicomWriter.Part10("1.2.840.10008.1.2.4.50", Image(true, 8, 8, "MONOCHROME2", null,
             d => d.Encapsulated([Jpeg]))));
     }
 
@@ -201,12 +200,6 @@ public static class Seeds
     }
 
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
-
-    private static byte[] Part10(string transferSyntax, byte[] dataSet)
-    {
-        var meta = new DataSet(true).Text(0x0002, 0x0010, "UI", transferSyntax).ToArray();
-        return [.. new byte[128], .. "DICM"u8, .. new DataSet(true).ULong(0x0002, 0x0000, (uint)meta.Length).ToArray(), .. meta, .. dataSet];
-    }
 
     private static byte[] Deflate(byte[] data)
     {
@@ -294,88 +287,5 @@ public static class Seeds
         Flush();
         output.AddRange([0xFF, 0xD9]);
         return [.. output];
-    }
-
-    /// <summary>Little-endian data elements, explicit or implicit VR.</summary>
-    private sealed class DataSet(bool explicitVr)
-    {
-        private readonly MemoryStream _bytes = new();
-
-        public DataSet Header(ushort group, ushort element, string vr, uint length)
-        {
-            Span<byte> h = stackalloc byte[12];
-            BinaryPrimitives.WriteUInt16LittleEndian(h, group);
-            BinaryPrimitives.WriteUInt16LittleEndian(h[2..], element);
-            if (!explicitVr || group == 0xFFFE)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(h[4..], length);
-                _bytes.Write(h[..8]);
-                return this;
-            }
-            h[4] = (byte)vr[0];
-            h[5] = (byte)vr[1];
-            if (vr is "OB" or "OW" or "SQ" or "UN" or "UT")
-            {
-                h[6] = h[7] = 0;
-                BinaryPrimitives.WriteUInt32LittleEndian(h[8..], length);
-                _bytes.Write(h);
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt16LittleEndian(h[6..], (ushort)length);
-                _bytes.Write(h[..8]);
-            }
-            return this;
-        }
-
-        public DataSet Element(ushort group, ushort element, string vr, byte[] value)
-        {
-            Header(group, element, vr, (uint)value.Length);
-            _bytes.Write(value);
-            return this;
-        }
-
-        public DataSet Text(ushort group, ushort element, string vr, string value) =>
-            Element(group, element, vr, Encoding.ASCII.GetBytes(value.Length % 2 == 0 ? value : value + (vr == "UI" ? "\0" : " ")));
-
-        public DataSet UShort(ushort group, ushort element, ushort value) => Element(group, element, "US", [(byte)value, (byte)(value >> 8)]);
-
-        public DataSet ULong(ushort group, ushort element, uint value) => Element(group, element, "UL", BitConverter.GetBytes(value));
-
-        public DataSet Sequence(ushort group, ushort element, byte[] item, bool undefined)
-        {
-            if (undefined)
-            {
-                Header(group, element, "SQ", 0xFFFFFFFF);
-                Header(0xFFFE, 0xE000, "", 0xFFFFFFFF);
-                _bytes.Write(item);
-                Header(0xFFFE, 0xE00D, "", 0);
-                Header(0xFFFE, 0xE0DD, "", 0);
-            }
-            else
-            {
-                Header(group, element, "SQ", (uint)item.Length + 8);
-                Header(0xFFFE, 0xE000, "", (uint)item.Length);
-                _bytes.Write(item);
-            }
-            return this;
-        }
-
-        public DataSet Encapsulated(byte[][] fragments, bool offsetTable = false)
-        {
-            Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF);
-            Header(0xFFFE, 0xE000, "", offsetTable ? 4u : 0u);
-            if (offsetTable) _bytes.Write(new byte[4]);
-            foreach (var fragment in fragments)
-            {
-                var even = fragment.Length % 2 == 0 ? fragment : [.. fragment, 0];
-                Header(0xFFFE, 0xE000, "", (uint)even.Length);
-                _bytes.Write(even);
-            }
-            Header(0xFFFE, 0xE0DD, "", 0);
-            return this;
-        }
-
-        public byte[] ToArray() => _bytes.ToArray();
     }
 }

@@ -1,8 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using XrayClassifier.ModelGen;
 
-// Usage errors exit 2 (like most Unix tools), failures while writing exit 1.
+// Usage errors exit 2 (like most Unix tools), failures while writing exit 1. System.CommandLine parses.
 const string Usage = """
     XrayClassifier.ModelGen — writes the project's generated models and sample images.
 
@@ -22,48 +23,56 @@ if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
     return args.Length == 0 ? 2 : 0;
 }
 
-try
+var seedOption = new Option<ulong>("--seed")
 {
-    var command = args[0];
-    var options = ParseOptions(args.AsSpan(1));
-    switch (command)
-    {
-        case "chexnet":
-        {
-            var outPath = Required(options, "out");
-            var seed = options.TryGetValue("seed", out var s) ? ParseUInt64("seed", s) : OnnxModels.DefaultCheXNetSeed;
-            CheckOnly(options, "out", "seed");
-            var sw = Stopwatch.StartNew();
-            OnnxModels.WriteCheXNet(outPath, seed);
-            Console.Error.WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length:N0} bytes, seed {seed}) in {sw.Elapsed.TotalSeconds:F1} s");
-            return 0;
-        }
-        case "sample-xray":
-        {
-            var outPath = Required(options, "out");
-            var width = options.TryGetValue("width", out var w) ? ParseInt("width", w, 16, 16384) : 1024;
-            var height = options.TryGetValue("height", out var h) ? ParseInt("height", h, 16, 16384) : 1024;
-            var bits = options.TryGetValue("bits", out var b) ? ParseInt("bits", b, 8, 16) : 8;
-            if (bits is not (8 or 16)) throw new UsageException($"--bits must be 8 or 16, got {bits}");
-            var seed = options.TryGetValue("seed", out var s) ? ParseInt("seed", s, 0, int.MaxValue) : 1;
-            CheckOnly(options, "out", "width", "height", "bits", "seed");
-            var image = SampleImages.ChestXray(width, height, seed);
-            var png = bits == 16 ? PngWriter.Grey16(width, height, image.Samples) : PngWriter.Grey8(width, height, image.To8Bit());
-            var dir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
-            Directory.CreateDirectory(dir);
-            File.WriteAllBytes(outPath, png);
-            Console.Error.WriteLine($"wrote {outPath} ({width}×{height}, {bits}-bit grey, {png.Length:N0} bytes)");
-            return 0;
-        }
-        default:
-            throw new UsageException($"unknown command '{command}'");
-    }
-}
-catch (UsageException e)
+    Description = "The weights' seed.",
+    DefaultValueFactory = _ => OnnxModels.DefaultCheXNetSeed,
+    CustomParser = result => ulong.TryParse(result.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+        ? v : Fail<ulong>(result, $"--seed must be a non-negative integer, got '{result.Tokens[0].Value}'"),
+};
+var chexnetOut = OutOption();
+var chexnet = new Command("chexnet", "The default model: DenseNet-121 (CheXNet architecture), untrained deterministic weights.") { chexnetOut, seedOption };
+chexnet.SetAction(parsed =>
 {
-    Console.Error.WriteLine($"error: {e.Message}");
+    var outPath = parsed.GetValue(chexnetOut)!;
+    var seed = parsed.GetValue(seedOption);
+    var sw = Stopwatch.StartNew();
+    OnnxModels.WriteCheXNet(outPath, seed);
+    Console.Error.WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length:N0} bytes, seed {seed}) in {sw.Elapsed.TotalSeconds:F1} s");
+});
+
+var sampleOut = OutOption();
+var width = WholeNumber("--width", 1024, 16, 16384);
+var height = WholeNumber("--height", 1024, 16, 16384);
+var bitsOption = WholeNumber("--bits", 8, 8, 16);
+bitsOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() is not (8 or 16)) result.AddError($"--bits must be 8 or 16, got {result.GetValueOrDefault<int>()}");
+});
+var imageSeed = WholeNumber("--seed", 1, 0, int.MaxValue);
+var sampleXray = new Command("sample-xray", "A synthetic chest-X-ray-like greyscale PNG.") { sampleOut, width, height, bitsOption, imageSeed };
+sampleXray.SetAction(parsed =>
+{
+    var outPath = parsed.GetValue(sampleOut)!;
+    int w = parsed.GetValue(width), h = parsed.GetValue(height), bits = parsed.GetValue(bitsOption);
+    var image = SampleImages.ChestXray(w, h, parsed.GetValue(imageSeed));
+    var png = bits == 16 ? PngWriter.Grey16(w, h, image.Samples) : PngWriter.Grey8(w, h, image.To8Bit());
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+    File.WriteAllBytes(outPath, png);
+    Console.Error.WriteLine($"wrote {outPath} ({w}×{h}, {bits}-bit grey, {png.Length:N0} bytes)");
+});
+
+var parsed = new RootCommand("Writes the project's generated models and sample images.") { chexnet, sampleXray }
+    .Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+if (parsed.Errors.Count > 0)
+{
+    foreach (var message in parsed.Errors.Select(e => e.Message).Distinct()) Console.Error.WriteLine($"error: {message}");
     Console.Error.WriteLine("run with --help for usage");
     return 2;
+}
+try
+{
+    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
@@ -71,34 +80,17 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     return 1;
 }
 
-static Dictionary<string, string> ParseOptions(ReadOnlySpan<string> args)
+static Option<string> OutOption() => new("--out") { Description = "Where to write it.", HelpName = "PATH", Required = true };
+
+static Option<int> WholeNumber(string name, int fallback, int min, int max) => new(name)
 {
-    var options = new Dictionary<string, string>(StringComparer.Ordinal);
-    for (var i = 0; i < args.Length; i++)
-    {
-        var a = args[i];
-        if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2) throw new UsageException($"unexpected argument '{a}'");
-        if (i + 1 >= args.Length) throw new UsageException($"{a} needs a value");
-        if (!options.TryAdd(a[2..], args[++i])) throw new UsageException($"{a} given twice");
-    }
-    return options;
-}
+    DefaultValueFactory = _ => fallback,
+    CustomParser = result => int.TryParse(result.Tokens[0].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+        ? v : Fail<int>(result, $"{name} must be an integer from {min} to {max}, got '{result.Tokens[0].Value}'"),
+};
 
-static string Required(Dictionary<string, string> options, string name) =>
-    options.TryGetValue(name, out var v) && v.Length > 0 ? v : throw new UsageException($"--{name} is required");
-
-static void CheckOnly(Dictionary<string, string> options, params string[] allowed)
+static T Fail<T>(System.CommandLine.Parsing.ArgumentResult result, string message)
 {
-    foreach (var k in options.Keys)
-        if (!allowed.Contains(k)) throw new UsageException($"unknown option --{k}");
+    result.AddError(message);
+    return default!;
 }
-
-static int ParseInt(string name, string value, int min, int max) =>
-    int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-        ? v : throw new UsageException($"--{name} must be an integer from {min} to {max}, got '{value}'");
-
-static ulong ParseUInt64(string name, string value) =>
-    ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
-        ? v : throw new UsageException($"--{name} must be a non-negative integer, got '{value}'");
-
-internal sealed class UsageException(string message) : Exception(message);

@@ -18,8 +18,6 @@ public sealed class ProxyBody
         DecodedBase64 = decodedBase64;
     }
 
-    public static ProxyBody FromString(string text) => new(Encoding.UTF8.GetBytes(text));
-
     /// <summary>The JSON string's value, unescaped, as UTF-8. Borrowed from the event buffer: valid for
     /// the request only.</summary>
     public ReadOnlyMemory<byte> Utf8 { get; }

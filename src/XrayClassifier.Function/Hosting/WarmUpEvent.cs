@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Text;
+using XrayClassifier.Function.ApiGateway;
 
 namespace XrayClassifier.Function.Hosting;
 
@@ -9,21 +9,17 @@ namespace XrayClassifier.Function.Hosting;
 /// loaded. The first request of a process otherwise pays for JIT compilation of the whole request path and
 /// for the image pipeline's first run (measured here: ~200 ms over a warm request for a 1024² PNG); in the
 /// INIT phase that cost is off the client's clock. The image is a small grey PNG made on the spot — no
-/// binary ships with the function.
+/// binary ships with the function. The event is built as API Gateway would send it, by the project's one event builder.
 /// </summary>
 internal static class WarmUpEvent
 {
     public const string RequestId = "init-warm-up";
 
-    public static byte[] Create(int side)
-    {
-        var png = GreyPng(side, side);
-        var json = "{\"resource\":\"/{proxy+}\",\"path\":\"/classify\",\"httpMethod\":\"POST\"," +
-                   "\"headers\":{\"Content-Type\":\"image/png\"},\"multiValueHeaders\":{\"Content-Type\":[\"image/png\"]}," +
-                   "\"requestContext\":{\"requestId\":\"" + RequestId + "\"}," +
-                   "\"body\":\"" + Convert.ToBase64String(png) + "\",\"isBase64Encoded\":true}";
-        return Encoding.UTF8.GetBytes(json);
-    }
+    public static byte[] Create(int side) =>
+        ProxyEventBuilder.Post("/classify")
+            .WithRequestId(RequestId)
+            .BinaryBody(GreyPng(side, side), "image/png")
+            .ToUtf8();
 
     /// <summary>An 8-bit greyscale PNG with a diagonal gradient (PNG spec: signature, IHDR, IDAT, IEND).</summary>
     internal static byte[] GreyPng(int width, int height)

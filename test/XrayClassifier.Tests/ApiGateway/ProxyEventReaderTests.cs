@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Tooling.Streams;
 
 namespace XrayClassifier.Tests.ApiGateway;
 
@@ -185,27 +186,5 @@ public class ProxyEventReaderTests
         var e = await Assert.ThrowsAsync<ProxyEventTooLargeException>(() => ProxyEventReader.ReadAllAsync(new TrickleStream(big, 700), lease, 4096).AsTask());
         Assert.Equal(4096, e.Limit);
         await Assert.ThrowsAsync<ProxyEventTooLargeException>(() => ProxyEventReader.ReadAllAsync(new MemoryStream(big), lease, 4096).AsTask());
-    }
-
-    /// <summary>A stream that cannot seek and returns at most a few bytes per read, like a socket.</summary>
-    private sealed class TrickleStream(byte[] data, int chunk) : Stream
-    {
-        private int _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = Math.Min(Math.Min(count, chunk), data.Length - _position);
-            Array.Copy(data, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

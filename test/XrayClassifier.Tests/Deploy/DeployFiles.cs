@@ -47,7 +47,7 @@ internal static class DeployFiles
         }).ToDictionary();
 
     /// <summary>Node with deploy/node_modules installed (tools/test.sh does `npm ci --ignore-scripts`).</summary>
-    public static ProcessRunner.Result RunValidator(params string[] arguments)
+    public static ProcessResult RunValidator(params string[] arguments)
     {
         var modules = Path.Combine(TestEnvironment.RepoRoot, "deploy", "node_modules", "cfn-lint");
         if (!Directory.Exists(modules))

@@ -179,14 +179,14 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
         yield return ("truncated-jpeg", jpeg[..(jpeg.Length - 2001)], 400, "invalid-dicom");
         var baseline = corpus.Bytes("baseline.dcm");
         yield return ("truncated-baseline", baseline[..(baseline.Length - 3001)], 400, "invalid-dicom");
-        yield return ("length-beyond-end", new DicomBytes().GreyImage(16, 16).Header(0x7FE0, 0x0010, "OW", 0xFFFFFFF0).Raw(new byte[64]).File(), 400, "invalid-dicom");
-        var nested = new DicomBytes();
-        for (int i = 0; i < 10_000; i++) nested.Header(0x0040, 0xA730, "SQ", 0xFFFFFFFF).Tag(0xE000, 0xFFFFFFFF);
+        yield return ("length-beyond-end", new DicomWriter().GreyImage(16, 16).Header(0x7FE0, 0x0010, "OW", 0xFFFFFFF0).Raw(new byte[64]).File(), 400, "invalid-dicom");
+        var nested = new DicomWriter();
+        for (int i = 0; i < 10_000; i++) nested.Header(0x0040, 0xA730, "SQ", 0xFFFFFFFF).Item(0xE000, 0xFFFFFFFF);
         yield return ("nesting", nested.File(), 400, "invalid-dicom");
-        yield return ("undelimited", new DicomBytes().Header(0x0008, 0x1140, "SQ", 0xFFFFFFFF).Tag(0xE000, 0xFFFFFFFF).Text(0x0008, 0x1150, "UI", "1.2.3").File(), 400, "invalid-dicom");
-        yield return ("too-many-pixels", new DicomBytes().GreyImage(65535, 65535).Element(0x7FE0, 0x0010, "OW", new byte[16]).File(), 413, "too-many-pixels");
-        yield return ("too-small", new DicomBytes().GreyImage(8, 8).Element(0x7FE0, 0x0010, "OW", new byte[128]).File(), 422, "image-too-small");
-        yield return ("no-pixel-data", new DicomBytes().GreyImage(8, 8).File(), 422, "dicom-not-an-image");
+        yield return ("undelimited", new DicomWriter().Header(0x0008, 0x1140, "SQ", 0xFFFFFFFF).Item(0xE000, 0xFFFFFFFF).Text(0x0008, 0x1150, "UI", "1.2.3").File(), 400, "invalid-dicom");
+        yield return ("too-many-pixels", new DicomWriter().GreyImage(65535, 65535).Element(0x7FE0, 0x0010, "OW", new byte[16]).File(), 413, "too-many-pixels");
+        yield return ("too-small", new DicomWriter().GreyImage(8, 8).Element(0x7FE0, 0x0010, "OW", new byte[128]).File(), 422, "image-too-small");
+        yield return ("no-pixel-data", new DicomWriter().GreyImage(8, 8).File(), 422, "dicom-not-an-image");
         // A deflate bomb: zeros inflating far past the limit the upload size sets.
         using var deflated = new MemoryStream();
         using (var z = new System.IO.Compression.DeflateStream(deflated, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
@@ -194,7 +194,7 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
             var zeros = new byte[1 << 20];
             for (int i = 0; i < 300; i++) z.Write(zeros);
         }
-        yield return ("deflate-bomb", DicomBytes.Part10(DicomBytes.Deflated, deflated.ToArray()), 413, "image-too-large");
+        yield return ("deflate-bomb", DicomWriter.Part10(DicomWriter.DeflatedExplicitVrLittleEndian, deflated.ToArray()), 413, "image-too-large");
     }
 
     [Fact]
@@ -266,7 +266,7 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
     private byte[] File(string name) => corpus.Bytes(corpus.Entries[name].GetProperty("file").GetString()!);
 
     /// <summary>An Explicit VR Little Endian CS element as pydicom writes it.</summary>
-    private static byte[] CodeString(ushort group, ushort element, string value) => new DicomBytes().Text(group, element, "CS", value).ToArray();
+    private static byte[] CodeString(ushort group, ushort element, string value) => new DicomWriter().Text(group, element, "CS", value).ToArray();
 
     private static byte[] Replace(byte[] file, byte[] from, byte[] to)
     {

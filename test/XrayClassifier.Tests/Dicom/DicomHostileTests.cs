@@ -23,38 +23,38 @@ public sealed class DicomHostileTests(DicomCorpusFixture corpus, ITestOutputHelp
     [Fact]
     public void RejectsElementLengthsBeyondTheEnd()
     {
-        Refused(new DicomBytes().Header(0x0010, 0x0010, "PN", 0xFFF0).Raw("TESTPERSON"u8).File(), DicomRejection.Malformed);
-        var e = Refused(new DicomBytes().GreyImage(16, 16).Header(0x7FE0, 0x0010, "OW", 0xFFFFFFF0).Raw(new byte[64]).File(), DicomRejection.Malformed);
+        Refused(new DicomWriter().Header(0x0010, 0x0010, "PN", 0xFFF0).Raw("TESTPERSON"u8).File(), DicomRejection.Malformed);
+        var e = Refused(new DicomWriter().GreyImage(16, 16).Header(0x7FE0, 0x0010, "OW", 0xFFFFFFF0).Raw(new byte[64]).File(), DicomRejection.Malformed);
         Assert.Contains("(7FE0,0010)", e.Message);
-        Refused(new DicomBytes().Header(0x0009, 0x1010, "OB", 0x7FFFFFFF).Raw(new byte[8]).File(), DicomRejection.Malformed);
+        Refused(new DicomWriter().Header(0x0009, 0x1010, "OB", 0x7FFFFFFF).Raw(new byte[8]).File(), DicomRejection.Malformed);
     }
 
     [Fact]
     public void RejectsUndefinedLengthsWithoutDelimiters()
     {
-        Refused(new DicomBytes().Header(0x0008, 0x1140, "SQ", 0xFFFFFFFF).Tag(0xE000, 0xFFFFFFFF)
+        Refused(new DicomWriter().Header(0x0008, 0x1140, "SQ", 0xFFFFFFFF).Item(0xE000, 0xFFFFFFFF)
             .Text(0x0008, 0x1150, "UI", "1.2.3").File(), DicomRejection.Malformed);
-        Refused(new DicomBytes().Header(0x0008, 0x1140, "SQ", 0xFFFFFFFF).Tag(0xE000, 4).Raw(new byte[4]).File(), DicomRejection.Malformed);
-        Refused(new DicomBytes().GreyImage(8, 8).Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF).Tag(0xE000, 0).Tag(0xE000, 16).Raw(new byte[16]).File(DicomBytes.Rle),
+        Refused(new DicomWriter().Header(0x0008, 0x1140, "SQ", 0xFFFFFFFF).Item(0xE000, 4).Raw(new byte[4]).File(), DicomRejection.Malformed);
+        Refused(new DicomWriter().GreyImage(8, 8).Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF).Item(0xE000, 0).Item(0xE000, 16).Raw(new byte[16]).File(DicomWriter.RleLossless),
             DicomRejection.Malformed);
-        Refused(new DicomBytes().Header(0x0010, 0x0010, "PN", 0xFFFF).File(), DicomRejection.Malformed);
-        Refused(new DicomBytes().Header(0x0010, 0x1010, "LO", 0).Header(0x0018, 0x0015, "CS", 0).Raw(new byte[2]).Header(0x0019, 0x0010, "LO", 0xFFFF).File(), DicomRejection.Malformed);
+        Refused(new DicomWriter().Header(0x0010, 0x0010, "PN", 0xFFFF).File(), DicomRejection.Malformed);
+        Refused(new DicomWriter().Header(0x0010, 0x1010, "LO", 0).Header(0x0018, 0x0015, "CS", 0).Raw(new byte[2]).Header(0x0019, 0x0010, "LO", 0xFFFF).File(), DicomRejection.Malformed);
     }
 
     [Fact]
     public void RejectsNestingPastTheDepthCapQuickly()
     {
-        var bytes = new DicomBytes();
-        for (int i = 0; i < 100_000; i++) bytes.Header(0x0040, 0xA730, "SQ", 0xFFFFFFFF).Tag(0xE000, 0xFFFFFFFF);
+        var bytes = new DicomWriter();
+        for (int i = 0; i < 100_000; i++) bytes.Header(0x0040, 0xA730, "SQ", 0xFFFFFFFF).Item(0xE000, 0xFFFFFFFF);
         var clock = Stopwatch.StartNew();
         var e = Refused(bytes.File(), DicomRejection.Malformed);
         Assert.Contains("deeper than 32", e.Message);
         Assert.True(clock.ElapsedMilliseconds < 2000, $"{clock.ElapsedMilliseconds} ms");
 
         // Within the cap, nested undefined-length sequences are walked and their delimiters honoured.
-        var ok = new DicomBytes();
-        for (int i = 0; i < 20; i++) ok.Header(0x0040, 0xA730, "SQ", 0xFFFFFFFF).Tag(0xE000, 0xFFFFFFFF);
-        for (int i = 0; i < 20; i++) ok.Tag(0xE00D, 0).Tag(0xE0DD, 0);
+        var ok = new DicomWriter();
+        for (int i = 0; i < 20; i++) ok.Header(0x0040, 0xA730, "SQ", 0xFFFFFFFF).Item(0xE000, 0xFFFFFFFF);
+        for (int i = 0; i < 20; i++) ok.Item(0xE00D, 0).Item(0xE0DD, 0);
         var image = DicomDecoder.Decode(ok.GreyImage(2, 2).Element(0x7FE0, 0x0010, "OW", [1, 0, 2, 0, 3, 0, 4, 0]).File(), Limits, VoiMode.None);
         Assert.Equal([1, 2, 3, 4], image.Frame!.UnsignedValues!);
     }
@@ -62,12 +62,12 @@ public sealed class DicomHostileTests(DicomCorpusFixture corpus, ITestOutputHelp
     [Fact]
     public void RejectsTooManyPixelsBeforeAllocatingThem()
     {
-        var e = Refused(new DicomBytes().GreyImage(65535, 65535, frames: 1000).Element(0x7FE0, 0x0010, "OW", new byte[16]).File(), DicomRejection.TooManyPixels);
+        var e = Refused(new DicomWriter().GreyImage(65535, 65535, frames: 1000).Element(0x7FE0, 0x0010, "OW", new byte[16]).File(), DicomRejection.TooManyPixels);
         Assert.Contains("limit", e.Message);
-        Refused(new DicomBytes().GreyImage(2000, 2000, frames: 2).Element(0x7FE0, 0x0010, "OW", new byte[16]).File(), DicomRejection.TooManyPixels);
+        Refused(new DicomWriter().GreyImage(2000, 2000, frames: 2).Element(0x7FE0, 0x0010, "OW", new byte[16]).File(), DicomRejection.TooManyPixels);
         Refused(corpus.Bytes("u12full.rle.dcm"), DicomRejection.TooManyPixels, Limits with { MaxPixels = 5_000_000 });
         // Within the limit but with fewer bytes than the frames need.
-        Refused(new DicomBytes().GreyImage(100, 100, frames: 2).Element(0x7FE0, 0x0010, "OW", new byte[20_000]).File(), DicomRejection.Malformed);
+        Refused(new DicomWriter().GreyImage(100, 100, frames: 2).Element(0x7FE0, 0x0010, "OW", new byte[20_000]).File(), DicomRejection.Malformed);
         Refused(corpus.Bytes("u12.dcm"), DicomRejection.TooLarge, Limits with { MaxBytes = 1000 });
     }
 
@@ -87,10 +87,10 @@ public sealed class DicomHostileTests(DicomCorpusFixture corpus, ITestOutputHelp
 
     private static byte[] Encapsulated(ushort rows, ushort columns, int frames, byte[] offsetTable, params byte[][] fragments)
     {
-        var b = new DicomBytes().GreyImage(rows, columns, frames, bits: 8).Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF)
-            .Tag(0xE000, (uint)offsetTable.Length).Raw(offsetTable);
-        foreach (var f in fragments) b.Tag(0xE000, (uint)f.Length).Raw(f);
-        return b.Tag(0xE0DD, 0).File(DicomBytes.Rle);
+        var b = new DicomWriter().GreyImage(rows, columns, frames, bits: 8).Header(0x7FE0, 0x0010, "OB", 0xFFFFFFFF)
+            .Item(0xE000, (uint)offsetTable.Length).Raw(offsetTable);
+        foreach (var f in fragments) b.Item(0xE000, (uint)f.Length).Raw(f);
+        return b.Item(0xE0DD, 0).File(DicomWriter.RleLossless);
     }
 
     private static byte[] Offsets(params uint[] offsets)
@@ -146,13 +146,13 @@ public sealed class DicomHostileTests(DicomCorpusFixture corpus, ITestOutputHelp
         using (var z = new DeflateStream(deflated, CompressionLevel.Fastest, leaveOpen: true))
         {
             // A private OB element claiming 1 GB, followed by zeros: it inflates far past any image.
-            z.Write(new DicomBytes().Header(0x0009, 0x1010, "OB", 1u << 30).ToArray());
+            z.Write(new DicomWriter().Header(0x0009, 0x1010, "OB", 1u << 30).ToArray());
             var zeros = new byte[1 << 20];
             for (int i = 0; i < 256; i++) z.Write(zeros);
         }
         output.WriteLine($"bomb: {deflated.Length} bytes deflate to 256 MiB");
         var clock = Stopwatch.StartNew();
-        var file = DicomBytes.Part10(DicomBytes.Deflated, deflated.ToArray());
+        var file = DicomWriter.Part10(DicomWriter.DeflatedExplicitVrLittleEndian, deflated.ToArray());
         // This thread's allocations only: the process-wide count includes whatever tests run in parallel.
         long before = GC.GetAllocatedBytesForCurrentThread();
         Refused(file, DicomRejection.TooLarge);
@@ -162,7 +162,7 @@ public sealed class DicomHostileTests(DicomCorpusFixture corpus, ITestOutputHelp
         output.WriteLine($"{allocated} bytes allocated on this thread");
         Assert.True(allocated < 4 * Limits.MaxInflatedBytes, $"{allocated} bytes allocated");
 
-        Refused(DicomBytes.Part10(DicomBytes.Deflated, [0xFF, 0xFF, 0xFF, 0xFF, 0x12, 0x34]), DicomRejection.Malformed);
+        Refused(DicomWriter.Part10(DicomWriter.DeflatedExplicitVrLittleEndian, [0xFF, 0xFF, 0xFF, 0xFF, 0x12, 0x34]), DicomRejection.Malformed);
     }
 
     [Fact]
@@ -172,9 +172,9 @@ public sealed class DicomHostileTests(DicomCorpusFixture corpus, ITestOutputHelp
         Refused(new byte[200], DicomRejection.Malformed);
         var noSyntax = new byte[132 + 12];
         "DICM"u8.CopyTo(noSyntax.AsSpan(128));
-        new DicomBytes().UnsignedLong(0x0002, 0x0000, 0).ToArray().CopyTo(noSyntax.AsSpan(132));
+        new DicomWriter().UnsignedLong(0x0002, 0x0000, 0).ToArray().CopyTo(noSyntax.AsSpan(132));
         Refused(noSyntax, DicomRejection.Malformed);
-        var e = Refused(DicomBytes.Part10("TESTPERSON^JANE", []), DicomRejection.UnsupportedTransferSyntax);
+        var e = Refused(DicomWriter.Part10("TESTPERSON^JANE", []), DicomRejection.UnsupportedTransferSyntax);
         PatientData.AssertAbsent(e.Message);
     }
 

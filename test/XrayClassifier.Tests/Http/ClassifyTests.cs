@@ -157,7 +157,7 @@ public sealed class ClassifyTests : IDisposable
     public async Task ClassifiesThroughAnApiBuiltAsTheTutorialsBuildIt(string resource)
     {
         // curl --request POST -H "Content-Type: image/jpg" --upload-file xray.jpg https://…/v1/xray
-        var answer = await Invoke(ProxyEventBuilder.TutorialPost(resource).BinaryBody(Imaging.TestImages.GreyJpeg.Value, "image/jpg"));
+        var answer = await Invoke(ProxyEventBuilder.TutorialPost(resource).BinaryBody(TestImages.GreyJpeg.Value, "image/jpg"));
 
         Assert.True(answer.Status == 200, answer.Body);
         Assert.Equal("jpeg", answer.Json.GetProperty("image").GetProperty("format").GetString());

@@ -20,7 +20,7 @@ public class MultipartFormDataTests
     [Fact]
     public void ReturnsTheFilePartAsASliceOfTheBody()
     {
-        var body = ProxyEventBuilder.Multipart(Boundary, ("image", "chest.png", "image/png", Png));
+        var body = MultipartForm.Encode(Boundary, ("image", "chest.png", "image/png", Png));
         var file = Read(body);
         Assert.Equal(Png, file.Content.ToArray());
         Assert.Equal("image/png", file.ContentType);
@@ -34,14 +34,14 @@ public class MultipartFormDataTests
     public void KeepsCrLfAndDashesInsideTheFile()
     {
         // The file itself ends in CRLF "--": only CRLF + "--" + the boundary ends it.
-        var body = ProxyEventBuilder.Multipart(Boundary, ("f", "x.bin", "application/octet-stream", Png));
+        var body = MultipartForm.Encode(Boundary, ("f", "x.bin", "application/octet-stream", Png));
         Assert.Equal(Png, Read(body).Content.ToArray());
     }
 
     [Fact]
     public void IgnoresPreambleEpilogueAndTextFields()
     {
-        var inner = ProxyEventBuilder.Multipart(Boundary,
+        var inner = MultipartForm.Encode(Boundary,
             ("patient", null, null, "anonymous"u8.ToArray()),
             ("image", "a.png", "image/png", Png),
             ("note", null, "text/plain; charset=utf-8", "hello"u8.ToArray()));
@@ -54,7 +54,7 @@ public class MultipartFormDataTests
     [Fact]
     public void AcceptsASinglePartWithoutFileName()
     {
-        var body = ProxyEventBuilder.Multipart(Boundary, ("image", null, null, Png));
+        var body = MultipartForm.Encode(Boundary, ("image", null, null, Png));
         Assert.Equal(Png, Read(body).Content.ToArray());
     }
 
@@ -76,23 +76,23 @@ public class MultipartFormDataTests
 
     [Fact]
     public void RejectsAMissingBoundaryParameter() =>
-        Assert.Contains("no boundary", Bad(ProxyEventBuilder.Multipart(Boundary, ("image", "a.png", "image/png", Png)), null));
+        Assert.Contains("no boundary", Bad(MultipartForm.Encode(Boundary, ("image", "a.png", "image/png", Png)), null));
 
     [Fact]
     public void RejectsABoundaryThatIsNotInTheBody() =>
-        Assert.Contains("does not contain its boundary", Bad(ProxyEventBuilder.Multipart(Boundary, ("image", "a.png", "image/png", Png)), "other-boundary"));
+        Assert.Contains("does not contain its boundary", Bad(MultipartForm.Encode(Boundary, ("image", "a.png", "image/png", Png)), "other-boundary"));
 
     [Fact]
     public void RejectsATruncatedUpload()
     {
-        var body = ProxyEventBuilder.Multipart(Boundary, ("image", "a.png", "image/png", Png));
+        var body = MultipartForm.Encode(Boundary, ("image", "a.png", "image/png", Png));
         Assert.Contains("truncated", Bad(body[..(body.Length - 20)]));
     }
 
     [Fact]
     public void RejectsBareLineFeeds()
     {
-        var crlf = Encoding.ASCII.GetString(ProxyEventBuilder.Multipart(Boundary, ("image", "a.png", "image/png", "PNGDATA"u8.ToArray())));
+        var crlf = Encoding.ASCII.GetString(MultipartForm.Encode(Boundary, ("image", "a.png", "image/png", "PNGDATA"u8.ToArray())));
         var lf = Encoding.ASCII.GetBytes(crlf.Replace("\r\n", "\n"));
         Assert.Contains("CRLF", Bad(lf));
         var preambleLf = Encoding.ASCII.GetBytes("preamble\n" + crlf.Replace("\r\n", "\n"));
@@ -102,14 +102,14 @@ public class MultipartFormDataTests
     [Fact]
     public void RejectsTwoFiles()
     {
-        var body = ProxyEventBuilder.Multipart(Boundary, ("a", "a.png", "image/png", Png), ("b", "b.png", "image/png", Png));
+        var body = MultipartForm.Encode(Boundary, ("a", "a.png", "image/png", Png), ("b", "b.png", "image/png", Png));
         Assert.Contains("2 file parts", Bad(body));
     }
 
     [Fact]
     public void RejectsOnlyTextFields()
     {
-        var body = ProxyEventBuilder.Multipart(Boundary, ("a", null, null, "1"u8.ToArray()), ("b", null, "text/plain", "2"u8.ToArray()));
+        var body = MultipartForm.Encode(Boundary, ("a", null, null, "1"u8.ToArray()), ("b", null, "text/plain", "2"u8.ToArray()));
         Assert.Contains("no file part", Bad(body));
     }
 

@@ -116,7 +116,7 @@ public class UploadReaderTests
     public void NamesManglingOfAMultipartUpload()
     {
         var boundary = "b0undary";
-        var body = ProxyEventBuilder.Multipart(boundary, ("image", "a.png", "image/png", Png));
+        var body = MultipartForm.Encode(boundary, ("image", "a.png", "image/png", Png));
         Refused(ProxyEventBuilder.Post().MangledBinaryBody(body, $"multipart/form-data; boundary={boundary}"), ProblemTypes.MangledBinary);
     }
 

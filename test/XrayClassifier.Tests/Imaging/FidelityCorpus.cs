@@ -11,6 +11,11 @@ namespace XrayClassifier.Tests.Imaging;
 /// </summary>
 public sealed class FidelityCorpus : IDisposable
 {
+    private static string ReferenceFolder => Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "Imaging", "Reference");
+    private static string ReferenceScript => Path.Combine(ReferenceFolder, "reference_pipeline.py");
+    private static string RadiographScript => Path.Combine(ReferenceFolder, "make_radiographs.py");
+    private static string EncoderScript => Path.Combine(ReferenceFolder, "encode_with_pil.py");
+
     public static readonly PreprocessSpec Rgb224 = new(3, 224, 224, ResizeMode.Stretch, Interpolation.Bilinear, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
     public static readonly PreprocessSpec Grey224 = new(1, 224, 224, ResizeMode.Stretch, Interpolation.Bilinear, [0.5f], [0.25f]);
 
@@ -220,7 +225,7 @@ public sealed class FidelityCorpus : IDisposable
 
         string radiographsFile = _dir.Combine("radiographs.json");
         File.WriteAllText(radiographsFile, JsonSerializer.Serialize(radiographJobs));
-        Python.Run(Python.RadiographScript, radiographsFile);
+        Python.Run(RadiographScript, radiographsFile);
         foreach (var image in Images.Where(i => i.Radiograph is not null))
             _encoded[image.Key] = File.ReadAllBytes(_dir.Combine(image.Key + ".img"));
 
@@ -228,7 +233,7 @@ public sealed class FidelityCorpus : IDisposable
         {
             string jobsFile = _dir.Combine("encode.json");
             File.WriteAllText(jobsFile, JsonSerializer.Serialize(pilJobs));
-            Python.Run(Python.EncoderScript, jobsFile);
+            Python.Run(EncoderScript, jobsFile);
             foreach (var image in Images.Where(i => i.Vips is null && i.DerivedFrom is null && i.Radiograph is null))
                 _encoded[image.Key] = File.ReadAllBytes(_dir.Combine(image.Key + ".img"));
         }
@@ -256,7 +261,7 @@ public sealed class FidelityCorpus : IDisposable
         }
         string referenceFile = _dir.Combine("reference.json");
         File.WriteAllText(referenceFile, JsonSerializer.Serialize(referenceJobs));
-        Python.Run(Python.ReferenceScript, referenceFile);
+        Python.Run(ReferenceScript, referenceFile);
         for (int i = 0; i < Cases.Count; i++)
         {
             var (data, shape) = NpyFile.ReadFloat32(_dir.Combine($"case{i}.npy"));

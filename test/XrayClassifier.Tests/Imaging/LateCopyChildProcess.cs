@@ -11,11 +11,10 @@ namespace XrayClassifier.Tests.Imaging;
 /// A fresh process for what the test host (libvips long loaded) cannot show: NetVips touched before
 /// libvips.so.42 exists in the runtime folder — its module initializer fails — then the file copied in, and
 /// the next pipeline creation working without a restart. Started with <c>dotnet exec</c> on the test
-/// assembly; this module initializer acts only when <see cref="ModeVariable"/> says so.
+/// assembly (<see cref="TestChildProcess"/>).
 /// </summary>
 public static class LateCopyChildProcess
 {
-    private const string ModeVariable = "XRAY_TEST_CHILD";
     private const string Mode = "vips-late-copy";
 
     /// <param name="NetVipsInitialisedFirst">What NetVips's module initializer reported when touched first.</param>
@@ -24,43 +23,17 @@ public static class LateCopyChildProcess
     public sealed record Outcome(bool NetVipsInitialisedFirst, string FirstError, string Version, bool MappedFromFolder, float[] Tensor);
 
     [ModuleInitializer]
-    internal static void RunIfChild()
-    {
-        if (Environment.GetEnvironmentVariable(ModeVariable) != Mode) return;
-        int code = 0;
-        try
-        {
-            Console.Out.WriteLine(JsonSerializer.Serialize(Run()));
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine(e);
-            code = 1;
-        }
-        Console.Out.Flush();
-        Environment.Exit(code);
-    }
+    internal static void RunIfChild() => TestChildProcess.RunIfChild(Mode, Run);
 
     public static Outcome Start(string runtimeFolder, string library, string image, PreprocessSpec spec)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(typeof(LateCopyChildProcess).Assembly.Location);
-        psi.Environment[ModeVariable] = Mode;
-        psi.Environment["XRAY_TEST_RUNTIME"] = runtimeFolder;
-        psi.Environment["XRAY_TEST_LIBRARY"] = library;
-        psi.Environment["XRAY_TEST_IMAGE"] = image;
-        psi.Environment["XRAY_TEST_SPEC"] = JsonSerializer.Serialize(new[] { spec.Channels, spec.Width, spec.Height });
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        return TestChildProcess.Run<Outcome>(Mode, new Dictionary<string, string?>
         {
-            process.Kill();
-            throw new TimeoutException("the late-copy child did not finish");
-        }
-        if (process.ExitCode != 0) throw new InvalidOperationException($"the late-copy child failed ({process.ExitCode}):\n{stderr.Result}");
-        return JsonSerializer.Deserialize<Outcome>(stdout.Result.Split('\n').Last(l => l.StartsWith('{')))!;
+            ["XRAY_TEST_RUNTIME"] = runtimeFolder,
+            ["XRAY_TEST_LIBRARY"] = library,
+            ["XRAY_TEST_IMAGE"] = image,
+            ["XRAY_TEST_SPEC"] = JsonSerializer.Serialize(new[] { spec.Channels, spec.Width, spec.Height }),
+        });
     }
 
     private static Outcome Run()

@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tooling.Tensors;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Imaging;

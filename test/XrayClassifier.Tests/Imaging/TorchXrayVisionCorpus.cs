@@ -109,7 +109,7 @@ public sealed class TorchXrayVisionCorpus : IDisposable
         };
         string jobsFile = _dir.Combine("jobs.json");
         File.WriteAllText(jobsFile, JsonSerializer.Serialize(jobs));
-        XrayClassifier.Tests.ModelGen.Python.RunFile(
+        Python.RunFile(
             Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "Imaging", "Reference", "torchxrayvision_reference.py"),
             TimeSpan.FromMinutes(5), jobsFile);
 

@@ -10,13 +10,10 @@ namespace XrayClassifier.Tests.Inference;
 
 /// <summary>
 /// Real separate processes for what a shared test host cannot show: concurrent cold starts, and the
-/// threads a session starts. The test assembly is started with <c>dotnet exec</c> (it has the test SDK's
-/// empty entry point); this module initializer runs first and acts only when <see cref="ModeVariable"/>
-/// is set, so inside the test host it does nothing. Each child prints one JSON line.
+/// threads a session starts, each a run of the test assembly in a process of its own (<see cref="TestChildProcess"/>).
 /// </summary>
 public static class InferenceChildProcess
 {
-    public const string ModeVariable = "XRAY_TEST_CHILD";
     private const string ColdStartMode = "classifier-cold-start";
     private const string ThreadsMode = "classifier-threads";
     private const string LateCopyMode = "onnxruntime-late-copy";
@@ -35,31 +32,14 @@ public static class InferenceChildProcess
     [ModuleInitializer]
     internal static void RunIfChild()
     {
-        string? mode = Environment.GetEnvironmentVariable(ModeVariable);
-        if (mode is not (ColdStartMode or ThreadsMode or LateCopyMode)) return;
-        int code = 0;
-        try
-        {
-            var layout = new EfsLayout(Environment.GetEnvironmentVariable("XRAY_EFS_ROOT")!,
-                Environment.GetEnvironmentVariable("XRAY_MODEL")!, Environment.GetEnvironmentVariable("XRAY_NATIVE_DIR"));
-            string json = mode switch
-            {
-                ColdStartMode => JsonSerializer.Serialize(RunColdStart(layout)),
-                ThreadsMode => JsonSerializer.Serialize(RunThreads(layout)),
-                _ => JsonSerializer.Serialize(RunLateCopy(layout)),
-            };
-            Console.Out.WriteLine(json);
-        }
-        catch (Exception e)
-        {
-            Console.Error.WriteLine(e);
-            code = 1;
-        }
-        Console.Out.Flush();
-        Environment.Exit(code);
+        TestChildProcess.RunIfChild(ColdStartMode, () => RunColdStart(Layout()));
+        TestChildProcess.RunIfChild(ThreadsMode, () => RunThreads(Layout()));
+        TestChildProcess.RunIfChild(LateCopyMode, () => RunLateCopy(Layout()));
     }
 
-    /// <summary>The input every child (and the parent, to compare) classifies.</summary>
+    private static EfsLayout Layout() => new(Environment.GetEnvironmentVariable("XRAY_EFS_ROOT")!,
+        Environment.GetEnvironmentVariable("XRAY_MODEL")!, Environment.GetEnvironmentVariable("XRAY_NATIVE_DIR"));
+
     public static void FillFixedInput(Span<float> input)
     {
         var random = new Random(42);
@@ -206,41 +186,13 @@ public static class InferenceChildProcess
         catch (IOException) { return 0; } // the thread has ended
     }
 
-    private sealed class Child(Process process) : IDisposable
-    {
-        public Process Process { get; } = process;
-        public Task<string> Out { get; } = process.StandardOutput.ReadToEndAsync();
-        public Task<string> Err { get; } = process.StandardError.ReadToEndAsync();
-
-        public void Dispose()
+    private static TestChildProcess.Child Start(string mode, EfsLayout layout, Dictionary<string, string?> extra) =>
+        TestChildProcess.Start(mode, new Dictionary<string, string?>
         {
-            if (!Process.HasExited) Process.Kill();
-            Process.Dispose();
-        }
-    }
+            ["XRAY_EFS_ROOT"] = layout.Root,
+            ["XRAY_MODEL"] = layout.ModelName,
+            ["XRAY_NATIVE_DIR"] = layout.NativeDirectory,
+        }.Concat(extra).GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Last().Value)); // extra wins
 
-    private static Child Start(string mode, EfsLayout layout, Dictionary<string, string?> extra)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(typeof(InferenceChildProcess).Assembly.Location);
-        psi.Environment[ModeVariable] = mode;
-        psi.Environment["XRAY_EFS_ROOT"] = layout.Root;
-        psi.Environment["XRAY_MODEL"] = layout.ModelName;
-        psi.Environment["XRAY_NATIVE_DIR"] = layout.NativeDirectory;
-        foreach (var (k, v) in extra)
-        {
-            if (v is null) psi.Environment.Remove(k);
-            else psi.Environment[k] = v;
-        }
-        return new Child(Process.Start(psi)!);
-    }
-
-    private static T Finish<T>(Child child)
-    {
-        if (!child.Process.WaitForExit(TimeSpan.FromMinutes(3))) throw new TimeoutException($"child {child.Process.Id} did not finish");
-        if (child.Process.ExitCode != 0) throw new InvalidOperationException($"child {child.Process.Id} failed ({child.Process.ExitCode}):\n{child.Err.Result}");
-        string line = child.Out.Result.Split('\n').Last(l => l.StartsWith('{'));
-        return JsonSerializer.Deserialize<T>(line)!;
-    }
+    private static T Finish<T>(TestChildProcess.Child child) => TestChildProcess.Finish<T>(child);
 }

@@ -13,7 +13,7 @@ internal static class SampleXray
     {
         var png = path + ".png";
         File.WriteAllBytes(png, Png(size, seed));
-        var result = XrayClassifier.Tests.Deploy.ProcessRunner.Run("/usr/bin/python3",
+        var result = ProcessRunner.Run("/usr/bin/python3",
             ["-c", "import sys; from PIL import Image; Image.open(sys.argv[1]).save(sys.argv[2], 'JPEG', quality=90)", png, path],
             System.IO.Path.GetTempPath(), TimeSpan.FromMinutes(1));
         Assert.True(result.ExitCode == 0, "Pillow could not write the JPEG (tools/prerequisites.sh installs python3-pil): " + result.Stderr);

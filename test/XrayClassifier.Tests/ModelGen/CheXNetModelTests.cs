@@ -52,7 +52,7 @@ public sealed class CheXNetModelTests
 
         // torchvision's own densenet121 with a CheXNet head and our initializers loaded by state_dict name
         // (nothing missing but num_batches_tracked, nothing unexpected), the image preprocessed as the manifest says.
-        var output = Python.Run("""
+        var output = Python.RunCode("""
             import sys, json, numpy as np, onnx, torch, torchvision
             from onnx import numpy_helper
             from PIL import Image

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using XrayClassifier.ModelGen;
 using XrayClassifier.Tests.TestHelpers;
@@ -10,25 +9,20 @@ public sealed class CommandLineTests
 {
     private static (int ExitCode, string Stdout, string Stderr) RunTool(params string[] args)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var psi = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "XrayClassifier.ModelGen.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(2))) { p.Kill(true); throw new TimeoutException("ModelGen did not finish"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        var result = ProcessRunner.Run(
+            new ProcessCommand(ProcessCommand.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "XrayClassifier.ModelGen.dll"), .. args]),
+            TimeSpan.FromMinutes(2));
+        return (result.ExitCode, result.Stdout, result.Stderr);
     }
 
     [Theory]
     [InlineData(new string[0], "Commands:")]
-    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
-    [InlineData(new[] { "chexnet" }, "--out is required")]
-    [InlineData(new[] { "chexnet", "--out" }, "--out needs a value")]
+    [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
+    [InlineData(new[] { "chexnet" }, "Option '--out' is required")]
+    [InlineData(new[] { "chexnet", "--out" }, "Required argument missing for option: '--out'")]
     [InlineData(new[] { "chexnet", "--out", "x.onnx", "--seed", "-1" }, "--seed must be a non-negative integer")]
     [InlineData(new[] { "sample-xray", "--out", "x.png", "--bits", "12" }, "--bits must be 8 or 16")]
-    [InlineData(new[] { "sample-xray", "--out", "x.png", "--colour", "red" }, "unknown option --colour")]
+    [InlineData(new[] { "sample-xray", "--out", "x.png", "--colour", "red" }, "Unrecognized command or argument '--colour'")]
     public void ExitsWithTwoAndSaysWhyOnUsageErrors(string[] args, string message)
     {
         var (exit, stdout, stderr) = RunTool(args);
@@ -69,7 +63,7 @@ public sealed class CommandLineTests
         var (exit, _, stderr) = RunTool("sample-xray", "--out", path, "--width", "300", "--height", "200", "--bits", bits);
 
         Assert.True(exit == 0, stderr);
-        var info = JsonDocument.Parse(Python.Run("""
+        var info = JsonDocument.Parse(Python.RunCode("""
             import sys, json
             from PIL import Image
             im = Image.open(sys.argv[1]); im.load()

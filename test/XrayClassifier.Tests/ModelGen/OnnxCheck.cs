@@ -40,5 +40,5 @@ public sealed record OnnxCheck(
 
     /// <summary>Runs onnx.checker.check_model(full_check=True) and strict shape inference on <paramref name="path"/>; throws if either rejects it.</summary>
     public static OnnxCheck Of(string path) =>
-        JsonSerializer.Deserialize<OnnxCheck>(Python.Run(Script, path))!;
+        JsonSerializer.Deserialize<OnnxCheck>(Python.RunCode(Script, path))!;
 }

@@ -22,7 +22,7 @@ public sealed class OnnxModelBuilderTests
         var check = OnnxCheck.Of(path); // full checker + strict shape inference: [n,8,300,2] → [n,2,4,600]
         Assert.Equal(new OnnxCheck.Value("y", 1, ["n", "2", "4", "600"]), Assert.Single(check.InferredOutputs), CheXNetModelTests.ValueComparer);
 
-        var parsed = JsonDocument.Parse(Python.Run("""
+        var parsed = JsonDocument.Parse(Python.RunCode("""
             import sys, json, onnx
             from onnx import helper
             m = onnx.load(sys.argv[1])

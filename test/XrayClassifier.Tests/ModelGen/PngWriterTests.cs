@@ -29,7 +29,7 @@ public sealed class PngWriterTests
         using var dir = TestEnvironment.CreateTempDirectory();
         var path = dir.Combine("image.png");
         File.WriteAllBytes(path, png);
-        var json = JsonDocument.Parse(Python.Run(DecodeScript, path)).RootElement;
+        var json = JsonDocument.Parse(Python.RunCode(DecodeScript, path)).RootElement;
         return new Decoded(
             json.GetProperty("mode").GetString()!, json.GetProperty("width").GetInt32(), json.GetProperty("height").GetInt32(),
             json.GetProperty("text").Deserialize<Dictionary<string, string>>()!, Convert.FromBase64String(json.GetProperty("pixels").GetString()!));

@@ -42,12 +42,12 @@ public static class PyTorchExport
         catch (InvalidOperationException e)
         {
             throw new InvalidOperationException(
-                $"exporting '{name}' with PyTorch failed. {Python.Executable} needs torch, torchvision and onnx " +
+                $"exporting '{name}' with PyTorch failed. {Python.Interpreter} needs torch, torchvision and onnx " +
                 "(Debian's python3-torch, python3-torchvision, python3-onnx): run tools/prerequisites.sh.\n" + e.Message, e);
         }
         var meta = JsonSerializer.Deserialize<ExportMetadata>(File.ReadAllText(Path.Combine(folder, name + ".json")))
             ?? throw new InvalidDataException($"{name}.json is empty");
-        var dynamicBatch = Python.Run("""
+        var dynamicBatch = Python.RunCode("""
             import sys, onnx
             m = onnx.load(sys.argv[1])
             print(m.graph.input[0].type.tensor_type.shape.dim[0].dim_param)

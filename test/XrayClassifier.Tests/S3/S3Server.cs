@@ -48,18 +48,11 @@ internal sealed partial class S3Server : IAsyncDisposable
             throw new InvalidOperationException(
                 $"{ServerFolder}/node_modules/s3rver is missing: run `bash {ServerFolder}/install.sh` (tools/test.sh does) first.");
         var data = TestEnvironment.CreateTempDirectory("xray-s3rver");
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = ServerFolder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "serve.js", data.Path, bucket }) start.ArgumentList.Add(a);
-        if (failWith is int status) { start.ArgumentList.Add("--fail-with"); start.ArgumentList.Add(status.ToString()); }
-        if (enforcePostPolicy) start.ArgumentList.Add("--enforce-post-policy");
-        var process = Process.Start(start)!;
+        List<string> arguments = ["serve.js", data.Path, bucket];
+        if (failWith is int status) arguments.AddRange(["--fail-with", status.ToString()]);
+        if (enforcePostPolicy) arguments.Add("--enforce-post-policy");
+        // stdin stays open: the server exits when it closes (when this process dies).
+        var process = ProcessRunner.Start(new ProcessCommand("node", arguments) { WorkingDirectory = ServerFolder }, redirectInput: true);
         var stderr = process.StandardError.ReadToEndAsync();
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (line is null)

@@ -29,12 +29,7 @@ public sealed class ReadOnlyBindMount : IDisposable
 
     private static void Run(string program, params string[] args)
     {
-        var psi = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{program} {string.Join(' ', args)} failed ({p.ExitCode}): {err.Trim()}. Read-only tests need root and mount(8).");
+        ProcessRunner.Run(new ProcessCommand(program, args), TimeSpan.FromMinutes(1))
+            .EnsureSuccess("read-only tests need root and mount(8)");
     }
 }

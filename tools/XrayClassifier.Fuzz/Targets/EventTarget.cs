@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Tooling.Streams;
 
 namespace XrayClassifier.Fuzz.Targets;
 
@@ -25,7 +26,7 @@ internal static class EventTarget
     {
         using var lease = new BufferLease();
         // A stream that is not a MemoryStream and hands out small reads, as Lambda's runtime stream does.
-        var read = ProxyEventReader.ReadAllAsync(new TrickleStream(input), lease, MaxBytes).AsTask().GetAwaiter().GetResult();
+        var read = ProxyEventReader.ReadAllAsync(new TrickleStream(input, chunk: 7), lease, MaxBytes).AsTask().GetAwaiter().GetResult();
         Contract.Require(Name, input.Length <= MaxBytes, $"a {input.Length}-byte event passed the {MaxBytes}-byte limit");
         Contract.Require(Name, read.Span.SequenceEqual(input), "ReadAllAsync returned other bytes than the stream held");
 
@@ -71,29 +72,5 @@ internal static class EventTarget
     {
         try { return property.Name.Equals("body", StringComparison.OrdinalIgnoreCase); }
         catch (InvalidOperationException) { return false; }
-    }
-
-    /// <summary>Non-seekable, at most 7 bytes per read.</summary>
-    private sealed class TrickleStream(byte[] data) : Stream
-    {
-        private int _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            int n = Math.Min(Math.Min(buffer.Length, 7), data.Length - _position);
-            data.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

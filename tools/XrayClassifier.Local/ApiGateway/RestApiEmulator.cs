@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using XrayClassifier.Function.ApiGateway;
 
 namespace XrayClassifier.Local.ApiGateway;
 
@@ -17,15 +18,15 @@ public sealed class RestApiEmulator
 
     public RestApiEmulator(RestApiSettings settings, LambdaHandler handler, TextWriter? log = null, TimeProvider? time = null)
     {
-        Events = new ProxyEventBuilder(settings, time);
+        Integration = new ProxyIntegration(settings, time);
         _handler = handler;
         _log = log;
     }
 
-    public RestApiSettings Settings => Events.Settings;
+    public RestApiSettings Settings => Integration.Settings;
 
-    /// <summary>The builder the emulator makes its events with.</summary>
-    public ProxyEventBuilder Events { get; }
+    /// <summary>Which requests reach the function and the events they become.</summary>
+    public ProxyIntegration Integration { get; }
 
     /// <summary>Answers one request as API Gateway would.</summary>
     public async Task<GatewayResponse> HandleAsync(GatewayRequest request, CancellationToken cancellationToken = default)
@@ -42,15 +43,15 @@ public sealed class RestApiEmulator
     private async Task<GatewayResponse> AnswerAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         if (request.Body.Length > RestApiSettings.MaxRequestPayloadBytes) return GatewayErrors.PayloadTooLarge();
-        if (Events.ProxyPath(request.RawPath) is not { } proxyPath || !Events.HasMethod(request.Method, proxyPath))
+        if (Integration.ProxyPath(request.RawPath) is not { } proxyPath || !Integration.HasMethod(request.Method, proxyPath))
             return GatewayErrors.MissingAuthenticationToken(Guid.NewGuid().ToString());
 
-        var proxyEvent = Events.Build(request);
-        var requestId = proxyEvent.RequestContext.RequestId;
-        if (Settings.ApiKey is string key && !ProxyEventBuilder.IsStageRoot(proxyPath) && request.Header("x-api-key") != key)
+        var proxyEvent = Integration.Build(request);
+        var requestId = proxyEvent.RequestContext!.RequestId!;
+        if (Settings.ApiKey is string key && !ProxyIntegration.IsStageRoot(proxyPath) && request.Header("x-api-key") != key)
             return GatewayErrors.Forbidden(requestId);
 
-        var eventJson = ProxyEventBuilder.ToJson(proxyEvent);
+        var eventJson = ProxyEventBuilder.ToUtf8(proxyEvent);
         if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes) return GatewayErrors.RequestTooLong(requestId);
 
         var invocation = InvokeOneAtATimeAsync(eventJson, cancellationToken);
@@ -74,7 +75,7 @@ public sealed class RestApiEmulator
         if (answer is null) return GatewayErrors.InternalServerError(requestId, problem!);
         return answer with
         {
-            Headers = [.. answer.Headers, new("x-amzn-RequestId", requestId), new("x-amz-apigw-id", proxyEvent.RequestContext.ExtendedRequestId)],
+            Headers = [.. answer.Headers, new("x-amzn-RequestId", requestId), new("x-amz-apigw-id", proxyEvent.RequestContext.ExtendedRequestId!)],
         };
     }
 

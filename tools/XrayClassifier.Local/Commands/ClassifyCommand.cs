@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
+using XrayClassifier.Tooling.Tensors;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Local.Commands;
@@ -9,14 +11,22 @@ namespace XrayClassifier.Local.Commands;
 /// raw bytes, Content-Type from the file extension) through the same API Gateway emulation as serve.</summary>
 internal static class ClassifyCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
+    public static Command Create(TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
     {
-        var imagePath = line.SinglePositional("an IMAGE file");
+        var image = LocalOptions.Positional("classify", "IMAGE", "The image to upload.");
+        var efsRoot = LocalOptions.EfsRoot();
+        var dumpInput = new Option<string?>("--dump-input") { Description = "Also write the model's input tensor as float32 [1,C,H,W] .npy.", HelpName = "FILE.npy" };
+        var command = new Command("classify", "Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.") { image, efsRoot, dumpInput };
+        command.SetAction(parsed => RunAsync(parsed.GetValue(image)!, parsed.GetValue(efsRoot), parsed.GetValue(dumpInput), stdout, stderr, environment));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string imagePath, string? efsRoot, string? dumpPath, TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
+    {
         if (!File.Exists(imagePath)) throw new UsageException($"image file '{imagePath}' not found");
-        var dumpPath = line.Option("dump-input");
         if (dumpPath is not null && Path.GetDirectoryName(Path.GetFullPath(dumpPath)) is string dir && !Directory.Exists(dir))
             throw new UsageException($"--dump-input folder '{dir}' does not exist");
-        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
+        var local = LocalEnvironment.Resolve(efsRoot, environment);
         var image = await File.ReadAllBytesAsync(imagePath).ConfigureAwait(false);
         var mediaType = MediaTypeOf(imagePath);
 

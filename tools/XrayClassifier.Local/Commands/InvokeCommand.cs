@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Local.ApiGateway;
@@ -11,11 +12,20 @@ namespace XrayClassifier.Local.Commands;
 /// emulated Runtime API, as Lambda runs the <c>provided.al2023</c> deployment.</summary>
 internal static class InvokeCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
+    public static Command Create(TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
     {
-        var eventPath = line.SinglePositional("an EVENT.json file");
+        var eventFile = LocalOptions.Positional("invoke", "EVENT.json", "A saved API Gateway proxy event.");
+        var efsRoot = LocalOptions.EfsRoot();
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "Through the Native AOT bootstrap behind an emulated Runtime API.", HelpName = "PATH" };
+        var command = new Command("invoke", "Feeds a saved proxy event to the handler and prints the proxy response JSON.") { eventFile, efsRoot, bootstrap };
+        command.SetAction(parsed => RunAsync(parsed.GetValue(eventFile)!, parsed.GetValue(efsRoot), parsed.GetValue(bootstrap), stdout, stderr, environment));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string eventPath, string? efsRoot, string? bootstrapPath, TextWriter stdout, TextWriter stderr, IEnvironmentVariables environment)
+    {
         if (!File.Exists(eventPath)) throw new UsageException($"event file '{eventPath}' not found");
-        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
+        var local = LocalEnvironment.Resolve(efsRoot, environment);
         var payload = await File.ReadAllBytesAsync(eventPath).ConfigureAwait(false);
 
         if (payload.Length > RestApiSettings.MaxInvokePayloadBytes)
@@ -27,7 +37,7 @@ internal static class InvokeCommand
         }
 
         byte[] responseJson;
-        if (line.Option("bootstrap") is { } bootstrap)
+        if (bootstrapPath is { } bootstrap)
         {
             if (await InvokeBootstrapAsync(bootstrap, local, payload, stderr).ConfigureAwait(false) is not { } answered) return LocalCli.ErrorAnswer;
             responseJson = answered;

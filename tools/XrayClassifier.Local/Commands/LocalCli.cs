@@ -1,9 +1,10 @@
+using System.CommandLine;
 using XrayClassifier.Function.Configuration;
 
 namespace XrayClassifier.Local.Commands;
 
-/// <summary>The command-line entry: dispatches to serve, invoke and classify and maps the outcome to
-/// the exit code (0 a 2xx answer, 1 a 4xx/5xx answer or a failure, 2 a usage error).</summary>
+/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray and classify,
+/// and the outcome maps to the exit code (0 a 2xx answer, 1 a 4xx/5xx answer or a failure, 2 a usage error).</summary>
 public static class LocalCli
 {
     public const int Success = 0;
@@ -54,28 +55,29 @@ public static class LocalCli
             await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
             return Success;
         }
+        var root = new RootCommand("Runs the real handler locally behind an emulated API Gateway REST API.")
+        {
+            ServeCommand.Create(stderr, environment),
+            InvokeCommand.Create(stdout, stderr, environment),
+            EventCommand.Create(stdout),
+            SampleXrayCommand.Create(stderr, environment),
+            ClassifyCommand.Create(stdout, stderr, environment),
+        };
+        // An argument starting with '@' is a file name here, not a response file to expand.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         try
         {
-            var command = args.Length == 0 ? "" : args[0];
-            return command switch
+            if (parsed.Errors.Count > 0)
+                throw new UsageException(string.Join(Environment.NewLine + "error: ", parsed.Errors.Select(e => e.Message).Distinct()));
+            return await parsed.InvokeAsync(new InvocationConfiguration
             {
-                "serve" => await ServeCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "port", "stage", "resource", "efs-root", "api-key", "upload-bucket", "s3-endpoint" }),
-                    stderr, environment, cancellationToken).ConfigureAwait(false),
-                "invoke" => await InvokeCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "efs-root", "bootstrap" }),
-                    stdout, stderr, environment).ConfigureAwait(false),
-                "event" => await EventCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "stage", "resource" }), stdout).ConfigureAwait(false),
-                "sample-xray" => await SampleXrayCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "width", "height", "seed", "quality", "efs-root" }),
-                    stderr, environment).ConfigureAwait(false),
-                "classify" => await ClassifyCommand.RunAsync(
-                    CommandLine.Parse(args, new HashSet<string> { "efs-root", "dump-input" }),
-                    stdout, stderr, environment).ConfigureAwait(false),
-                "" => throw new UsageException("no command given"),
-                _ => throw new UsageException($"unknown command '{command}'"),
-            };
+                Output = stdout,
+                Error = stderr,
+                // Usage errors a command finds (a missing file) are handled below, failures by the caller; serve
+                // handles Ctrl+C itself.
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException e)
         {

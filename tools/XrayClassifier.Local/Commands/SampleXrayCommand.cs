@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
@@ -14,16 +15,29 @@ namespace XrayClassifier.Local.Commands;
 /// </summary>
 internal static class SampleXrayCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter stderr, IEnvironmentVariables environment)
+    public static Command Create(TextWriter stderr, IEnvironmentVariables environment)
     {
-        var outPath = line.SinglePositional("an OUT.jpg or OUT.png path");
+        var output = LocalOptions.Positional("sample-xray", "OUT.jpg|OUT.png", "Where to write the radiograph.");
+        var width = LocalOptions.WholeNumber("--width", 2048, 64, 8192, "Width in pixels.");
+        var height = LocalOptions.WholeNumber("--height", 2500, 64, 8192, "Height in pixels.");
+        var seed = LocalOptions.WholeNumber("--seed", 1, 0, int.MaxValue, "Which radiograph.");
+        var quality = LocalOptions.WholeNumber("--quality", 90, 1, 100, "JPEG quality.");
+        var efsRoot = LocalOptions.EfsRoot();
+        var command = new Command("sample-xray", "Writes a synthetic chest radiograph, encoded by the function's own libvips.")
+        {
+            output, width, height, seed, quality, efsRoot,
+        };
+        command.SetAction(parsed => RunAsync(parsed.GetValue(output)!, parsed.GetValue(width), parsed.GetValue(height), parsed.GetValue(seed),
+            parsed.GetValue(quality), parsed.GetValue(efsRoot), stderr, environment));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string outPath, int width, int height, int seed, int quality, string? efsRoot,
+        TextWriter stderr, IEnvironmentVariables environment)
+    {
         var format = ImageFormat.ForFileName(outPath);
         if (format != ImageFormat.Jpeg && format != ImageFormat.Png) throw new UsageException($"'{outPath}' must end in .jpg, .jpeg or .png");
-        int width = line.IntOption("width", 2048, 64, 8192);
-        int height = line.IntOption("height", 2500, 64, 8192);
-        int seed = line.IntOption("seed", 1, 0, int.MaxValue);
-        int quality = line.IntOption("quality", 90, 1, 100);
-        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment);
+        var local = LocalEnvironment.Resolve(efsRoot, environment);
         var layout = EfsLayout.From(XrayOptions.FromEnvironment(local));
 
         var film = FilmArtefacts.Apply(SampleImages.ChestXray(width, height, seed), seed).To8Bit();

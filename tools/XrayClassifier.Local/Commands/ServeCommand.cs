@@ -1,3 +1,4 @@
+using System.CommandLine;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Uploads;
 using XrayClassifier.Local.ApiGateway;
@@ -8,23 +9,39 @@ namespace XrayClassifier.Local.Commands;
 /// <summary><c>serve</c>: the REST API emulator in front of the real handler until Ctrl+C.</summary>
 internal static class ServeCommand
 {
-    public static async Task<int> RunAsync(CommandLine line, TextWriter log, IEnvironmentVariables environment, CancellationToken cancellationToken)
+    public static Command Create(TextWriter log, IEnvironmentVariables environment)
     {
-        line.NoPositional();
-        int port = line.IntOption("port", 5050, 0, 65535);
-        var stage = line.Option("stage") ?? "v1";
+        var port = LocalOptions.WholeNumber("--port", 5050, 0, 65535, "The port on 127.0.0.1.");
+        var stage = LocalOptions.Stage();
+        var resource = LocalOptions.Resource();
+        var efsRoot = LocalOptions.EfsRoot();
+        var apiKey = new Option<string?>("--api-key") { Description = "Require this x-api-key, as a usage plan does." };
+        var uploadBucket = new Option<string?>("--upload-bucket") { Description = "The S3 bucket for studies over 6 MB." };
+        var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "A local S3-protocol server for the bucket." };
+        var command = new Command("serve", "An API Gateway REST API in front of the real handler until Ctrl+C.")
+        {
+            port, stage, resource, efsRoot, apiKey, uploadBucket, s3Endpoint,
+        };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            parsed.GetValue(port), parsed.GetValue(stage)!, parsed.GetValue(resource), parsed.GetValue(efsRoot), parsed.GetValue(apiKey),
+            parsed.GetValue(uploadBucket), parsed.GetValue(s3Endpoint), log, environment, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int port, string stage, string? resource, string? efsRoot, string? apiKey,
+        string? uploadBucket, string? s3Endpoint, TextWriter log, IEnvironmentVariables environment, CancellationToken cancellationToken)
+    {
         // A stage name is one path segment of letters, digits, '-' and '_' (API Gateway's rule).
         if (stage.Length == 0 || stage.Length > 128 || !stage.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new UsageException($"--stage '{stage}' must be letters, digits, '-' or '_'");
-        var resource = line.Option("resource");
         // A resource path is '/' followed by segments of letters, digits, '-', '_' and '.' (no {proxy+} here).
         if (resource is not null && (resource.Length < 2 || resource[0] != '/' || !resource[1..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/')))
             throw new UsageException($"--resource '{resource}' must be a path such as /xray");
-        var local = LocalEnvironment.Resolve(line.Option("efs-root"), environment).With(UploadVariables(line));
+        var local = LocalEnvironment.Resolve(efsRoot, environment).With(UploadVariables(uploadBucket, s3Endpoint));
 
         // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
         using var function = LocalFunction.Create(local);
-        var settings = new RestApiSettings { Stage = stage, ApiKey = line.Option("api-key"), Resource = resource };
+        var settings = new RestApiSettings { Stage = stage, ApiKey = apiKey, Resource = resource };
         var emulator = new RestApiEmulator(settings, function.FunctionHandler, log);
 
         EmulatorServer server;
@@ -68,16 +85,16 @@ internal static class ServeCommand
     /// <summary>--s3-endpoint and --upload-bucket: the upload bucket on a local S3-protocol server (s3rver,
     /// MinIO, …), as XRAY_S3_ENDPOINT and XRAY_UPLOAD_BUCKET would set it. Credentials come from
     /// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, as on Lambda.</summary>
-    private static Dictionary<string, string> UploadVariables(CommandLine line)
+    private static Dictionary<string, string> UploadVariables(string? uploadBucket, string? s3Endpoint)
     {
         var variables = new Dictionary<string, string>();
-        if (line.Option("s3-endpoint") is { } endpoint)
+        if (s3Endpoint is { } endpoint)
         {
             if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 throw new UsageException($"--s3-endpoint '{endpoint}' must be an http(s) URL such as http://127.0.0.1:4569");
             variables[UploadBucketSettings.EndpointVariable] = endpoint;
         }
-        if (line.Option("upload-bucket") is { } bucket)
+        if (uploadBucket is { } bucket)
         {
             if (!UploadBucketSettings.IsBucketName(bucket)) throw new UsageException($"--upload-bucket '{bucket}' is not an S3 bucket name");
             variables[UploadBucketSettings.BucketVariable] = bucket;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using XrayClassifier.Tooling.Processes;
 
 namespace XrayClassifier.Local.Hosting;
 
@@ -31,27 +32,20 @@ public sealed class BootstrapProcess : IDisposable
     {
         string path = Path.GetFullPath(bootstrapPath);
         if (!File.Exists(path)) throw new FileNotFoundException($"no bootstrap at {path} (bash tools/package.sh builds it)", path);
-        var psi = new ProcessStartInfo(path)
-        {
-            WorkingDirectory = Path.GetDirectoryName(path)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         // What Lambda sets for a custom runtime's process (the subset the function and a runtime read).
-        psi.Environment["AWS_LAMBDA_RUNTIME_API"] = api.Endpoint;
-        psi.Environment["LAMBDA_TASK_ROOT"] = Path.GetDirectoryName(path);
-        psi.Environment["_HANDLER"] = "bootstrap";
-        psi.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "xray-classifier";
-        psi.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008";
-        psi.Environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
-        foreach (var (name, value) in environment)
+        var variables = new Dictionary<string, string?>
         {
-            if (value is null) psi.Environment.Remove(name);
-            else psi.Environment[name] = value;
-        }
+            ["AWS_LAMBDA_RUNTIME_API"] = api.Endpoint,
+            ["LAMBDA_TASK_ROOT"] = Path.GetDirectoryName(path),
+            ["_HANDLER"] = "bootstrap",
+            ["AWS_LAMBDA_FUNCTION_NAME"] = "xray-classifier",
+            ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008",
+            ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand",
+        };
+        var command = new ProcessCommand(path) { WorkingDirectory = Path.GetDirectoryName(path)!, Environment = variables }
+            .WithEnvironment(environment);
         long started = Stopwatch.GetTimestamp();
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"{path} did not start");
+        var process = ProcessRunner.Start(command);
         return new BootstrapProcess(process, log) { StartedTimestamp = started };
     }
 

@@ -39,32 +39,26 @@ public sealed class PinnedModelFileTests(ITestOutputHelper output) : IDisposable
         File.WriteAllBytes(path, new byte[24 << 20]);
 
         // In a fresh process, as at a cold start: here the GC may hand out memory earlier tests already touched.
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(typeof(PinnedModelFileTests).Assembly.Location);
-        psi.Environment[ChildVariable] = path;
-        using var child = Process.Start(psi)!;
-        var err = child.StandardError.ReadToEndAsync();
-        string stdout = await child.StandardOutput.ReadToEndAsync();
-        Assert.True(child.WaitForExit(TimeSpan.FromMinutes(2)), "the child did not finish");
-        Assert.True(child.ExitCode == 0, await err);
-        long hugeKiB = long.Parse(stdout.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+        long hugeKiB = (await TestChildProcess.RunAsync<HugePages>(ChildMode, new Dictionary<string, string?> { [PathVariable] = path })).AnonHugePagesKiB;
 
         output.WriteLine($"transparent_hugepage: {mode}; AnonHugePages of the mappings holding the bytes: {hugeKiB} kB");
         if (mode == "never") Assert.Equal(0, hugeKiB);
         else Assert.True(hugeKiB >= 16 << 10, $"{hugeKiB} kB on huge pages under mode {mode}"); // ≥ 8 of the 11 aligned 2 MiB pages
     }
 
-    private const string ChildVariable = "XRAY_TEST_PINNED_MODEL_FILE";
+    private const string ChildMode = "pinned-model-file";
+    private const string PathVariable = "XRAY_TEST_PINNED_MODEL_FILE";
+
+    private sealed record HugePages(long AnonHugePagesKiB);
 
     [ModuleInitializer]
-    internal static unsafe void RunIfChild()
+    internal static void RunIfChild() =>
+        TestChildProcess.RunIfChild(ChildMode, () => ReadPinned(Environment.GetEnvironmentVariable(PathVariable)!));
+
+    private static unsafe HugePages ReadPinned(string path)
     {
-        if (Environment.GetEnvironmentVariable(ChildVariable) is not { } path) return;
         var bytes = PinnedModelFile.Read(path);
-        fixed (byte* p = bytes) Console.Out.WriteLine(AnonHugePagesKiB((ulong)p, (ulong)p + (ulong)bytes.Length));
-        Console.Out.Flush();
-        Environment.Exit(0);
+        fixed (byte* p = bytes) return new HugePages(AnonHugePagesKiB((ulong)p, (ulong)p + (ulong)bytes.Length));
     }
 
     /// <summary>The AnonHugePages of the /proc/self/smaps mappings that overlap [from, to) (advice splits a mapping in parts).</summary>

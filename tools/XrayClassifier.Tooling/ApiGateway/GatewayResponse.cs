@@ -1,4 +1,4 @@
-namespace XrayClassifier.Local.ApiGateway;
+namespace XrayClassifier.Tooling.ApiGateway;
 
 /// <summary>What API Gateway sends back to the client.</summary>
 /// <param name="StatusCode">The HTTP status.</param>
@@ -22,4 +22,12 @@ public sealed record GatewayResponse(
     }
 
     public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    /// <summary>The body as text (the handler's answers are UTF-8 JSON or HTML).</summary>
+    public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
+
+    /// <summary>Returns this response when it is a 200; otherwise throws with the status and body, for callers
+    /// (a benchmark) for which a failing request means the measurement is worthless.</summary>
+    public GatewayResponse EnsureOk() =>
+        StatusCode == 200 ? this : throw new InvalidOperationException($"the handler answered {StatusCode}: {BodyText}");
 }

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using XrayClassifier.Function.Imaging;
 
-namespace XrayClassifier.Function.Imaging;
+namespace XrayClassifier.Tooling.Tensors;
 
 /// <summary>
 /// Writes a float32 tensor as a NumPy .npy file (format version 1.0: magic, header length, a Python

@@ -1,21 +1,21 @@
-using ProxyEventBuilder = XrayClassifier.Local.ApiGateway.ProxyEventBuilder;
 using System.Text;
 using System.Text.Json;
 using XrayClassifier.Local.ApiGateway;
 
 namespace XrayClassifier.Tests.Local;
 
-/// <summary>The event builder against the REST API proxy event AWS documents (payload 1.0, with
-/// binaryMediaTypes */*): key set and order, value types, nulls, base64 bodies, multi-values.</summary>
-public class ProxyEventBuilderTests
+/// <summary>The emulator's events (its <see cref="ProxyIntegration"/> over the function's <see cref="ProxyEventBuilder"/>)
+/// against the REST API proxy event AWS documents (payload 1.0, with binaryMediaTypes */*): key set and order, value
+/// types, nulls, base64 bodies, multi-values.</summary>
+public class ProxyIntegrationTests
 {
     private static readonly DateTimeOffset s_now = new(2026, 11, 21, 23, 8, 12, 345, TimeSpan.Zero);
-    private static readonly ProxyEventBuilder s_builder = new(new RestApiSettings(), new FixedTimeProvider(s_now));
+    private static readonly ProxyIntegration s_builder = new(new RestApiSettings(), new FixedTimeProvider(s_now));
 
     private static GatewayRequest Request(string method, string rawPath, string? rawQuery, byte[] body, params (string, string)[] headers) =>
         new(method, rawPath, rawQuery, headers.Select(h => new KeyValuePair<string, string>(h.Item1, h.Item2)).ToList(), body, "10.1.2.3");
 
-    private static JsonElement Json(ApiGatewayProxyRequest e) => JsonDocument.Parse(ProxyEventBuilder.ToJson(e)).RootElement;
+    private static JsonElement Json(ProxyRequest e) => JsonDocument.Parse(ProxyEventBuilder.ToUtf8(e)).RootElement;
 
     [Fact]
     public void WritesTheDocumentedKeysInApiGatewaysOrder()
@@ -34,6 +34,19 @@ public class ProxyEventBuilderTests
             ["cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "sourceIp", "principalOrgId", "accessKey",
              "cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn", "userAgent", "user"],
             json.GetProperty("requestContext").GetProperty("identity").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void WritesTheKeysOfAnEventApiGatewaySentInItsOrder()
+    {
+        // A captured event (the API Gateway console's test invoke) and one built here: same keys, same order.
+        var captured = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "events", "console-test-invoke.json"))).RootElement;
+        var built = Json(s_builder.Build(Request("GET", "/v1/classify", null, [], ("Host", "testPrefix.testDomainName"))));
+
+        // The console's test invoke leaves out isBase64Encoded, which every request through a stage carries.
+        Assert.Equal([.. captured.EnumerateObject().Select(p => p.Name), "isBase64Encoded"], built.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(captured.GetProperty("requestContext").EnumerateObject().Select(p => p.Name),
+            built.GetProperty("requestContext").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
@@ -71,7 +84,7 @@ public class ProxyEventBuilderTests
     public void GivesEveryEventAFreshUuidRequestId()
     {
         var ids = Enumerable.Range(0, 20)
-            .Select(_ => s_builder.Build(Request("GET", "/v1/health", null, [])).RequestContext.RequestId)
+            .Select(_ => s_builder.Build(Request("GET", "/v1/health", null, [])).RequestContext!.RequestId)
             .ToList();
 
         Assert.All(ids, id => Assert.True(Guid.TryParseExact(id, "D", out _), id));
@@ -86,7 +99,7 @@ public class ProxyEventBuilderTests
         var e = s_builder.Build(Request("POST", "/v1/classify", null, body, ("Content-Type", "image/png")));
 
         Assert.True(e.IsBase64Encoded);
-        Assert.Equal(body, Convert.FromBase64String(e.Body!));
+        Assert.Equal(body, Convert.FromBase64String(e.Body!.ToString()));
     }
 
     [Fact]
@@ -105,7 +118,7 @@ public class ProxyEventBuilderTests
     {
         byte[] body = [0xFB, 0xEF, 0xFF]; // base64 "++//"
 
-        var json = Encoding.UTF8.GetString(ProxyEventBuilder.ToJson(s_builder.Build(Request("POST", "/v1/classify", null, body))));
+        var json = Encoding.UTF8.GetString(ProxyEventBuilder.ToUtf8(s_builder.Build(Request("POST", "/v1/classify", null, body))));
 
         Assert.Contains("\"body\":\"++//\"", json);
     }
@@ -136,7 +149,7 @@ public class ProxyEventBuilderTests
     {
         var e = s_builder.Build(Request("GET", "/v1/health", "store=false&tag=a&tag=b%20c&empty", []));
 
-        Assert.Equal(new Dictionary<string, string> { ["store"] = "false", ["tag"] = "b c", ["empty"] = "" }, e.QueryStringParameters);
+        Assert.Equal(new Dictionary<string, string?> { ["store"] = "false", ["tag"] = "b c", ["empty"] = "" }, e.QueryStringParameters);
         Assert.Equal(["a", "b c"], e.MultiValueQueryStringParameters!["tag"]);
         Assert.Equal([""], e.MultiValueQueryStringParameters["empty"]);
     }
@@ -156,7 +169,7 @@ public class ProxyEventBuilderTests
         var e = s_builder.Build(Request("GET", "/v1/models/chest%20xray/info", null, []));
 
         Assert.Equal("/models/chest%20xray/info", e.Path);
-        Assert.Equal("/v1/models/chest%20xray/info", e.RequestContext.Path);
+        Assert.Equal("/v1/models/chest%20xray/info", e.RequestContext!.Path);
         Assert.Equal("models/chest xray/info", e.PathParameters!["proxy"]);
     }
 
@@ -187,7 +200,7 @@ public class ProxyEventBuilderTests
     [Fact]
     public void AddsTheApiKeyToTheIdentityWhenTheMethodRequiresOne()
     {
-        var builder = new ProxyEventBuilder(new RestApiSettings { ApiKey = "k-123" });
+        var builder = new ProxyIntegration(new RestApiSettings { ApiKey = "k-123" });
 
         var identity = Json(builder.ForUpload("/classify", new byte[] { 1 }, "image/png")).GetProperty("requestContext").GetProperty("identity");
 

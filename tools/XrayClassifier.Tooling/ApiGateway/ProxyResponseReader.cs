@@ -1,11 +1,13 @@
 using System.Text.Json;
 
-namespace XrayClassifier.Local.ApiGateway;
+namespace XrayClassifier.Tooling.ApiGateway;
 
 /// <summary>
 /// Turns a function's proxy response JSON into what API Gateway sends the client, applying API Gateway's
 /// rules: only <c>statusCode</c>, <c>headers</c>, <c>multiValueHeaders</c>, <c>body</c> and
 /// <c>isBase64Encoded</c> are allowed, with those types; anything else is a malformed response (502).
+/// The local emulator answers with it, and the tests and the bench read the handler's answers through it, so
+/// what counts as a valid answer is written once.
 /// </summary>
 public static class ProxyResponseReader
 {
@@ -15,6 +17,15 @@ public static class ProxyResponseReader
     // Hop-by-hop and framing headers are the gateway's business, not the function's.
     private static readonly HashSet<string> s_gatewayOwnedHeaders =
         new(["Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Reads the handler's output stream as API Gateway would.</summary>
+    /// <exception cref="FormatException">API Gateway would answer 502: the message says why.</exception>
+    public static GatewayResponse Read(Stream output)
+    {
+        using var buffer = new MemoryStream();
+        output.CopyTo(buffer);
+        return TryRead(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), out var problem) ?? throw new FormatException(problem);
+    }
 
     /// <summary>Reads <paramref name="json"/>; on success the response with its headers merged as API Gateway
     /// merges them (a name in multiValueHeaders replaces the same name in headers), otherwise null and
