@@ -1,3 +1,4 @@
+using XrayClassifier.Tooling.Dicom;
 using System.Runtime.InteropServices;
 using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Imaging;
@@ -51,7 +52,7 @@ public sealed class DicomFrameStripsTests(DicomCorpusFixture corpus) : IDisposab
         for (int y = 0; y < rows; y++)
             for (int x = 0; x < columns; x++)
                 pixels[y * columns + x] = (byte)((pixels[y * columns + x] >> 2) + (x + y) % 192);
-        var dicom = new DicomBytes().GreyImage(rows, columns, bits: 8).Element(0x7FE0, 0x0010, "OB", pixels).File();
+        var dicom = new DicomWriter().GreyImage(rows, columns, bits: 8).Element(0x7FE0, 0x0010, "OB", pixels).File();
         using var grey = NetVips.Image.NewFromMemory(pixels, columns, rows, 1, NetVips.Enums.BandFormat.Uchar);
         var png = grey.PngsaveBuffer();
 
