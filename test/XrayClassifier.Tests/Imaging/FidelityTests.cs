@@ -53,15 +53,7 @@ public sealed class FidelityTests(PipelineFixture fixture, FidelityCorpus corpus
         var reference = corpus.Reference(c.Name);
 
         int w = c.Spec.Width, plane = w * c.Spec.Height;
-        double max = 0, sum = 0;
-        int worst = 0;
-        for (int i = 0; i < tensor.Length; i++)
-        {
-            double d = Math.Abs(tensor[i] - reference[i]);
-            sum += d;
-            if (d > max) { max = d; worst = i; }
-        }
-        double mean = sum / tensor.Length;
+        var (max, mean, worst) = TensorDifference.Of(tensor, reference);
         double level = 1 / (255 * c.Spec.Std.Min());
         output.WriteLine($"FIDELITY {c.Name,-52} {c.Format,-12} max {max:E2} mean {mean:E2} levels max {max / level:F4} mean {mean / level:F5} (worst c{worst / plane} y{worst % plane / w} x{worst % w}: {tensor[worst]:F4} vs {reference[worst]:F4})");
         return (max, mean);

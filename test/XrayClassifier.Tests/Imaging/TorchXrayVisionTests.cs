@@ -60,15 +60,8 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
 
         var reference = corpus.Tensor(name);
         Assert.Equal(reference.Length, tensor.Length);
-        double max = 0, sum = 0;
-        int worst = 0;
-        for (int i = 0; i < tensor.Length; i++)
-        {
-            double d = Math.Abs(tensor[i] - reference[i]);
-            sum += d;
-            if (d > max) { max = d; worst = i; }
-        }
-        output.WriteLine($"XRV-TENSOR {name,-34} max {max:F6} mean {sum / tensor.Length:F7} (worst y{worst / c.Width} x{worst % c.Width}: {tensor[worst]:F4} vs {reference[worst]:F4})");
+        var (max, mean, worst) = TensorDifference.Of(tensor, reference);
+        output.WriteLine($"XRV-TENSOR {name,-34} max {max:F6} mean {mean:F7} (worst y{worst / c.Width} x{worst % c.Width}: {tensor[worst]:F4} vs {reference[worst]:F4})");
         Assert.True(max <= TensorMaxAbsoluteDifference, $"{name}: max |Δ| {max:F6} > {TensorMaxAbsoluteDifference}");
     }
 
