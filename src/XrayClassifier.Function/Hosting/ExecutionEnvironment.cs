@@ -110,7 +110,7 @@ internal sealed class ExecutionEnvironment : IDisposable
         try
         {
             int side = Math.Clamp(Options.MinImageSide, 256, 1024);
-            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side), writable: false), new WarmUp(classifier), deadline: null)
+            using var output = Handler.HandleAsync(new MemoryStream(WarmUpEvent.Create(side, Host.Pipeline.Value!), writable: false), new WarmUp(classifier), deadline: null)
                 .GetAwaiter().GetResult();
         }
         catch (Exception e)

@@ -97,6 +97,14 @@ public sealed class ImagePipeline : IDisposable
 
     public void Dispose() => _disposed = true;
 
+    /// <summary>An 8-bit grey PNG of <paramref name="pixels"/> (row by row, <paramref name="width"/> per row), encoded by
+    /// libvips under the lock the runs take: the INIT warm-up's image, made on the spot (no binary ships with the function).</summary>
+    internal byte[] GreyPng(byte[] pixels, int width, int height) => UnderVipsLock(() =>
+    {
+        using var image = NetVips.Image.NewFromMemory(pixels, width, height, 1, NetVips.Enums.BandFormat.Uchar);
+        return image.PngsaveBuffer(compression: 1);
+    });
+
     /// <summary>Runs <paramref name="work"/> (libvips calls made after a run, e.g. a DICOM upload's derivative PNG)
     /// under the lock the runs take, with libvips's process-wide error buffer emptied before and after.</summary>
     internal T UnderVipsLock<T>(Func<T> work)
