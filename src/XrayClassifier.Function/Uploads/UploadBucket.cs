@@ -36,9 +36,6 @@ public sealed class UploadBucket : IDisposable
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public static UploadBucket FromEnvironment(IEnvironmentVariables env, AWSCredentials? credentials = null, TimeProvider? clock = null) =>
-        new(UploadBucketSettings.FromEnvironment(env), credentials, clock);
-
     public UploadBucketSettings Settings => _settings;
 
     private static AWSCredentials? SdkCredentials(SigningCredentials? credentials) =>

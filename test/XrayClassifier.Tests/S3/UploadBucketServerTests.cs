@@ -310,10 +310,10 @@ public class UploadBucketOutageTests
     [Fact]
     public async Task AnswersNotConfiguredNamingTheVariableWithoutABucket()
     {
-        using var bucket = UploadBucket.FromEnvironment(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        using var bucket = BucketAsTheFunctionMakesIt(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
         {
             ["AWS_REGION"] = "eu-west-1",
-        }), S3Server.Credentials);
+        }));
 
         foreach (var attempt in new Func<Task>[] { () => bucket.IssueAsync(), () => bucket.FetchAsync(UploadKey.Create(DateTimeOffset.UtcNow)), () => bucket.DeleteAsync("x") })
         {
@@ -327,13 +327,13 @@ public class UploadBucketOutageTests
     [Fact]
     public async Task AnswersMisconfiguredNamingEachBadVariable()
     {
-        using var bucket = UploadBucket.FromEnvironment(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        using var bucket = BucketAsTheFunctionMakesIt(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
         {
             ["XRAY_UPLOAD_BUCKET"] = "xray-uploads",
             ["AWS_REGION"] = "eu-west-1",
             ["XRAY_MAX_UPLOAD_BYTES"] = "lots",
             ["XRAY_S3_TIMEOUT_SECONDS"] = "0",
-        }), S3Server.Credentials);
+        }));
 
         var e = await Refused(() => bucket.IssueAsync());
 
@@ -341,4 +341,9 @@ public class UploadBucketOutageTests
         Assert.Equal(["XRAY_MAX_UPLOAD_BYTES", "XRAY_S3_TIMEOUT_SECONDS"], e.Variables);
         Assert.Contains("XRAY_MAX_UPLOAD_BYTES='lots'", e.Message);
     }
+
+    /// <summary>The bucket as ExecutionEnvironment makes it: from the settings <see cref="XrayOptions"/> read, with the
+    /// test server's fixed credentials so that the SDK never looks anywhere else.</summary>
+    private static UploadBucket BucketAsTheFunctionMakesIt(IEnvironmentVariables environment) =>
+        new(XrayOptions.FromEnvironment(environment).Uploads, S3Server.Credentials);
 }
