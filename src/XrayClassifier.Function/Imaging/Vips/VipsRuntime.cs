@@ -38,9 +38,6 @@ internal static class VipsRuntime
     /// <summary>libvips's own version, e.g. "8.18.7", once loaded.</summary>
     public static string Version => s_version ?? throw new InvalidOperationException("libvips is not loaded.");
 
-    /// <summary>The absolute path libvips was loaded from.</summary>
-    public static string? LoadedFrom => s_loadedFrom;
-
     /// <summary>Loads and initialises libvips from <paramref name="nativeDirectory"/>, or checks that the
     /// already loaded copy is that one. Throws <see cref="PlatformUnavailableException"/> naming the file
     /// and what was expected.</summary>
