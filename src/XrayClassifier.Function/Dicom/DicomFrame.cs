@@ -6,12 +6,11 @@ public sealed class DicomFrame
 {
     private readonly GreyscaleMapping _mapping;
 
-    internal DicomFrame(int width, int height, PixelLayout layout, bool monochrome1, ushort[] words, GreyscaleMapping mapping)
+    internal DicomFrame(int width, int height, PixelLayout layout, ushort[] words, GreyscaleMapping mapping)
     {
         Width = width;
         Height = height;
         Layout = layout;
-        IsMonochrome1 = monochrome1;
         _mapping = mapping;
         if (layout.Signed)
         {
@@ -31,9 +30,6 @@ public sealed class DicomFrame
     public int Height { get; }
     public PixelLayout Layout { get; }
     public int BitsStored => Layout.BitsStored;
-
-    /// <summary>MONOCHROME1: the lowest value is white.</summary>
-    public bool IsMonochrome1 { get; }
 
     /// <summary>Row-major stored values when PixelRepresentation is 0, else null.</summary>
     public ushort[]? UnsignedValues { get; }
