@@ -90,7 +90,7 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
     [Fact]
     public void KeepsNoOperationCache()
     {
-        Assert.Equal(0, VipsRuntime.CacheMaxOperations);
+        Assert.Equal(0, Cache.Max);
     }
 
     [Fact]
@@ -99,9 +99,9 @@ public sealed class NativeLoadingTests(PipelineFixture fixture)
         try
         {
             using var one = ImagePipeline.Create(TestEnvironment.NativeDirectory, PipelineFixture.Limits, threads: 1);
-            Assert.Equal(1, VipsRuntime.Concurrency);
+            Assert.Equal(1, NetVips.NetVips.Concurrency);
             using var three = ImagePipeline.Create(TestEnvironment.NativeDirectory, PipelineFixture.Limits, threads: 3);
-            Assert.Equal(3, VipsRuntime.Concurrency);
+            Assert.Equal(3, NetVips.NetVips.Concurrency);
         }
         finally
         {

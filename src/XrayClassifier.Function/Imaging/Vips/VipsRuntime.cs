@@ -89,10 +89,6 @@ internal static class VipsRuntime
     /// <summary>libvips worker threads per pipeline (process-wide).</summary>
     public static void SetConcurrency(int threads) => VipsSetup.SetConcurrency(threads);
 
-    public static int Concurrency => VipsSetup.Concurrency();
-
-    public static int CacheMaxOperations => VipsSetup.CacheMaxOperations();
-
     private static string Expected =>
         $"Expected {EfsLayout.VipsFileName} for {EfsLayout.RuntimeIdentifier} (libvips 8.18.7 from the NuGet package NetVips.Native.{EfsLayout.RuntimeIdentifier} 8.18.7, file runtimes/{EfsLayout.RuntimeIdentifier}/native/{EfsLayout.VipsFileName}); efs-layout/fill.sh puts it in place.";
 
