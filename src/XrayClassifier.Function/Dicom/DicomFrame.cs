@@ -37,23 +37,16 @@ public sealed class DicomFrame
     /// <summary>Row-major stored values, sign-extended, when PixelRepresentation is 1, else null.</summary>
     public int[]? SignedValues { get; }
 
-    /// <summary>Which transform <see cref="ToUnitInterval"/> applies.</summary>
+    /// <summary>Which transform the [0, 1] mapping (<see cref="UnitIntervalTable"/>) applies.</summary>
     public VoiApplied VoiApplied => _mapping.Applied;
 
     public int StoredValue(int index) => UnsignedValues is { } u ? u[index] : SignedValues![index];
 
-    /// <summary>Row-major greyscale in [0, 1] (1 white), as the issue's <c>voi</c> mapping defines it.</summary>
-    public float[] ToUnitInterval()
-    {
-        var output = new float[Width * Height];
-        MapToUnitInterval(0, output, UnitIntervalTable());
-        return output;
-    }
-
-    /// <summary>Every storable value's [0, 1] grey, indexed by stored − smallest (for <see cref="MapToUnitInterval"/>).</summary>
+    /// <summary>Every storable value's [0, 1] grey (1 white), as the issue's <c>voi</c> mapping defines it, indexed by stored − smallest (for <see cref="MapToUnitInterval"/>).</summary>
     internal float[] UnitIntervalTable() => _mapping.Table();
 
-    /// <summary>Values [first, first + into.Length) of <see cref="ToUnitInterval"/>, through its <paramref name="table"/>.</summary>
+    /// <summary>Row-major values [first, first + into.Length) as [0, 1] grey, through <paramref name="table"/>
+    /// (<see cref="UnitIntervalTable"/>).</summary>
     internal void MapToUnitInterval(int first, Span<float> into, float[] table)
     {
         if (UnsignedValues is { } unsigned)
@@ -73,19 +66,11 @@ public sealed class DicomFrame
     public bool FitsEightBitPath => BitsStored <= 8 && VoiApplied is VoiApplied.None or VoiApplied.FellBackToNone;
 
     /// <summary>
-    /// The frame as 8-bit grey for the 8-bit PNG path: round(255 · x) of the <c>none</c> mapping x, MONOCHROME1
-    /// already inverted. With BitsStored 8 that is exactly stored − smallest (or 255 minus it), so the
-    /// PNG path's v / 255 reproduces x exactly; with fewer bits it is the nearest grey (within 1/510).
+    /// Every storable value's 8-bit grey for the 8-bit PNG path, indexed by stored − smallest (for
+    /// <see cref="MapToEightBitGrey"/>): round(255 · x) of the <c>none</c> mapping x, MONOCHROME1 already inverted.
+    /// With BitsStored 8 that is exactly stored − smallest (or 255 minus it), so the PNG path's v / 255
+    /// reproduces x exactly; with fewer bits it is the nearest grey (within 1/510).
     /// </summary>
-    public byte[] ToEightBitGrey()
-    {
-        var table = EightBitGreyTable();
-        var output = new byte[Width * Height];
-        MapToEightBitGrey(0, output, table);
-        return output;
-    }
-
-    /// <summary>Every storable value's 8-bit grey, indexed by stored − smallest (for <see cref="MapToEightBitGrey"/>).</summary>
     internal byte[] EightBitGreyTable()
     {
         if (!FitsEightBitPath)
@@ -96,7 +81,8 @@ public sealed class DicomFrame
         return lookup;
     }
 
-    /// <summary>Values [first, first + into.Length) of <see cref="ToEightBitGrey"/>, through its <paramref name="table"/>.</summary>
+    /// <summary>Row-major values [first, first + into.Length) as 8-bit grey, through <paramref name="table"/>
+    /// (<see cref="EightBitGreyTable"/>).</summary>
     internal void MapToEightBitGrey(int first, Span<byte> into, byte[] table)
     {
         int smallest = Layout.Smallest;
