@@ -59,7 +59,7 @@ public sealed class ManifestSchemaTests
     [Fact]
     public void TheReaderAppliesTheSchemaDefaultsToALeanManifest()
     {
-        var m = ModelManifest.Parse("""
+        var m = TestManifest.Parse("""
             { "name": "m", "version": "1", "model": "model.onnx",
               "input": { "channels": 1, "height": 8, "width": 8, "mean": [0.5], "std": [0.25] },
               "output": { "activation": "sigmoid", "labels": ["a"] } }
@@ -92,7 +92,7 @@ public sealed class ManifestSchemaTests
         foreach (string name in names[..^1]) parent = (parent[name] ??= new JsonObject()).AsObject();
         parent[names[^1]] = true;
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => ModelManifest.Parse(node.ToJsonString()));
+        var e = Assert.Throws<PlatformUnavailableException>(() => TestManifest.Parse(node.ToJsonString()));
 
         Assert.Contains(field.Display, e.Message);
         Assert.Contains(field.Kind == ManifestValueKind.NumberOrLabelNumbers ? field.TypeWords : $"expected {field.ExpectedType}.", e.Message);
@@ -115,7 +115,7 @@ public sealed class ManifestSchemaTests
             }
             target["unheard_of"] = 1;
 
-            var e = Assert.Throws<PlatformUnavailableException>(() => ModelManifest.Parse(node.ToJsonString()));
+            var e = Assert.Throws<PlatformUnavailableException>(() => TestManifest.Parse(node.ToJsonString()));
 
             Assert.Contains($"the fields of {section.Display} are {string.Join(", ", section.Fields.Select(f => f.Name))}. Check the spelling.", e.Message);
         }
