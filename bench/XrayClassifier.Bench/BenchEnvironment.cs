@@ -1,4 +1,5 @@
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Tooling.Configuration;
 
 namespace XrayClassifier.Bench;
 

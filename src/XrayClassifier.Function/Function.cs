@@ -33,9 +33,6 @@ public class Function : IDisposable
     /// <c>classify --dump-input</c> and the benchmarks.</summary>
     public PlatformHost Platform => _environment.Host;
 
-    /// <summary>Completes once INIT's log line is written (on demand, when the loads the first request overlaps end).</summary>
-    internal Task Initialised => _environment.Initialised;
-
     /// <summary>The managed runtime's entry: its Stream signature carries no context, so the request has no deadline.</summary>
     public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, deadline: null);
 

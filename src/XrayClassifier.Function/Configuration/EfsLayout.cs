@@ -55,7 +55,6 @@ public sealed class EfsLayout
     public const string VipsFileName = "libvips.so.42";
 
     public string OnnxRuntimePath => Path.Combine(NativeDirectory, OnnxRuntimeFileName);
-    public string VipsPath => Path.Combine(NativeDirectory, VipsFileName);
 
     /// <summary>The runtime folder for this process: Lambda runs x86_64 and arm64 functions.</summary>
     public static string RuntimeIdentifier => RuntimeInformation.ProcessArchitecture switch

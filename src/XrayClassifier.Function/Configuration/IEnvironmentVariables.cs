@@ -13,9 +13,3 @@ public sealed class ProcessEnvironmentVariables : IEnvironmentVariables
     public static readonly ProcessEnvironmentVariables Instance = new();
     public string? Get(string name) => Environment.GetEnvironmentVariable(name);
 }
-
-/// <summary>A fixed set of variables (tests, the local tool, benchmarks).</summary>
-public sealed class DictionaryEnvironmentVariables(IReadOnlyDictionary<string, string?> values) : IEnvironmentVariables
-{
-    public string? Get(string name) => values.TryGetValue(name, out var v) ? v : null;
-}

@@ -66,7 +66,7 @@ public static class DicomDecoder
 
         // The transfer syntax's codec reads the frame: no switch here, so a new syntax is a table entry.
         var first = syntax.Codec.Decode(pixelData, new FrameGeometry(rows, columns, frames, bitsAllocated));
-        var frame = first.Words is { } words ? new DicomFrame(columns, rows, layout, monochrome1, words, mapping) : null;
+        var frame = first.Words is { } words ? new DicomFrame(columns, rows, layout, words, mapping) : null;
         return new DicomImage(summary, layout, mapping, frame, first.BaselineJpeg);
     }
 

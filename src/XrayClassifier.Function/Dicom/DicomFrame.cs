@@ -6,12 +6,11 @@ public sealed class DicomFrame
 {
     private readonly GreyscaleMapping _mapping;
 
-    internal DicomFrame(int width, int height, PixelLayout layout, bool monochrome1, ushort[] words, GreyscaleMapping mapping)
+    internal DicomFrame(int width, int height, PixelLayout layout, ushort[] words, GreyscaleMapping mapping)
     {
         Width = width;
         Height = height;
         Layout = layout;
-        IsMonochrome1 = monochrome1;
         _mapping = mapping;
         if (layout.Signed)
         {
@@ -32,32 +31,22 @@ public sealed class DicomFrame
     public PixelLayout Layout { get; }
     public int BitsStored => Layout.BitsStored;
 
-    /// <summary>MONOCHROME1: the lowest value is white.</summary>
-    public bool IsMonochrome1 { get; }
-
     /// <summary>Row-major stored values when PixelRepresentation is 0, else null.</summary>
     public ushort[]? UnsignedValues { get; }
 
     /// <summary>Row-major stored values, sign-extended, when PixelRepresentation is 1, else null.</summary>
     public int[]? SignedValues { get; }
 
-    /// <summary>Which transform <see cref="ToUnitInterval"/> applies.</summary>
+    /// <summary>Which transform the [0, 1] mapping (<see cref="UnitIntervalTable"/>) applies.</summary>
     public VoiApplied VoiApplied => _mapping.Applied;
 
     public int StoredValue(int index) => UnsignedValues is { } u ? u[index] : SignedValues![index];
 
-    /// <summary>Row-major greyscale in [0, 1] (1 white), as the issue's <c>voi</c> mapping defines it.</summary>
-    public float[] ToUnitInterval()
-    {
-        var output = new float[Width * Height];
-        MapToUnitInterval(0, output, UnitIntervalTable());
-        return output;
-    }
-
-    /// <summary>Every storable value's [0, 1] grey, indexed by stored − smallest (for <see cref="MapToUnitInterval"/>).</summary>
+    /// <summary>Every storable value's [0, 1] grey (1 white), as the issue's <c>voi</c> mapping defines it, indexed by stored − smallest (for <see cref="MapToUnitInterval"/>).</summary>
     internal float[] UnitIntervalTable() => _mapping.Table();
 
-    /// <summary>Values [first, first + into.Length) of <see cref="ToUnitInterval"/>, through its <paramref name="table"/>.</summary>
+    /// <summary>Row-major values [first, first + into.Length) as [0, 1] grey, through <paramref name="table"/>
+    /// (<see cref="UnitIntervalTable"/>).</summary>
     internal void MapToUnitInterval(int first, Span<float> into, float[] table)
     {
         if (UnsignedValues is { } unsigned)
@@ -77,19 +66,11 @@ public sealed class DicomFrame
     public bool FitsEightBitPath => BitsStored <= 8 && VoiApplied is VoiApplied.None or VoiApplied.FellBackToNone;
 
     /// <summary>
-    /// The frame as 8-bit grey for the 8-bit PNG path: round(255 · x) of the <c>none</c> mapping x, MONOCHROME1
-    /// already inverted. With BitsStored 8 that is exactly stored − smallest (or 255 minus it), so the
-    /// PNG path's v / 255 reproduces x exactly; with fewer bits it is the nearest grey (within 1/510).
+    /// Every storable value's 8-bit grey for the 8-bit PNG path, indexed by stored − smallest (for
+    /// <see cref="MapToEightBitGrey"/>): round(255 · x) of the <c>none</c> mapping x, MONOCHROME1 already inverted.
+    /// With BitsStored 8 that is exactly stored − smallest (or 255 minus it), so the PNG path's v / 255
+    /// reproduces x exactly; with fewer bits it is the nearest grey (within 1/510).
     /// </summary>
-    public byte[] ToEightBitGrey()
-    {
-        var table = EightBitGreyTable();
-        var output = new byte[Width * Height];
-        MapToEightBitGrey(0, output, table);
-        return output;
-    }
-
-    /// <summary>Every storable value's 8-bit grey, indexed by stored − smallest (for <see cref="MapToEightBitGrey"/>).</summary>
     internal byte[] EightBitGreyTable()
     {
         if (!FitsEightBitPath)
@@ -100,7 +81,8 @@ public sealed class DicomFrame
         return lookup;
     }
 
-    /// <summary>Values [first, first + into.Length) of <see cref="ToEightBitGrey"/>, through its <paramref name="table"/>.</summary>
+    /// <summary>Row-major values [first, first + into.Length) as 8-bit grey, through <paramref name="table"/>
+    /// (<see cref="EightBitGreyTable"/>).</summary>
     internal void MapToEightBitGrey(int first, Span<byte> into, byte[] table)
     {
         int smallest = Layout.Smallest;

@@ -34,6 +34,6 @@ public sealed class DicomImage
             throw DicomRejectedException.Malformed($"The JPEG frame is {width}×{height} but the data set says {Summary.Columns}×{Summary.Rows}.");
         var words = new ushort[samples.Length];
         for (int i = 0; i < samples.Length; i++) words[i] = samples[i];
-        return new DicomFrame(width, height, Layout, Summary.PhotometricInterpretation == "MONOCHROME1", words, _mapping);
+        return new DicomFrame(width, height, Layout, words, _mapping);
     }
 }

@@ -20,7 +20,6 @@ internal sealed class ExecutionEnvironment : IDisposable
 {
     private readonly FunctionServices _services;
     private readonly RequestLog _log;
-    private readonly TaskCompletionSource _initialised = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
@@ -44,10 +43,6 @@ internal sealed class ExecutionEnvironment : IDisposable
     public PlatformHost Host { get; }
     public RequestHandler Handler { get; }
     public UploadBucket Uploads { get; }
-
-    /// <summary>Completes once the INIT log line is written: at the end of INIT, or, on demand, when the loads the first
-    /// request overlaps have ended.</summary>
-    internal Task Initialised => _initialised.Task;
 
     /// <summary>Starts the loads, warms up as the initialisation type asks, waits for the loads (within INIT's
     /// 10 s) and logs where the time went. On demand it only starts them (<see cref="WarmUpKind.Overlap"/>).</summary>
@@ -98,7 +93,6 @@ internal sealed class ExecutionEnvironment : IDisposable
             ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion) }
             : null;
         _log.Init(Host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp), versions);
-        _initialised.TrySetResult();
     }
 
     /// <summary>Sends one synthetic classification through the handler (see <see cref="WarmUpEvent"/>), classified by

@@ -1,4 +1,3 @@
-using System.Text;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Http.Answers;
@@ -8,7 +7,8 @@ namespace XrayClassifier.Function.Http;
 
 /// <summary>
 /// The function's routes, as data. Routing, the 405 answer and its <c>Allow</c>, the CORS preflight's allowed methods
-/// and API.md's route table all come from here: a new endpoint is one entry and its endpoint class.
+/// and API.md's route table all come from here (the table is written from it by a test, RouteTableTests, which holds
+/// API.md equal): a new endpoint is one entry and its endpoint class.
 /// </summary>
 /// <remarks>Listed in the order API.md and the 405 answer name them. Which entry a request takes is decided by its
 /// rule's <see cref="RoutePath.Precedence"/>: a path ending in a route's own segment (<c>…/health</c>, <c>…/uploads</c>)
@@ -58,17 +58,6 @@ internal static class RouteTable
     {
         string hints = string.Join(", ", All.Select(e => e.Hint).OfType<string>());
         return hints.Length == 0 ? hints : char.ToUpperInvariant(hints[0]) + hints[1..];
-    }
-
-    /// <summary>API.md's route table: one row per route, then the preflight and the 405 every route shares.</summary>
-    public static string MarkdownTable()
-    {
-        var table = new StringBuilder("| route | methods | answer |\n|---|---|---|\n");
-        foreach (var entry in All)
-            table.Append($"| {entry.Path.Describe(markdown: true)} | {string.Join(", ", entry.Methods.Select(m => $"`{m}`"))} | {entry.Documented} |\n");
-        table.Append("| any path | `OPTIONS` | 204 CORS preflight (`Access-Control-Allow-Methods`: the route's methods and `OPTIONS`) |\n");
-        table.Append("| any other method | | 405 with `Allow` (the route's methods and `OPTIONS`) |\n");
-        return table.ToString();
     }
 
     /// <summary>"a", "a and b", "a, b and c".</summary>

@@ -127,13 +127,4 @@ public sealed class ImageFormat
                 if (type == normalisedType) return format;
         return null;
     }
-
-    /// <summary>The format a file name's extension suggests; null for others.</summary>
-    public static ImageFormat? ForFileName(string path)
-    {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        foreach (var format in All)
-            if (format.FileExtensions.Contains(extension)) return format;
-        return null;
-    }
 }

@@ -16,7 +16,7 @@ internal sealed class ResampleCoefficients
 
     private ResampleCoefficients(int inSize, int outSize, int stride, int[] starts, int[] counts, double[] weights)
     {
-        InSize = inSize; OutSize = outSize; Stride = stride; Starts = starts; Counts = counts; Weights = weights;
+        InSize = inSize; OutSize = outSize; Stride = stride; Starts = starts; Counts = counts;
         Fixed = new int[weights.Length];
         Single = new float[weights.Length];
         for (int i = 0; i < weights.Length; i++)
@@ -37,7 +37,6 @@ internal sealed class ResampleCoefficients
     public int[] Counts { get; }
     /// <summary>The most taps any output has.</summary>
     public int MaxCount => Counts.Length == 0 ? 0 : Counts.Max();
-    public double[] Weights { get; }
     public int[] Fixed { get; }
     public float[] Single { get; }
 

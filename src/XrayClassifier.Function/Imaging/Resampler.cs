@@ -32,7 +32,7 @@ internal sealed class Resampler<TSample, TOutput, TArithmetic> : IDisposable
 
     public Resampler(int inWidth, int inHeight, int outWidth, int outHeight, int planes, Interpolation interpolation, bool columnsFirst = false)
     {
-        InWidth = inWidth; InHeight = inHeight; OutWidth = outWidth; OutHeight = outHeight; Planes = planes;
+        InWidth = inWidth; OutWidth = outWidth; OutHeight = outHeight; Planes = planes;
         if (outWidth != inWidth) _horizontal = ResampleCoefficients.For(inWidth, outWidth, interpolation);
         if (outHeight != inHeight) _vertical = ResampleCoefficients.For(inHeight, outHeight, interpolation);
         _columnsFirst = columnsFirst && _vertical is not null;
@@ -55,7 +55,6 @@ internal sealed class Resampler<TSample, TOutput, TArithmetic> : IDisposable
     }
 
     public int InWidth { get; }
-    public int InHeight { get; }
     public int OutWidth { get; }
     public int OutHeight { get; }
     public int Planes { get; }

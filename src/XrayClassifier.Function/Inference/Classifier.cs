@@ -141,13 +141,6 @@ public sealed class Classifier : IDisposable
         return _dynamicOutput;
     }
 
-    /// <summary>
-    /// Runs the model once on the current <see cref="InputBuffer"/> and discards the answer. ORT plans and
-    /// allocates its working memory on the first run (measured: the first run of the default model takes
-    /// ~1.6× a later one), so calling this during Lambda's INIT phase keeps that off the first request.
-    /// </summary>
-    public void WarmUp() => Run();
-
     private ReadOnlySpan<float> ReadDynamicOutput(OrtValue value)
     {
         long count = value.GetTensorTypeAndShape().ElementCount;

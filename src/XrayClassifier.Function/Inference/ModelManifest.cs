@@ -82,10 +82,6 @@ public sealed class ModelManifest
     /// <summary>The probability at or above which <paramref name="label"/> is a finding.</summary>
     public float ThresholdFor(string label) => LabelThresholds.TryGetValue(label, out float t) ? t : DefaultThreshold;
 
-    /// <summary>Parses and checks manifest JSON on its own (not yet against a model). Throws
-    /// <see cref="PlatformUnavailableException"/> (component "manifest") listing every problem, each naming the field.</summary>
-    public static ModelManifest Parse(string json, string source = FileName) => ManifestReader.Parse(json, source);
-
     /// <summary>Reads and parses the manifest at <paramref name="path"/>.</summary>
     public static ModelManifest Load(string path) => ManifestReader.Load(path);
 }

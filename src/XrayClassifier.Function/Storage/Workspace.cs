@@ -22,8 +22,6 @@ public sealed partial class Workspace
         _clock = clock;
     }
 
-    public string Directory => _layout.WorkspaceDirectory;
-
     /// <summary>Request ids that may name files: what API Gateway's ids look like (a UUID) and nothing else.</summary>
     public static bool IsSafeName(string? id) => id is { Length: > 0 and <= 128 } && SafeName().IsMatch(id);
 

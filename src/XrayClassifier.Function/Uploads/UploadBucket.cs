@@ -36,9 +36,6 @@ public sealed class UploadBucket : IDisposable
             LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public static UploadBucket FromEnvironment(IEnvironmentVariables env, AWSCredentials? credentials = null, TimeProvider? clock = null) =>
-        new(UploadBucketSettings.FromEnvironment(env), credentials, clock);
-
     public UploadBucketSettings Settings => _settings;
 
     private static AWSCredentials? SdkCredentials(SigningCredentials? credentials) =>
@@ -147,7 +144,7 @@ public sealed class UploadBucket : IDisposable
             throw new UploadBucketException(UploadBucketFailure.NotFound,
                 $"There is no uploaded object {key} in the upload bucket: it was never uploaded, was already classified " +
                 "(the object is deleted then), or is more than a day old (the bucket's lifecycle rule removes it). " +
-                "Ask for a new upload form (POST …/uploads).", e) { Key = key };
+                "Ask for a new upload form (POST …/uploads).", e);
         }
         catch (Exception e) when (IsS3Failure(e))
         {
@@ -185,18 +182,12 @@ public sealed class UploadBucket : IDisposable
         if (_settings.Problems.Count > 0)
         {
             throw new UploadBucketException(UploadBucketFailure.Misconfigured,
-                "The upload bucket's settings are invalid: " + string.Join(" ", _settings.Problems))
-            {
-                Variables = _settings.Problems.Select(p => p.Split('=', ' ')[0]).Distinct().ToList(),
-            };
+                "The upload bucket's settings are invalid: " + string.Join(" ", _settings.Problems));
         }
         return _settings.BucketName ?? throw new UploadBucketException(UploadBucketFailure.NotConfigured,
             $"Uploads larger than Lambda's 6 MB event are not set up: {UploadBucketSettings.BucketVariable} is not set. " +
             "Set it to the name of the upload bucket (deploy/template.yaml creates one and sets it); images up to " +
-            "about 4.4 MB can still be sent to …/classify directly.")
-        {
-            Variables = [UploadBucketSettings.BucketVariable],
-        };
+            "about 4.4 MB can still be sent to …/classify directly.");
     }
 
     private static void RequireIssued(string? key)
@@ -212,12 +203,7 @@ public sealed class UploadBucket : IDisposable
         new(UploadBucketFailure.TooLarge,
             $"The uploaded object {key} is {(exact ? "" : "at least ")}{bytes} bytes; the largest accepted is " +
             $"{_settings.MaxUploadBytes} bytes ({UploadBucketSettings.MaxUploadBytesVariable}). " +
-            (exact ? "It was not read." : "Reading stopped there."))
-        {
-            Key = key,
-            Bytes = bytes,
-            MaxBytes = _settings.MaxUploadBytes,
-        };
+            (exact ? "It was not read." : "Reading stopped there."));
 
     private async Task<ReadOnlyMemory<byte>> ReadExactlyAsync(Stream body, string key, int length, Func<int, byte[]>? allocate, CancellationToken ct)
     {
@@ -283,7 +269,7 @@ public sealed class UploadBucket : IDisposable
             ? $"The S3-protocol server at {endpoint.AbsoluteUri} ({UploadBucketSettings.EndpointVariable}), bucket {_settings.BucketName}: is it running and reachable?"
             : $"S3 (bucket {_settings.BucketName} in {_settings.Region}): the function runs in a VPC for EFS, so its subnets' route tables " +
               "need an S3 gateway endpoint (deploy/template.yaml creates one) — without it S3 cannot be reached at all; otherwise S3 may be failing, try again.";
-        return new UploadBucketException(UploadBucketFailure.Unavailable, $"S3 {what} {happened}. {where}", inner) { Key = key };
+        return new UploadBucketException(UploadBucketFailure.Unavailable, $"S3 {what} {happened}. {where}", inner);
     }
 
     public void Dispose()

@@ -10,18 +10,4 @@ public sealed class UploadBucketException(UploadBucketFailure reason, string mes
     : Exception(message, inner)
 {
     public UploadBucketFailure Reason { get; } = reason;
-
-    /// <summary>The key concerned, when it has the issued format (never an arbitrary client string).</summary>
-    public string? Key { get; init; }
-
-    /// <summary>For <see cref="UploadBucketFailure.TooLarge"/>: the object's size when S3 announced it, else
-    /// the number of bytes read before the limit was passed.</summary>
-    public long? Bytes { get; init; }
-
-    /// <summary>For <see cref="UploadBucketFailure.TooLarge"/>: the limit (<c>XRAY_MAX_UPLOAD_BYTES</c>).</summary>
-    public long? MaxBytes { get; init; }
-
-    /// <summary>For <see cref="UploadBucketFailure.NotConfigured"/> and <see cref="UploadBucketFailure.Misconfigured"/>:
-    /// the environment variables to fix.</summary>
-    public IReadOnlyList<string> Variables { get; init; } = [];
 }

@@ -184,7 +184,7 @@ public class ProxyEventReaderTests
         using var lease = new BufferLease();
         var big = new byte[5000];
         var e = await Assert.ThrowsAsync<ProxyEventTooLargeException>(() => ProxyEventReader.ReadAllAsync(new TrickleStream(big, 700), lease, 4096).AsTask());
-        Assert.Equal(4096, e.Limit);
+        Assert.EndsWith("; at most 4096 are accepted.", e.Message);
         await Assert.ThrowsAsync<ProxyEventTooLargeException>(() => ProxyEventReader.ReadAllAsync(new MemoryStream(big), lease, 4096).AsTask());
     }
 }

@@ -30,7 +30,9 @@ public class EfsLayoutTests
             var layout = new EfsLayout(Root, XrayOptions.DefaultModelName, Path.Combine(RuntimeDir, rid));
 
             Assert.True(File.Exists(layout.OnnxRuntimePath), layout.OnnxRuntimePath);
-            Assert.True(File.Exists(layout.VipsPath), layout.VipsPath);
+            // libvips is loaded from the native folder by this name (VipsRuntime.EnsureLoaded).
+            string vips = Path.Combine(layout.NativeDirectory, EfsLayout.VipsFileName);
+            Assert.True(File.Exists(vips), vips);
             Assert.True(File.Exists(layout.ManifestPath), layout.ManifestPath);
             var modelFile = JsonDocument.Parse(File.ReadAllText(layout.ManifestPath)).RootElement.GetProperty("model").GetString()!;
             var modelPath = Path.Combine(layout.ModelDirectory, modelFile);

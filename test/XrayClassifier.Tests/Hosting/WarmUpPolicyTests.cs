@@ -28,7 +28,7 @@ public sealed class WarmUpPolicyTests : IDisposable
         var f = new Function.Function(new DictionaryEnvironmentVariables(env),
             new FunctionServices { Log = log, WarmUp = overrideKind, ProcessorCount = 2 });
         // On demand the INIT line comes when the loads end, after INIT itself.
-        Assert.True(f.Initialised.Wait(TimeSpan.FromMinutes(1)), "no INIT log line");
+        Assert.True(log.WaitForLine(MemoryLogSink.InitLine, TimeSpan.FromMinutes(1)), "no INIT log line");
         return (f, log, JsonDocument.Parse(log.Lines.First(l => l.Contains("\"message\":\"init", StringComparison.Ordinal))).RootElement);
     }
 
@@ -65,7 +65,7 @@ public sealed class WarmUpPolicyTests : IDisposable
 
         Assert.True(first.Status == 200, first.Body);
         Assert.Equal(first.Json.GetProperty("predictions").GetRawText(), second.Json.GetProperty("predictions").GetRawText());
-        await f.Initialised.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(log.WaitForLine(MemoryLogSink.InitLine, TimeSpan.FromMinutes(1)), "no INIT log line");
         var init = JsonDocument.Parse(log.Lines.First(l => l.Contains("\"message\":\"init\"", StringComparison.Ordinal))).RootElement;
         Assert.Equal("overlap", init.GetProperty("warmUp").GetString());
         Assert.True(init.GetProperty("constructorMs").GetDouble() < init.GetProperty("initMs").GetDouble(), init.ToString());
@@ -93,7 +93,7 @@ public sealed class WarmUpPolicyTests : IDisposable
         Assert.Contains("model", answer.Body);
         Assert.NotNull(answer.Header("Retry-After"));
         Assert.Empty(Directory.GetFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
-        await f.Initialised.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(log.WaitForLine(MemoryLogSink.InitLine, TimeSpan.FromMinutes(1)), "no INIT log line");
         Assert.Contains(log.Lines, l => l.Contains("\"message\":\"init incomplete\"", StringComparison.Ordinal));
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Http;
@@ -79,7 +80,7 @@ public sealed class RouteTableTests : IDisposable
         int end = text.IndexOf(End, StringComparison.Ordinal);
         Assert.True(begin >= 0 && end > begin, $"API.md needs the markers {Begin.Trim()} and {End}");
         string written = text[(begin + Begin.Length)..end];
-        string generated = RouteTable.MarkdownTable();
+        string generated = MarkdownTable();
         if (Environment.GetEnvironmentVariable("XRAY_WRITE_ROUTE_TABLE") == "1")
         {
             File.WriteAllText(ApiMd, text[..(begin + Begin.Length)] + generated + text[end..]);
@@ -87,6 +88,18 @@ public sealed class RouteTableTests : IDisposable
         }
         Assert.True(written == generated,
             "API.md's route table differs from Http/RouteTable.cs; run this test with XRAY_WRITE_ROUTE_TABLE=1 or paste the generated table:\n" + generated);
+    }
+
+    /// <summary>API.md's route table, written from <see cref="RouteTable.All"/>: one row per route, then the preflight
+    /// and the 405 every route shares. Only this test needs it, so it lives here and not in the Lambda.</summary>
+    private static string MarkdownTable()
+    {
+        var table = new StringBuilder("| route | methods | answer |\n|---|---|---|\n");
+        foreach (var entry in RouteTable.All)
+            table.Append($"| {entry.Path.Describe(markdown: true)} | {string.Join(", ", entry.Methods.Select(m => $"`{m}`"))} | {entry.Documented} |\n");
+        table.Append("| any path | `OPTIONS` | 204 CORS preflight (`Access-Control-Allow-Methods`: the route's methods and `OPTIONS`) |\n");
+        table.Append("| any other method | | 405 with `Allow` (the route's methods and `OPTIONS`) |\n");
+        return table.ToString();
     }
 
     public void Dispose()

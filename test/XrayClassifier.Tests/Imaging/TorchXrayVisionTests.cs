@@ -53,7 +53,7 @@ public sealed class TorchXrayVisionTests(PipelineFixture fixture, TorchXrayVisio
     public void TensorMatchesTorchXrayVisionsSkimagePreprocessing(string name)
     {
         var c = corpus.Get(name);
-        var spec = ModelManifest.Parse(Manifest(c).ToJsonString()).Input;
+        var spec = TestManifest.Parse(Manifest(c).ToJsonString()).Input;
         var tensor = new float[spec.ElementCount];
 
         fixture.Pipeline.PreprocessUpload(corpus.Encoded(name), null, spec, tensor);

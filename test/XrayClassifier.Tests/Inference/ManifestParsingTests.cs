@@ -23,7 +23,7 @@ public sealed class ManifestParsingTests
 
     private static PlatformUnavailableException Refuse(string json)
     {
-        var e = Assert.Throws<PlatformUnavailableException>(() => ModelManifest.Parse(json, "/efs/models/m/manifest.json"));
+        var e = Assert.Throws<PlatformUnavailableException>(() => TestManifest.Parse(json, "/efs/models/m/manifest.json"));
         Assert.Equal("manifest", e.Component);
         Assert.StartsWith("The model manifest /efs/models/m/manifest.json is not valid:", e.Message);
         return e;
@@ -42,7 +42,7 @@ public sealed class ManifestParsingTests
     [Fact]
     public void ReadsEveryField()
     {
-        var m = ModelManifest.Parse(Valid);
+        var m = TestManifest.Parse(Valid);
 
         Assert.Equal(("chexnet-densenet121", "1", "model.onnx", "input", "probabilities"), (m.Name, m.Version, m.ModelFile, m.InputName, m.OutputName));
         Assert.Equal((3, 224, 224, ResizeMode.Stretch, Interpolation.Bilinear), (m.Input.Channels, m.Input.Height, m.Input.Width, m.Input.Resize, m.Input.Interpolation));
@@ -57,7 +57,7 @@ public sealed class ManifestParsingTests
     [Fact]
     public void ReadsTheNoticeThatTravelsWithEveryAnswer()
     {
-        var m = ModelManifest.Parse(Mutated(n => n["notice"] = "Research use only."));
+        var m = TestManifest.Parse(Mutated(n => n["notice"] = "Research use only."));
         Assert.Equal("Research use only.", m.Notice);
     }
 
@@ -78,7 +78,7 @@ public sealed class ManifestParsingTests
     public void ReadsEachResizeInterpolationAndActivation(string resize, string interpolation, string activation,
         ResizeMode expectedResize, Interpolation expectedInterpolation, OutputActivation expectedActivation)
     {
-        var m = ModelManifest.Parse(Mutated(n =>
+        var m = TestManifest.Parse(Mutated(n =>
         {
             In(n)["resize"] = resize;
             In(n)["interpolation"] = interpolation;
@@ -90,7 +90,7 @@ public sealed class ManifestParsingTests
     [Fact]
     public void OptionalFieldsTakeTheirDocumentedDefaults()
     {
-        var m = ModelManifest.Parse(Mutated(n =>
+        var m = TestManifest.Parse(Mutated(n =>
         {
             In(n).Remove("name");
             In(n).Remove("resize");
@@ -108,17 +108,17 @@ public sealed class ManifestParsingTests
     [Fact]
     public void PerLabelThresholdsFallBackToDefaultThenToOneHalf()
     {
-        var withDefault = ModelManifest.Parse(Mutated(n => Out(n)["threshold"] = new JsonObject { ["Cardiomegaly"] = 0.3, ["default"] = 0.7 }));
+        var withDefault = TestManifest.Parse(Mutated(n => Out(n)["threshold"] = new JsonObject { ["Cardiomegaly"] = 0.3, ["default"] = 0.7 }));
         Assert.Equal([0.7f, 0.3f, 0.7f], withDefault.Labels.Select(withDefault.ThresholdFor));
 
-        var withoutDefault = ModelManifest.Parse(Mutated(n => Out(n)["threshold"] = new JsonObject { ["Effusion"] = 0.9 }));
+        var withoutDefault = TestManifest.Parse(Mutated(n => Out(n)["threshold"] = new JsonObject { ["Effusion"] = 0.9 }));
         Assert.Equal([0.5f, 0.5f, 0.9f], withoutDefault.Labels.Select(withoutDefault.ThresholdFor));
     }
 
     [Fact]
     public void ReadsTorchXrayVisionsPreprocessingCalibrationAndEmptyLabelSlots()
     {
-        var m = ModelManifest.Parse(Mutated(n =>
+        var m = TestManifest.Parse(Mutated(n =>
         {
             In(n)["channels"] = 1;
             In(n)["grey"] = "first";
@@ -143,7 +143,7 @@ public sealed class ManifestParsingTests
     [Fact]
     public void TodaysManifestsKeepTodaysPreprocessingAndNoCalibration()
     {
-        var m = ModelManifest.Parse(Valid);
+        var m = TestManifest.Parse(Valid);
         Assert.Equal((GreyConversion.Luma, CropMode.None), (m.Input.Grey, m.Input.Crop));
         Assert.Null(m.Calibration);
         Assert.Null(m.OperatingPoints);
@@ -153,7 +153,7 @@ public sealed class ManifestParsingTests
     [Fact]
     public void AcceptsCommentsAndTrailingCommasBecausePeopleWriteThese()
     {
-        var m = ModelManifest.Parse(Valid.Replace("\"version\": \"1\",", "\"version\": \"1\", // bumped on retraining\n")
+        var m = TestManifest.Parse(Valid.Replace("\"version\": \"1\",", "\"version\": \"1\", // bumped on retraining\n")
             .Replace("\"threshold\": 0.5 }", "\"threshold\": 0.5, }"));
         Assert.Equal("1", m.Version);
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference;
@@ -24,7 +26,7 @@ public sealed class ManifestSchemaTests
         int end = text.IndexOf(End, StringComparison.Ordinal);
         Assert.True(begin >= 0 && end > begin, $"MANIFEST.md needs the markers {Begin.Trim()} and {End}");
         string written = text[(begin + Begin.Length)..end];
-        string generated = ManifestSchema.MarkdownTable();
+        string generated = MarkdownTable();
         if (Environment.GetEnvironmentVariable("XRAY_WRITE_MANIFEST_TABLE") == "1")
         {
             File.WriteAllText(ManifestMd, text[..(begin + Begin.Length)] + generated + text[end..]);
@@ -38,7 +40,7 @@ public sealed class ManifestSchemaTests
     [Fact]
     public void EveryFieldOfTheSchemaIsATableRowAndEveryRowAField()
     {
-        var rows = ManifestSchema.MarkdownTable().Split('\n')
+        var rows = MarkdownTable().Split('\n')
             .Where(l => l.StartsWith("| `", StringComparison.Ordinal))
             .Select(l => l[3..l.IndexOf('`', 3)]).ToArray();
         Assert.Equal(Leaves(ManifestSchema.Root).Select(f => f.Path[2..]), rows);
@@ -57,7 +59,7 @@ public sealed class ManifestSchemaTests
     [Fact]
     public void TheReaderAppliesTheSchemaDefaultsToALeanManifest()
     {
-        var m = ModelManifest.Parse("""
+        var m = TestManifest.Parse("""
             { "name": "m", "version": "1", "model": "model.onnx",
               "input": { "channels": 1, "height": 8, "width": 8, "mean": [0.5], "std": [0.25] },
               "output": { "activation": "sigmoid", "labels": ["a"] } }
@@ -90,7 +92,7 @@ public sealed class ManifestSchemaTests
         foreach (string name in names[..^1]) parent = (parent[name] ??= new JsonObject()).AsObject();
         parent[names[^1]] = true;
 
-        var e = Assert.Throws<PlatformUnavailableException>(() => ModelManifest.Parse(node.ToJsonString()));
+        var e = Assert.Throws<PlatformUnavailableException>(() => TestManifest.Parse(node.ToJsonString()));
 
         Assert.Contains(field.Display, e.Message);
         Assert.Contains(field.Kind == ManifestValueKind.NumberOrLabelNumbers ? field.TypeWords : $"expected {field.ExpectedType}.", e.Message);
@@ -113,7 +115,7 @@ public sealed class ManifestSchemaTests
             }
             target["unheard_of"] = 1;
 
-            var e = Assert.Throws<PlatformUnavailableException>(() => ModelManifest.Parse(node.ToJsonString()));
+            var e = Assert.Throws<PlatformUnavailableException>(() => TestManifest.Parse(node.ToJsonString()));
 
             Assert.Contains($"the fields of {section.Display} are {string.Join(", ", section.Fields.Select(f => f.Name))}. Check the spelling.", e.Message);
         }
@@ -126,5 +128,30 @@ public sealed class ManifestSchemaTests
             yield return child;
             foreach (var grandchild in Leaves(child)) yield return grandchild;
         }
+    }
+
+    /// <summary>MANIFEST.md's field table, written from <see cref="ManifestSchema.Root"/>: one row per field, objects
+    /// before their fields. Only these tests need it, so it lives here and not in the Lambda.</summary>
+    private static string MarkdownTable()
+    {
+        var table = new StringBuilder();
+        table.Append("| field | type | required | default | meaning |\n|---|---|---|---|---|\n");
+        foreach (var field in ManifestSchema.Root.Fields) Row(table, field);
+        return table.ToString();
+    }
+
+    private static void Row(StringBuilder table, ManifestField field)
+    {
+        string meaning = field.Meaning;
+        if (field.Choices.Length > 0)
+        {
+            meaning += " " + string.Join("; ", field.Choices.Select(c =>
+                c.Meaning is null ? $"`{c.Value}`" : $"`{c.Value}`: {c.Meaning}")) + ".";
+        }
+        string defaultValue = field.Default is null ? "—"
+            : field.Choices.Length > 0 || field.Kind != ManifestValueKind.Text ? $"`{field.Default}`" : field.Default;
+        table.Append(CultureInfo.InvariantCulture,
+            $"| `{field.Path[2..]}` | {field.TypeWords.Replace("|", "\\|", StringComparison.Ordinal)} | {(field.Required ? "yes" : "no")} | {defaultValue} | {meaning} |\n");
+        foreach (var child in field.Fields) Row(table, child);
     }
 }

@@ -5,7 +5,7 @@ namespace XrayClassifier.Tests.Inference;
 
 public sealed class ScoreReaderTests
 {
-    private static ModelManifest Manifest(string labels, string? calibration, string activation = "none", string threshold = "0.5") => ModelManifest.Parse($$"""
+    private static ModelManifest Manifest(string labels, string? calibration, string activation = "none", string threshold = "0.5") => TestManifest.Parse($$"""
         { "name": "m", "version": "1", "model": "model.onnx",
           "input": { "channels": 1, "height": 8, "width": 8, "mean": [0.5], "std": [0.25] },
           "output": { "activation": "{{activation}}", "labels": {{labels}}, "threshold": {{threshold}} {{(calibration is null ? "" : $", \"calibration\": {calibration}")}} } }

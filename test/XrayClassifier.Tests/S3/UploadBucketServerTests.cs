@@ -137,9 +137,7 @@ public class UploadBucketServerTests(S3ServerFixture fixture) : IClassFixture<S3
         var e = await Refused(() => bucket.FetchAsync(ticket.Key, allocate: n => { allocated = true; return new byte[n]; }));
 
         Assert.Equal(UploadBucketFailure.TooLarge, e.Reason);
-        Assert.Equal(1024 * 1024 + 1, e.Bytes);
-        Assert.Equal(1024 * 1024, e.MaxBytes);
-        Assert.Equal(ticket.Key, e.Key);
+        Assert.Contains($"The uploaded object {ticket.Key} is {1024 * 1024 + 1} bytes; the largest accepted is {1024 * 1024} bytes", e.Message);
         Assert.False(allocated, "no buffer for the body may be taken for an object over the cap");
         Assert.Contains("XRAY_MAX_UPLOAD_BYTES", e.Message);
     }
@@ -165,7 +163,7 @@ public class UploadBucketServerTests(S3ServerFixture fixture) : IClassFixture<S3
 
         var never = await Refused(() => bucket.FetchAsync(ticket.Key));
         Assert.Equal(UploadBucketFailure.NotFound, never.Reason);
-        Assert.Equal(ticket.Key, never.Key);
+        Assert.Contains($"There is no uploaded object {ticket.Key} in the upload bucket", never.Message);
 
         await BrowserUpload.PostAsync(ticket, Bytes(1000, seed: 4));
         await bucket.FetchAsync(ticket.Key);
@@ -191,8 +189,8 @@ public class UploadBucketServerTests(S3ServerFixture fixture) : IClassFixture<S3
         {
             var fetch = await Refused(() => bucket.FetchAsync(key));
             Assert.Equal(UploadBucketFailure.NotIssued, fetch.Reason);
-            Assert.Null(fetch.Key);
             Assert.DoesNotContain("secrets", fetch.Message);
+            if (key.Length > 0) Assert.DoesNotContain(key, fetch.Message); // the client's string is never echoed
             var delete = await Refused(() => bucket.DeleteAsync(key));
             Assert.Equal(UploadBucketFailure.NotIssued, delete.Reason);
         }
@@ -240,7 +238,6 @@ public class UploadBucketOutageTests
 
         AssertNamesS3AndTheServer(e, server.Endpoint);
         Assert.Contains("reading the body of " + ticket.Key, e.Message);
-        Assert.Equal(ticket.Key, e.Key);
     }
 
     [Fact]
@@ -310,16 +307,15 @@ public class UploadBucketOutageTests
     [Fact]
     public async Task AnswersNotConfiguredNamingTheVariableWithoutABucket()
     {
-        using var bucket = UploadBucket.FromEnvironment(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        using var bucket = BucketAsTheFunctionMakesIt(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
         {
             ["AWS_REGION"] = "eu-west-1",
-        }), S3Server.Credentials);
+        }));
 
         foreach (var attempt in new Func<Task>[] { () => bucket.IssueAsync(), () => bucket.FetchAsync(UploadKey.Create(DateTimeOffset.UtcNow)), () => bucket.DeleteAsync("x") })
         {
             var e = await Refused(attempt);
             Assert.Equal(UploadBucketFailure.NotConfigured, e.Reason);
-            Assert.Equal(["XRAY_UPLOAD_BUCKET"], e.Variables);
             Assert.Contains("XRAY_UPLOAD_BUCKET is not set", e.Message);
         }
     }
@@ -327,18 +323,23 @@ public class UploadBucketOutageTests
     [Fact]
     public async Task AnswersMisconfiguredNamingEachBadVariable()
     {
-        using var bucket = UploadBucket.FromEnvironment(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        using var bucket = BucketAsTheFunctionMakesIt(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
         {
             ["XRAY_UPLOAD_BUCKET"] = "xray-uploads",
             ["AWS_REGION"] = "eu-west-1",
             ["XRAY_MAX_UPLOAD_BYTES"] = "lots",
             ["XRAY_S3_TIMEOUT_SECONDS"] = "0",
-        }), S3Server.Credentials);
+        }));
 
         var e = await Refused(() => bucket.IssueAsync());
 
         Assert.Equal(UploadBucketFailure.Misconfigured, e.Reason);
-        Assert.Equal(["XRAY_MAX_UPLOAD_BYTES", "XRAY_S3_TIMEOUT_SECONDS"], e.Variables);
         Assert.Contains("XRAY_MAX_UPLOAD_BYTES='lots'", e.Message);
+        Assert.Contains("XRAY_S3_TIMEOUT_SECONDS='0'", e.Message);
     }
+
+    /// <summary>The bucket as ExecutionEnvironment makes it: from the settings <see cref="XrayOptions"/> read, with the
+    /// test server's fixed credentials so that the SDK never looks anywhere else.</summary>
+    private static UploadBucket BucketAsTheFunctionMakesIt(IEnvironmentVariables environment) =>
+        new(XrayOptions.FromEnvironment(environment).Uploads, S3Server.Credentials);
 }

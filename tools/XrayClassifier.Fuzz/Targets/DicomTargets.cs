@@ -1,5 +1,6 @@
 using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Dicom.Codecs;
+using XrayClassifier.Tooling.Dicom;
 
 namespace XrayClassifier.Fuzz.Targets;
 

@@ -28,7 +28,7 @@ internal static class ClassifyCommand
             throw new UsageException($"--dump-input folder '{dir}' does not exist");
         var local = LocalEnvironment.Resolve(efsRoot, environment);
         var image = await File.ReadAllBytesAsync(imagePath).ConfigureAwait(false);
-        var mediaType = MediaTypeOf(imagePath);
+        var mediaType = FileFormats.MediaTypeOf(imagePath);
 
         using var function = LocalFunction.Create(local);
         var emulator = new RestApiEmulator(new RestApiSettings(), function.FunctionHandler, stderr);
@@ -59,7 +59,4 @@ internal static class ClassifyCommand
         }
         return LocalCli.ExitCodeFor(response.StatusCode);
     }
-
-    /// <summary>What curl or a browser would declare for the file.</summary>
-    public static string MediaTypeOf(string path) => ImageFormat.ForFileName(path)?.MediaType ?? "application/octet-stream";
 }

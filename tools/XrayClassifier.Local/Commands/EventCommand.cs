@@ -27,7 +27,7 @@ internal static class EventCommand
 
         var image = await File.ReadAllBytesAsync(imagePath).ConfigureAwait(false);
         var integration = new ProxyIntegration(new RestApiSettings { Stage = stage, Resource = resource });
-        var proxyEvent = integration.ForUpload(resource ?? "/classify", image, ClassifyCommand.MediaTypeOf(imagePath));
+        var proxyEvent = integration.ForUpload(resource ?? "/classify", image, FileFormats.MediaTypeOf(imagePath));
         await stdout.WriteLineAsync(Encoding.UTF8.GetString(ProxyEventBuilder.ToUtf8(proxyEvent))).ConfigureAwait(false);
         return LocalCli.Success;
     }

@@ -35,7 +35,7 @@ internal static class SampleXrayCommand
     private static async Task<int> RunAsync(string outPath, int width, int height, int seed, int quality, string? efsRoot,
         TextWriter stderr, IEnvironmentVariables environment)
     {
-        var format = ImageFormat.ForFileName(outPath);
+        var format = FileFormats.ForFileName(outPath);
         if (format != ImageFormat.Jpeg && format != ImageFormat.Png) throw new UsageException($"'{outPath}' must end in .jpg, .jpeg or .png");
         var local = LocalEnvironment.Resolve(efsRoot, environment);
         var layout = EfsLayout.From(XrayOptions.FromEnvironment(local));

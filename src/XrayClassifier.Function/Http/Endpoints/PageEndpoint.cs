@@ -25,12 +25,11 @@ internal sealed class PageEndpoint : IEndpoint
 
     public Task<ProxyResponse> AnswerAsync(RequestContext context)
     {
-        var (html, policy) = s_page.Value;
         var response = Responses.Empty(200, context.RequestId);
-        if (context.Route.Method != "HEAD") response.Body = html;
+        if (context.Route.Method != "HEAD") response.Body = Html;
         var headers = response.Headers;
         headers["Content-Type"] = "text/html; charset=utf-8";
-        headers["Content-Security-Policy"] = policy;
+        headers["Content-Security-Policy"] = ContentSecurityPolicy;
         headers["Referrer-Policy"] = "no-referrer";
         headers["X-Frame-Options"] = "DENY";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";

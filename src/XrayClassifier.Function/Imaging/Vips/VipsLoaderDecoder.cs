@@ -13,9 +13,7 @@ namespace XrayClassifier.Function.Imaging.Vips;
 /// libvips is loaded (<see cref="VipsRuntime"/>).</remarks>
 internal sealed class VipsLoaderDecoder(string loader) : IImageDecoder
 {
-    /// <summary>The libvips operation that decodes the format from memory ("pngload_buffer").</summary>
-    public string Loader => loader;
-
+    /// <summary>The libvips operation that decodes the format from memory ("pngload_buffer"), the only one.</summary>
     public IReadOnlyList<string> VipsLoaders => [loader];
 
     public OpenedImage Open(ReadOnlyMemory<byte> encoded, ImageFormat format, ImagePipeline pipeline, PreprocessSpec spec) =>

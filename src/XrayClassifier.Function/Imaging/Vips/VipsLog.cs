@@ -19,13 +19,9 @@ internal static class VipsLog
 
     private const int MaxCaptured = 32;
 
-    private static long s_warnings;
     private static readonly Lock s_captureGate = new();
     private static List<string>? s_captured;
     private static int s_capturedDropped;
-
-    /// <summary>Warnings and criticals seen since the process started (tests read it).</summary>
-    public static long WarningCount => Interlocked.Read(ref s_warnings);
 
     /// <summary>Where lines go; stderr unless a test redirects it.</summary>
     public static TextWriter Output { get; set; } = Console.Error;
@@ -69,7 +65,6 @@ internal static class VipsLog
         {
             // libvips logs g_info for every operation when VIPS_INFO is set: never useful in Lambda logs.
             if ((level & (Info | Debug)) != 0 && (level & (Critical | Warning | Message)) == 0) return;
-            if ((level & (Critical | Warning)) != 0) Interlocked.Increment(ref s_warnings);
             string text = Printable(message ?? "");
             lock (s_captureGate)
             {

@@ -38,9 +38,6 @@ internal static class VipsRuntime
     /// <summary>libvips's own version, e.g. "8.18.7", once loaded.</summary>
     public static string Version => s_version ?? throw new InvalidOperationException("libvips is not loaded.");
 
-    /// <summary>The absolute path libvips was loaded from.</summary>
-    public static string? LoadedFrom => s_loadedFrom;
-
     /// <summary>Loads and initialises libvips from <paramref name="nativeDirectory"/>, or checks that the
     /// already loaded copy is that one. Throws <see cref="PlatformUnavailableException"/> naming the file
     /// and what was expected.</summary>
@@ -91,10 +88,6 @@ internal static class VipsRuntime
 
     /// <summary>libvips worker threads per pipeline (process-wide).</summary>
     public static void SetConcurrency(int threads) => VipsSetup.SetConcurrency(threads);
-
-    public static int Concurrency => VipsSetup.Concurrency();
-
-    public static int CacheMaxOperations => VipsSetup.CacheMaxOperations();
 
     private static string Expected =>
         $"Expected {EfsLayout.VipsFileName} for {EfsLayout.RuntimeIdentifier} (libvips 8.18.7 from the NuGet package NetVips.Native.{EfsLayout.RuntimeIdentifier} 8.18.7, file runtimes/{EfsLayout.RuntimeIdentifier}/native/{EfsLayout.VipsFileName}); efs-layout/fill.sh puts it in place.";

@@ -70,10 +70,4 @@ internal static class VipsSetup
     /// <summary>libvips worker threads (process-wide).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void SetConcurrency(int threads) => NetVips.NetVips.Concurrency = Math.Max(1, threads);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static int Concurrency() => NetVips.NetVips.Concurrency;
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static int CacheMaxOperations() => Cache.Max;
 }

@@ -24,8 +24,6 @@ internal sealed class HeatmapSupport
     /// <summary>True when the session must be created from the variant whose outputs include the feature map.</summary>
     public bool AddsOutput { get; }
 
-    public static HeatmapSupport None(string missing) => new(null, missing, false);
-
     /// <summary>Reads the model's graph (mapped, not read whole) and looks for the head.</summary>
     public static HeatmapSupport Find(string modelPath, ModelManifest manifest)
     {

@@ -11,7 +11,7 @@ namespace XrayClassifier.Function.Inference.Manifest;
 /// The one description of manifest.json: every field with its path, type, allowed values, default, whether it
 /// is required and what it means. <see cref="ManifestJson"/> reads by it, <see cref="ManifestReader"/> takes
 /// its messages, choices and defaults from it, and MANIFEST.md's field table is generated from it
-/// (<see cref="MarkdownTable"/>; a test holds the file equal). Rules that span fields (one mean per channel,
+/// (by ManifestSchemaTests, which holds the file equal). Rules that span fields (one mean per channel,
 /// thresholds naming labels) stay in the reader.
 /// </summary>
 internal static class ManifestSchema
@@ -189,28 +189,4 @@ internal static class ManifestSchema
     /// <summary>The whole file.</summary>
     public static readonly ManifestField Root = Object("$", "The manifest.", required: true,
         [Name, Version, Description, Notice, Model, Input.Section, Output.Section, Dicom.Section, Heatmap.Section]);
-
-    /// <summary>MANIFEST.md's field table: one row per field, objects before their fields.</summary>
-    public static string MarkdownTable()
-    {
-        var table = new StringBuilder();
-        table.Append("| field | type | required | default | meaning |\n|---|---|---|---|---|\n");
-        foreach (var field in Root.Fields) Row(table, field);
-        return table.ToString();
-    }
-
-    private static void Row(StringBuilder table, ManifestField field)
-    {
-        string meaning = field.Meaning;
-        if (field.Choices.Length > 0)
-        {
-            meaning += " " + string.Join("; ", field.Choices.Select(c =>
-                c.Meaning is null ? $"`{c.Value}`" : $"`{c.Value}`: {c.Meaning}")) + ".";
-        }
-        string defaultValue = field.Default is null ? "—"
-            : field.Choices.Length > 0 || field.Kind != Text ? $"`{field.Default}`" : field.Default;
-        table.Append(CultureInfo.InvariantCulture,
-            $"| `{field.Path[2..]}` | {field.TypeWords.Replace("|", "\\|", StringComparison.Ordinal)} | {(field.Required ? "yes" : "no")} | {defaultValue} | {meaning} |\n");
-        foreach (var child in field.Fields) Row(table, child);
-    }
 }

@@ -69,8 +69,6 @@ internal ref struct ProtoReader
 
     public uint Fixed32() => BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
 
-    public ulong Fixed64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
-
     /// <summary>A length-delimited field's content (an embedded message, string, bytes or packed values).</summary>
     public ReadOnlySpan<byte> Bytes()
     {

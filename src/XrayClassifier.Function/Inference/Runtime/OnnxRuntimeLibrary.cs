@@ -41,14 +41,10 @@ internal sealed class OnnxRuntimeLibrary
     private static OnnxRuntimeLibrary? s_loaded;
     private static string? s_brokenReason;
 
-    private OnnxRuntimeLibrary(string libraryPath, string nativeVersion)
+    private OnnxRuntimeLibrary(string nativeVersion)
     {
-        LibraryPath = libraryPath;
         NativeVersion = nativeVersion;
     }
-
-    /// <summary>Absolute path of the library ORT runs on (the first one loaded in this process).</summary>
-    public string LibraryPath { get; }
 
     /// <summary>The native library's own version string (<c>OrtEnv.GetVersionString()</c>), e.g. "1.32.0".</summary>
     public string NativeVersion { get; }
@@ -80,7 +76,7 @@ internal sealed class OnnxRuntimeLibrary
             try
             {
                 RegisterResolver();
-                s_loaded = new OnnxRuntimeLibrary(boundPath, StartEnvironment());
+                s_loaded = new OnnxRuntimeLibrary(StartEnvironment());
                 return s_loaded;
             }
             catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException
