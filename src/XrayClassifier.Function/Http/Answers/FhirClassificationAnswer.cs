@@ -45,6 +45,9 @@ internal sealed class FhirClassificationAnswer : IClassificationAnswer
     private static readonly IReadOnlyList<FhirCodeableConcept> Positive = [new([new(Interpretation, "POS", "Positive")])];
     private static readonly IReadOnlyList<FhirCodeableConcept> Negative = [new([new(Interpretation, "NEG", "Negative")])];
 
+    private static readonly FhirCodeableConcept NotANumber =
+        new([new("http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-a-number", "Not a Number (NaN)")]);
+
     private static readonly FhirCodeableConcept AiModel = new(Text: "AI classification model (chest X-ray)");
 
     private static readonly string FunctionVersion =
@@ -72,8 +75,10 @@ internal sealed class FhirClassificationAnswer : IClassificationAnswer
                 Status = "preliminary",
                 Category = [Imaging],
                 Code = new FhirCodeableConcept(FindingCodes.For(p.Label) is { } coding ? [coding] : null, p.Label),
-                ValueQuantity = new FhirQuantity(p.Probability, "probability", Ucum, "1"),
-                Interpretation = p.IsFinding ? Positive : Negative,
+                // A NaN output has no FHIR value (JSON numbers cannot be NaN): no value, the reason why, no interpretation.
+                ValueQuantity = float.IsNaN(p.Probability) ? null : new FhirQuantity(p.Probability, "probability", Ucum, "1"),
+                DataAbsentReason = float.IsNaN(p.Probability) ? NotANumber : null,
+                Interpretation = float.IsNaN(p.Probability) ? null : p.IsFinding ? Positive : Negative,
                 Device = device,
                 ReferenceRange = [new FhirReferenceRange(string.Create(CultureInfo.InvariantCulture, $"a finding at or above {p.Threshold}"))],
             }));

@@ -5,7 +5,11 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Specification.Source;
 using Hl7.Fhir.Specification.Terminology;
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Http.Answers;
+using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Observability;
 using XrayClassifier.Tests.TestHelpers;
 using Xunit.Abstractions;
 using Task = System.Threading.Tasks.Task;
@@ -181,6 +185,29 @@ public sealed class FhirAnswerTests(ITestOutputHelper output) : IDisposable
             var coding = Assert.Single(o.Code.Coding);
             Assert.Equal((system, code), (coding.System, coding.Code));
         }
+    }
+
+    [Fact]
+    public void AProbabilityTheModelDidNotGiveIsAbsentWithItsReasonAndNoInterpretation()
+    {
+        // A model can output NaN; FHIR JSON has no NaN, so the value is absent and data-absent-reason says why.
+        var manifest = ModelManifest.Parse(TestEfs.SmallManifest.ToJsonString());
+        var scores = new LabelScores("Nodule", 0.7f, ["Nodule"],
+            [new Prediction("Nodule", 0.7f) { Threshold = 0.5f }, new Prediction("Mass", float.NaN) { Threshold = 0.5f }]);
+        var result = new ClassificationResult(new DecodedImage(ImageFormat.Png, 1024, 1024, 1, 8), scores, 1, 1);
+        var classified = new ClassifiedRequest(new ClassificationOutcome(result, manifest, null), "nan-request", null,
+            System.Diagnostics.Stopwatch.GetTimestamp(), new RequestLogEntry());
+
+        var bundle = ParseValid(new FhirClassificationAnswer().Answer(classified).Body!);
+
+        var mass = bundle.Entry.Select(e => e.Resource).OfType<Observation>().Single(o => o.Code.Text == "Mass");
+        Assert.Null(mass.Value);
+        Assert.Empty(mass.Interpretation);
+        var reason = Assert.Single(mass.DataAbsentReason!.Coding);
+        Assert.Equal(("http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-a-number"), (reason.System, reason.Code));
+        var nodule = bundle.Entry.Select(e => e.Resource).OfType<Observation>().Single(o => o.Code.Text == "Nodule");
+        Assert.Equal(0.7m, Assert.IsType<Quantity>(nodule.Value).Value);
+        Assert.Equal("POS", Assert.Single(Assert.Single(nodule.Interpretation).Coding).Code);
     }
 
     [Fact]

@@ -60,8 +60,10 @@ internal sealed class FhirObservation : FhirResource
     public required string Status { get; init; }
     public required IReadOnlyList<FhirCodeableConcept> Category { get; init; }
     public required FhirCodeableConcept Code { get; init; }
-    public required FhirQuantity ValueQuantity { get; init; }
-    public required IReadOnlyList<FhirCodeableConcept> Interpretation { get; init; }
+    /// <summary>The probability; null when the model gave none (NaN), and then <see cref="DataAbsentReason"/> says so.</summary>
+    public FhirQuantity? ValueQuantity { get; init; }
+    public FhirCodeableConcept? DataAbsentReason { get; init; }
+    public IReadOnlyList<FhirCodeableConcept>? Interpretation { get; init; }
     public required FhirReference Device { get; init; }
     public required IReadOnlyList<FhirReferenceRange> ReferenceRange { get; init; }
 }
