@@ -216,7 +216,8 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
             .Concat(Hostile(corpus).Select(h => h.File));
         foreach (var upload in uploads)
         {
-            foreach (var form in new[] { ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom"), ProxyEventBuilder.Post().MultipartImageBody(upload, "x.dcm", "application/dicom") })
+            foreach (var form in new[] { ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom"), ProxyEventBuilder.Post().MultipartImageBody(upload, "x.dcm", "application/dicom"),
+                         ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom").Header("Accept", "application/fhir+json") })
             {
                 var answer = await Invoke(form);
                 answers.AppendLine(answer.Body).AppendLine(string.Join("\n", answer.Headers.Select(h => h.Key + ": " + h.Value)));
@@ -228,7 +229,7 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
         PatientData.AssertAbsent(_log.AllText);
         PatientData.AssertAbsent(answers.ToString());
         var stored = Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories).ToArray();
-        Assert.True(stored.Length >= 2 * 2 * TransferSyntaxes.Count(), $"{stored.Length} files stored");
+        Assert.True(stored.Length >= 3 * 2 * TransferSyntaxes.Count(), $"{stored.Length} files stored");
         foreach (var path in stored)
         {
             Assert.True(path.EndsWith(".png", StringComparison.Ordinal) || path.EndsWith(".json", StringComparison.Ordinal), path);

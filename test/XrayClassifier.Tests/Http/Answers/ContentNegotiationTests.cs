@@ -62,8 +62,9 @@ public sealed class ContentNegotiationTests : IDisposable
         Assert.Equal("Accept", answer.Header("Vary"));
         var problem = answer.Json;
         Assert.Equal("tag:xray-classifier,2026:problem:not-acceptable", problem.GetProperty("type").GetString());
-        Assert.Equal(["application/json"], problem.GetProperty("accepted").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["application/json", "application/fhir+json"], problem.GetProperty("accepted").EnumerateArray().Select(t => t.GetString()));
         Assert.Contains("application/json", problem.GetProperty("detail").GetString());
+        Assert.Contains("application/fhir+json", problem.GetProperty("detail").GetString());
         // Refused before any work: the model never ran, nothing was stored.
         Assert.Empty(_recorder.Tensors);
         Assert.DoesNotContain(Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories), f => !f.EndsWith(".gitkeep", StringComparison.Ordinal));
