@@ -191,7 +191,7 @@ public sealed class FhirAnswerTests(ITestOutputHelper output) : IDisposable
     public void AProbabilityTheModelDidNotGiveIsAbsentWithItsReasonAndNoInterpretation()
     {
         // A model can output NaN; FHIR JSON has no NaN, so the value is absent and data-absent-reason says why.
-        var manifest = ModelManifest.Parse(TestEfs.SmallManifest.ToJsonString());
+        var manifest = TestManifest.Parse(TestEfs.SmallManifest.ToJsonString());
         var scores = new LabelScores("Nodule", 0.7f, ["Nodule"],
             [new Prediction("Nodule", 0.7f) { Threshold = 0.5f }, new Prediction("Mass", float.NaN) { Threshold = 0.5f }]);
         var result = new ClassificationResult(new DecodedImage(ImageFormat.Png, 1024, 1024, 1, 8), scores, 1, 1);
