@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
-namespace XrayClassifier.Tooling.Dicom;
+namespace XrayClassifier.Function.Dicom.Writing;
 
 /// <summary>
 /// Writes DICOM data sets in little endian, Explicit or Implicit VR (PS3.5 §7.1), and wraps them in a Part 10 file
 /// (PS3.10 §7.1: preamble, "DICM", the File Meta Information group with its group length). Element by element, in the
-/// order called: the caller keeps tags ascending. The fuzz harness's seeds and the tests' files come from here, and
-/// so do hostile files: <see cref="Header"/>, <see cref="Item"/> and <see cref="Raw"/> write whatever lengths they are
+/// order called: the caller keeps tags ascending. The one Part 10 writer: the function's Structured Reports, the fuzz
+/// harness's seeds and the tests' files come from here, and so do hostile files: <see cref="Header"/>, <see cref="Item"/> and <see cref="Raw"/> write whatever lengths they are
 /// told, so a test can make a file no conforming writer would.
 /// </summary>
 public sealed class DicomWriter(bool explicitVr = true)
