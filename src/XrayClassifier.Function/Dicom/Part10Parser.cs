@@ -23,6 +23,9 @@ internal sealed class Part10Parser
     // or a stray huge value must not cost a large string.
     private const int MaxTextBytes = 1024;
 
+    // Patient and study text kept for the Structured Report: at most this many bytes (twice as many in UTF-8).
+    private const int MaxIdentityTextBytes = 2048;
+
     private readonly ReadOnlyMemory<byte> _buffer;
     private readonly bool _explicitVr;
     private readonly DicomLimits _limits;
@@ -256,7 +259,9 @@ internal sealed class Part10Parser
     /// decode, only an ASCII value (no escape sequence) is kept.</summary>
     private string? Decoded(ReadOnlySpan<byte> value)
     {
-        if (value.Length > MaxTextBytes) return null;
+        // Far longer than any PN, LO or SH may be: not a value to copy. UTF-8 gets twice the bytes, so that the SR's
+        // UTF-8 copy of a Latin-1 value kept (up to two bytes a character) is read back whole.
+        if (value.Length > (_characterSet == Encoding.UTF8 ? 2 * MaxIdentityTextBytes : MaxIdentityTextBytes)) return null;
         var encoding = _characterSet ?? (_characterSetSeen ? null : Encoding.Latin1);
         if (encoding is null && value.IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0 && value.IndexOf((byte)0x1B) < 0) encoding = Encoding.ASCII;
         if (encoding is null) return null;
