@@ -109,6 +109,39 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
             PatientData.AssertAbsent(Encoding.Latin1.GetString(File.ReadAllBytes(path)));
     }
 
+    [Fact]
+    public async Task ALatin1PatientComesBackAsUtf8AndASourceWithoutUidsGetsItsOwnStudyWithNoReference()
+    {
+        // ISO_IR 100 (Latin-1) text, and no Study, Series or SOP Instance UID: written by the project's writer.
+        var pixels = new byte[64 * 64];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
+        var source = new DicomWriter()
+            .Text(0x0008, 0x0005, "CS", "ISO_IR 100")
+            .Text(0x0008, 0x0060, "CS", "DX")
+            .Element(0x0010, 0x0010, "PN", Encoding.Latin1.GetBytes("MÜLLER^ZOË"))
+            .Element(0x0010, 0x0020, "LO", Encoding.Latin1.GetBytes("PID-Ü "))
+            .GreyImage(64, 64, bits: 8)
+            .Element(0x7FE0, 0x0010, "OB", pixels)
+            .File();
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        string path = _directory.Combine("latin1.sr.dcm");
+        File.WriteAllBytes(path, sr.BodyBytes);
+
+        var verify = ProcessRunner.Run(new ProcessCommand("dciodvfy", path), ToolTimeout);
+        output.WriteLine(verify.Stdout + verify.Stderr);
+        Assert.DoesNotContain((verify.Stdout + verify.Stderr).Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.Equal("ISO_IR 192", Attribute(path, "0008,0005"));
+        Assert.Equal("MÜLLER^ZOË", Attribute(path, "0010,0010"));
+        Assert.Equal("PID-Ü", Attribute(path, "0010,0020"));
+        Assert.StartsWith("2.25.", Attribute(path, "0020,000d"), StringComparison.Ordinal);
+        // Nothing to reference: no evidence sequence, no image in the library.
+        string all = ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess().Stdout;
+        Assert.DoesNotContain("(0040,a375)", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("(0008,1199)", all, StringComparison.Ordinal);
+        Assert.Equal(14, ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout).Count);
+    }
+
     private sealed record ReadFinding(string Label, float Probability, float Threshold, bool Present);
 
     /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (label, 99XRAYLABEL, …), then its
