@@ -62,12 +62,12 @@ public static class SrCodes
     public static readonly CodedConcept NotANumber = new("114000", "DCM", "Not a number");
 
     /// <summary>Whether the probability reached its threshold. dcm.h <c>CODE_DCM_PresenceOfProperty</c> (the DCM codes for
-    /// Present and Absent, 121053/121054, are retired there in favour of SNOMED CT's); SNOMED CT Present 52101004 and
-    /// Absent 2667000: not in DCMTK's sct.h, checked against highdicom-based SR code that uses them for the same
-    /// purpose (CID 240/CID 230's Present/Absent).</summary>
+    /// Present and Absent, 121053/121054, are retired there in favour of SNOMED CT's); its values from CID 240
+    /// Present-Absent: Present 52101004 and Absent 272519000, not in DCMTK's sct.h, checked in pydicom 2.3.1's
+    /// <c>sr/_concepts_dict.py</c> (generated from PS3.16), which lists both under CIDs 240 and 241.</summary>
     public static readonly CodedConcept PresenceOfProperty = new("121052", "DCM", "Presence of property");
     public static readonly CodedConcept Present = new("52101004", "SCT", "Present");
-    public static readonly CodedConcept Absent = new("2667000", "SCT", "Absent");
+    public static readonly CodedConcept Absent = new("272519000", "SCT", "Absent");
 
     /// <summary>Purpose of Reference of the algorithm's Contributing Equipment item: IHE Radiology AIR (Trial
     /// Implementation), as issue 22 quotes it.</summary>
