@@ -15,7 +15,8 @@ namespace XrayClassifier.Tests.Dicom;
 public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
-    private readonly TestEfs _efs = TestEfs.WithSmallModel();
+    private const string Notice = "Untrained test model: its findings mean nothing.";
+    private readonly TestEfs _efs = TestEfs.WithModel(TestEfs.SmallModel, WithNotice(TestEfs.SmallManifest));
     private readonly MemoryLogSink _log = new();
     private readonly TempDirectory _directory = new("xray-sr");
     private Function.Function? _function;
@@ -49,7 +50,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         Assert.DoesNotContain(verdict.Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
 
         // DCMTK reads every finding with the JSON answer's probability and threshold, and Present exactly for the findings.
-        var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", "+Pt", path), ToolTimeout).EnsureSuccess();
+        var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", "+Pt", "+Pl", path), ToolTimeout).EnsureSuccess();
         output.WriteLine(dump.Stdout);
         var read = ReadFindings(dump.Stdout);
         var predictions = json.Json.GetProperty("predictions").EnumerateArray().ToArray();
@@ -63,6 +64,9 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         }
         Assert.Contains("Comprehensive 3D SR", dump.Stdout, StringComparison.Ordinal);
         Assert.Contains("Imaging Measurement Report", dump.Stdout, StringComparison.Ordinal);
+        // The model's notice, as the JSON answer gives it, is in the report for its reader.
+        Assert.Equal(Notice, json.Json.GetProperty("model").GetProperty("notice").GetString());
+        Assert.Contains($"TEXT:(121106,DCM,\"Comment\")=\"{Notice}\"", dump.Stdout, StringComparison.Ordinal);
 
         // The source's study and patient, read by DCMTK from both files.
         string[] tags = ["0020,000d", "0010,0020", "0010,0010", "0008,0050"];
@@ -140,6 +144,12 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         Assert.DoesNotContain("(0040,a375)", all, StringComparison.Ordinal);
         Assert.DoesNotContain("(0008,1199)", all, StringComparison.Ordinal);
         Assert.Equal(14, ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout).Count);
+    }
+
+    private static System.Text.Json.Nodes.JsonObject WithNotice(System.Text.Json.Nodes.JsonObject manifest)
+    {
+        manifest["notice"] = Notice;
+        return manifest;
     }
 
     private sealed record ReadFinding(string Label, float Probability, float Threshold, bool Present);

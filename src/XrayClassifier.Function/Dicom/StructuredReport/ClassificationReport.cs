@@ -12,7 +12,8 @@ public sealed record ReportedFinding(string Label, float Probability, float Thre
 /// <param name="ModelName">The manifest's model name (Manufacturer's Model Name).</param>
 /// <param name="SoftwareVersions">The model's version and the function's (Software Versions, one value each).</param>
 /// <param name="DeviceUid">The algorithm's Device UID: one per model name and version.</param>
-public sealed record ReportedAlgorithm(string Manufacturer, string ModelName, IReadOnlyList<string> SoftwareVersions, string DeviceUid);
+/// <param name="Notice">The manifest's notice (the default model says it is untrained), stated in the report; null for none.</param>
+public sealed record ReportedAlgorithm(string Manufacturer, string ModelName, IReadOnlyList<string> SoftwareVersions, string DeviceUid, string? Notice = null);
 
 /// <summary>
 /// The classification as IHE Radiology AI Results (AIR) stores it: a Comprehensive 3D SR (1.2.840.10008.5.1.4.1.1.88.34)
@@ -20,7 +21,7 @@ public sealed record ReportedAlgorithm(string Manufacturer, string ModelName, IR
 /// device observer (TIDs 1001/1002/1004), Procedure Reported (the chest radiograph, not the algorithm), the Image Library
 /// (TID 1600) with the source image, and one qualitative evaluation per finding: a CODE "Finding" whose value is the
 /// label, with HAS PROPERTIES its probability and threshold (NUM, no units) and whether the probability reached the
-/// threshold (Presence of property: Present/Absent). The source's Patient and General Study modules are copied so a PACS
+/// threshold (Presence of property: Present/Absent), and the model's notice as a Comment. The source's Patient and General Study modules are copied so a PACS
 /// files it with the study; it starts a new series (Modality SR); the algorithm is named in Contributing Equipment
 /// (Purpose of Reference "Processing Algorithm"). Explicit VR Little Endian, UTF-8 (ISO_IR 192).
 /// </summary>
@@ -126,6 +127,10 @@ public static class ClassificationReport
                 .Add("HAS PROPERTIES", ContentItem.Number(SrCodes.ThresholdValue, finding.Threshold, SrCodes.NoUnits))
                 .Add("HAS PROPERTIES", ContentItem.Code(SrCodes.PresenceOfProperty, finding.AboveThreshold ? SrCodes.Present : SrCodes.Absent)));
         }
+        // A reader of the report in a PACS must see what the JSON answer's model.notice says (an untrained model's
+        // findings mean nothing).
+        if (!string.IsNullOrWhiteSpace(algorithm.Notice))
+            evaluations.Add("CONTAINS", ContentItem.Text(SrCodes.Comment, algorithm.Notice));
         return root.Add("CONTAINS", evaluations);
     }
 }

@@ -69,6 +69,10 @@ public static class SrCodes
     public static readonly CodedConcept Present = new("52101004", "SCT", "Present");
     public static readonly CodedConcept Absent = new("272519000", "SCT", "Absent");
 
+    /// <summary>The model's notice (the default model's "untrained" warning) as a TEXT in Qualitative Evaluations, which
+    /// TID 1500 allows beside the CODE evaluations. dcm.h <c>CODE_DCM_Comment</c>.</summary>
+    public static readonly CodedConcept Comment = new("121106", "DCM", "Comment");
+
     /// <summary>Purpose of Reference of the algorithm's Contributing Equipment item: IHE Radiology AIR (Trial
     /// Implementation), as issue 22 quotes it.</summary>
     public static readonly CodedConcept ProcessingAlgorithm = new("Newcode1", "99IHE", "Processing Algorithm");

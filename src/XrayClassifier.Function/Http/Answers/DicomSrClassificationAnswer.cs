@@ -32,7 +32,7 @@ internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
             ?? throw new InvalidOperationException("The DICOM SR answer was chosen for an upload that is not DICOM.");
         var findings = result.Scores.Predictions.Select(p => new ReportedFinding(p.Label, p.Probability, p.Threshold, p.IsFinding)).ToArray();
         var algorithm = new ReportedAlgorithm(Manufacturer, manifest.Name, [manifest.Version, FunctionVersion],
-            DicomUid.FromName($"{Manufacturer}/{manifest.Name}/{manifest.Version}"));
+            DicomUid.FromName($"{Manufacturer}/{manifest.Name}/{manifest.Version}"), manifest.Notice);
         var (file, _) = ClassificationReport.Write(source, findings, algorithm, DateTimeOffset.UtcNow);
         classified.Log.TotalMs = System.Diagnostics.Stopwatch.GetElapsedTime(classified.StartTimestamp).TotalMilliseconds;
         return Responses.Binary(200, file, DicomMediaType, classified.RequestId);
