@@ -14,7 +14,7 @@
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
 want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils gcc
-      dcmtk libgdcm-tools python3-pydicom chromium)
+      dcmtk dicom3tools libgdcm-tools python3-pydicom chromium)
 command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
 for p in "${want[@]}"; do

@@ -16,6 +16,7 @@ public static class FuzzTargets
         DicomTargets.Decode(),
         DicomTargets.Rle(),
         DicomTargets.JpegLossless(),
+        StructuredReportTarget.Create(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

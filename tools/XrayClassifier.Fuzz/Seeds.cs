@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using XrayClassifier.Fuzz.Targets;
-using XrayClassifier.Tooling.Dicom;
+using XrayClassifier.Function.Dicom.Writing;
 
 namespace XrayClassifier.Fuzz;
 

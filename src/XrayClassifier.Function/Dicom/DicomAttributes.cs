@@ -1,8 +1,9 @@
 namespace XrayClassifier.Function.Dicom;
 
 /// <summary>The only top-level attributes the parser keeps: image geometry, the greyscale transforms and a
-/// few descriptive ones for the answer. Everything else in the data set (patient, study, institution) is
-/// skipped unread, so it cannot reach any object built from this one.</summary>
+/// few descriptive ones for the answer. Everything else in the data set is skipped unread, so it cannot reach any
+/// object built from this one; the patient and study attributes the Structured Report copies go to
+/// <see cref="DicomSourceIdentity"/> instead.</summary>
 internal sealed class DicomAttributes
 {
     public string? SopClassUid { get; set; }

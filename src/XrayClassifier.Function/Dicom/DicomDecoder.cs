@@ -14,7 +14,7 @@ public static class DicomDecoder
 
     public static DicomImage Decode(ReadOnlyMemory<byte> file, DicomLimits limits, VoiMode voi)
     {
-        var (syntax, a) = Part10Parser.Parse(file, limits);
+        var (syntax, a, identity) = Part10Parser.Parse(file, limits);
         var pixelData = a.PixelData;
         if (pixelData is null)
         {
@@ -67,7 +67,7 @@ public static class DicomDecoder
         // The transfer syntax's codec reads the frame: no switch here, so a new syntax is a table entry.
         var first = syntax.Codec.Decode(pixelData, new FrameGeometry(rows, columns, frames, bitsAllocated));
         var frame = first.Words is { } words ? new DicomFrame(columns, rows, layout, words, mapping) : null;
-        return new DicomImage(summary, layout, mapping, frame, first.BaselineJpeg);
+        return new DicomImage(summary, layout, mapping, frame, first.BaselineJpeg) { Identity = identity };
     }
 
     private static int Positive(int? value, string name) =>

@@ -17,6 +17,9 @@ public sealed class DicomImage
 
     public DicomSummary Summary { get; }
 
+    /// <summary>The source's patient and study attributes, for the Structured Report only.</summary>
+    public DicomSourceIdentity Identity { get; internal init; } = new();
+
     public PixelLayout Layout { get; }
 
     /// <summary>The first frame, decoded; null for JPEG Baseline.</summary>

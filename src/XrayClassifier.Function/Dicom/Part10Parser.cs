@@ -23,10 +23,16 @@ internal sealed class Part10Parser
     // or a stray huge value must not cost a large string.
     private const int MaxTextBytes = 1024;
 
+    // Patient and study text kept for the Structured Report: at most this many bytes (twice as many in UTF-8).
+    private const int MaxIdentityTextBytes = 2048;
+
     private readonly ReadOnlyMemory<byte> _buffer;
     private readonly bool _explicitVr;
     private readonly DicomLimits _limits;
     private readonly DicomAttributes _attributes = new();
+    private readonly DicomSourceIdentity _identity = new();
+    private System.Text.Encoding? _characterSet;
+    private bool _characterSetSeen;
 
     private Part10Parser(ReadOnlyMemory<byte> buffer, bool explicitVr, DicomLimits limits)
     {
@@ -65,7 +71,7 @@ internal sealed class Part10Parser
 
         var parser = new Part10Parser(dataSet, syntax.ExplicitVr, limits);
         parser.ReadTopLevel();
-        return new ParsedDicom(syntax, parser._attributes);
+        return new ParsedDicom(syntax, parser._attributes, parser._identity);
     }
 
     private static ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> deflated, long cap)
@@ -188,7 +194,10 @@ internal sealed class Part10Parser
         var a = _attributes;
         switch (tag)
         {
-            case 0x00080016: a.SopClassUid = Text(value); break;
+            case 0x00080016:
+                a.SopClassUid = Text(value);
+                _identity.SopClassUid = Uid(value);
+                break;
             case 0x00080060: a.Modality = CodeString(value); break;
             case 0x00180015: a.BodyPartExamined = CodeString(value); break;
             case 0x00185101: a.ViewPosition = CodeString(value); break;
@@ -207,7 +216,74 @@ internal sealed class Part10Parser
             case 0x00281052: a.RescaleIntercept = Number(value, tag, integer: false); break;
             case 0x00281053: a.RescaleSlope = Number(value, tag, integer: false); break;
             case 0x00281056: a.VoiLutFunction = CodeString(value); break;
+            default: KeepIdentity(tag, value); break;
         }
+    }
+
+    /// <summary>The source's identity, for the Structured Report only (<see cref="DicomSourceIdentity"/>): never into
+    /// <see cref="DicomAttributes"/>, from which the summary is made.</summary>
+    private void KeepIdentity(uint tag, ReadOnlySpan<byte> value)
+    {
+        var i = _identity;
+        switch (tag)
+        {
+            case 0x00080005:
+                _characterSetSeen = true;
+                _characterSet = CharacterSet(FirstValue(value));
+                break;
+            case 0x00080018: i.SopInstanceUid = Uid(value); break;
+            case 0x00080020: i.StudyDate = Plain(value); break;
+            case 0x00080030: i.StudyTime = Plain(value); break;
+            case 0x00080050: i.AccessionNumber = Decoded(value); break;
+            case 0x00080090: i.ReferringPhysicianName = Decoded(value); break;
+            case 0x00100010: i.PatientName = Decoded(value); break;
+            case 0x00100020: i.PatientId = Decoded(value); break;
+            case 0x00100030: i.PatientBirthDate = Plain(value); break;
+            case 0x00100040: i.PatientSex = CodeString(value); break;
+            case 0x0020000D: i.StudyInstanceUid = Uid(value); break;
+            case 0x0020000E: i.SeriesInstanceUid = Uid(value); break;
+            case 0x00200010: i.StudyId = Decoded(value); break;
+        }
+    }
+
+    /// <summary>The encoding of (0008,0005)'s first value when it is one this reader decodes: none or ISO_IR 6 (ASCII,
+    /// read leniently as Latin-1), ISO_IR 100 (Latin-1), ISO_IR 192 (UTF-8); null for every other set.</summary>
+    private static System.Text.Encoding? CharacterSet(string term) => term switch
+    {
+        "" or "ISO_IR 6" or "ISO 2022 IR 6" or "ISO_IR 100" or "ISO 2022 IR 100" => Encoding.Latin1,
+        "ISO_IR 192" => Encoding.UTF8,
+        _ => null,
+    };
+
+    /// <summary>A text value in the source's character set, trimmed of its padding; under a set this reader does not
+    /// decode, only an ASCII value (no escape sequence) is kept.</summary>
+    private string? Decoded(ReadOnlySpan<byte> value)
+    {
+        // Far longer than any PN, LO or SH may be: not a value to copy. UTF-8 gets twice the bytes, so that the SR's
+        // UTF-8 copy of a Latin-1 value kept (up to two bytes a character) is read back whole.
+        if (value.Length > (_characterSet == Encoding.UTF8 ? 2 * MaxIdentityTextBytes : MaxIdentityTextBytes)) return null;
+        var encoding = _characterSet ?? (_characterSetSeen ? null : Encoding.Latin1);
+        if (encoding is null && value.IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0 && value.IndexOf((byte)0x1B) < 0) encoding = Encoding.ASCII;
+        if (encoding is null) return null;
+        string text = encoding.GetString(value).TrimEnd('\0', ' ').TrimStart(' ');
+        return text.Length == 0 ? null : text;
+    }
+
+    private static string? Plain(ReadOnlySpan<byte> value)
+    {
+        string text = Text(value);
+        foreach (char c in text)
+            if (c is < ' ' or > '~') return null;
+        return text.Length == 0 ? null : text;
+    }
+
+    private static string? Uid(ReadOnlySpan<byte> value)
+    {
+        string text = Text(value);
+        if (text.Length is 0 or > 64) return null;
+        foreach (char c in text)
+            if (c is not (>= '0' and <= '9' or '.')) return null;
+        return text;
     }
 
     /// <summary>Walks an undefined-length element (a sequence, or UN/OB/OW holding items) to its delimiter,

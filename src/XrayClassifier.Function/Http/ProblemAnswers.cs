@@ -68,6 +68,17 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
         return response;
     }
 
+    /// <summary>406: every representation <c>Accept</c> allows needs another kind of upload (<c>application/dicom</c>, the
+    /// Structured Report, is made only from a DICOM upload); the answer lists what this upload can be answered in.</summary>
+    public static ProxyResponse NotAcceptableForUpload(string uploadFormat, IReadOnlyList<string> offered, string requestId, RequestLogEntry log)
+    {
+        var response = Problem(log, ProblemTypes.NotAcceptable,
+            $"The Accept header allows only representations that a {uploadFormat} upload cannot be answered in: application/dicom (a DICOM Structured Report) is made only for a DICOM upload. Accept one of: {string.Join(", ", offered)}.",
+            requestId, offered);
+        response.Headers["Vary"] = "Accept";
+        return response;
+    }
+
     private static ProxyResponse Problem(RequestLogEntry log, ProblemType type, string detail, string requestId, IReadOnlyList<string>? accepted = null)
     {
         log.Error = type.Slug;

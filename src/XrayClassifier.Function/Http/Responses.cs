@@ -18,6 +18,16 @@ public static class Responses
         return response;
     }
 
+    /// <summary>A binary body: base64 with <c>isBase64Encoded</c> true, which API Gateway turns back into the bytes
+    /// because its binaryMediaTypes (<c>*/*</c>) match the request's Accept.</summary>
+    public static ProxyResponse Binary(int status, byte[] body, string contentType, string requestId)
+    {
+        var response = new ProxyResponse { StatusCode = status, Body = Convert.ToBase64String(body), IsBase64Encoded = true };
+        Common(response, requestId);
+        response.Headers["Content-Type"] = contentType;
+        return response;
+    }
+
     public static ProxyResponse Empty(int status, string requestId)
     {
         var response = new ProxyResponse { StatusCode = status };

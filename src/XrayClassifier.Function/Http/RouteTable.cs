@@ -17,7 +17,8 @@ internal static class RouteTable
 {
     /// <summary>The representations a classification is answered in, by <c>Accept</c>: JSON first, the default. A new
     /// representation is one <see cref="IClassificationAnswer"/> class added here.</summary>
-    public static ClassificationAnswers ClassificationAnswers { get; } = new([new JsonClassificationAnswer(), new FhirClassificationAnswer()]);
+    public static ClassificationAnswers ClassificationAnswers { get; } =
+        new([new JsonClassificationAnswer(), new FhirClassificationAnswer(), new DicomSrClassificationAnswer()]);
 
     public static IReadOnlyList<RouteEntry> All { get; } =
     [

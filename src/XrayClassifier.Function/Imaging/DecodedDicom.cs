@@ -21,6 +21,10 @@ public sealed class DecodedDicom
 
     public DicomSummary Summary { get; }
 
+    /// <summary>The source's patient and study attributes, read for the Structured Report answer only (it goes back to the
+    /// PACS that holds them); never logged, never in the JSON answer or the workspace record.</summary>
+    public DicomSourceIdentity SourceIdentity { get; internal init; } = new();
+
     /// <summary>Why the answer may not mean what it says for a model trained on frontal chest radiographs.</summary>
     public IReadOnlyList<DicomWarning> Warnings { get; }
 

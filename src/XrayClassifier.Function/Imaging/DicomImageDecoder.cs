@@ -46,7 +46,7 @@ internal sealed class DicomImageDecoder(VipsLoaderDecoder jpegFrames) : IImageDe
                 {
                     handedOver = true;
                     var opened = VipsLoaderDecoder.Open(decoded, JpegFrameName, limits);
-                    return opened with { Dicom = new DecodedDicom(summary, derivative, 0) };
+                    return opened with { Dicom = new DecodedDicom(summary, derivative, 0) { SourceIdentity = dicom.Identity } };
                 }
                 byte[] samples;
                 try { samples = decoded.WriteToMemory<byte>(); }
@@ -73,7 +73,7 @@ internal sealed class DicomImageDecoder(VipsLoaderDecoder jpegFrames) : IImageDe
         // Only the 8-bit frames' JPEG path keeps no stored values around: theirs are the JPEG's decode.
         return new OpenedImage(strips, 1, strips.BitsPerSample, false, ExifOrientation.Upright)
         {
-            Dicom = new DecodedDicom(summary, derivative, -frame.Layout.Smallest),
+            Dicom = new DecodedDicom(summary, derivative, -frame.Layout.Smallest) { SourceIdentity = dicom.Identity },
         };
     }
 

@@ -1,4 +1,4 @@
-using XrayClassifier.Tooling.Dicom;
+using XrayClassifier.Function.Dicom.Writing;
 using System.Runtime.InteropServices;
 using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Imaging;

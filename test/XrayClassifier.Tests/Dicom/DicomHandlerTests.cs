@@ -223,6 +223,14 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
                 answers.AppendLine(answer.Body).AppendLine(string.Join("\n", answer.Headers.Select(h => h.Key + ": " + h.Value)));
             }
         }
+        // The SR path (Accept: application/dicom): its answer carries the patient back to the PACS by design
+        // (StructuredReportTests), so only its headers join the grep; its log lines and workspace files are grepped below.
+        foreach (var t in TransferSyntaxes)
+        {
+            var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(File((string)t[0]), "application/dicom").Header("Accept", "application/dicom"));
+            Assert.True(sr.Status == 200, sr.Body);
+            answers.AppendLine(string.Join("\n", sr.Headers.Select(h => h.Key + ": " + h.Value)));
+        }
         // The corpus does carry them: the grep would find them if anything copied the data set.
         Assert.Contains("PID-4711-XYZ", Encoding.Latin1.GetString(File("u12")));
 

@@ -28,7 +28,7 @@ public sealed class TransferSyntaxTableTests(DicomCorpusFixture corpus)
         foreach (var entry in files)
         {
             string name = entry.GetProperty("name").GetString()!;
-            var (parsedSyntax, a) = Part10Parser.Parse(corpus.Bytes(entry.GetProperty("file").GetString()!), DicomCorpusTests.Limits);
+            var (parsedSyntax, a, _) = Part10Parser.Parse(corpus.Bytes(entry.GetProperty("file").GetString()!), DicomCorpusTests.Limits);
             Assert.Same(syntax, parsedSyntax);
             var pixelData = Assert.IsType<PixelDataElement>(a.PixelData);
             Assert.Equal(syntax.Codec.Encapsulated, pixelData.IsEncapsulated);

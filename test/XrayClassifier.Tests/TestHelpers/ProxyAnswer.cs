@@ -12,6 +12,9 @@ public sealed class ProxyAnswer
     public required int Status { get; init; }
     public required Dictionary<string, string> Headers { get; init; }
     public required string Body { get; init; }
+
+    /// <summary>The body's bytes (a base64 body decoded, as API Gateway does).</summary>
+    public byte[] BodyBytes { get; init; } = [];
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
@@ -26,7 +29,7 @@ public sealed class ProxyAnswer
         Assert.True(response is not null, problem);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in response.Headers) headers[name] = value;
-        return new ProxyAnswer { Status = response.StatusCode, Headers = headers, Body = response.BodyText };
+        return new ProxyAnswer { Status = response.StatusCode, Headers = headers, Body = response.BodyText, BodyBytes = response.Body };
     }
 
     /// <summary>Asserts an RFC 9457 problem with this status and slug; returns the document.</summary>

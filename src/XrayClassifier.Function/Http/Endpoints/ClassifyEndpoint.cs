@@ -51,6 +51,15 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
 
         // The bytes decide what the upload is, once, here; a declared Content-Type can only contradict them.
         var format = ImageFormat.Identify(upload.Bytes.Span, upload.DeclaredMediaType);
+        if (!representation.Answers(format))
+        {
+            // Chosen before the format was known (a DICOM SR, say, for what turns out to be a PNG): choose again among
+            // those that answer this upload, and refuse before classifying when Accept allows none of them.
+            string? accept = RequestHeaders.Get(context.Request, "Accept");
+            representation = answers.Negotiate(accept, format);
+            if (representation is null)
+                return ProblemAnswers.NotAcceptableForUpload(format.DisplayName, [.. answers.Offered.Where(o => o.Answers(format)).Select(o => o.MediaType)], context.RequestId, entry);
+        }
         var request = new ClassificationRequest(context.RequestId, upload.Bytes, format, heatmaps,
             DeclinedStorage: IsFalse(RequestHeaders.Query(context.Request, "store")), IsWarmUp: context.IsWarmUp);
         var outcome = await classification.ClassifyAsync(classifier, request, entry).ConfigureAwait(false);

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Http.Answers;
+using XrayClassifier.Function.Imaging;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Http.Answers;
@@ -62,7 +64,9 @@ public sealed class ContentNegotiationTests : IDisposable
         Assert.Equal("Accept", answer.Header("Vary"));
         var problem = answer.Json;
         Assert.Equal("tag:xray-classifier,2026:problem:not-acceptable", problem.GetProperty("type").GetString());
-        Assert.Equal(["application/json", "application/fhir+json"], problem.GetProperty("accepted").EnumerateArray().Select(t => t.GetString()));
+        // Every representation offered, or, when only application/dicom was acceptable, those a PNG upload can have.
+        var offered = RouteTable.ClassificationAnswers.Offered.Where(o => accept != "application/dicom" || o.Answers(ImageFormat.Png)).Select(o => o.MediaType);
+        Assert.Equal(offered, problem.GetProperty("accepted").EnumerateArray().Select(t => t.GetString()));
         Assert.Contains("application/json", problem.GetProperty("detail").GetString());
         Assert.Contains("application/fhir+json", problem.GetProperty("detail").GetString());
         // Refused before any work: the model never ran, nothing was stored.

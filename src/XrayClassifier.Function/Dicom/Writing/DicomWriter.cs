@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
-namespace XrayClassifier.Tooling.Dicom;
+namespace XrayClassifier.Function.Dicom.Writing;
 
 /// <summary>
 /// Writes DICOM data sets in little endian, Explicit or Implicit VR (PS3.5 §7.1), and wraps them in a Part 10 file
 /// (PS3.10 §7.1: preamble, "DICM", the File Meta Information group with its group length). Element by element, in the
-/// order called: the caller keeps tags ascending. The fuzz harness's seeds and the tests' files come from here, and
-/// so do hostile files: <see cref="Header"/>, <see cref="Item"/> and <see cref="Raw"/> write whatever lengths they are
+/// order called: the caller keeps tags ascending. The one Part 10 writer: the function's Structured Reports, the fuzz
+/// harness's seeds and the tests' files come from here, and so do hostile files: <see cref="Header"/>, <see cref="Item"/> and <see cref="Raw"/> write whatever lengths they are
 /// told, so a test can make a file no conforming writer would.
 /// </summary>
 public sealed class DicomWriter(bool explicitVr = true)
@@ -25,12 +25,31 @@ public sealed class DicomWriter(bool explicitVr = true)
 
     /// <summary>A Part 10 file: 128-byte preamble, "DICM", the File Meta Information (its group length (0002,0000),
     /// then the Transfer Syntax UID (0002,0010); always Explicit VR Little Endian), then <paramref name="dataSet"/>
-    /// as written for <paramref name="transferSyntax"/>.</summary>
+    /// as written for <paramref name="transferSyntax"/>. Only the transfer syntax, as the tests' and fuzz seeds' files
+    /// need no more (and a hostile one may name any syntax).</summary>
     public static byte[] Part10(string transferSyntax, ReadOnlySpan<byte> dataSet)
     {
         var meta = new DicomWriter().Text(0x0002, 0x0010, "UI", transferSyntax).ToArray();
         var groupLength = new DicomWriter().UnsignedLong(0x0002, 0x0000, (uint)meta.Length).ToArray();
         return [.. new byte[128], .. "DICM"u8, .. groupLength, .. meta, .. dataSet];
+    }
+
+    /// <summary>A Part 10 file with the whole File Meta Information of PS3.10 §7.1: (0002,0000) group length, (0002,0001)
+    /// version 00 01, (0002,0002/0003) the SOP Class and Instance UIDs of <paramref name="dataSet"/>, (0002,0010) the
+    /// transfer syntax, and (0002,0012/0013) this implementation's class UID and version name
+    /// (<see cref="DicomUid.ImplementationClassUid"/>).</summary>
+    public static byte[] Part10(FileMetaInformation meta, ReadOnlySpan<byte> dataSet)
+    {
+        var elements = new DicomWriter()
+            .Element(0x0002, 0x0001, "OB", [0x00, 0x01])
+            .Text(0x0002, 0x0002, "UI", meta.SopClassUid)
+            .Text(0x0002, 0x0003, "UI", meta.SopInstanceUid)
+            .Text(0x0002, 0x0010, "UI", meta.TransferSyntax)
+            .Text(0x0002, 0x0012, "UI", DicomUid.ImplementationClassUid)
+            .Text(0x0002, 0x0013, "SH", DicomUid.ImplementationVersionName)
+            .ToArray();
+        var groupLength = new DicomWriter().UnsignedLong(0x0002, 0x0000, (uint)elements.Length).ToArray();
+        return [.. new byte[128], .. "DICM"u8, .. groupLength, .. elements, .. dataSet];
     }
 
     /// <summary>An element's tag, VR (Explicit VR only) and value length, nothing else. Explicit VR gives OB, OW, OD, OF,
@@ -74,9 +93,31 @@ public sealed class DicomWriter(bool explicitVr = true)
         return this;
     }
 
-    /// <summary>A text value in ASCII, padded to even length as PS3.5 §6.2 pads each VR: UI with a NUL, the others with a space.</summary>
-    public DicomWriter Text(ushort group, ushort element, string vr, string value) =>
-        Element(group, element, vr, Encoding.ASCII.GetBytes(value.Length % 2 == 0 ? value : value + (vr == "UI" ? "\0" : " ")));
+    /// <summary>A text value, padded to even length as PS3.5 §6.2 pads each VR: UI with a NUL, the others with a space.
+    /// Encoded in UTF-8, which is ASCII for ASCII text: a data set with non-ASCII text says (0008,0005) ISO_IR 192.</summary>
+    public DicomWriter Text(ushort group, ushort element, string vr, string value)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(value);
+        if (bytes.Length % 2 == 0) return Element(group, element, vr, bytes);
+        return Element(group, element, vr, [.. bytes, vr == "UI" ? (byte)0 : (byte)' ']);
+    }
+
+    /// <summary>A Decimal String (DS, at most 16 characters): the shortest text that reads back as the same
+    /// <see cref="float"/>, which is what a JSON answer prints for it.</summary>
+    public DicomWriter Decimal(ushort group, ushort element, float value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (text.Length > 16) text = value.ToString("G9", CultureInfo.InvariantCulture);
+        return Text(group, element, "DS", text);
+    }
+
+    /// <summary>A Floating Point Double (FD).</summary>
+    public DicomWriter Double(ushort group, ushort element, double value)
+    {
+        Span<byte> v = stackalloc byte[8];
+        BinaryPrimitives.WriteDoubleLittleEndian(v, value);
+        return Element(group, element, "FD", v);
+    }
 
     /// <summary>An Integer String (IS).</summary>
     public DicomWriter Integer(ushort group, ushort element, int value) =>
@@ -119,6 +160,32 @@ public sealed class DicomWriter(bool explicitVr = true)
         }
         return this;
     }
+
+    /// <summary>A sequence of defined length holding <paramref name="items"/> (each a data set written in this writer's VR,
+    /// e.g. by <see cref="NewItem"/>), each item of defined length; no items writes an empty sequence (a Type 2 one).</summary>
+    public DicomWriter Sequence(ushort group, ushort element, IReadOnlyList<byte[]> items)
+    {
+        long length = 0;
+        foreach (var item in items) length += 8 + item.Length;
+        Header(group, element, "SQ", checked((uint)length));
+        foreach (var item in items)
+        {
+            Item(0xE000, (uint)item.Length);
+            _bytes.Write(item);
+        }
+        return this;
+    }
+
+    /// <summary>A sequence of one defined-length item written by <paramref name="item"/>.</summary>
+    public DicomWriter Sequence(ushort group, ushort element, Action<DicomWriter> item)
+    {
+        var written = NewItem();
+        item(written);
+        return Sequence(group, element, [written.ToArray()]);
+    }
+
+    /// <summary>An empty writer in this writer's VR, for an item's data set.</summary>
+    public DicomWriter NewItem() => new(explicitVr);
 
     /// <summary>Encapsulated Pixel Data (PS3.5 §A.4): OB of undefined length, the Basic Offset Table item (empty, or
     /// one zero offset for a single frame), one item per fragment padded to even length, the sequence delimiter.</summary>

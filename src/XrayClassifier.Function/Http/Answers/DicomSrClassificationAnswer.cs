@@ -1,0 +1,50 @@
+using System.Reflection;
+using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Dicom.StructuredReport;
+using XrayClassifier.Function.Dicom.Writing;
+using XrayClassifier.Function.Imaging;
+
+namespace XrayClassifier.Function.Http.Answers;
+
+/// <summary><c>application/dicom</c>: the classification as an IHE AI Results Structured Report (Comprehensive 3D SR,
+/// TID 1500; <see cref="ClassificationReport"/>), a Part 10 file filed with the source's study. Only for a DICOM upload:
+/// the report copies the source's patient and study, which only a DICOM upload has (any other upload whose Accept allows
+/// nothing else is refused with 406 before it is classified). The one answer that carries patient data, back to where
+/// it came from; nothing of it is logged.</summary>
+internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
+{
+    public const string DicomMediaType = "application/dicom";
+
+    /// <summary>Manufacturer (0008,0070) of the algorithm: this project.</summary>
+    public const string Manufacturer = "XrayClassifier";
+
+    /// <summary>The function's version, the second Software Versions value after the model's.</summary>
+    public static readonly string FunctionVersion = Version(typeof(DicomSrClassificationAnswer).Assembly);
+
+    public string MediaType => DicomMediaType;
+
+    public bool Answers(ImageFormat format) => format == ImageFormat.Dicom;
+
+    public ProxyResponse Answer(ClassifiedRequest classified)
+    {
+        var (result, manifest) = (classified.Outcome.Result, classified.Outcome.Manifest);
+        var source = result.Image.Dicom?.SourceIdentity
+            ?? throw new InvalidOperationException("The DICOM SR answer was chosen for an upload that is not DICOM.");
+        var findings = result.Scores.Predictions.Select(p => new ReportedFinding(p.Label, p.Probability, p.Threshold, p.IsFinding)).ToArray();
+        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.Name, [manifest.Version, FunctionVersion],
+            DicomUid.FromName($"{Manufacturer}/{manifest.Name}/{manifest.Version}"), manifest.Notice);
+        var (file, _) = ClassificationReport.Write(source, findings, algorithm, DateTimeOffset.UtcNow);
+        classified.Log.TotalMs = System.Diagnostics.Stopwatch.GetElapsedTime(classified.StartTimestamp).TotalMilliseconds;
+        return Responses.Binary(200, file, DicomMediaType, classified.RequestId);
+    }
+
+    private static string Version(Assembly assembly)
+    {
+        string? informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        string version = informational ?? assembly.GetName().Version?.ToString() ?? "0";
+        int plus = version.IndexOf('+');
+        // Software Versions is LO: at most 64 characters, no backslash.
+        version = (plus > 0 ? version[..plus] : version).Replace('\\', '/');
+        return version.Length <= 64 ? version : version[..64];
+    }
+}

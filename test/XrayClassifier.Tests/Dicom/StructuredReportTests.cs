@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using XrayClassifier.Tests.TestHelpers;
+using Xunit.Abstractions;
+
+namespace XrayClassifier.Tests.Dicom;
+
+/// <summary>The <c>application/dicom</c> answer, an IHE AI Results SR (Comprehensive 3D SR, TID 1500), made through the
+/// real handler from corpus files of several writers (pydicom, dcmtk, gdcm, img2dcm) and checked by two independent
+/// implementations: dicom3tools' <c>dciodvfy</c> finds no error in it, and DCMTK's <c>dsrdump</c> reads the same findings,
+/// probabilities and thresholds as the JSON answer for the same file; <c>dcmdump</c> reads the source's study and patient
+/// in it. Patient data stays out of every log line of the SR path.</summary>
+[Collection(DicomCorpusCollection.Name)]
+public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
+    private const string Notice = "Untrained test model: its findings mean nothing.";
+    private readonly TestEfs _efs = TestEfs.WithModel(TestEfs.SmallModel, WithNotice(TestEfs.SmallManifest));
+    private readonly MemoryLogSink _log = new();
+    private readonly TempDirectory _directory = new("xray-sr");
+    private Function.Function? _function;
+
+    private Function.Function Function => _function ??= _efs.CreateFunction(new EngineRecorder(), _log);
+
+    private Task<ProxyAnswer> Invoke(ProxyEventBuilder e) => ProxyAnswer.ReadAsync(Function.FunctionHandler(e.ToStream()));
+
+    /// <summary>Corpus files written by pydicom (u12, u8), dcmtk (implicit, deflated, RLE, JPEG lossless), gdcm and
+    /// img2dcm (a JPEG Baseline wrapped with its own UIDs and no patient).</summary>
+    public static TheoryData<string> Sources => new() { "u12", "u8", "u12.implicit", "u12.deflated", "mono1u16.rle", "s16.jpegsv6", "u12.gdcmrle", "baseline" };
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public async Task TheSrIsValidAndSaysWhatTheJsonAnswerSays(string name)
+    {
+        byte[] source = corpus.Bytes(name + ".dcm");
+        var json = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom"));
+        Assert.True(json.Status == 200, json.Body);
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        Assert.Equal("application/dicom", sr.Header("Content-Type"));
+        Assert.Equal("Accept", sr.Header("Vary"));
+        string path = _directory.Combine(name + ".sr.dcm");
+        File.WriteAllBytes(path, sr.BodyBytes);
+
+        // dicom3tools: the IOD, its modules, the SR's relationship constraints; no error line.
+        var verify = ProcessRunner.Run(new ProcessCommand("dciodvfy", path), ToolTimeout);
+        string verdict = verify.Stdout + verify.Stderr;
+        output.WriteLine($"dciodvfy {name}:\n{verdict}");
+        Assert.DoesNotContain(verdict.Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
+
+        // DCMTK reads every finding with the JSON answer's probability and threshold, and Present exactly for the findings.
+        var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", "+Pt", "+Pl", path), ToolTimeout).EnsureSuccess();
+        output.WriteLine(dump.Stdout);
+        var read = ReadFindings(dump.Stdout);
+        var predictions = json.Json.GetProperty("predictions").EnumerateArray().ToArray();
+        var findingsJson = json.Json.GetProperty("findings").EnumerateArray().Select(f => f.GetString()).ToHashSet();
+        Assert.Equal(predictions.Select(p => p.GetProperty("label").GetString()), read.Select(r => r.Label));
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            Assert.Equal(predictions[i].GetProperty("probability").GetSingle(), read[i].Probability);
+            Assert.Equal(predictions[i].GetProperty("threshold").GetSingle(), read[i].Threshold);
+            Assert.Equal(findingsJson.Contains(read[i].Label), read[i].Present);
+        }
+        Assert.Contains("Comprehensive 3D SR", dump.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Imaging Measurement Report", dump.Stdout, StringComparison.Ordinal);
+        // The model's notice, as the JSON answer gives it, is in the report for its reader.
+        Assert.Equal(Notice, json.Json.GetProperty("model").GetProperty("notice").GetString());
+        Assert.Contains($"TEXT:(121106,DCM,\"Comment\")=\"{Notice}\"", dump.Stdout, StringComparison.Ordinal);
+
+        // The source's study and patient, read by DCMTK from both files.
+        string[] tags = ["0020,000d", "0010,0020", "0010,0010", "0008,0050"];
+        var sourcePath = corpus.Locate(name + ".dcm");
+        foreach (var tag in tags)
+            Assert.Equal(Attribute(sourcePath, tag), Attribute(path, tag));
+        Assert.NotEqual("", Attribute(path, "0020,000d"));
+        Assert.NotEqual(Attribute(sourcePath, "0020,000e"), Attribute(path, "0020,000e"));
+        Assert.Equal("SR", Attribute(path, "0008,0060"));
+        if (name != "baseline")
+        {
+            Assert.Equal("PID-4711-XYZ", Attribute(path, "0010,0020"));
+            Assert.Equal(Attribute(sourcePath, "0008,0018"), Attribute(path, "0008,1155"));
+        }
+        PatientData.AssertAbsent(_log.AllText);
+    }
+
+    [Fact]
+    public async Task ANonDicomUploadAskingOnlyForDicomGets406AndJsonWhenItAlsoTakesJson()
+    {
+        var png = TestImages.Xray;
+        var refused = await Invoke(ProxyEventBuilder.Post().BinaryBody(png, "image/png").Header("Accept", "application/dicom"));
+        var problem = refused.AssertProblem(406, "not-acceptable");
+        Assert.Contains("only for a DICOM upload", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["application/json"], problem.GetProperty("accepted").EnumerateArray().Select(a => a.GetString()));
+        Assert.Empty(Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
+
+        var fallback = await Invoke(ProxyEventBuilder.Post().BinaryBody(png, "image/png").Header("Accept", "application/dicom, application/json;q=0.5"));
+        Assert.True(fallback.Status == 200, fallback.Body);
+        Assert.Equal("application/json", fallback.Header("Content-Type"));
+        Assert.Equal(14, fallback.Json.GetProperty("predictions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task OnlyTheSrCarriesThePatientNeverTheLogOrWorkspace()
+    {
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(corpus.Bytes("u12.dcm"), "application/dicom").Header("Accept", "application/dicom"));
+        Assert.Equal(200, sr.Status);
+        string text = Encoding.UTF8.GetString(sr.BodyBytes);
+        Assert.Contains("PID-4711-XYZ", text, StringComparison.Ordinal);
+        Assert.Contains("TESTPERSON^JANE^Q", text, StringComparison.Ordinal);
+        PatientData.AssertAbsent(_log.AllText);
+        foreach (var path in Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories))
+            PatientData.AssertAbsent(Encoding.Latin1.GetString(File.ReadAllBytes(path)));
+    }
+
+    [Fact]
+    public async Task ALatin1PatientComesBackAsUtf8AndASourceWithoutUidsGetsItsOwnStudyWithNoReference()
+    {
+        // ISO_IR 100 (Latin-1) text, and no Study, Series or SOP Instance UID: written by the project's writer.
+        var pixels = new byte[64 * 64];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
+        var source = new DicomWriter()
+            .Text(0x0008, 0x0005, "CS", "ISO_IR 100")
+            .Text(0x0008, 0x0060, "CS", "DX")
+            .Element(0x0010, 0x0010, "PN", Encoding.Latin1.GetBytes("MÜLLER^ZOË"))
+            .Element(0x0010, 0x0020, "LO", Encoding.Latin1.GetBytes("PID-Ü "))
+            .GreyImage(64, 64, bits: 8)
+            .Element(0x7FE0, 0x0010, "OB", pixels)
+            .File();
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        string path = _directory.Combine("latin1.sr.dcm");
+        File.WriteAllBytes(path, sr.BodyBytes);
+
+        var verify = ProcessRunner.Run(new ProcessCommand("dciodvfy", path), ToolTimeout);
+        output.WriteLine(verify.Stdout + verify.Stderr);
+        Assert.DoesNotContain((verify.Stdout + verify.Stderr).Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.Equal("ISO_IR 192", Attribute(path, "0008,0005"));
+        Assert.Equal("MÜLLER^ZOË", Attribute(path, "0010,0010"));
+        Assert.Equal("PID-Ü", Attribute(path, "0010,0020"));
+        Assert.StartsWith("2.25.", Attribute(path, "0020,000d"), StringComparison.Ordinal);
+        // Nothing to reference: no evidence sequence, no image in the library.
+        string all = ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess().Stdout;
+        Assert.DoesNotContain("(0040,a375)", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("(0008,1199)", all, StringComparison.Ordinal);
+        Assert.Equal(14, ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout).Count);
+    }
+
+    private static System.Text.Json.Nodes.JsonObject WithNotice(System.Text.Json.Nodes.JsonObject manifest)
+    {
+        manifest["notice"] = Notice;
+        return manifest;
+    }
+
+    private sealed record ReadFinding(string Label, float Probability, float Threshold, bool Present);
+
+    /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (label, 99XRAYLABEL, …), then its
+    /// NUM "Probability", NUM "Threshold Value" and CODE "Presence of property" children.</summary>
+    private static List<ReadFinding> ReadFindings(string dump)
+    {
+        var found = new List<ReadFinding>();
+        string? label = null;
+        float probability = float.NaN, threshold = float.NaN;
+        foreach (var line in dump.Split('\n'))
+        {
+            if (FindingLine().Match(line) is { Success: true } f) label = f.Groups[1].Value;
+            else if (NumberLine().Match(line) is { Success: true } n)
+            {
+                float value = float.Parse(n.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (n.Groups[1].Value == "Probability") probability = value;
+                else threshold = value;
+            }
+            else if (PresenceLine().Match(line) is { Success: true } p && label is not null)
+            {
+                found.Add(new ReadFinding(label, probability, threshold, p.Groups[1].Value == "Present"));
+                label = null;
+            }
+        }
+        return found;
+    }
+
+    [GeneratedRegex("""CODE:\(121071,DCM,"Finding"\)=\(([^,]+),99XRAYLABEL,""")]
+    private static partial Regex FindingLine();
+
+    [GeneratedRegex("""NUM:\((?:122157|122411),DCM,"(Probability|Threshold Value)"\)="([^"]+)" \(1,UCUM,"no units"\)""")]
+    private static partial Regex NumberLine();
+
+    [GeneratedRegex("""CODE:\(121052,DCM,"Presence of property"\)=\([0-9]+,SCT,"(Present|Absent)"\)""")]
+    private static partial Regex PresenceLine();
+
+    /// <summary>One attribute's value as dcmdump prints it (empty when absent or empty).</summary>
+    private static string Attribute(string path, string tag)
+    {
+        var dump = ProcessRunner.Run(new ProcessCommand("dcmdump", "-s", "+P", tag, path), ToolTimeout).EnsureSuccess();
+        var line = dump.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith('('));
+        if (line is null) return "";
+        var m = Regex.Match(line, @"\[(.*?)\]");
+        return m.Success ? m.Groups[1].Value : "";
+    }
+
+    public void Dispose()
+    {
+        _efs.Dispose();
+        _directory.Dispose();
+    }
+}
