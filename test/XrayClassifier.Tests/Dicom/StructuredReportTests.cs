@@ -1,3 +1,5 @@
+using XrayClassifier.Function.Imaging;
+using XrayClassifier.Function.Http;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -91,7 +93,10 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         var refused = await Invoke(ProxyEventBuilder.Post().BinaryBody(png, "image/png").Header("Accept", "application/dicom"));
         var problem = refused.AssertProblem(406, "not-acceptable");
         Assert.Contains("only for a DICOM upload", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(["application/json"], problem.GetProperty("accepted").EnumerateArray().Select(a => a.GetString()));
+        // What a PNG can be answered in: every representation but the SR.
+        Assert.Equal(RouteTable.ClassificationAnswers.Offered.Where(o => o.Answers(ImageFormat.Png)).Select(o => o.MediaType),
+            problem.GetProperty("accepted").EnumerateArray().Select(a => a.GetString()));
+        Assert.DoesNotContain("application/dicom", problem.GetProperty("accepted").EnumerateArray().Select(a => a.GetString()));
         Assert.Empty(Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
 
         var fallback = await Invoke(ProxyEventBuilder.Post().BinaryBody(png, "image/png").Header("Accept", "application/dicom, application/json;q=0.5"));
