@@ -1,6 +1,8 @@
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Http;
 using System.Globalization;
+using Hl7.Fhir.Serialization;
 using System.Text;
 using System.Text.RegularExpressions;
 using XrayClassifier.Tests.TestHelpers;
@@ -57,12 +59,13 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         var read = ReadFindings(dump.Stdout);
         var predictions = json.Json.GetProperty("predictions").EnumerateArray().ToArray();
         var findingsJson = json.Json.GetProperty("findings").EnumerateArray().Select(f => f.GetString()).ToHashSet();
-        Assert.Equal(predictions.Select(p => p.GetProperty("label").GetString()), read.Select(r => r.Label));
+        // dsrdump prints the Finding's code, so each JSON label is mapped through the one table of finding codes.
+        Assert.Equal(predictions.Select(p => ExpectedFinding(p.GetProperty("label").GetString()!)), read.Select(r => r.Code));
         for (int i = 0; i < predictions.Length; i++)
         {
             Assert.Equal(predictions[i].GetProperty("probability").GetSingle(), read[i].Probability);
             Assert.Equal(predictions[i].GetProperty("threshold").GetSingle(), read[i].Threshold);
-            Assert.Equal(findingsJson.Contains(read[i].Label), read[i].Present);
+            Assert.Equal(findingsJson.Contains(predictions[i].GetProperty("label").GetString()), read[i].Present);
         }
         Assert.Contains("Comprehensive 3D SR", dump.Stdout, StringComparison.Ordinal);
         Assert.Contains("Imaging Measurement Report", dump.Stdout, StringComparison.Ordinal);
@@ -84,6 +87,60 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
             Assert.Equal(Attribute(sourcePath, "0008,0018"), Attribute(path, "0008,1155"));
         }
         PatientData.AssertAbsent(_log.AllText);
+    }
+
+    /// <summary>HL7's code system URIs for the PS3.16 Table 8-1 designators the finding codes use.</summary>
+    private static readonly Dictionary<string, string> DesignatorOfFhirSystem = new(StringComparer.Ordinal)
+    {
+        ["http://snomed.info/sct"] = "SCT",
+        ["http://dicom.nema.org/resources/ontology/DCM"] = "DCM",
+    };
+
+    [Fact]
+    public async Task TheFhirAndSrAnswersCodeEveryLabelOfTheDefaultModelAsTheSameConcept()
+    {
+        using var efs = TestEfs.WithDefaultModel();
+        using var function = efs.CreateFunction(new EngineRecorder(), _log);
+        byte[] source = corpus.Bytes("u12.dcm");
+        var fhir = await ProxyAnswer.ReadAsync(function.FunctionHandler(
+            ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/fhir+json").ToStream()));
+        Assert.True(fhir.Status == 200, fhir.Body);
+        var sr = await ProxyAnswer.ReadAsync(function.FunctionHandler(
+            ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom").ToStream()));
+        Assert.True(sr.Status == 200, sr.Body);
+        string path = _directory.Combine("default-model.sr.dcm");
+        File.WriteAllBytes(path, sr.BodyBytes);
+        var verify = ProcessRunner.Run(new ProcessCommand("dciodvfy", path), ToolTimeout);
+        output.WriteLine(verify.Stdout + verify.Stderr);
+        Assert.DoesNotContain((verify.Stdout + verify.Stderr).Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
+
+        // Firely reads the Observations (label text and coding); DCMTK reads the SR's Findings, in the same order.
+        var bundle = new FhirJsonDeserializer().Deserialize<Hl7.Fhir.Model.Bundle>(fhir.Body);
+        var observations = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Observation>().ToList();
+        var read = ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestEnvironment.DefaultModelDirectory, "manifest.json")))!;
+        var labels = manifest["output"]!["labels"]!.AsArray().Select(l => l!.GetValue<string>()).ToHashSet();
+        Assert.Equal(labels, observations.Select(o => o.Code.Text ?? "").ToHashSet());
+        Assert.Equal(observations.Count, read.Count);
+        int coded = 0;
+        for (int i = 0; i < observations.Count; i++)
+        {
+            var concept = observations[i].Code;
+            if (concept.Coding.Count == 0)
+                Assert.Equal(new ReadCode(concept.Text, "99XRAYLABEL", concept.Text), read[i].Code);
+            else
+            {
+                var coding = Assert.Single(concept.Coding);
+                Assert.Equal(new ReadCode(coding.Code, DesignatorOfFhirSystem.GetValueOrDefault(coding.System ?? ""), coding.Display), read[i].Code);
+                coded++;
+            }
+        }
+        Assert.Equal(7, coded);
+        // The private scheme the uncoded labels use is declared in the header (PS3.16 §8.2), with 99IHE.
+        string all = ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess().Stdout;
+        output.WriteLine(all);
+        Assert.Contains("(0008,0102) SH [99XRAYLABEL]", all, StringComparison.Ordinal);
+        Assert.Contains("(0008,0102) SH [99IHE]", all, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,18 +214,33 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         return manifest;
     }
 
-    private sealed record ReadFinding(string Label, float Probability, float Threshold, bool Present);
+    /// <summary>A coded concept as dsrdump prints it: (value, coding scheme designator, "meaning").</summary>
+    private sealed record ReadCode(string? Value, string? Scheme, string? Meaning);
 
-    /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (label, 99XRAYLABEL, …), then its
+    private sealed record ReadFinding(ReadCode Code, float Probability, float Threshold, bool Present);
+
+    /// <summary>The Finding a label should be in the SR, from the one table of finding codes: its standard code with PS3.16
+    /// Table 8-1's designator, else the label itself in the private scheme 99XRAYLABEL.</summary>
+    private static ReadCode ExpectedFinding(string label) => FindingCodes.For(label) is { } c
+        ? new ReadCode(c.Value, Designator[c.Scheme], c.Meaning)
+        : new ReadCode(label, "99XRAYLABEL", label);
+
+    private static readonly Dictionary<FindingCodingScheme, string> Designator = new()
+    {
+        [FindingCodingScheme.SnomedCt] = "SCT",
+        [FindingCodingScheme.Dicom] = "DCM",
+    };
+
+    /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (value, scheme, "meaning"), then its
     /// NUM "Probability", NUM "Threshold Value" and CODE "Presence of property" children.</summary>
     private static List<ReadFinding> ReadFindings(string dump)
     {
         var found = new List<ReadFinding>();
-        string? label = null;
+        ReadCode? label = null;
         float probability = float.NaN, threshold = float.NaN;
         foreach (var line in dump.Split('\n'))
         {
-            if (FindingLine().Match(line) is { Success: true } f) label = f.Groups[1].Value;
+            if (FindingLine().Match(line) is { Success: true } f) label = new ReadCode(f.Groups[1].Value, f.Groups[2].Value, f.Groups[3].Value);
             else if (NumberLine().Match(line) is { Success: true } n)
             {
                 float value = float.Parse(n.Groups[2].Value, CultureInfo.InvariantCulture);
@@ -184,7 +256,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         return found;
     }
 
-    [GeneratedRegex("""CODE:\(121071,DCM,"Finding"\)=\(([^,]+),99XRAYLABEL,""")]
+    [GeneratedRegex("""CODE:\(121071,DCM,"Finding"\)=\(([^,]+),([^,]+),"([^"]*)"\)""")]
     private static partial Regex FindingLine();
 
     [GeneratedRegex("""NUM:\((?:122157|122411),DCM,"(Probability|Threshold Value)"\)="([^"]+)" \(1,UCUM,"no units"\)""")]

@@ -58,6 +58,7 @@ public static class ClassificationReport
             .Text(0x0008, 0x0060, "CS", "SR")
             .Text(0x0008, 0x0070, "LO", algorithm.Manufacturer)
             .Text(0x0008, 0x0090, "PN", source.ReferringPhysicianName ?? "")
+            .Sequence(0x0008, 0x0110, PrivateSchemes(w, findings))
             .Text(0x0008, 0x0201, "SH", "+0000")
             .Text(0x0008, 0x103E, "LO", "AI classification results")
             .Text(0x0008, 0x1090, "LO", algorithm.ModelName)
@@ -103,6 +104,19 @@ public static class ClassificationReport
         return (file, sopInstanceUid);
     }
 
+    /// <summary>The Coding Scheme Identification Sequence's items: every private scheme the report uses — 99IHE always
+    /// (Contributing Equipment's purpose of reference), 99XRAYLABEL when a finding has no standard code.</summary>
+    private static List<byte[]> PrivateSchemes(DicomWriter w, IReadOnlyList<ReportedFinding> findings)
+    {
+        var schemes = new List<SrCodes.PrivateScheme> { SrCodes.Ihe };
+        if (findings.Any(f => SrCodes.FindingValue(f.Label).Scheme == SrCodes.ModelLabelScheme)) schemes.Add(SrCodes.ModelLabels);
+        return schemes.ConvertAll(s => w.NewItem()
+            .Text(0x0008, 0x0102, "SH", s.Designator)
+            .Text(0x0008, 0x0115, "ST", s.Name)
+            .Text(0x0008, 0x0116, "ST", s.ResponsibleOrganization)
+            .ToArray());
+    }
+
     private static ContentItem Content(DicomSourceIdentity source, IReadOnlyList<ReportedFinding> findings, ReportedAlgorithm algorithm, bool referencesSource)
     {
         var root = ContentItem.Container(SrCodes.ImagingMeasurementReport)
@@ -122,7 +136,7 @@ public static class ClassificationReport
         var evaluations = ContentItem.Container(SrCodes.QualitativeEvaluations);
         foreach (var finding in findings)
         {
-            evaluations.Add("CONTAINS", ContentItem.Code(SrCodes.Finding, SrCodes.ModelLabel(finding.Label))
+            evaluations.Add("CONTAINS", ContentItem.Code(SrCodes.Finding, SrCodes.FindingValue(finding.Label))
                 .Add("HAS PROPERTIES", ContentItem.Number(SrCodes.Probability, finding.Probability, SrCodes.NoUnits))
                 .Add("HAS PROPERTIES", ContentItem.Number(SrCodes.ThresholdValue, finding.Threshold, SrCodes.NoUnits))
                 .Add("HAS PROPERTIES", ContentItem.Code(SrCodes.PresenceOfProperty, finding.AboveThreshold ? SrCodes.Present : SrCodes.Absent)));

@@ -1,3 +1,5 @@
+using XrayClassifier.Function.Classification;
+
 namespace XrayClassifier.Function.Dicom.StructuredReport;
 
 /// <summary>A coded concept of the Code Sequence Macro (PS3.3 Table 8.8-1): value, coding scheme designator, meaning.
@@ -77,9 +79,34 @@ public static class SrCodes
     /// Implementation), as issue 22 quotes it.</summary>
     public static readonly CodedConcept ProcessingAlgorithm = new("Newcode1", "99IHE", "Processing Algorithm");
 
-    /// <summary>The model's own labels: a private coding scheme (PS3.16 §8.2, designators beginning with "99"), the label
-    /// text as value and meaning, since a manifest may name any label.</summary>
+    /// <summary>The value of a finding's "Finding" item: the label's standard code from the one table of finding codes
+    /// (<see cref="FindingCodes"/>, shared with the FHIR answer), else the label in the private scheme.</summary>
+    public static CodedConcept FindingValue(string label) => FindingCodes.For(label) is { } code
+        ? new CodedConcept(code.Value, Designator(code.Scheme), code.Meaning)
+        : ModelLabel(label);
+
+    /// <summary>PS3.16 Table 8-1's designators for the schemes of the finding codes.</summary>
+    private static string Designator(FindingCodingScheme scheme) => scheme switch
+    {
+        FindingCodingScheme.SnomedCt => "SCT",
+        FindingCodingScheme.Dicom => "DCM",
+    };
+
+    /// <summary>The model's own labels, for a label with no standard code: a private coding scheme (PS3.16 §8.2,
+    /// designators beginning with "99"), the label text as value and meaning, since a manifest may name any label.
+    /// Declared in the header's Coding Scheme Identification Sequence (<see cref="ModelLabels"/>).</summary>
     public const string ModelLabelScheme = "99XRAYLABEL";
 
     public static CodedConcept ModelLabel(string label) => new(label, ModelLabelScheme, label);
+
+    /// <summary>A private coding scheme as the SOP Common Module's Coding Scheme Identification Sequence (0008,0110)
+    /// describes it (PS3.3 Table C.12-1; PS3.16 §8.2 asks for private schemes to be identified there): designator, name
+    /// (0008,0115) and responsible organization (0008,0116). Neither scheme is registered, so it has no Coding Scheme
+    /// Registry, UID or External ID (Type 1C/2C, required only for a registered scheme).</summary>
+    public sealed record PrivateScheme(string Designator, string Name, string ResponsibleOrganization);
+
+    /// <summary>The private schemes a report can use: the model's labels, and IHE AIR's code for the algorithm's purpose
+    /// of reference.</summary>
+    public static readonly PrivateScheme ModelLabels = new(ModelLabelScheme, "XrayClassifier model labels (the model manifest's label text)", "XrayClassifier project");
+    public static readonly PrivateScheme Ihe = new("99IHE", "IHE Radiology AI Results (AIR) trial implementation codes", "IHE Radiology");
 }

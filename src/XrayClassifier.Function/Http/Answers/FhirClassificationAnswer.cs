@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Http.Answers.Fhir;
 
 namespace XrayClassifier.Function.Http.Answers;
@@ -74,7 +75,7 @@ internal sealed class FhirClassificationAnswer : IClassificationAnswer
             {
                 Status = "preliminary",
                 Category = [Imaging],
-                Code = new FhirCodeableConcept(FindingCodes.For(p.Label) is { } coding ? [coding] : null, p.Label),
+                Code = new FhirCodeableConcept(FindingCodes.For(p.Label) is { } code ? [FhirFindingCoding.Of(code)] : null, p.Label),
                 // A NaN output has no FHIR value (JSON numbers cannot be NaN): no value, the reason why, no interpretation.
                 ValueQuantity = float.IsNaN(p.Probability) ? null : new FhirQuantity(p.Probability, "probability", Ucum, "1"),
                 DataAbsentReason = float.IsNaN(p.Probability) ? NotANumber : null,
