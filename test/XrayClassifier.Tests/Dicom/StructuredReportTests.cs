@@ -136,7 +136,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
             }
         }
         Assert.Equal(7, coded);
-        // The private scheme the uncoded labels use is declared in the header (PS3.16 §8.2), with 99IHE.
+        // The private scheme the uncoded labels use is declared in the header (PS3.3 Table C.12-1), with 99IHE.
         string all = ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess().Stdout;
         output.WriteLine(all);
         Assert.Contains("(0008,0102) SH [99XRAYLABEL]", all, StringComparison.Ordinal);

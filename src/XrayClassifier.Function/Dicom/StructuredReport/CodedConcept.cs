@@ -100,8 +100,9 @@ public static class SrCodes
     public static CodedConcept ModelLabel(string label) => new(label, ModelLabelScheme, label);
 
     /// <summary>A private coding scheme as the SOP Common Module's Coding Scheme Identification Sequence (0008,0110)
-    /// describes it (PS3.3 Table C.12-1; PS3.16 §8.2 asks for private schemes to be identified there): designator, name
-    /// (0008,0115) and responsible organization (0008,0116). Neither scheme is registered, so it has no Coding Scheme
+    /// describes it (PS3.3 Table C.12-1, the sequence that maps designators to private or local schemes): designator,
+    /// name (0008,0115) and responsible organization (0008,0116) — as DCMTK's dcmsr declares its own 99_OFFIS_DCMTK
+    /// (DSRCodingSchemeIdentificationList::addPrivateDcmtkCodingScheme). Neither scheme is registered, so it has no Coding Scheme
     /// Registry, UID or External ID (Type 1C/2C, required only for a registered scheme).</summary>
     public sealed record PrivateScheme(string Designator, string Name, string ResponsibleOrganization);
 
