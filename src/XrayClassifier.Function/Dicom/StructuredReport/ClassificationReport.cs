@@ -20,7 +20,8 @@ public sealed record ReportedAlgorithm(string Manufacturer, string ModelName, IR
 /// whose root is TID 1500 Measurement Report — Language of Content (TID 1204), Observation Context with the algorithm as
 /// device observer (TIDs 1001/1002/1004), Procedure Reported (the chest radiograph, not the algorithm), the Image Library
 /// (TID 1600) with the source image, and one qualitative evaluation per finding: a CODE "Finding" whose value is the
-/// label, with HAS PROPERTIES its probability and threshold (NUM, no units) and whether the probability reached the
+/// label's standard code (<see cref="XrayClassifier.Function.Classification.FindingCodes"/>, the table the FHIR answer
+/// reads too) or, for a label without one, the label in the private scheme 99XRAYLABEL, with HAS PROPERTIES its probability and threshold (NUM, no units) and whether the probability reached the
 /// threshold (Presence of property: Present/Absent), and the model's notice as a Comment. The source's Patient and General Study modules are copied so a PACS
 /// files it with the study; it starts a new series (Modality SR); the algorithm is named in Contributing Equipment
 /// (Purpose of Reference "Processing Algorithm"). Explicit VR Little Endian, UTF-8 (ISO_IR 192).
