@@ -123,4 +123,13 @@ public class StowMultipartRelatedTests
         Assert.Contains($"more than {MultipartRelated.MaxParts} parts", Refused(Body(Boundary, "application/dicom", many)).Detail, StringComparison.Ordinal);
         Assert.Same(ProblemTypes.ImageTooLarge, Refused(Body(Boundary, "application/dicom", Part10(length: 400)), max: 399).Type);
     }
+
+    [Fact]
+    public void APartContentTypeWithoutAnEssenceIsRefusedNotACrash()
+    {
+        // Found by the multipart-related fuzz target: "Content-Type:;application/dicom" threw a NullReferenceException.
+        XrayClassifier.Tests.TestHelpers.FuzzFindings.HoldsContract("multipart-related", "part-content-type-without-essence.bin");
+        var body = Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Type:;application/dicom\r\n\r\n").Concat(Part10()).Concat(Encoding.ASCII.GetBytes($"\r\n--{Boundary}--\r\n")).ToArray();
+        Assert.Same(ProblemTypes.BadMultipartRelated, Refused(body).Type);
+    }
 }
