@@ -126,6 +126,17 @@ public sealed class StowTests : IDisposable
         Assert.DoesNotContain("TESTPERSON", json.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("1.2.3.4.", json.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(Study, json.Body, StringComparison.Ordinal);
+        // Nor in the log lines or the workspace (the derivative PNGs and their records).
+        XrayClassifier.Tests.Dicom.PatientData.AssertAbsent(_log.AllText);
+        Assert.DoesNotContain(Study, _log.AllText, StringComparison.Ordinal);
+        var records = Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*.json", SearchOption.AllDirectories).ToList();
+        Assert.Equal(4, records.Count);
+        foreach (var record in records)
+        {
+            string text = File.ReadAllText(record);
+            XrayClassifier.Tests.Dicom.PatientData.AssertAbsent(text);
+            Assert.DoesNotContain(Study, text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -237,5 +248,13 @@ public sealed class StowTests : IDisposable
             var answer = await Stow(body[..cut]);
             Assert.True(answer.Status is >= 400 and < 500, $"cut at {cut}: {answer.Status} {answer.Body}");
         }
+    }
+
+    [Fact]
+    public async Task AGetOnStudiesIs405NamingPost()
+    {
+        var answer = await ProxyAnswer.ReadAsync(Function.FunctionHandler(ProxyEventBuilder.Get($"/prod/studies/{Study}").ToStream()));
+        answer.AssertProblem(405, "method-not-allowed");
+        Assert.Equal("POST, OPTIONS", answer.Header("Allow"));
     }
 }
