@@ -10,6 +10,7 @@ public static class FuzzTargets
         EventTarget.Create(),
         UploadTarget.Create(),
         MultipartTarget.Create(),
+        MultipartRelatedTarget.Create(),
         FormatTarget.Create(),
         ManifestTarget.Create(),
         DicomTargets.Part10(),

@@ -71,6 +71,24 @@ public static class Seeds
             .. Png, .. Utf8("\r\n------WebKitFormBoundary7MA4YWxkTrZu0gW--")]);
     }
 
+    /// <summary>STOW-RS bodies (the first byte chooses <see cref="MultipartRelatedTarget.ContentTypes"/>): one and two
+    /// instances written by the one DICOM writer, untyped parts, a preamble, transport padding, a part that is not DICOM.</summary>
+    public static IEnumerable<(string, byte[])> GeneratedMultipartRelated()
+    {
+        var instance = new DicomWriter().Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.1.1").Text(0x0008, 0x0018, "UI", "1.2.3.4")
+            .GreyImage(2, 2, bits: 8).Element(0x7FE0, 0x0010, "OB", [0, 1, 2, 3]).File();
+        byte[] Part(string headers, byte[] content, string boundary = Boundary) =>
+            [.. Utf8($"--{boundary}\r\n{headers}\r\n"), .. content, .. Utf8("\r\n")];
+        byte[] Close(string boundary = Boundary) => Utf8($"--{boundary}--\r\n");
+        yield return ("one", [0, .. Part("Content-Type: application/dicom\r\n", instance), .. Close()]);
+        yield return ("two", [0, .. Part("Content-Type: application/dicom\r\n", instance), .. Part("content-type: Application/DICOM; transfer-syntax=1.2.840.10008.1.2.1\r\n", instance), .. Close()]);
+        yield return ("untyped", [0, .. Utf8("preamble\r\n"), .. Part("", instance), .. Close()]);
+        yield return ("untyped-no-type-parameter", [1, .. Part("", instance), .. Close()]);
+        yield return ("padding", [2, .. Utf8("--x \t\r\nContent-Type: application/dicom\r\n\r\n"), .. instance, .. Utf8("\r\n--x--")]);
+        yield return ("not-dicom", [0, .. Part("Content-Type: application/dicom\r\n", Png), .. Close()]);
+        yield return ("over-limit", [(byte)MultipartRelatedTarget.ContentTypes.Length, .. Part("Content-Type: application/dicom\r\n", instance), .. Close()]);
+    }
+
     public static IEnumerable<(string, byte[])> FormatMagics()
     {
         yield return ("png", Png);

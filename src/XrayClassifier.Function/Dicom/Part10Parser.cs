@@ -50,18 +50,7 @@ internal sealed class Part10Parser
         if (span.Length < 132 || !span.Slice(128, 4).SequenceEqual("DICM"u8))
             throw DicomRejectedException.Malformed("Not a DICOM Part 10 file: the 128-byte preamble and \"DICM\" are missing. Re-save it as a Part 10 file, e.g. `dcmconv in.dcm out.dcm` (dcmtk).");
 
-        var meta = new Part10Parser(file, explicitVr: true, limits);
-        int position = 132;
-        string? transferSyntaxUid = null;
-        while (position + 4 <= span.Length && BinaryPrimitives.ReadUInt16LittleEndian(span[position..]) == 0x0002)
-        {
-            var element = meta.ReadHeader(ref position, span.Length);
-            if (element.Length == UndefinedLength)
-                throw DicomRejectedException.Malformed($"The meta header element {element.TagText} has an undefined length.");
-            if (element.Tag == 0x00020010)
-                transferSyntaxUid = Text(span.Slice(element.ValueStart, (int)element.Length));
-            position = element.ValueStart + (int)element.Length;
-        }
+        var (transferSyntaxUid, _, _) = ReadMeta(file, limits, out int position);
         if (string.IsNullOrEmpty(transferSyntaxUid))
             throw DicomRejectedException.Malformed("The DICOM meta header has no Transfer Syntax UID (0002,0010).");
 
@@ -73,6 +62,38 @@ internal sealed class Part10Parser
         parser.ReadTopLevel();
         return new ParsedDicom(syntax, parser._attributes, parser._identity);
     }
+
+    /// <summary>The File Meta Information's Transfer Syntax UID (0002,0010), Media Storage SOP Class UID (0002,0002) and
+    /// SOP Instance UID (0002,0003), each null when absent: what a STOW-RS answer names an instance by even when its data
+    /// set is in a transfer syntax that is refused. Throws <see cref="DicomRejectedException"/> and nothing else.</summary>
+    public static (string? TransferSyntaxUid, string? SopClassUid, string? SopInstanceUid) ReadMeta(ReadOnlyMemory<byte> file, DicomLimits limits) =>
+        ReadMeta(file, limits, out _);
+
+    private static (string? TransferSyntaxUid, string? SopClassUid, string? SopInstanceUid) ReadMeta(ReadOnlyMemory<byte> file, DicomLimits limits, out int position)
+    {
+        var span = file.Span;
+        if (span.Length < 132 || !span.Slice(128, 4).SequenceEqual("DICM"u8))
+            throw DicomRejectedException.Malformed("Not a DICOM Part 10 file: the 128-byte preamble and \"DICM\" are missing. Re-save it as a Part 10 file, e.g. `dcmconv in.dcm out.dcm` (dcmtk).");
+        var meta = new Part10Parser(file, explicitVr: true, limits);
+        position = 132;
+        string? transferSyntaxUid = null, sopClassUid = null, sopInstanceUid = null;
+        while (position + 4 <= span.Length && BinaryPrimitives.ReadUInt16LittleEndian(span[position..]) == 0x0002)
+        {
+            var element = meta.ReadHeader(ref position, span.Length);
+            if (element.Length == UndefinedLength)
+                throw DicomRejectedException.Malformed($"The meta header element {element.TagText} has an undefined length.");
+            switch (element.Tag)
+            {
+                case 0x00020010: transferSyntaxUid = Text(span.Slice(element.ValueStart, (int)element.Length)); break;
+                case 0x00020002: sopClassUid = Text(span.Slice(element.ValueStart, (int)element.Length)); break;
+                case 0x00020003: sopInstanceUid = Text(span.Slice(element.ValueStart, (int)element.Length)); break;
+            }
+            position = element.ValueStart + (int)element.Length;
+        }
+        return (transferSyntaxUid, NullIfEmpty(sopClassUid), NullIfEmpty(sopInstanceUid));
+    }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     private static ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> deflated, long cap)
     {

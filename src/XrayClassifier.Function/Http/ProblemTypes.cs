@@ -8,6 +8,9 @@ public static class ProblemTypes
     public static readonly ProblemType BadBase64 = new("bad-base64", "The image is not valid base64", 400);
     public static readonly ProblemType BadJson = new("bad-json", "The JSON body is not valid", 400);
     public static readonly ProblemType BadMultipart = new("bad-multipart", "The multipart/form-data body is not valid", 400);
+    public static readonly ProblemType BadMultipartRelated = new("bad-multipart-related", "The multipart/related body is not valid", 400);
+    public static readonly ProblemType NotDicomPart = new("not-dicom-part", "A multipart/related part is not a DICOM file", 400);
+    public static readonly ProblemType InvalidStudyUid = new("invalid-study-uid", "The path's StudyInstanceUID is not a DICOM UID", 400);
     public static readonly ProblemType MangledBinary = new("binary-body-mangled", "API Gateway converted the binary upload to text", 400);
     public static readonly ProblemType EmptyImage = new("empty-image", "The image is empty", 400);
     public static readonly ProblemType CorruptImage = new("corrupt-image", "The image is truncated or corrupt", 400);

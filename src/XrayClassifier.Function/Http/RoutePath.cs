@@ -12,6 +12,11 @@ internal abstract class RoutePath
     /// <summary>A path whose last segment is <paramref name="segment"/> (any letter case, trailing slash or not).</summary>
     public static RoutePath LastSegment(string segment) => new SegmentPath(segment);
 
+    /// <summary>A collection and one member of it, as DICOMweb names resources: a path whose last segment is
+    /// <paramref name="collection"/> (<c>…/studies</c>), or whose segment before the last is (<c>…/studies/{uid}</c>, the
+    /// last segment then the member's identifier, which the endpoint checks).</summary>
+    public static RoutePath CollectionOrMember(string collection, string member) => new CollectionPath(collection, member);
+
     /// <summary>The stage root (<c>…/v1/</c>, event path "/"), for the route's own methods only: any other method on
     /// the root goes on to the next rule, because the tutorials' APIs POST images there.</summary>
     public static RoutePath StageRoot { get; } = new StageRootPath();
@@ -38,6 +43,17 @@ internal abstract class RoutePath
         public override bool Matches(RoutedRequest request, RouteEntry entry) =>
             request.LastSegment.Equals(segment, StringComparison.OrdinalIgnoreCase);
         public override string Describe(bool markdown) => Code("…/" + segment, markdown);
+    }
+
+    private sealed class CollectionPath(string collection, string member) : RoutePath
+    {
+        public override int Precedence => 0;
+        public override string Segment => collection;
+        public override bool Matches(RoutedRequest request, RouteEntry entry) =>
+            request.LastSegment.Equals(collection, StringComparison.OrdinalIgnoreCase)
+            || request.PreviousSegment.Equals(collection, StringComparison.OrdinalIgnoreCase);
+        public override string Describe(bool markdown) =>
+            markdown ? $"{Code("…/" + collection, true)}, {Code($"…/{collection}/{{{member}}}", true)}" : $"…/{collection}[/{{{member}}}]";
     }
 
     private sealed class StageRootPath : RoutePath
@@ -72,13 +88,17 @@ internal sealed class RoutedRequest
     {
         Method = (request.HttpMethod ?? request.RequestContext?.HttpMethod ?? "").Trim().ToUpperInvariant();
         Path = request.Path ?? request.RequestContext?.Path ?? ResourceWithProxy(request) ?? "/";
-        LastSegment = LastSegmentOf(Path);
+        (PreviousSegment, LastSegment) = LastSegmentsOf(Path);
         IsStageRoot = IsStageRootOf(request);
     }
 
     public string Method { get; }
     public string Path { get; }
     public string LastSegment { get; }
+
+    /// <summary>The segment before <see cref="LastSegment"/> ("" when there is none): <c>studies</c> in
+    /// <c>…/studies/1.2.3</c>.</summary>
+    public string PreviousSegment { get; }
     public bool IsStageRoot { get; }
 
     /// <summary>The API's root: <c>path</c> "/" (API Gateway leaves the stage out of it), or, in events without it,
@@ -102,13 +122,16 @@ internal sealed class RoutedRequest
         return resource;
     }
 
-    private static string LastSegmentOf(string path)
+    private static (string Previous, string Last) LastSegmentsOf(string path)
     {
         var span = path.AsSpan();
         int query = span.IndexOfAny('?', '#');
         if (query >= 0) span = span[..query];
         span = span.TrimEnd('/');
         int slash = span.LastIndexOf('/');
-        return (slash >= 0 ? span[(slash + 1)..] : span).ToString();
+        if (slash < 0) return ("", span.ToString());
+        var before = span[..slash].TrimEnd('/');
+        int previous = before.LastIndexOf('/');
+        return ((previous >= 0 ? before[(previous + 1)..] : before).ToString(), span[(slash + 1)..].ToString());
     }
 }

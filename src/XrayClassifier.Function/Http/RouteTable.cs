@@ -12,7 +12,8 @@ namespace XrayClassifier.Function.Http;
 /// </summary>
 /// <remarks>Listed in the order API.md and the 405 answer name them. Which entry a request takes is decided by its
 /// rule's <see cref="RoutePath.Precedence"/>: a path ending in a route's own segment (<c>…/health</c>, <c>…/uploads</c>)
-/// goes there; a GET or HEAD on the stage root gets the web page; every other path classifies.</remarks>
+/// goes there, and so does <c>…/studies/{StudyInstanceUID}</c> (ties go to the earlier entry, so <c>…/studies/health</c> is
+/// health's); a GET or HEAD on the stage root gets the web page; every other path classifies.</remarks>
 internal static class RouteTable
 {
     /// <summary>The representations a classification is answered in, by <c>Accept</c>: JSON first, the default. A new
@@ -32,6 +33,9 @@ internal static class RouteTable
         new("health", RoutePath.LastSegment("health"), ["GET", "HEAD"],
             s => new HealthEndpoint(s.Host, s.Workspace, s.Uploads.Settings, s.Services.RequestLoadWait),
             purpose: "check readiness", documented: "200 ready / 503 not ready, with the reasons"),
+        new("studies", RoutePath.CollectionOrMember("studies", "StudyInstanceUID"), ["POST"],
+            s => new StowEndpoint(new ImageClassification(s.Host, s.Workspace, s.Log, s.Services.RequestLoadWait), s.Host.Options.ImageLimits),
+            purpose: "store DICOM instances (STOW-RS)", documented: "200 / 202 / 409 the Store Instances Response, each instance classified or refused ([below](#dicomweb-stow-rs-studies))"),
         new("page", RoutePath.StageRoot, ["GET", "HEAD"],
             _ => new PageEndpoint(),
             purpose: null, documented: "200 the web page (below)"),

@@ -25,32 +25,9 @@ public static class UploadReader
     /// (the one place it is checked: before decoding base64 when the body is the image, after unwrapping otherwise).</summary>
     public static ImageUpload Read(ProxyRequest request, BufferLease lease, ImageLimits limits)
     {
-        var body = request.Body;
-        if (body is null || body.Length == 0)
-            throw new ProblemException(ProblemTypes.MissingBody, "The request has no body. " + HowToSend);
-
         var mediaType = MediaType.Parse(RequestHeaders.Get(request, "Content-Type"));
-
-        ReadOnlyMemory<byte> bytes;
-        if (request.IsBase64Encoded)
-        {
-            // A raw image's size is known from the base64 length: refuse it before decoding.
-            if (!mediaType.IsJson && !mediaType.IsMultipartFormData) limits.CheckEncodedSize((long)body.Length / 4 * 3 - 3, approximate: true);
-            bytes = DecodeBase64Body(body, lease);
-        }
-        else
-        {
-            bytes = body.Utf8;
-            if (!mediaType.IsJson && LooksMangled(bytes.Span))
-            {
-                throw new ProblemException(ProblemTypes.MangledBinary,
-                    "The body arrived as text with isBase64Encoded false and contains U+FFFD replacement characters: " +
-                    "API Gateway converted the binary upload to UTF-8, which destroys it. Add */* to the REST API's " +
-                    "binaryMediaTypes (Settings → Binary media types, or x-amazon-apigateway-binary-media-types) and " +
-                    "redeploy the stage; or send JSON {\"image\": \"<base64>\"} instead.");
-            }
-        }
-        if (bytes.Length == 0) throw new ProblemException(ProblemTypes.MissingBody, "The request body is empty. " + HowToSend);
+        // A raw image's size is known from the base64 length: refuse it before decoding.
+        var bytes = ReadBody(request, lease, mediaType, !mediaType.IsJson && !mediaType.IsMultipartFormData ? limits : null, HowToSend);
 
         ImageUpload upload;
         if (mediaType.IsJson) upload = ReadJson(bytes, lease);
@@ -79,6 +56,37 @@ public static class UploadReader
         if (upload.Bytes.Length == 0) throw new ProblemException(ProblemTypes.EmptyImage, "The uploaded image has no bytes.");
         limits.CheckEncodedSize(upload.Bytes.Length);
         return upload;
+    }
+
+    /// <summary>The request body's bytes, base64-decoded, for every route that unwraps them (this reader, STOW-RS):
+    /// a missing or empty body is refused, and so is a binary body API Gateway converted to text. With
+    /// <paramref name="rawLimits"/> the body is the upload itself, checked against the byte limit before decoding.</summary>
+    internal static ReadOnlyMemory<byte> ReadBody(ProxyRequest request, BufferLease lease, MediaType mediaType, ImageLimits? rawLimits, string howToSend)
+    {
+        var body = request.Body;
+        if (body is null || body.Length == 0)
+            throw new ProblemException(ProblemTypes.MissingBody, "The request has no body. " + howToSend);
+
+        ReadOnlyMemory<byte> bytes;
+        if (request.IsBase64Encoded)
+        {
+            rawLimits?.CheckEncodedSize((long)body.Length / 4 * 3 - 3, approximate: true);
+            bytes = DecodeBase64Body(body, lease);
+        }
+        else
+        {
+            bytes = body.Utf8;
+            if (!mediaType.IsJson && LooksMangled(bytes.Span))
+            {
+                throw new ProblemException(ProblemTypes.MangledBinary,
+                    "The body arrived as text with isBase64Encoded false and contains U+FFFD replacement characters: " +
+                    "API Gateway converted the binary upload to UTF-8, which destroys it. Add */* to the REST API's " +
+                    "binaryMediaTypes (Settings → Binary media types, or x-amazon-apigateway-binary-media-types) and " +
+                    "redeploy the stage; or send JSON {\"image\": \"<base64>\"} instead.");
+            }
+        }
+        if (bytes.Length == 0) throw new ProblemException(ProblemTypes.MissingBody, "The request body is empty. " + howToSend);
+        return bytes;
     }
 
     /// <summary>API Gateway's UTF-8 conversion replaces every invalid byte sequence with U+FFFD (EF BF BD);

@@ -58,8 +58,8 @@ public sealed class RouteTableTests : IDisposable
     [Fact]
     public void The405HintNamesTheRoutesAsItAlwaysHas()
     {
-        Assert.Equal("Classify with POST (on any path but …/health and …/uploads), ask for an upload form with POST …/uploads, " +
-                     "check readiness with GET …/health", RouteTable.Hints());
+        Assert.Equal("Classify with POST (on any path but …/health, …/studies and …/uploads), ask for an upload form with POST …/uploads, " +
+                     "check readiness with GET …/health, store DICOM instances (STOW-RS) with POST …/studies[/{StudyInstanceUID}]", RouteTable.Hints());
     }
 
     [Fact]

@@ -28,6 +28,25 @@ public class RouterTests
     }
 
     [Theory]
+    [InlineData("/prod/studies", "studies")]
+    [InlineData("/v1/dicom-web/studies/", "studies")]
+    [InlineData("/Studies", "studies")]
+    [InlineData("/prod/studies/1.2.826.0.1.3680043.10.1234.1", "studies")]
+    [InlineData("/prod/studies/1.2.3/", "studies")]
+    [InlineData("/studies/1.2.3?x=1", "studies")]
+    [InlineData("/prod/studies/not-a-uid", "studies")]
+    [InlineData("/prod/studies/health", "health")]
+    [InlineData("/prod/studies/uploads", "uploads")]
+    [InlineData("/prod/studies/1.2.3/series", "classify")]
+    [InlineData("/prod/studiesx", "classify")]
+    [InlineData("/studies.json", "classify")]
+    [InlineData("/prod/xray/classify", "classify")]
+    public void RoutesDicomWebStudiesAndOneStudyToStowAndEveryOtherPathAsBefore(string path, string expected)
+    {
+        Assert.Equal(expected, RouteTable.Match(new ProxyRequest { Path = path, HttpMethod = "POST" }).Name);
+    }
+
+    [Theory]
     [InlineData("GET", "/", "page")]
     [InlineData("HEAD", "/", "page")]
     [InlineData("get", "//", "page")]
