@@ -13,67 +13,25 @@ public static class MultipartFormData
     private const int MaxParts = 32;
     private const int MaxPartHeaderBytes = 16 * 1024;
 
+    private static readonly MultipartRules Rules = new(
+        "multipart/form-data", MaxParts, $"The multipart body has more than {MaxParts} parts.", MaxPartHeaderBytes,
+        "The multipart body ends without its closing boundary: the upload looks truncated.",
+        TruncatedWhenEndsAfterDelimiter: false, Bad);
+
     /// <exception cref="ProblemException">bad-multipart, with what is wrong.</exception>
     public static MultipartFile ReadSingleFile(ReadOnlyMemory<byte> body, string? boundary)
     {
-        if (string.IsNullOrEmpty(boundary))
-            throw Bad("The Content-Type multipart/form-data has no boundary parameter.");
-        if (boundary.Length > 70 || !IsValidBoundary(boundary))
-            throw Bad("The multipart boundary is not valid (RFC 2046: 1–70 characters from a restricted set).");
-
-        var span = body.Span;
-        var dashBoundary = Encoding.ASCII.GetBytes("--" + boundary);
-        var delimiter = Encoding.ASCII.GetBytes("\r\n--" + boundary);
-
-        // The first delimiter may open the body or follow a preamble.
-        int position;
-        if (span.StartsWith(dashBoundary)) position = dashBoundary.Length;
-        else
-        {
-            int first = span.IndexOf(delimiter);
-            if (first < 0)
-            {
-                throw Bad(span.IndexOf(dashBoundary) >= 0
-                    ? "The multipart body's lines end in a bare LF; multipart/form-data needs CRLF line breaks."
-                    : "The multipart body does not contain its boundary (the Content-Type's boundary does not match the body).");
-            }
-            position = first + delimiter.Length;
-        }
+        MultipartBody.CheckBoundary(boundary, "The Content-Type multipart/form-data has no boundary parameter.", Bad);
+        var reader = new MultipartBody(body, boundary, Rules);
 
         var files = new List<MultipartFile>(1);
         MultipartFile? onlyPart = null;
         int parts = 0;
-        while (true)
+        while (reader.TryOpenPart(out var headers))
         {
-            // After a delimiter: "--" closes the body, else optional whitespace and CRLF open a part.
-            if (span[position..].StartsWith("--"u8)) break;
-            position = SkipTransportPadding(span, position);
-            if (!span[position..].StartsWith("\r\n"u8))
-            {
-                throw Bad(span[position..].StartsWith("\n"u8)
-                    ? "The multipart body's lines end in a bare LF; multipart/form-data needs CRLF line breaks."
-                    : "A multipart boundary line is followed by unexpected characters.");
-            }
-            position += 2;
-
-            if (++parts > MaxParts) throw Bad($"The multipart body has more than {MaxParts} parts.");
-
-            int headerEnd;
-            if (span[position..].StartsWith("\r\n"u8)) headerEnd = position; // a part without headers
-            else
-            {
-                int blank = span[position..].IndexOf("\r\n\r\n"u8);
-                if (blank < 0 || blank > MaxPartHeaderBytes)
-                    throw Bad("A multipart part's headers do not end with an empty line (CRLF CRLF).");
-                headerEnd = position + blank + 2;
-            }
-            var (contentType, disposition) = ReadPartHeaders(span[position..headerEnd]);
-            int contentStart = headerEnd + 2;
-
-            int next = span[contentStart..].IndexOf(delimiter);
-            if (next < 0) throw Bad("The multipart body ends without its closing boundary: the upload looks truncated.");
-            var content = body.Slice(contentStart, next);
-            position = contentStart + next + delimiter.Length;
+            parts++;
+            var (contentType, disposition) = ReadPartHeaders(headers.Span);
+            var content = reader.ReadContent();
 
             if (disposition is null || !disposition.StartsWith("form-data", StringComparison.OrdinalIgnoreCase))
                 throw Bad("Each multipart part needs 'Content-Disposition: form-data; name=\"…\"'.");
@@ -98,18 +56,10 @@ public static class MultipartFormData
     private static (string? ContentType, string? Disposition) ReadPartHeaders(ReadOnlySpan<byte> headers)
     {
         string? contentType = null, disposition = null;
-        while (headers.Length > 0)
+        while (MultipartBody.TryReadHeader(ref headers, Bad, out var name, out var value))
         {
-            int end = headers.IndexOf("\r\n"u8);
-            var line = end >= 0 ? headers[..end] : headers;
-            headers = end >= 0 ? headers[(end + 2)..] : default;
-            if (line.Length == 0) continue;
-            int colon = line.IndexOf((byte)':');
-            if (colon <= 0) throw Bad("A multipart part has a header line without a colon.");
-            var name = line[..colon].Trim(" \t"u8);
-            var value = Encoding.UTF8.GetString(line[(colon + 1)..].Trim(" \t"u8));
-            if (Ascii.EqualsIgnoreCase(name, "Content-Type"u8)) contentType = value;
-            else if (Ascii.EqualsIgnoreCase(name, "Content-Disposition"u8)) disposition = value;
+            if (Ascii.EqualsIgnoreCase(name, "Content-Type"u8)) contentType = Encoding.UTF8.GetString(value);
+            else if (Ascii.EqualsIgnoreCase(name, "Content-Disposition"u8)) disposition = Encoding.UTF8.GetString(value);
         }
         return (contentType, disposition);
     }
@@ -150,23 +100,6 @@ public static class MultipartFormData
             i = after;
         }
         return null;
-    }
-
-    private static int SkipTransportPadding(ReadOnlySpan<byte> span, int i)
-    {
-        while (i < span.Length && span[i] is (byte)' ' or (byte)'\t') i++;
-        return i;
-    }
-
-    private static bool IsValidBoundary(string boundary)
-    {
-        foreach (char c in boundary)
-        {
-            bool ok = c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9'
-                || "'()+_,-./:=? ".Contains(c);
-            if (!ok) return false;
-        }
-        return boundary[^1] != ' ';
     }
 
     private static ProblemException Bad(string detail) => new(ProblemTypes.BadMultipart, detail);

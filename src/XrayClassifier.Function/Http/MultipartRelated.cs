@@ -16,6 +16,11 @@ public static class MultipartRelated
     private const int MaxPartHeaderBytes = 16 * 1024;
     private const string DicomType = "application/dicom";
 
+    private static readonly MultipartRules Rules = new(
+        "multipart/related", MaxParts, $"The multipart body has more than {MaxParts} parts; send at most {MaxParts} instances per request.",
+        MaxPartHeaderBytes, "The multipart body ends without its closing boundary: the request looks truncated.",
+        TruncatedWhenEndsAfterDelimiter: true, Bad);
+
     /// <summary>The Part 10 instances of a STOW-RS body whose Content-Type is <paramref name="contentType"/>, each at
     /// most <paramref name="maxPartBytes"/> long.</summary>
     /// <exception cref="ProblemException">bad-multipart-related (400), not-dicom-part (400), or image-too-large (413).</exception>
@@ -23,61 +28,17 @@ public static class MultipartRelated
     {
         string? boundary = MultipartFormData.DispositionParameter(contentType, "boundary");
         string? type = MultipartFormData.DispositionParameter(contentType, "type");
-        if (string.IsNullOrEmpty(boundary))
-            throw Bad("The Content-Type multipart/related has no boundary parameter (RFC 2046 §5.1.1; PS3.18 §10.5).");
-        if (boundary.Length > 70 || !IsValidBoundary(boundary))
-            throw Bad("The multipart boundary is not valid (RFC 2046: 1–70 characters from a restricted set).");
+        MultipartBody.CheckBoundary(boundary,
+            "The Content-Type multipart/related has no boundary parameter (RFC 2046 §5.1.1; PS3.18 §10.5).", Bad);
         if (type is not null && !type.Trim().Equals(DicomType, StringComparison.OrdinalIgnoreCase))
             throw Bad($"The multipart/related type is '{type}'; this route stores Part 10 instances only: type=\"application/dicom\" (PS3.18 §10.5.2).");
 
-        var span = body.Span;
-        var dashBoundary = Encoding.ASCII.GetBytes("--" + boundary);
-        var delimiter = Encoding.ASCII.GetBytes("\r\n--" + boundary);
-
-        int position;
-        if (span.StartsWith(dashBoundary)) position = dashBoundary.Length;
-        else
-        {
-            int first = span.IndexOf(delimiter);
-            if (first < 0)
-            {
-                throw Bad(span.IndexOf(dashBoundary) >= 0
-                    ? "The multipart body's lines end in a bare LF; multipart/related needs CRLF line breaks."
-                    : "The multipart body does not contain its boundary (the Content-Type's boundary does not match the body).");
-            }
-            position = first + delimiter.Length;
-        }
-
+        var reader = new MultipartBody(body, boundary, Rules);
         var parts = new List<ReadOnlyMemory<byte>>();
-        while (true)
+        while (reader.TryOpenPart(out var headers))
         {
-            // After a delimiter: "--" closes the body, else optional whitespace and CRLF open a part.
-            if (span[position..].StartsWith("--"u8)) break;
-            while (position < span.Length && span[position] is (byte)' ' or (byte)'\t') position++;
-            if (!span[position..].StartsWith("\r\n"u8))
-            {
-                throw Bad(span[position..].StartsWith("\n"u8)
-                    ? "The multipart body's lines end in a bare LF; multipart/related needs CRLF line breaks."
-                    : position >= span.Length
-                        ? "The multipart body ends without its closing boundary: the request looks truncated."
-                        : "A multipart boundary line is followed by unexpected characters.");
-            }
-            position += 2;
-            if (parts.Count == MaxParts) throw Bad($"The multipart body has more than {MaxParts} parts; send at most {MaxParts} instances per request.");
-
-            int headerEnd;
-            if (span[position..].StartsWith("\r\n"u8)) headerEnd = position; // a part without headers
-            else
-            {
-                int blank = span[position..].IndexOf("\r\n\r\n"u8);
-                if (blank < 0 || blank > MaxPartHeaderBytes)
-                    throw Bad("A multipart part's headers do not end with an empty line (CRLF CRLF).");
-                headerEnd = position + blank + 2;
-            }
-            string? partType = ReadContentType(span[position..headerEnd]);
-            int contentStart = headerEnd + 2;
-            int next = span[contentStart..].IndexOf(delimiter);
-            if (next < 0) throw Bad("The multipart body ends without its closing boundary: the request looks truncated.");
+            string? partType = ReadContentType(headers.Span);
+            var content = reader.ReadContent();
             int index = parts.Count + 1;
             // Parse lower-cases the essence; a header with none (";type=…", found by the fuzz target) is simply not DICOM.
             if (partType is null ? type is null : MediaType.Parse(partType).Essence != DicomType)
@@ -86,14 +47,12 @@ public static class MultipartRelated
                     ? $"Part {index} has no Content-Type and the multipart/related type parameter is absent: declare application/dicom."
                     : $"Part {index} is '{partType}'; each part must be application/dicom.");
             }
-            if (next > maxPartBytes)
-                throw new ProblemException(ProblemTypes.ImageTooLarge, $"Part {index} is {next} bytes; the limit for one instance is {maxPartBytes}.");
-            var content = body.Slice(contentStart, next);
+            if (content.Length > maxPartBytes)
+                throw new ProblemException(ProblemTypes.ImageTooLarge, $"Part {index} is {content.Length} bytes; the limit for one instance is {maxPartBytes}.");
             if (!IsPart10(content.Span))
                 throw new ProblemException(ProblemTypes.NotDicomPart,
                     $"Part {index} is not a DICOM Part 10 file: it has no 128-byte preamble followed by 'DICM' (PS3.10 §7.1).");
             parts.Add(content);
-            position = contentStart + next + delimiter.Length;
         }
         if (parts.Count == 0) throw Bad("The multipart body has no parts.");
         return parts;
@@ -105,31 +64,15 @@ public static class MultipartRelated
     private static string? ReadContentType(ReadOnlySpan<byte> headers)
     {
         string? contentType = null;
-        while (headers.Length > 0)
+        while (MultipartBody.TryReadHeader(ref headers, Bad, out var name, out var value))
         {
-            int end = headers.IndexOf("\r\n"u8);
-            var line = end >= 0 ? headers[..end] : headers;
-            headers = end >= 0 ? headers[(end + 2)..] : default;
-            if (line.Length == 0) continue;
-            int colon = line.IndexOf((byte)':');
-            if (colon <= 0) throw Bad("A multipart part has a header line without a colon.");
-            if (Ascii.EqualsIgnoreCase(line[..colon].Trim(" \t"u8), "Content-Type"u8))
+            if (Ascii.EqualsIgnoreCase(name, "Content-Type"u8))
             {
-                contentType = Encoding.UTF8.GetString(line[(colon + 1)..].Trim(" \t"u8));
+                contentType = Encoding.UTF8.GetString(value);
                 if (contentType.Length == 0) throw Bad("A multipart part has an empty Content-Type.");
             }
         }
         return contentType;
-    }
-
-    private static bool IsValidBoundary(string boundary)
-    {
-        foreach (char c in boundary)
-        {
-            bool ok = c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' || "'()+_,-./:=? ".Contains(c);
-            if (!ok) return false;
-        }
-        return boundary[^1] != ' ';
     }
 
     private static ProblemException Bad(string detail) => new(ProblemTypes.BadMultipartRelated, detail);
