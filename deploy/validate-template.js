@@ -3,10 +3,12 @@
 // resource specification from @aws-cdk/cfnspec: cfn-lint 1.9.7 bundles a 2019 specification that predates
 // EFS access points and Lambda FileSystemConfigs, so its checks (resource types, property names and
 // types, required properties, Ref/GetAtt/Sub targets and attributes) run against the newer one.
-//   node deploy/validate-template.js [TEMPLATE] [--parsed] [--resolved] [--parameter Key=Value]...
+//   node deploy/validate-template.js [TEMPLATE] [--parsed] [--resolved] [--parameter Key=Value]... [--each FILE]
 // Prints cfn-lint's result as JSON and exits 1 when the template is invalid. --parsed prints the template as
 // cfn-lint's YAML parser reads it; --resolved prints it as CloudFormation would deploy it with the given parameter
-// values (the rest at their defaults). Needs `npm ci --ignore-scripts` in deploy/ first.
+// values (the rest at their defaults); --each FILE lints every parameter set of FILE (a JSON array of
+// {"Name": "value"} objects) and prints an array of results, each with its resolved template. Needs
+// `npm ci --ignore-scripts` in deploy/ first.
 //
 // The template's options (Conditions, Fn::If, AWS::NoValue, resource Conditions) are resolved here, for the given
 // parameter values, before cfn-lint sees the template, as CloudFormation resolves them before it creates anything:
@@ -16,10 +18,11 @@
 'use strict';
 const path = require('path');
 const args = process.argv.slice(2);
-const valueArgs = new Set(['--parameter']);
+const valueArgs = new Set(['--parameter', '--each']);
 const positional = args.filter((a, i) => !a.startsWith('--') && !valueArgs.has(args[i - 1]));
 const template = path.resolve(positional[0] || path.join(__dirname, 'template.yaml'));
 const given = {};
+const eachFile = args.includes('--each') ? args[args.indexOf('--each') + 1] : null;
 args.forEach((a, i) => {
   if (a !== '--parameter') return;
   const pair = args[i + 1] || '';
@@ -35,10 +38,6 @@ awsData.awsResources.PropertyTypes = spec.PropertyTypes;
 awsData.awsResources.ResourceSpecificationVersion = spec.ResourceSpecificationVersion;
 
 const parsed = require('cfn-lint/lib/parser').openFile(template);
-if (args.includes('--parsed')) {
-  process.stdout.write(JSON.stringify(parsed) + '\n');
-  process.exit(0);
-}
 
 // Parameter values only so that cfn-lint can resolve Refs to them; nothing is deployed.
 const sampleValues = {
@@ -49,38 +48,61 @@ const sampleValues = {
   CodeS3Bucket: 'example-bucket',
   RouteTableIds: 'rtb-0123456789abcdef0,rtb-0123456789abcdef1',
 };
-const unknown = Object.keys(given).filter(k => !(parsed.Parameters || {}).hasOwnProperty(k));
-if (unknown.length) { process.stderr.write(`the template has no parameter ${unknown.join(', ')}\n`); process.exit(2); }
-const values = {};
-for (const [name, p] of Object.entries(parsed.Parameters || {})) {
-  const v = given[name] ?? sampleValues[name] ?? p.Default;
-  if (v !== undefined) values[name] = String(v);
+
+/** Lints the template as deployed with these parameter values (the rest sample values or defaults). */
+function check(givenValues) {
+  const unknown = Object.keys(givenValues).filter(k => !(parsed.Parameters || {}).hasOwnProperty(k));
+  if (unknown.length) throw new Error(`the template has no parameter ${unknown.join(', ')}`);
+  const values = {};
+  for (const [name, p] of Object.entries(parsed.Parameters || {})) {
+    const v = givenValues[name] ?? sampleValues[name] ?? p.Default;
+    if (v !== undefined) values[name] = String(v);
+  }
+  let resolved;
+  try {
+    resolved = resolveOptions(JSON.parse(JSON.stringify(parsed)), values);
+  } catch (e) {
+    return { templateValid: false, errors: { info: [], warn: [], crit: [{ message: e.message, resource: 'Rules/Conditions' }] }, parameters: values };
+  }
+  // cfn-lint resolves intrinsic functions in place: it gets a copy.
+  const result = require('cfn-lint/lib/api').validateJsonObject(JSON.parse(JSON.stringify(resolved)), { parameters: values });
+  // cfn-lint 1.9.7 renders Fn::Sub wrongly: parseFnSubStr keys each value by the bare name, so
+  // 'arn:${AWS::Partition}:…' becomes 'arn:${aws}:…' and its ARN check fails on the leftover '${'. Only
+  // errors about such a half-rendered value are dropped, and they are counted in the output.
+  const halfRendered = e => /^Expecting an ARN, got '.*\$\{[^}]*\}.*'$/.test(e.message);
+  result.ignoredCfnLintSubRenderingErrors = result.errors.crit.filter(halfRendered).length;
+  result.errors.crit = result.errors.crit.filter(e => !halfRendered(e));
+  result.templateValid = result.errors.crit.length === 0;
+  result.specificationVersion = spec.ResourceSpecificationVersion;
+  result.parameters = values;
+  result.resolved = resolved;
+  return result;
 }
 
-let resolved;
+// process.exitCode, not process.exit(): exit() would cut a large answer written to a pipe at 64 KiB.
 try {
-  resolved = resolveOptions(parsed, values);
+  if (args.includes('--parsed')) {
+    process.stdout.write(JSON.stringify(parsed) + '\n');
+  } else if (eachFile) {
+    // One process for many combinations: the specification is loaded once.
+    const results = JSON.parse(require('fs').readFileSync(eachFile, 'utf8')).map(check);
+    process.stdout.write(JSON.stringify(results) + '\n');
+    process.exitCode = results.every(r => r.templateValid) ? 0 : 1;
+  } else {
+    const result = check(given);
+    if (args.includes('--resolved')) {
+      if (!result.resolved) throw new Error(result.errors.crit[0].message);
+      process.stdout.write(JSON.stringify(result.resolved) + '\n');
+    } else {
+      delete result.resolved;
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      process.exitCode = result.templateValid ? 0 : 1;
+    }
+  }
 } catch (e) {
-  process.stdout.write(JSON.stringify({ templateValid: false, errors: { crit: [{ message: e.message, resource: 'Conditions' }], warn: [], info: [] } }, null, 2) + '\n');
-  process.exit(1);
+  process.stderr.write(e.message + '\n');
+  process.exitCode = 2;
 }
-if (args.includes('--resolved')) {
-  process.stdout.write(JSON.stringify(resolved) + '\n');
-  process.exit(0);
-}
-
-const result = require('cfn-lint/lib/api').validateJsonObject(resolved, { parameters: values });
-// cfn-lint 1.9.7 renders Fn::Sub wrongly: parseFnSubStr keys each value by the bare name, so
-// 'arn:${AWS::Partition}:…' becomes 'arn:${aws}:…' and its ARN check fails on the leftover '${'. Only
-// errors about such a half-rendered value are dropped, and they are counted in the output.
-const halfRendered = e => /^Expecting an ARN, got '.*\$\{[^}]*\}.*'$/.test(e.message);
-result.ignoredCfnLintSubRenderingErrors = result.errors.crit.filter(halfRendered).length;
-result.errors.crit = result.errors.crit.filter(e => !halfRendered(e));
-result.templateValid = result.errors.crit.length === 0;
-result.specificationVersion = spec.ResourceSpecificationVersion;
-result.parameters = values;
-process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-process.exit(result.templateValid ? 0 : 1);
 
 /** The template CloudFormation deploys for these parameter values: Conditions evaluated, resources and outputs whose
  * Condition is false left out, each Fn::If replaced by its chosen branch, AWS::NoValue removed. Throws, as
