@@ -64,11 +64,14 @@ internal static class DeployFiles
         }).ToDictionary();
 
     /// <summary>Node with deploy/node_modules installed (tools/test.sh does `npm ci --ignore-scripts`).</summary>
-    public static ProcessResult RunValidator(params string[] arguments)
+    public static ProcessResult RunValidator(params string[] arguments) => RunValidator(TimeSpan.FromMinutes(2), arguments);
+
+    /// <summary>As above, with a longer deadline for many parameter sets in one run (<c>--each</c>).</summary>
+    public static ProcessResult RunValidator(TimeSpan timeout, params string[] arguments)
     {
         var modules = Path.Combine(TestEnvironment.RepoRoot, "deploy", "node_modules", "cfn-lint");
         if (!Directory.Exists(modules))
             throw new InvalidOperationException($"{modules} is missing: run `bash deploy/install-validators.sh` (tools/test.sh does) first.");
-        return ProcessRunner.Run("node", [ValidatorScript, .. arguments], TestEnvironment.RepoRoot, TimeSpan.FromMinutes(2));
+        return ProcessRunner.Run("node", [ValidatorScript, .. arguments], TestEnvironment.RepoRoot, timeout);
     }
 }

@@ -61,7 +61,8 @@ public class SecurityTemplateTests
         using var temp = TestEnvironment.CreateTempDirectory("xray-variants");
         var file = temp.Combine("parameters.json");
         File.WriteAllText(file, JsonSerializer.Serialize(sets));
-        var run = DeployFiles.RunValidator(DeployFiles.TemplatePath, "--each", file);
+        // About 0.2 s of CPU per combination; minutes when the machine is shared with a full test run.
+        var run = DeployFiles.RunValidator(TimeSpan.FromMinutes(10), DeployFiles.TemplatePath, "--each", file);
         Assert.True(run.ExitCode is 0 or 1, run.Stderr);
         var results = JsonNode.Parse(run.Stdout)!.AsArray();
         Assert.Equal(sets.Count, results.Count);
@@ -172,7 +173,9 @@ public class SecurityTemplateTests
         Assert.All(Variants, v =>
         {
             var groups = DeployFiles.ResourcesOfType(v.Deployed!, "AWS::Logs::LogGroup").ToList();
-            Assert.Equal(["ApiAccessLogGroup", "FunctionLogGroup"], groups.Select(g => g.Key).Order());
+            // Every log group, whoever adds one: these two and any other.
+            Assert.Contains(groups, g => g.Key == "ApiAccessLogGroup");
+            Assert.Contains(groups, g => g.Key == "FunctionLogGroup");
             Assert.All(groups, g => AssertJson(Ref("LogRetentionInDays"), g.Value["Properties"]!["RetentionInDays"], v));
 
             var access = Props(v, "Stage")["AccessLogSetting"]!;
