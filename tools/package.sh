@@ -12,6 +12,7 @@
 #   bash tools/package.sh --aot           → artifacts/XrayClassifier.Bootstrap.zip       (x86_64: one Native AOT
 #                                            executable, bootstrap, for the provided.al2023 custom runtime; also
 #                                            unpacked in artifacts/bootstrap/ for the local tool's invoke --bootstrap)
+# Beside each zip, its software bill of materials: {zip}.cdx.json (CycloneDX 1.6 JSON, write_sbom below).
 # The zip carries managed code only. The model and the native libraries (ONNX Runtime, libvips) live on
 # EFS (efs-layout/); a .so or .onnx in the publish output fails the build rather than ship 100+ MB.
 set -euo pipefail
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --aot) aot=true; shift ;;
     --arch) arch="${2:-}"; shift 2 || { echo "package: --arch needs x86_64 or arm64" >&2; exit 2; } ;;
     --arch=*) arch="${1#--arch=}"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "package: unknown argument '$1' (usage: bash tools/package.sh [--arch x86_64|arm64] [--aot])" >&2; exit 2 ;;
   esac
 done
@@ -59,6 +60,76 @@ os.replace(tmp, dst)
 PY
 }
 
+# The zip's software bill of materials, {zip}.cdx.json (CycloneDX 1.6 JSON): every NuGet package the published project
+# resolved (the CycloneDX dotnet tool, pinned in dotnet-tools.json, reading the publish's own restore under
+# $2/obj), the zip itself with its SHA-256 as the BOM's subject, and what the function loads from EFS: the native
+# libraries with the SHA-256 pinned in efs-layout/runtime/SHA256SUMS (and the NuGet package each comes from, pinned in
+# efs-layout/runtime/RuntimePackages.csproj), and the model file when efs-layout holds one.
+#   write_sbom ZIP ARTIFACTS_PATH PROJECT RID
+write_sbom() {
+  local zip="$1" artifacts="$2" project="$3" rid="$4"
+  local name; name="$(basename "$project" .csproj)"
+  dotnet tool restore >/dev/null || { echo "package: dotnet tool restore (CycloneDX) failed" >&2; return 1; }
+  local tmp; tmp="$(mktemp -d)"
+  # -dpr: no restore of its own (it would rewrite the obj/ the solution build uses); -ed: no build-only packages.
+  dotnet CycloneDX "$project" --base-intermediate-output-path "$artifacts/obj" --disable-package-restore \
+    --runtime "$rid" --exclude-dev --spec-version 1.6 --output-format Json --output "$tmp" --filename bom.json \
+    --set-name "$name" >&2 || { rm -rf "$tmp"; echo "package: CycloneDX failed for $project" >&2; return 1; }
+  local status=0
+  /usr/bin/python3 - "$tmp/bom.json" "$zip" "$zip.cdx.json" efs-layout "$(git rev-parse --short HEAD 2>/dev/null || echo 0.0.0)" <<'PY' || status=$?
+import hashlib, json, os, re, sys
+bom_path, zip_path, out_path, efs, version = sys.argv[1:6]
+bom = json.load(open(bom_path))
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+bom["metadata"]["component"].update({
+    "name": os.path.basename(zip_path), "version": version,
+    "hashes": [{"alg": "SHA-256", "content": sha256(zip_path)}],
+})
+pins = dict(re.findall(r'<PackageDownload Include="([^"]+)" Version="\[([^\]]+)\]"', open(os.path.join(efs, "runtime", "RuntimePackages.csproj")).read()))
+package_of = {"libonnxruntime.so": lambda rid: "Microsoft.ML.OnnxRuntime", "libvips.so.42": lambda rid: "NetVips.Native." + rid}
+components = bom.setdefault("components", [])
+for line in open(os.path.join(efs, "runtime", "SHA256SUMS")):
+    digest, path = line.split()
+    rid, lib = path.split("/")
+    package = package_of[lib](rid)
+    on_disk = os.path.join(efs, "runtime", path)
+    if os.path.exists(on_disk) and sha256(on_disk) != digest:
+        sys.exit(f"package: {on_disk} does not match its pinned SHA-256 in SHA256SUMS")
+    components.append({
+        "type": "library", "bom-ref": f"efs:runtime/{path}", "name": lib, "version": pins[package],
+        "purl": f"pkg:nuget/{package}@{pins[package]}",
+        "hashes": [{"alg": "SHA-256", "content": digest}],
+        "properties": [{"name": "xray:efs-path", "value": f"runtime/{path}"}, {"name": "xray:runtime-identifier", "value": rid}],
+    })
+models = os.path.join(efs, "models")
+for model in sorted(os.listdir(models)) if os.path.isdir(models) else []:
+    manifest_path = os.path.join(models, model, "manifest.json")
+    if not os.path.exists(manifest_path):
+        continue
+    manifest = json.load(open(manifest_path))
+    onnx = os.path.join(models, model, manifest.get("model", "model.onnx"))
+    if os.path.exists(onnx):
+        components.append({
+            "type": "machine-learning-model", "bom-ref": f"efs:models/{model}", "name": manifest.get("name", model),
+            "version": str(manifest.get("version", "")), "hashes": [{"alg": "SHA-256", "content": sha256(onnx)}],
+            "properties": [{"name": "xray:efs-path", "value": f"models/{model}/{os.path.basename(onnx)}"}],
+        })
+with open(out_path + ".tmp", "w") as f:
+    json.dump(bom, f, indent=2)
+os.replace(out_path + ".tmp", out_path)
+PY
+  rm -rf "$tmp"
+  [ "$status" -eq 0 ] && echo "package: $zip.cdx.json (SBOM: NuGet packages, EFS natives and model with SHA-256)" >&2
+  return "$status"
+}
+
 publish="artifacts/publish/$rid"
 rm -rf "$publish"
 mkdir -p artifacts
@@ -82,6 +153,7 @@ if [ "$aot" = true ]; then
   rm -rf artifacts/bootstrap && mkdir -p artifacts/bootstrap && cp "$publish/bootstrap" artifacts/bootstrap/
   write_zip artifacts/bootstrap "$zip"
   echo "package: $zip ($(stat -c %s "$zip") bytes, bootstrap, x86_64, Native AOT)" >&2
+  write_sbom "$zip" artifacts/build-aot src/XrayClassifier.Bootstrap/XrayClassifier.Bootstrap.csproj "$rid"
   echo "$zip"
   exit 0
 fi
@@ -104,4 +176,5 @@ done
 chmod -R a-x,a+X "$publish"
 write_zip "$publish" "$zip"
 echo "package: $zip ($(stat -c %s "$zip") bytes, $(unzip -Z1 "$zip" | wc -l) files, $arch)" >&2
+write_sbom "$zip" artifacts/build src/XrayClassifier.Function/XrayClassifier.Function.csproj "$rid"
 echo "$zip"

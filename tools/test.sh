@@ -2,8 +2,8 @@
 # The project's test command (README, second command; .ci/run calls it). On a bare machine it installs
 # the prerequisites, fills efs-layout/ (native libraries from NuGet, the generated model), installs the
 # pinned CloudFormation validators (deploy/install-validators.sh) and the S3-protocol test server
-# (test/XrayClassifier.Tests/S3/server/install.sh), both with npm ci --ignore-scripts, then runs every
-# test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
+# (test/XrayClassifier.Tests/S3/server/install.sh), both with npm ci --ignore-scripts, in CI (CI=true) audits the
+# NuGet dependencies (tools/audit-dependencies.sh), then runs every test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -12,6 +12,9 @@ bash tools/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash efs-layout/fill.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash deploy/install-validators.sh || { echo "0 passed, 1 failed"; exit 1; }
 bash test/XrayClassifier.Tests/S3/server/install.sh || { echo "0 passed, 1 failed"; exit 1; }
+# CI's dependency audit (dotnet list package --vulnerable --include-transitive); it says when the package sources
+# give it no vulnerability data to check against instead of passing silently (README "Security review").
+if [ "${CI:-}" = true ]; then bash tools/audit-dependencies.sh || { echo "0 passed, 1 failed"; exit 1; }; fi
 
 # Warnings fail the build here as in CI (Directory.Build.props).
 export XRAY_WARNINGS_AS_ERRORS=true

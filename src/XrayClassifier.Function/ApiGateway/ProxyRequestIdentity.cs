@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 namespace XrayClassifier.Function.ApiGateway;
 
 /// <summary>The <c>requestContext.identity</c> of a payload 1.0 proxy event. Holds client data
-/// (source IP, API key): the handler never logs or stores it. Members in the order API Gateway writes them; the
+/// (source IP, API key): the handler never logs or stores it, except the authenticated caller
+/// (<see cref="ProxyCaller"/>: userArn, caller, cognitoIdentityId), which goes into the log line only. Members in
+/// the order API Gateway writes them; the
 /// API key only on methods that require one, the client certificate only under mutual TLS.</summary>
 public sealed class ProxyRequestIdentity
 {

@@ -55,6 +55,8 @@ public sealed class XrayOptions
     public DicomStorageMode DicomStore { get; init; } = DicomStorageMode.Derivative;
     /// <summary>Value of Access-Control-Allow-Origin (<c>XRAY_CORS_ORIGIN</c>).</summary>
     public string CorsOrigin { get; init; } = "*";
+    /// <summary>The credential API Gateway asks callers for (<c>XRAY_API_AUTHORIZER</c>): what the web page asks for.</summary>
+    public ApiAuthorizer ApiAuthorizer { get; init; } = ApiAuthorizer.API_KEY;
     /// <summary>Largest accepted encoded image (<c>XRAY_MAX_IMAGE_BYTES</c>).</summary>
     public long MaxImageBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>Largest accepted width×height, checked from the header before decoding (<c>XRAY_MAX_PIXELS</c>).</summary>
@@ -147,6 +149,15 @@ public sealed class XrayOptions
             }
         }
 
+        var authorizer = ApiAuthorizer.API_KEY;
+        // By name only: Enum.TryParse would also take "1" or "API_KEY, AWS_IAM".
+        if (Text("XRAY_API_AUTHORIZER") is string authorizerText
+            && !(Enum.GetNames<ApiAuthorizer>().Contains(authorizerText, StringComparer.Ordinal) && Enum.TryParse(authorizerText, out authorizer)))
+        {
+            problems.Add($"XRAY_API_AUTHORIZER='{authorizerText}' is not one of {string.Join(", ", Enum.GetNames<ApiAuthorizer>())} (the template's Authorizer parameter).");
+            authorizer = ApiAuthorizer.API_KEY;
+        }
+
         var model = Text("XRAY_MODEL") ?? DefaultModelName;
         // The model name becomes a folder name: keep it to one path segment.
         if (model.IndexOfAny(['/', '\\']) >= 0 || model is "." or "..")
@@ -184,6 +195,7 @@ public sealed class XrayOptions
             StoreUploads = store,
             DicomStore = dicomStore,
             CorsOrigin = Text("XRAY_CORS_ORIGIN") ?? defaults.CorsOrigin,
+            ApiAuthorizer = authorizer,
             MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = PositiveLong("XRAY_MAX_PIXELS") ?? defaults.MaxPixels,
             MinImageSide = PositiveInt("XRAY_MIN_IMAGE_SIDE") ?? defaults.MinImageSide,

@@ -40,6 +40,7 @@ internal sealed class RequestHandler(
             entry.Route = route.Name;
             entry.Method = route.Method;
             entry.BodyBytes = request.Body?.Length ?? 0;
+            entry.Caller = ProxyCaller.From(request.RequestContext);
             var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp, deadline, clock);
             response = await AnswerAsync(context).ConfigureAwait(false);
         }

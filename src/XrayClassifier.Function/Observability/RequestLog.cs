@@ -80,6 +80,17 @@ public sealed class RequestLog
             if (e.ModelName is not null) w.WriteString("modelName", e.ModelName);
             if (e.ModelVersion is not null) w.WriteString("modelVersion", e.ModelVersion);
             w.WriteBoolean("cold", e.ColdStart);
+            if (e.Caller is { } caller)
+            {
+                // The audit trail's "who": the same names as API Gateway's requestContext and its access log.
+                w.WriteStartObject("caller");
+                if (caller.UserArn is not null) w.WriteString("userArn", caller.UserArn);
+                if (caller.Caller is not null) w.WriteString("caller", caller.Caller);
+                if (caller.CognitoIdentityId is not null) w.WriteString("cognitoIdentityId", caller.CognitoIdentityId);
+                if (caller.PrincipalId is not null) w.WriteString("principalId", caller.PrincipalId);
+                if (caller.Sub is not null) w.WriteString("sub", caller.Sub);
+                w.WriteEndObject();
+            }
             if (e.Error is not null) w.WriteString("error", e.Error);
             w.WriteEndObject();
         }

@@ -1,8 +1,11 @@
+using XrayClassifier.Function.ApiGateway;
+
 namespace XrayClassifier.Function.Observability;
 
 /// <summary>
 /// What one request's log line says. Only facts about the request's handling: no body, no image bytes,
-/// no header values (Authorization and x-api-key included), no client IP.
+/// no header values (Authorization and x-api-key included), no client IP; who called only as API Gateway established it
+/// (<see cref="Caller"/>).
 /// </summary>
 public sealed class RequestLogEntry
 {
@@ -32,6 +35,8 @@ public sealed class RequestLogEntry
     /// <summary>On the cold request: how long INIT's loading took.</summary>
     public double? InitMs { get; set; }
     public bool? Stored { get; set; }
+    /// <summary>Who API Gateway says called (IAM principal, token subject), from requestContext only; null with an API key.</summary>
+    public ProxyCaller? Caller { get; set; }
     /// <summary>The problem's slug, or the exception type of a 500.</summary>
     public string? Error { get; set; }
 }

@@ -15,16 +15,33 @@ internal static class DeployFiles
     private static readonly Lazy<JsonObject> s_toolsDefaults = new(() =>
         JsonNode.Parse(File.ReadAllText(ToolsDefaultsPath), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow })!.AsObject());
 
+    private static readonly Lazy<JsonObject> s_deployed = new(() =>
+    {
+        var result = RunValidator(TemplatePath, "--resolved");
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        return JsonNode.Parse(result.Stdout)!.AsObject();
+    });
+
+    /// <summary>The template as written (options unresolved).</summary>
     public static JsonObject Template => s_template.Value;
     public static JsonObject ToolsDefaults => s_toolsDefaults.Value;
 
-    public static JsonObject Resource(string logicalId) =>
-        Template["Resources"]![logicalId]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"template has no resource {logicalId}");
+    /// <summary>The template as CloudFormation deploys it with every parameter at its default: Conditions evaluated,
+    /// Fn::If and AWS::NoValue resolved, resources whose Condition is false left out (deploy/validate-template.js --resolved).
+    /// What <see cref="Resource"/>, <see cref="Properties"/> and <see cref="ResourcesOfType"/> read.</summary>
+    public static JsonObject Deployed => s_deployed.Value;
+
+    public static JsonObject Resource(string logicalId) => Resource(Deployed, logicalId);
+
+    public static JsonObject Resource(JsonObject template, string logicalId) =>
+        template["Resources"]![logicalId]?.AsObject() ?? throw new Xunit.Sdk.XunitException($"template has no resource {logicalId}");
 
     public static JsonObject Properties(string logicalId) => Resource(logicalId)["Properties"]!.AsObject();
 
-    public static IEnumerable<KeyValuePair<string, JsonObject>> ResourcesOfType(string type) =>
-        Template["Resources"]!.AsObject()
+    public static IEnumerable<KeyValuePair<string, JsonObject>> ResourcesOfType(string type) => ResourcesOfType(Deployed, type);
+
+    public static IEnumerable<KeyValuePair<string, JsonObject>> ResourcesOfType(JsonObject template, string type) =>
+        template["Resources"]!.AsObject()
             .Where(r => (string?)r.Value!["Type"] == type)
             .Select(r => new KeyValuePair<string, JsonObject>(r.Key, r.Value!.AsObject()));
 
@@ -47,11 +64,14 @@ internal static class DeployFiles
         }).ToDictionary();
 
     /// <summary>Node with deploy/node_modules installed (tools/test.sh does `npm ci --ignore-scripts`).</summary>
-    public static ProcessResult RunValidator(params string[] arguments)
+    public static ProcessResult RunValidator(params string[] arguments) => RunValidator(TimeSpan.FromMinutes(2), arguments);
+
+    /// <summary>As above, with a longer deadline for many parameter sets in one run (<c>--each</c>).</summary>
+    public static ProcessResult RunValidator(TimeSpan timeout, params string[] arguments)
     {
         var modules = Path.Combine(TestEnvironment.RepoRoot, "deploy", "node_modules", "cfn-lint");
         if (!Directory.Exists(modules))
             throw new InvalidOperationException($"{modules} is missing: run `bash deploy/install-validators.sh` (tools/test.sh does) first.");
-        return ProcessRunner.Run("node", [ValidatorScript, .. arguments], TestEnvironment.RepoRoot, TimeSpan.FromMinutes(2));
+        return ProcessRunner.Run("node", [ValidatorScript, .. arguments], TestEnvironment.RepoRoot, timeout);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
 
 namespace XrayClassifier.Function.Http.Endpoints;
@@ -11,14 +12,27 @@ namespace XrayClassifier.Function.Http.Endpoints;
 /// their SHA-256 hashes in a Content-Security-Policy that allows nothing else: no other script or style, images
 /// only from data: and blob: URLs, requests only to the page's own origin (the API, relative to the page).
 /// </summary>
-internal sealed class PageEndpoint : IEndpoint
+internal sealed class PageEndpoint(ApiAuthorizer authorizer) : IEndpoint
 {
     private const string ResourceName = "XrayClassifier.Function.Page.html";
+    /// <summary>The page's own attribute naming the credential to ask for; outside the hashed script and style, so the
+    /// policy is the same for every authorizer.</summary>
+    private const string AuthorizerAttribute = "data-authorizer=\"API_KEY\"";
+
+    private readonly string _html = ForAuthorizer(authorizer);
 
     private static readonly Lazy<(string Html, string Policy)> s_page = new(Load);
 
-    /// <summary>The page's HTML, as served.</summary>
+    /// <summary>The page's HTML, as served with an API key authorizer (the default).</summary>
     public static string Html => s_page.Value.Html;
+
+    /// <summary>The page's HTML as served when API Gateway asks callers for <paramref name="authorizer"/>'s credential.</summary>
+    public static string ForAuthorizer(ApiAuthorizer authorizer)
+    {
+        if (!Html.Contains(AuthorizerAttribute, StringComparison.Ordinal))
+            throw new InvalidOperationException($"the page must carry {AuthorizerAttribute} on its <main>");
+        return Html.Replace(AuthorizerAttribute, $"data-authorizer=\"{authorizer}\"", StringComparison.Ordinal);
+    }
 
     /// <summary>The Content-Security-Policy served with it.</summary>
     public static string ContentSecurityPolicy => s_page.Value.Policy;
@@ -26,7 +40,7 @@ internal sealed class PageEndpoint : IEndpoint
     public Task<ProxyResponse> AnswerAsync(RequestContext context)
     {
         var response = Responses.Empty(200, context.RequestId);
-        if (context.Route.Method != "HEAD") response.Body = Html;
+        if (context.Route.Method != "HEAD") response.Body = _html;
         var headers = response.Headers;
         headers["Content-Type"] = "text/html; charset=utf-8";
         headers["Content-Security-Policy"] = ContentSecurityPolicy;
