@@ -59,6 +59,14 @@ switch (args.FirstOrDefault())
         File.WriteAllText(Need("json"), JsonSerializer.Serialize(figures));
         return 0;
     }
+    case "batch":
+    {
+        // Issue 23: batched model runs (1/2/4 images a run) on this CPU, per-image ms and ratios, in one run.
+        var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
+        var figures = BatchSizeBench.Run(Need("efs-root"), images, Log);
+        Console.WriteLine(JsonSerializer.Serialize(figures));
+        return 0;
+    }
     case "cold":
     {
         // The cold starts alone, for quick experiments (no peer, no ratios).
