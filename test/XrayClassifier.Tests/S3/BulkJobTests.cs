@@ -79,7 +79,7 @@ public sealed partial class BulkJobTests
         Assert.Equal("Complete", summary.GetProperty("status").GetString());
         Assert.Equal(Studies.Length, summary.GetProperty("succeeded").GetInt32());
         Assert.Equal(2, summary.GetProperty("failed").GetInt32());
-        Assert.Matches(@"bulk: 6/6 done, 2 failed, [0-9.]+ objects/s, elapsed \d+s, ETA -", stderr);
+        Assert.Matches(@"bulk: 6/6 done, 2 failed, [0-9.]+ objects/s, elapsed \S+, ETA -", stderr);
 
         var (reportManifest, rows) = ReadReport(summary.GetProperty("report").GetString()!);
         Assert.Equal("Report_CSV_20180820", reportManifest.GetProperty("Format").GetString());
