@@ -32,8 +32,6 @@ public static class ArchiveBench
     public const int Block = 50;
     public const int Warmups = 20;
     public const string Bucket = "bench-archive";
-    /// <summary>The function's default XRAY_RESULTS_PREFIX.</summary>
-    private const string ResultsPrefix = "results/";
 
     private sealed class DiscardLog : ILogSink
     {
@@ -58,7 +56,7 @@ public static class ArchiveBench
             (i < Warmups ? warmupKeys : keys).Add(key);
         }
 
-        await using var bucket = await FolderBucket.StartAsync(folder, Bucket, ResultsPrefix, Console.Error).ConfigureAwait(false);
+        await using var bucket = await FolderBucket.StartAsync(folder, Bucket, XrayOptions.DefaultResultsPrefix, Console.Error).ConfigureAwait(false);
         var variables = new Dictionary<string, string?>
         {
             ["XRAY_EFS_ROOT"] = efsRoot,

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using XrayClassifier.Local.Commands;
 using XrayClassifier.Local.S3Batch;
+using XrayClassifier.Tests.EventSources;
 using XrayClassifier.Tests.Local;
 using XrayClassifier.Tests.TestHelpers;
 using XrayClassifier.Tooling.Configuration;
@@ -18,10 +19,11 @@ namespace XrayClassifier.Tests.S3;
 /// </summary>
 public sealed partial class BulkJobTests
 {
-    /// <summary>The keys as stored, each with how the manifest writes it (URL-encoded, as S3 Batch manifests must be).</summary>
+    /// <summary>The keys as stored, each with how the manifest writes it (URL-encoded, as S3 Batch manifests must be; a
+    /// space as %20, which S3's schema 1.0 decoding (unquote_plus) and 2.0's (unquote) both read back as a space).</summary>
     private static readonly (string Key, string Encoded)[] Studies =
     [
-        ("archive/study one.png", "archive/study+one.png"),            // '+' for a space, as S3 itself encodes keys
+        ("archive/study one.png", "archive/study%20one.png"),
         ("archive/a+b (2).png", "archive/a%2Bb%20%282%29.png"),          // a literal '+' must arrive as '+'
         ("archive/thorax/ünïcødé 胸部.png", "archive/thorax/%C3%BCn%C3%AFc%C3%B8d%C3%A9%20%E8%83%B8%E9%83%A8.png"),
         ("archive/100%.png", "archive/100%25.png"),
@@ -63,10 +65,11 @@ public sealed partial class BulkJobTests
     public async Task ClassifiesEveryManifestKeyThroughTheRealHandlerAndReportsEachTaskInS3BatchsFormat(string schema)
     {
         await using var s3 = await S3Server.StartAsync("xray-archive");
+        using var store = new ArchiveStore(s3);
         using var efs = TestEfs.WithSmallModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-bulk");
-        for (int i = 0; i < Studies.Length; i++) await s3.PutObjectAsync(Studies[i].Key, SampleXray.Png(256, seed: i + 1));
-        await s3.PutObjectAsync("archive/empty.png", []);
+        for (int i = 0; i < Studies.Length; i++) await store.PutAsync(Studies[i].Key, SampleXray.Png(256, seed: i + 1));
+        await store.PutAsync("archive/empty.png", []);
         var manifest = temp.Combine("manifest.csv");
         File.WriteAllText(manifest, string.Concat(Studies.Select(s => $"xray-archive,{s.Encoded}\n")) +
                                     "xray-archive,archive/empty.png\nxray-archive,archive/deleted%20since.png\n");
@@ -74,14 +77,14 @@ public sealed partial class BulkJobTests
         var (exit, stdout, stderr) = await RunBulkAsync("--manifest", manifest, "--s3-endpoint", s3.Endpoint.AbsoluteUri, "--efs-root", efs.Root,
             "--report", temp.Combine("report"), "--schema", schema, "--job-id", "job-" + schema, "--retry-delay-ms", "0");
 
-        Assert.True(exit == 1, stderr);   // two tasks fail: the exit code says so
+        Assert.True(exit == 1, stdout + stderr);   // two tasks fail: the exit code says so
         var summary = JsonDocument.Parse(stdout).RootElement;
+        var (reportManifest, rows) = ReadReport(summary.GetProperty("report").GetString()!);
         Assert.Equal("Complete", summary.GetProperty("status").GetString());
-        Assert.Equal(Studies.Length, summary.GetProperty("succeeded").GetInt32());
+        Assert.True(Studies.Length == summary.GetProperty("succeeded").GetInt32(), string.Join("\n", rows.Values.Select(r => string.Join(",", r))));
         Assert.Equal(2, summary.GetProperty("failed").GetInt32());
         Assert.Matches(@"bulk: 6/6 done, 2 failed, [0-9.]+ objects/s, elapsed \S+, ETA -", stderr);
 
-        var (reportManifest, rows) = ReadReport(summary.GetProperty("report").GetString()!);
         Assert.Equal("Report_CSV_20180820", reportManifest.GetProperty("Format").GetString());
         Assert.Equal("Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage", reportManifest.GetProperty("ReportSchema").GetString());
         Assert.Equal(6, rows.Count);
@@ -90,7 +93,7 @@ public sealed partial class BulkJobTests
             var row = rows[encoded];
             Assert.Equal(["xray-archive", encoded, "", "succeeded", "200", ""], row[..6]);
             // What the function wrote: the API's answer, at results/<the key as stored>.json.
-            var result = JsonDocument.Parse(await GetObjectAsync(s3, "results/" + key + ".json")).RootElement;
+            var result = JsonDocument.Parse(await GetTextAsync(store, "results/" + key + ".json")).RootElement;
             Assert.Equal(14, result.GetProperty("predictions").GetArrayLength());
         }
         Assert.Equal(["xray-archive", "archive/empty.png", "", "failed", "200", "PermanentFailure"], rows["archive/empty.png"][..6]);
@@ -103,9 +106,10 @@ public sealed partial class BulkJobTests
     public async Task RetriesATemporaryFailureAsS3BatchDoesUntilItSucceeds()
     {
         await using var s3 = await S3Server.StartAsync("xray-archive");
+        using var store = new ArchiveStore(s3);
         using var efs = TestEfs.WithSmallModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-bulk");
-        await s3.PutObjectAsync("archive/slow.png", SampleXray.Png(256));
+        await store.PutAsync("archive/slow.png", SampleXray.Png(256));
         var manifest = temp.Combine("manifest.csv");
         File.WriteAllText(manifest, "xray-archive,archive/slow.png\n");
 
@@ -120,8 +124,8 @@ public sealed partial class BulkJobTests
             new DictionaryEnvironmentVariables(environment), CancellationToken.None);
         await resume;
 
-        Assert.True(exit == 0, stderr.ToString());
         var (_, rows) = ReadReport(JsonDocument.Parse(stdout.ToString()).RootElement.GetProperty("report").GetString()!);
+        Assert.True(exit == 0, string.Join(",", rows["archive/slow.png"]) + stderr);
         Assert.Equal("succeeded", rows["archive/slow.png"][3]);
         Assert.True(s3.HoldsObject("results/archive/slow.png.json"));
     }
@@ -140,7 +144,7 @@ public sealed partial class BulkJobTests
 
         Assert.True(exit == 0, stderr);
         var (_, rows) = ReadReport(JsonDocument.Parse(stdout).RootElement.GetProperty("report").GetString()!);
-        Assert.Equal(["g%C3%B6%C3%9Fe.png", "ward%207/chest%2B1.png"], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["gr%C3%B6%C3%9Fe.png", "ward%207/chest%2B1.png"], rows.Keys.Order(StringComparer.Ordinal));
         Assert.All(rows.Values, r => Assert.Equal("succeeded", r[3]));
         var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results", "ward 7", "chest+1.png.json"))).RootElement;
         Assert.Equal(14, result.GetProperty("predictions").GetArrayLength());
@@ -151,6 +155,7 @@ public sealed partial class BulkJobTests
     public async Task CtrlCFinishesTheInvocationsInFlightAndWritesTheReportOfWhatRan()
     {
         await using var s3 = await S3Server.StartAsync("xray-archive");
+        using var store = new ArchiveStore(s3);
         using var efs = TestEfs.WithDefaultModel();
         using var temp = TestEnvironment.CreateTempDirectory("xray-bulk");
         const int total = 60;
@@ -158,7 +163,7 @@ public sealed partial class BulkJobTests
         var lines = new StringBuilder();
         for (int i = 0; i < total; i++)
         {
-            await s3.PutObjectAsync($"archive/study {i:D3}.png", image);
+            await store.PutAsync($"archive/study {i:D3}.png", image);
             lines.Append($"xray-archive,archive/study%20{i:D3}.png\n");
         }
         var manifest = temp.Combine("manifest.csv");
@@ -207,7 +212,7 @@ public sealed partial class BulkJobTests
             string key = $"archive/study%20{i:D3}.png";
             bool ran = rows.ContainsKey(key);
             Assert.Equal(ran, s3.HoldsObject($"results/archive/study {i:D3}.png.json"));
-            if (ran) Assert.Equal(14, JsonDocument.Parse(await GetObjectAsync(s3, $"results/archive/study {i:D3}.png.json")).RootElement.GetProperty("predictions").GetArrayLength());
+            if (ran) Assert.Equal(14, JsonDocument.Parse(await GetTextAsync(store, $"results/archive/study {i:D3}.png.json")).RootElement.GetProperty("predictions").GetArrayLength());
         }
     }
 
@@ -225,28 +230,19 @@ public sealed partial class BulkJobTests
     }
 
     [Fact]
-    public void EncodesManifestKeysSoThatAWSsOwnDecodingGivesThemBack()
+    public void EncodesFolderKeysSoThatBothOfAWSsDecodingsGiveThemBack()
     {
-        // AWS's samples decode s3Key with urllib.parse.unquote_plus: the independent reference.
+        // AWS's samples decode s3Key with urllib.parse.unquote_plus (schema 1.0) or unquote (2.0): the independent reference.
         foreach (var (key, encoded) in Studies)
         {
-            string decoded = Python.RunCode("import sys, urllib.parse; sys.stdout.write(urllib.parse.unquote_plus(sys.argv[1]))", encoded);
-            Assert.Equal(key, decoded);
-            Assert.Equal(key, BatchManifest.DecodeKey(encoded));
-            Assert.Equal(key, Python.RunCode("import sys, urllib.parse; sys.stdout.write(urllib.parse.unquote_plus(sys.argv[1]))", BatchManifest.EncodeKey(key)));
+            string ours = BatchManifest.EncodeKey(key);
+            Assert.Equal(encoded, ours);
+            foreach (var decode in new[] { "unquote", "unquote_plus" })
+                Assert.Equal(key, Python.RunCode($"import sys, urllib.parse; sys.stdout.write(urllib.parse.{decode}(sys.argv[1]))", ours));
         }
     }
 
-    private static async Task<string> GetObjectAsync(S3Server s3, string key)
-    {
-        using var client = new Amazon.S3.AmazonS3Client(S3Server.Credentials, new Amazon.S3.AmazonS3Config
-        {
-            ServiceURL = s3.Endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = "us-east-1",
-        });
-        using var response = await client.GetObjectAsync(s3.Bucket, key);
-        using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
-        return await reader.ReadToEndAsync();
-    }
+    private static async Task<string> GetTextAsync(ArchiveStore store, string key) => Encoding.UTF8.GetString(await store.GetAsync(key));
 
     [System.Text.RegularExpressions.GeneratedRegex(@"bulk: (\d+)/\d+ done")]
     private static partial System.Text.RegularExpressions.Regex ProgressDone();

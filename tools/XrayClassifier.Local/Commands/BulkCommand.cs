@@ -94,7 +94,7 @@ internal static class BulkCommand
         }
 
         var local = LocalEnvironment.Resolve(request.EfsRoot, environment);
-        string resultsPrefix = local.Get("XRAY_RESULTS_PREFIX") is { Length: > 0 } prefix ? prefix : "results/";
+        string resultsPrefix = XrayOptions.FromEnvironment(local).ResultsPrefix;
         await using var folderBucket = request.Folder is { } folder
             ? await FolderBucket.StartAsync(folder, request.Bucket, resultsPrefix, stderr).ConfigureAwait(false)
             : null;

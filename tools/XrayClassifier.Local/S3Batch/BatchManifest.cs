@@ -33,9 +33,7 @@ public static class BatchManifest
         return tasks;
     }
 
-    /// <summary>The key as S3 stores it: the manifest's URL-encoding undone (a '+' is a space, as in AWS's own samples).</summary>
-    public static string DecodeKey(string encodedKey) => Uri.UnescapeDataString(encodedKey.Replace('+', ' '));
-
-    /// <summary>A key URL-encoded for a manifest: every byte outside RFC 3986's unreserved set and '/' percent-encoded.</summary>
+    /// <summary>A key URL-encoded for a manifest: every byte outside RFC 3986's unreserved set and '/' percent-encoded, so a
+    /// space is %20, never '+': AWS's schema 1.0 samples decode '+' as a space, its 2.0 samples as a plus.</summary>
     public static string EncodeKey(string key) => string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
 }

@@ -29,6 +29,8 @@ internal sealed class FolderBucket : IAsyncDisposable
         _client = new AmazonS3Client(new BasicAWSCredentials(AccessKey, AccessKey), new AmazonS3Config
         {
             ServiceURL = endpoint.AbsoluteUri, ForcePathStyle = true, AuthenticationRegion = Function.Configuration.UploadBucketSettings.LocalEndpointRegion,
+            // s3rver stores an aws-chunked body (the SDK's default, for its checksum trailer) framing and all.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         });
     }
 
@@ -64,7 +66,7 @@ internal sealed class FolderBucket : IAsyncDisposable
         var bucketServer = new FolderBucket(server, data, folder, bucket, resultsPrefix, new Uri($"http://127.0.0.1:{port}/"), keys);
         lock (log) log.WriteLine($"bulk: serving {keys.Count} files of {folder} as s3://{bucket} at {bucketServer.Endpoint} (s3rver)");
         foreach (var key in keys)
-            await bucketServer._client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, FilePath = Path.Combine(folder, key) }).ConfigureAwait(false);
+            await bucketServer._client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, FilePath = Path.Combine(folder, key), UseChunkEncoding = false }).ConfigureAwait(false);
         return bucketServer;
     }
 

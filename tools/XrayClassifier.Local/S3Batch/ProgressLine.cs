@@ -8,14 +8,14 @@ public sealed class ProgressLine(TextWriter stderr, bool rewrite, TimeSpan? inte
 {
     private readonly TimeSpan _interval = interval ?? TimeSpan.FromSeconds(1);
     private readonly Lock _lock = new();
-    private TimeSpan _last = TimeSpan.MinValue;
+    private TimeSpan? _last;
 
     public void Report(BatchProgress p)
     {
         lock (_lock)
         {
             bool last = p.Done == p.Total;
-            if (!last && p.Elapsed - _last < _interval) return;
+            if (!last && _last is { } shown && p.Elapsed - shown < _interval) return;
             _last = p.Elapsed;
             string line = Format(p);
             if (rewrite) stderr.Write("\r" + line + (last ? Environment.NewLine : ""));
