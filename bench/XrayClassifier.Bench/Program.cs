@@ -78,6 +78,14 @@ switch (args.FirstOrDefault())
         Log($"wrote the archive section of {resultsPath}");
         return 0;
     }
+    case "archive-report":
+    {
+        // Re-renders the archive section from a run's archive.json (after a change to the report, without measuring again).
+        var saved = JsonSerializer.Deserialize<ArchiveResult>(File.ReadAllText(Need("json")))!;
+        string resultsPath = Need("results");
+        File.WriteAllText(resultsPath, ArchiveReport.Merge(File.ReadAllText(resultsPath), ArchiveReport.Render(saved)));
+        return 0;
+    }
     case "batch":
     {
         // Issue 23: batched model runs (1/2/4 images a run) on this CPU, per-image ms and ratios, in one run.
