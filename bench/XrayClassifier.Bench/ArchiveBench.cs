@@ -17,7 +17,11 @@ public sealed record ArchiveSide(int Objects, double Seconds, Stats PerObject)
 
 /// <summary>What the archive bench measured (issue 23, "Measured").</summary>
 public sealed record ArchiveResult(string Machine, int Objects, IReadOnlyList<string> Images, ArchiveSide Ours, ArchiveSide? Peer, string? PeerMissing,
-    IReadOnlyList<BatchFigure>? Batching, DateTime MeasuredAt);
+    IReadOnlyList<BatchFigure>? Batching, DateTime MeasuredAt)
+{
+    /// <summary>The machine's state during the run (its load average, from /proc/loadavg at the end), for the reader.</summary>
+    public string? Load { get; init; }
+}
 
 /// <summary>
 /// Images per second per function instance over an archive on an S3-protocol server (s3rver, through

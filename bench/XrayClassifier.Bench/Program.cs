@@ -71,7 +71,11 @@ switch (args.FirstOrDefault())
         string? peerDir = options.TryGetValue("peer", out var pd) && File.Exists(Path.Combine(pd, "handler.js")) ? pd : null;
         Directory.CreateDirectory(Need("out"));
         var batching = BatchSizeBench.Run(Need("efs-root"), images, Log);
-        var archive = (await ArchiveBench.RunAsync(Need("efs-root"), images, objects, Need("out"), peerDir, Log)) with { Machine = Machine(), Batching = batching };
+        var archive = (await ArchiveBench.RunAsync(Need("efs-root"), images, objects, Need("out"), peerDir, Log)) with
+        {
+            Machine = Machine(), Batching = batching,
+            Load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var l ? $"load average {l[0]} / {l[1]} / {l[2]} (1 / 5 / 15 min) at the end" : null : null,
+        };
         File.WriteAllText(Path.Combine(Need("out"), "archive.json"), JsonSerializer.Serialize(archive, new JsonSerializerOptions { WriteIndented = true }));
         string resultsPath = Need("results");
         File.WriteAllText(resultsPath, ArchiveReport.Merge(File.Exists(resultsPath) ? File.ReadAllText(resultsPath) : "# Benchmark results\n", ArchiveReport.Render(archive)));
