@@ -39,6 +39,7 @@ internal static class ArchiveFailures
             RequestId = o.RequestId,
             Problem = o.ProblemType,
             Title = o.ProblemTitle,
+            Detail = o.Detail,
         })],
     };
 
@@ -67,4 +68,5 @@ internal sealed class ObjectSummary
     [JsonPropertyName("requestId")] public required string RequestId { get; init; }
     [JsonPropertyName("problem")] public string? Problem { get; init; }
     [JsonPropertyName("title")] public string? Title { get; init; }
+    [JsonPropertyName("detail")] public string? Detail { get; init; }
 }

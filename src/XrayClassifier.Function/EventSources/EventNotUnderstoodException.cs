@@ -4,7 +4,11 @@ namespace XrayClassifier.Function.EventSources;
 /// answer in that contract is possible (an S3 Batch event without an invocationId). The invocation fails with this: the
 /// managed runtime reports the exception, the custom runtime posts it to <c>/invocation/{id}/error</c>. The message names
 /// what was expected, never a value from the event.</summary>
-public sealed class EventNotUnderstoodException(string message) : Exception(message);
+public sealed class EventNotUnderstoodException(string message) : Exception(message)
+{
+    /// <summary>Where in the event deserialising failed (a JSON path, never a value), for the message.</summary>
+    internal static string Where(Exception e) => e is System.Text.Json.JsonException { Path: { } path } ? path : "$";
+}
 
 /// <summary>Some objects of a Distributed Map child or an S3 notification could not be classified, and at least one of them
 /// may succeed when retried (S3 throttling or failing, the platform not ready, the deadline): the invocation fails with this

@@ -50,10 +50,10 @@ internal static class EventShape
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return EventSourceKind.ApiGateway;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON (or cut short): Lambda refuses such payloads at Invoke, so this is a local caller of the handler,
-            // who has always been answered a 400 not-a-proxy-event.
+            // Not JSON (or cut short, or a member name that is not UTF-8): Lambda refuses such payloads at Invoke, so this is a
+            // local caller of the handler, who has always been answered a 400 not-a-proxy-event.
             return EventSourceKind.ApiGateway;
         }
         return proxy ? EventSourceKind.ApiGateway

@@ -101,4 +101,20 @@ internal static class ArchiveEvents
 
     private static bool IsUnreserved(byte b) => b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
         or (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~' or (byte)'/';
+
+    /// <summary>Schema 1.0 with several tasks (one per key, form-encoded): the contract's tasks is a list.</summary>
+    public static string S3BatchTasks10(string bucket, IReadOnlyList<string> keys) =>
+        new JsonObject
+        {
+            ["invocationSchemaVersion"] = "1.0",
+            ["invocationId"] = "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo",
+            ["job"] = new JsonObject { ["id"] = "f3cc4f60-61f6-4a2b-8a21-d07600c373ce" },
+            ["tasks"] = new JsonArray([.. keys.Select((k, i) => (JsonNode)new JsonObject
+            {
+                ["taskId"] = $"dGFza{i}",
+                ["s3Key"] = FormEncode(k),
+                ["s3VersionId"] = null,
+                ["s3BucketArn"] = "arn:aws:s3:::" + bucket,
+            })]),
+        }.ToJsonString();
 }

@@ -24,9 +24,10 @@ internal static class DistributedMaps
             item = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.DistributedMapItem)
                 ?? throw new EventNotUnderstoodException("The event is null.");
         }
-        catch (JsonException e)
+        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new EventNotUnderstoodException($"The event has a Key but is not a Distributed Map S3 listing item ({e.Path}: a member has the wrong type).");
+            throw new EventNotUnderstoodException($"The event has a Key but is not a Distributed Map S3 listing item ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
         }
         var archiveOptions = ArchiveOptions.From(item.Options, options, out string? optionsProblem);
         return new DistributedMapInvocation(Batched: false, [Item(item, null, 0)], [item], archiveOptions, optionsProblem);
@@ -40,9 +41,10 @@ internal static class DistributedMaps
             batch = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.DistributedMapBatch)
                 ?? throw new EventNotUnderstoodException("The event is null.");
         }
-        catch (JsonException e)
+        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new EventNotUnderstoodException($"The event has Items but is not a Distributed Map batch ({e.Path}: a member has the wrong type).");
+            throw new EventNotUnderstoodException($"The event has Items but is not a Distributed Map batch ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
         }
         if (batch.Items is not { } items)
             throw new EventNotUnderstoodException("The Distributed Map batch's Items is not a list.");

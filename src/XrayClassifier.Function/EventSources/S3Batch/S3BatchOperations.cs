@@ -26,9 +26,10 @@ internal static class S3BatchOperations
             request = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.S3BatchRequest)
                 ?? throw new EventNotUnderstoodException("The S3 Batch Operations event is null.");
         }
-        catch (JsonException e)
+        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new EventNotUnderstoodException($"The S3 Batch Operations event does not have its documented shape ({e.Path}: a member has the wrong type).");
+            throw new EventNotUnderstoodException($"The S3 Batch Operations event does not have its documented shape ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
         }
         bool v1 = request.InvocationSchemaVersion == "1.0";
         if (!v1 && request.InvocationSchemaVersion != "2.0")

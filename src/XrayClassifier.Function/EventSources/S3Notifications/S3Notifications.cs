@@ -22,9 +22,10 @@ internal static class S3Notifications
             notification = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.S3NotificationEvent)
                 ?? throw new EventNotUnderstoodException("The event is null.");
         }
-        catch (JsonException e)
+        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new EventNotUnderstoodException($"The event has Records but is not an S3 event notification ({e.Path}: a member has the wrong type).");
+            throw new EventNotUnderstoodException($"The event has Records but is not an S3 event notification ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
         }
         if (notification.Records is not { } records)
             throw new EventNotUnderstoodException("The event's Records is not a list of S3 event records.");
