@@ -9,8 +9,12 @@
 //   {"op":"ready"}                                       -> {"ok":true,"versions":{...}}
 //   {"op":"time","what":"preprocess|run|handler","image":"/abs/file","runs":N}
 //                                                        -> {"ms":[N numbers],"status":200}
+//   {"op":"archive","endpoint":"http://127.0.0.1:N/","bucket":"b","keys":["k",…],"resultsPrefix":"peer-results/"}
+//                                                        -> {"ms":[one number a key],"status":200}
 // What is timed is exactly what the peer's bench.js times: preprocess(file on disk), session.run on the
-// prepared tensor, and handler(event) with the event already built.
+// prepared tensor, and handler(event) with the event already built. "archive" is issue 23's archive job done
+// the peer's way, one object at a time: GET the object from the S3-protocol server, the API Gateway event its
+// handler takes, handler(event), PUT its answer under resultsPrefix — timed per object, end to end.
 const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
@@ -62,6 +66,30 @@ async function time(cmd) {
   return { ms, status };
 }
 
+// An object's URL on a path-style S3-protocol server (s3rver accepts unsigned requests): each key segment encoded.
+function objectUrl(endpoint, bucket, key) {
+  return new URL(`${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`, endpoint).href;
+}
+
+async function archive(cmd) {
+  const ms = [];
+  let status = 200;
+  for (const key of cmd.keys) {
+    const t = performance.now();
+    const got = await fetch(objectUrl(cmd.endpoint, cmd.bucket, key));
+    if (!got.ok) throw new Error(`GET ${key}: ${got.status}`);
+    const bytes = Buffer.from(await got.arrayBuffer());
+    const answer = await h.handler(makeEvent(bytes));
+    status = answer.statusCode;
+    if (status !== 200) throw new Error(`the peer answered ${status} for ${key}: ${answer.body}`);
+    const put = await fetch(objectUrl(cmd.endpoint, cmd.bucket, `${cmd.resultsPrefix}${key}.json`),
+      { method: 'PUT', body: answer.body, headers: { 'Content-Type': 'application/json' } });
+    if (!put.ok) throw new Error(`PUT result of ${key}: ${put.status}`);
+    ms.push(performance.now() - t);
+  }
+  return { ms, status };
+}
+
 async function handle(line) {
   const cmd = JSON.parse(line);
   if (cmd.op === 'ready') {
@@ -70,6 +98,7 @@ async function handle(line) {
     return { ok: true, versions: { node: process.version, onnxruntimeNode: pkg('onnxruntime-node'), sharp: pkg('sharp') } };
   }
   if (cmd.op === 'time') return time(cmd);
+  if (cmd.op === 'archive') return archive(cmd);
   throw new Error(`unknown op ${cmd.op}`);
 }
 

@@ -2,12 +2,16 @@
 # One command for the benchmark of issue 6 (README): prepares natives, model, images, the published
 # ReadyToRun function and (when ../shared/peers/node and node are there) the Node peer, then measures
 # both in the same run and writes bench/RESULTS.md. Takes a few minutes on 2 cores.
+#   bash bench/run.sh archive [OBJECTS]   only issue 23's archive section (default 1,000 objects on s3rver: ours
+#                                         through S3 Batch events against the peer, batched runs, costs on paper),
+#                                         written into bench/RESULTS.md between its markers; the rest is kept.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 out="$repo/bench/out"
 say() { printf 'bench: %s\n' "$*" >&2; }
 
+mode="${1:-all}"
 bash tools/prerequisites.sh
 bash efs-layout/fill.sh
 
@@ -34,6 +38,39 @@ PY
   rm -f "$out/src-2048x2500.png" "$out/src-1536.png"
 fi
 
+# The Node peer (../shared/peers/node is not part of the product: without it only this project is measured).
+peer_args=()
+prepare_peer() {
+  local peer_src="$repo/../shared/peers/node"
+  if [ -f "$peer_src/bench.js" ] && command -v node >/dev/null; then
+    say "preparing the Node peer from $peer_src"
+    mkdir -p "$out/peer-src"
+    cp "$peer_src"/*.js "$peer_src"/package.json "$peer_src"/package-lock.json "$out/peer-src/"
+    [ -d "$out/peer-src/node_modules/sharp" ] || (cd "$out/peer-src" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+    peer_args=(--peer "$out/peer-src")
+  else
+    say "no Node peer (../shared/peers/node or node missing): measuring this project only"
+  fi
+}
+
+# The benchmark's own EFS root: the filled natives and model, its own cache and workspace.
+efs="$out/efs"
+mkdir -p "$efs/cache" "$efs/workspace"
+ln -sfn "$repo/efs-layout/runtime" "$efs/runtime"
+ln -sfn "$repo/efs-layout/models" "$efs/models"
+
+if [ "$mode" = archive ]; then
+  # Issue 23's section alone: the S3-protocol server (s3rver, the tests' pinned one), the bench, the peer.
+  bash test/XrayClassifier.Tests/S3/server/install.sh
+  dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
+  prepare_peer
+  mkdir -p "$out/archive"
+  dotnet "$out/bench/XrayClassifier.Bench.dll" archive --efs-root "$efs" --images "$images" --objects "${2:-1000}" \
+    --out "$out/archive" --results "$repo/bench/RESULTS.md" "${peer_args[@]}"
+  say "done: the archive section of bench/RESULTS.md"
+  exit 0
+fi
+
 # The function as Lambda runs it: the deployable zip (framework-dependent, ReadyToRun for linux-x64),
 # unpacked as Lambda unpacks it into /var/task.
 say "packaging the function (tools/package.sh: the Native AOT bootstrap and the managed zip) and publishing the cold-start host"
@@ -48,23 +85,7 @@ dotnet publish bench/XrayClassifier.ColdHost -c Release -r linux-x64 --self-cont
   -p:PublishReadyToRun=true -o "$out/coldhost" >&2
 dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
 
-# The benchmark's own EFS root: the filled natives and model, its own cache and workspace.
-efs="$out/efs"
-mkdir -p "$efs/cache" "$efs/workspace"
-ln -sfn "$repo/efs-layout/runtime" "$efs/runtime"
-ln -sfn "$repo/efs-layout/models" "$efs/models"
-
-peer_args=()
-peer_src="$repo/../shared/peers/node"
-if [ -f "$peer_src/bench.js" ] && command -v node >/dev/null; then
-  say "preparing the Node peer from $peer_src"
-  mkdir -p "$out/peer-src"
-  cp "$peer_src"/*.js "$peer_src"/package.json "$peer_src"/package-lock.json "$out/peer-src/"
-  [ -d "$out/peer-src/node_modules/sharp" ] || (cd "$out/peer-src" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
-  peer_args=(--peer "$out/peer-src")
-else
-  say "no Node peer (../shared/peers/node or node missing): measuring this project only"
-fi
+prepare_peer
 
 mkdir -p "$out/run"
 # The function logs a JSON line per request to stdout, as on Lambda: keep them, off the terminal.

@@ -54,6 +54,14 @@ public sealed class PeerWorker : IDisposable
         return answer.RootElement.GetProperty("ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
     }
 
+    /// <summary>Issue 23's archive job the peer's way, one object at a time: GET from the S3-protocol server, its handler,
+    /// PUT the answer under <paramref name="resultsPrefix"/>; one figure (ms) per key, end to end.</summary>
+    public double[] Archive(Uri endpoint, string bucket, IReadOnlyList<string> keys, string resultsPrefix)
+    {
+        using var answer = Ask(new { op = "archive", endpoint = endpoint.AbsoluteUri, bucket, keys, resultsPrefix });
+        return answer.RootElement.GetProperty("ms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+    }
+
     private JsonDocument Ask(object command)
     {
         _node.StandardInput.WriteLine(JsonSerializer.Serialize(command));

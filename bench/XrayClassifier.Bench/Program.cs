@@ -5,6 +5,8 @@ using XrayClassifier.Bench;
 // bench/run.sh prepares everything (natives, model, images, the published function, the peer) and runs:
 //   all --efs-root DIR --images DIR --function-dir DIR --cold-host EXE --out DIR --results FILE [--peer DIR]
 //   memory --efs-root DIR --image FILE --requests N --json FILE      (a child process: only the handler in it)
+//   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--peer DIR]   (bash bench/run.sh archive)
+//   batch --efs-root DIR --images DIR                                 (batched model runs 1/2/4, figures on stderr)
 var options = ParseOptions(args.Skip(1).ToArray());
 void Log(string s) => Console.Error.WriteLine(s);
 string Need(string key) => options.TryGetValue(key, out var v) ? v : throw new ArgumentException($"--{key} is required");
@@ -34,7 +36,7 @@ switch (args.FirstOrDefault())
     {
         // Re-renders RESULTS.md from a run's results.json (after a change to the report, without measuring again).
         var saved = JsonSerializer.Deserialize<BenchRun>(File.ReadAllText(Need("json")))!;
-        File.WriteAllText(Need("results"), Report.Render(saved, File.GetLastWriteTimeUtc(Need("json"))));
+        File.WriteAllText(Need("results"), WithArchiveSection(Report.Render(saved, File.GetLastWriteTimeUtc(Need("json"))), Need("results")));
         return 0;
     }
     case "warm":
@@ -57,6 +59,43 @@ switch (args.FirstOrDefault())
             Path.Combine(Path.GetTempPath(), "xray-peer-worker"), Need("peer-group"));
         var figures = WarmBench.HandlerOnly(Need("efs-root"), images, Log, worker);
         File.WriteAllText(Need("json"), JsonSerializer.Serialize(figures));
+        return 0;
+    }
+    case "archive":
+    {
+        // Issue 23: images/s per function instance over an archive on s3rver, ours (S3 Batch events) against the peer,
+        // with the batched-run figures and the costs on paper; written into RESULTS.md's archive section only.
+        var images = Directory.GetFiles(Need("images")).Where(f => (f.EndsWith(".png") || f.EndsWith(".jpg")) && !f.Contains("16bit"))
+            .Order(StringComparer.Ordinal).ToList();
+        int objects = int.Parse(options.GetValueOrDefault("objects", "1000"), System.Globalization.CultureInfo.InvariantCulture);
+        string? peerDir = options.TryGetValue("peer", out var pd) && File.Exists(Path.Combine(pd, "handler.js")) ? pd : null;
+        Directory.CreateDirectory(Need("out"));
+        var batching = BatchSizeBench.Run(Need("efs-root"), images, Log);
+        var archive = (await ArchiveBench.RunAsync(Need("efs-root"), images, objects, Need("out"), peerDir, Log)) with
+        {
+            Machine = Machine(), Batching = batching,
+            Load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var l ? $"load average {l[0]} / {l[1]} / {l[2]} (1 / 5 / 15 min) at the end" : null : null,
+        };
+        File.WriteAllText(Path.Combine(Need("out"), "archive.json"), JsonSerializer.Serialize(archive, new JsonSerializerOptions { WriteIndented = true }));
+        string resultsPath = Need("results");
+        File.WriteAllText(resultsPath, ArchiveReport.Merge(File.Exists(resultsPath) ? File.ReadAllText(resultsPath) : "# Benchmark results\n", ArchiveReport.Render(archive)));
+        Log($"wrote the archive section of {resultsPath}");
+        return 0;
+    }
+    case "archive-report":
+    {
+        // Re-renders the archive section from a run's archive.json (after a change to the report, without measuring again).
+        var saved = JsonSerializer.Deserialize<ArchiveResult>(File.ReadAllText(Need("json")))!;
+        string resultsPath = Need("results");
+        File.WriteAllText(resultsPath, ArchiveReport.Merge(File.ReadAllText(resultsPath), ArchiveReport.Render(saved)));
+        return 0;
+    }
+    case "batch":
+    {
+        // Issue 23: batched model runs (1/2/4 images a run) on this CPU, per-image ms and ratios, in one run.
+        var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
+        var figures = BatchSizeBench.Run(Need("efs-root"), images, Log);
+        Console.WriteLine(JsonSerializer.Serialize(figures));
         return 0;
     }
     case "cold":
@@ -113,13 +152,20 @@ switch (args.FirstOrDefault())
         var run = new BenchRun("bash bench/run.sh", Machine(), OurVersions(efsRoot), peerVersions, new FileInfo(model).Length,
             warm, cold, memory, peer, peerMissing, lambdaCpu, lambdaCpuMissing, steps);
         File.WriteAllText(Path.Combine(outDir, "results.json"), JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true }));
-        File.WriteAllText(Need("results"), Report.Render(run, DateTime.UtcNow));
+        File.WriteAllText(Need("results"), WithArchiveSection(Report.Render(run, DateTime.UtcNow), Need("results")));
         Log($"wrote {Need("results")}");
         return 0;
     }
     default:
         Console.Error.WriteLine("usage: XrayClassifier.Bench all|memory … (run bench/run.sh)");
         return 2;
+}
+
+// The archive section (bench/run.sh archive) is measured separately: a full run keeps the one already in the file.
+static string WithArchiveSection(string rendered, string resultsPath)
+{
+    string kept = File.Exists(resultsPath) ? ArchiveReport.Existing(File.ReadAllText(resultsPath)) : "";
+    return kept.Length == 0 ? rendered : ArchiveReport.Merge(rendered, kept);
 }
 
 static Dictionary<string, string> ParseOptions(string[] a)

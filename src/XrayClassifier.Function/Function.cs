@@ -6,13 +6,14 @@ namespace XrayClassifier.Function;
 
 /// <summary>
 /// The Lambda entry point: <c>XrayClassifier.Function::XrayClassifier.Function.Function::FunctionHandler</c>.
-/// Stream in (the API Gateway proxy event JSON), Stream out (the proxy response JSON): the dotnet10
-/// managed runtime needs no serializer and no Amazon.Lambda.* package for this signature.
+/// Stream in (the event JSON: API Gateway, S3 Batch Operations, S3 notifications, Step Functions Distributed Map), Stream out
+/// (that engine's answer): the dotnet10 managed runtime needs no serializer and no Amazon.Lambda.* package for this signature.
 /// </summary>
 /// <remarks>
 /// Lambda constructs this class once per execution environment, in its INIT phase: that is where the model
 /// and the native libraries start loading from EFS (<see cref="ExecutionEnvironment"/>). Every invocation
-/// then goes through <see cref="Http.RequestHandler"/>, which always returns a well-formed proxy response.
+/// then goes through <see cref="EventSources.InvocationHandler"/>: an API Gateway event to <see cref="Http.RequestHandler"/>, which
+/// always returns a well-formed proxy response; an archive engine's event to its adapter (EventSources/EVENTS.md).
 /// </remarks>
 public class Function : IDisposable
 {
@@ -33,13 +34,14 @@ public class Function : IDisposable
     /// <c>classify --dump-input</c> and the benchmarks.</summary>
     public PlatformHost Platform => _environment.Host;
 
-    /// <summary>The managed runtime's entry: its Stream signature carries no context, so the request has no deadline.</summary>
+    /// <summary>The managed runtime's entry: its Stream signature carries no context, so the invocation's deadline is its start
+    /// plus <c>XRAY_INVOCATION_BUDGET_SECONDS</c> (<see cref="Configuration.XrayOptions.InvocationBudget"/>).</summary>
     public Task<Stream> FunctionHandler(Stream input) => HandleAsync(input, deadline: null);
 
     /// <summary>One invocation and when Lambda ends it (the custom runtime reads it from the Runtime API; null if not known).
     /// Not an overload of <see cref="FunctionHandler"/>: the handler string must name exactly one public method (the deploy
     /// tests check it as the managed runtime resolves it).</summary>
-    internal Task<Stream> HandleAsync(Stream input, DateTimeOffset? deadline) => _environment.Handler.HandleAsync(input, warmUp: null, deadline);
+    internal Task<Stream> HandleAsync(Stream input, DateTimeOffset? deadline) => _environment.Invocations.HandleAsync(input, deadline);
 
     public void Dispose()
     {

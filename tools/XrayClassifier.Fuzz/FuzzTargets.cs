@@ -18,6 +18,11 @@ public static class FuzzTargets
         DicomTargets.Rle(),
         DicomTargets.JpegLossless(),
         StructuredReportTarget.Create(),
+        EventSourceTargets.Detection(),
+        EventSourceTargets.S3Batch(),
+        EventSourceTargets.S3Notification(),
+        EventSourceTargets.DistributedMapItem(),
+        EventSourceTargets.DistributedMapBatch(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -46,7 +46,7 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
     {
         var (requestId, image, format, heatmaps) = (request.RequestId, request.Image, request.Format, request.Heatmaps);
         var manifest = classifier.Manifest;
-        bool store = !request.IsWarmUp && _options.StoreUploads switch
+        bool store = !request.IsWarmUp && !request.SourceKept && _options.StoreUploads switch
         {
             UploadStorageMode.Required => true,
             UploadStorageMode.Optional => !request.DeclinedStorage,
@@ -128,8 +128,10 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
 /// <param name="Heatmaps">The class activation maps to compute as well, if any.</param>
 /// <param name="DeclinedStorage">The caller asked not to keep it (honoured when XRAY_STORE_UPLOADS is optional).</param>
 /// <param name="IsWarmUp">INIT's synthetic request: never stored.</param>
+/// <param name="SourceKept">The image stays where it came from (an archive's object in S3, its result written beside it):
+/// not copied to the workspace, whatever XRAY_STORE_UPLOADS says — an archive of 10⁵ studies does not belong on EFS.</param>
 internal sealed record ClassificationRequest(string RequestId, ReadOnlyMemory<byte> Image, ImageFormat Format, HeatmapRequest? Heatmaps,
-    bool DeclinedStorage, bool IsWarmUp);
+    bool DeclinedStorage, bool IsWarmUp, bool SourceKept = false);
 
 /// <summary>One classified image: the result, the manifest of the model that made it, and where the upload was stored
 /// (null when it was not).</summary>

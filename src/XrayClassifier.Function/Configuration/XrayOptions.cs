@@ -76,6 +76,25 @@ public sealed class XrayOptions
     /// own (<see cref="UploadBucketSettings.Problems"/>): a bad upload setting fails only POST …/uploads, not classification.</summary>
     public UploadBucketSettings Uploads { get; init; } = new();
 
+    /// <summary>Where an archive's results go, beside their sources in the same bucket (<c>XRAY_RESULTS_PREFIX</c>):
+    /// <c>{prefix}{key}.json</c>. Objects under it are never classified (an S3 notification on the bucket would loop).</summary>
+    public string ResultsPrefix { get; init; } = DefaultResultsPrefix;
+    public const string DefaultResultsPrefix = "results/";
+    public const string ResultsPrefixVariable = "XRAY_RESULTS_PREFIX";
+
+    /// <summary>The representations an archive writes besides the JSON answer unless a job says otherwise
+    /// (<c>XRAY_RESULT_REPRESENTATIONS</c>: a comma list of json, fhir, sr).</summary>
+    public string ResultRepresentations { get; init; } = "json";
+    public const string ResultRepresentationsVariable = "XRAY_RESULT_REPRESENTATIONS";
+
+    /// <summary>How long one invocation may take on the managed runtime, whose Stream handler is not told its deadline
+    /// (<c>XRAY_INVOCATION_BUDGET_SECONDS</c>; set it to the function's timeout). The custom runtime reads the deadline
+    /// from the Runtime API instead.</summary>
+    public TimeSpan InvocationBudget { get; init; } = DefaultInvocationBudget;
+    /// <summary>30 s: the function's timeout in deploy/template.yaml and aws-lambda-tools-defaults.json.</summary>
+    public static readonly TimeSpan DefaultInvocationBudget = TimeSpan.FromSeconds(30);
+    public const string InvocationBudgetVariable = "XRAY_INVOCATION_BUDGET_SECONDS";
+
     /// <summary>The upload limits the three settings above make.</summary>
     public Imaging.ImageLimits ImageLimits => new(MaxImageBytes, MaxPixels, MinImageSide);
 
@@ -183,6 +202,20 @@ public sealed class XrayOptions
             }
         }
 
+        var resultsPrefix = Text(ResultsPrefixVariable) ?? DefaultResultsPrefix;
+        // A key prefix: S3 keys are at most 1,024 bytes, and a leading '/' makes an empty first path segment.
+        if (resultsPrefix.StartsWith('/') || System.Text.Encoding.UTF8.GetByteCount(resultsPrefix) > 512)
+        {
+            problems.Add($"{ResultsPrefixVariable}='{resultsPrefix}' is not a usable key prefix (at most 512 bytes, not starting with '/'; e.g. results/).");
+            resultsPrefix = DefaultResultsPrefix;
+        }
+        var representations = Text(ResultRepresentationsVariable) ?? "json";
+        if (Archive.ArchiveOptions.ParseRepresentations(representations) is null)
+        {
+            problems.Add($"{ResultRepresentationsVariable}='{representations}' is not a comma list of json, fhir, sr.");
+            representations = "json";
+        }
+
         var defaults = new XrayOptions();
         return new XrayOptions
         {
@@ -203,6 +236,9 @@ public sealed class XrayOptions
             FunctionName = env.Get(FunctionNameVariable) ?? LocalFunctionName,
             RuntimeApi = Text(RuntimeApiVariable),
             Uploads = UploadBucketSettings.FromEnvironment(env),
+            ResultsPrefix = resultsPrefix,
+            ResultRepresentations = representations,
+            InvocationBudget = PositiveInt(InvocationBudgetVariable) is int budget ? TimeSpan.FromSeconds(Math.Min(budget, 900)) : DefaultInvocationBudget,
             Problems = problems,
         };
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using XrayClassifier.Function.Archive;
 using XrayClassifier.Function.Classification;
+using XrayClassifier.Function.EventSources;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Http.Endpoints;
@@ -32,16 +34,21 @@ internal sealed class ExecutionEnvironment : IDisposable
         Uploads = new UploadBucket(Options.Uploads, clock: services.Clock);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
+        var problems = new ProblemAnswers(Host, services.Clock);
         Handler = new RequestHandler(Host,
             RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services)),
-            new ProblemAnswers(Host, services.Clock),
-            new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
+            problems, new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
+        var archive = new ArchiveClassification(new ImageClassification(Host, workspace, _log, services.RequestLoadWait), new ArchiveBucket(Uploads),
+            problems, Options, _log);
+        Invocations = new InvocationHandler(Handler, archive, Options, _log, services.Clock, maxEventBytes);
         Initialise();
     }
 
     public XrayOptions Options { get; }
     public PlatformHost Host { get; }
     public RequestHandler Handler { get; }
+    /// <summary>Every invocation's entry: the event source told from the event, then <see cref="Handler"/> or an archive adapter.</summary>
+    public InvocationHandler Invocations { get; }
     public UploadBucket Uploads { get; }
 
     /// <summary>Starts the loads, warms up as the initialisation type asks, waits for the loads (within INIT's

@@ -21,9 +21,14 @@ internal static class HeatmapQuery
     public static bool IsAsked(ProxyRequest request) => RequestHeaders.Query(request, Parameter) is not null;
 
     /// <summary>The maps asked for, or null when the request has no heatmap parameter.</summary>
-    public static HeatmapRequest? From(ProxyRequest request, IImageClassifier classifier)
+    public static HeatmapRequest? From(ProxyRequest request, IImageClassifier classifier) =>
+        From(RequestHeaders.Query(request, Parameter), classifier);
+
+    /// <summary>The maps <paramref name="value"/> (the parameter's value: labels, <c>top</c>, <c>all</c>) asks for, or null
+    /// when there is none: the query parameter, or an archive job's <c>heatmap</c> argument.</summary>
+    public static HeatmapRequest? From(string? value, IImageClassifier classifier)
     {
-        if (RequestHeaders.Query(request, Parameter) is not { } value) return null;
+        if (value is null) return null;
         var manifest = classifier.Manifest;
         var labels = manifest.Labels;
         bool top = false;

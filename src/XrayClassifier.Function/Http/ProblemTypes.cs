@@ -36,4 +36,8 @@ public static class ProblemTypes
     public static readonly ProblemType UploadNotFound = new("upload-not-found", "There is no uploaded object under this key", 404);
     public static readonly ProblemType UploadsNotConfigured = new("uploads-not-configured", "Uploads through S3 are not set up", 503);
     public static readonly ProblemType S3Unavailable = new("s3-unavailable", "S3 could not be reached or failed", 503);
+    public static readonly ProblemType DeadlineReached = new("deadline-reached", "The invocation's time ran out before the work was done", 503);
+    public static readonly ProblemType ObjectNotFound = new("object-not-found", "There is no object under this key", 404);
+    public static readonly ProblemType UnusableObjectReference = new("unusable-object-reference", "The event's reference to an object cannot be used", 400);
+    public static readonly ProblemType BadJobArguments = new("bad-job-arguments", "The job's arguments are not understood", 400);
 }

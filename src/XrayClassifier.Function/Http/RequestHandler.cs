@@ -30,6 +30,7 @@ internal sealed class RequestHandler(
         string? origin = null;
         ProxyResponse response;
         var lease = new BufferLease();
+        bool leaseOutlives = false;
         try
         {
             var utf8 = await ProxyEventReader.ReadAllAsync(input, lease, maxEventBytes).ConfigureAwait(false);
@@ -42,7 +43,20 @@ internal sealed class RequestHandler(
             entry.BodyBytes = request.Body?.Length ?? 0;
             entry.Caller = ProxyCaller.From(request.RequestContext);
             var context = new RequestContext(request, route, requestId, entry, lease, start, warmUp, deadline, clock);
-            response = await AnswerAsync(context).ConfigureAwait(false);
+            var answering = AnswerAsync(context);
+            if (warmUp is null && deadline is { } at && !await FinishesInTimeAsync(answering, at).ConfigureAwait(false))
+            {
+                // The endpoint goes on in the background (nothing in it can be cut short safely) and gives the buffers back
+                // when it ends; the client gets a 503 it can retry now instead of API Gateway's 504 later.
+                leaseOutlives = true;
+                _ = answering.ContinueWith(static (t, l) => { _ = t.Exception; ((BufferLease)l!).Dispose(); }, lease,
+                    CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                response = ProblemAnswers.DeadlineReached(requestId, entry);
+            }
+            else
+            {
+                response = await answering.ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
@@ -51,7 +65,7 @@ internal sealed class RequestHandler(
         }
         finally
         {
-            lease.Dispose();
+            if (!leaseOutlives) lease.Dispose();
         }
         return Finish(response, requestId, origin, entry, start, warmUp is not null);
     }
@@ -67,6 +81,20 @@ internal sealed class RequestHandler(
         }
         if (!route.Allows(route.Method)) return Task.FromResult(ProblemAnswers.MethodNotAllowed(route, context.RequestId, context.Log));
         return endpoints[route.Entry].AnswerAsync(context);
+    }
+
+    /// <summary>Whether <paramref name="answering"/> ends before the invocation's time to answer is up (its deadline less
+    /// the reserve the answer needs: <see cref="InvocationDeadline"/>). The one place the API's budget is kept.</summary>
+    private async Task<bool> FinishesInTimeAsync(Task<ProxyResponse> answering, DateTimeOffset at)
+    {
+        if (answering.IsCompleted) return true;
+        var left = InvocationDeadline.Starting(at, clock).WorkLeft;
+        if (left <= TimeSpan.Zero) return false;
+        using var stop = new CancellationTokenSource();
+        var timer = Task.Delay(left, clock, stop.Token);
+        var first = await Task.WhenAny(answering, timer).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        return first == answering;
     }
 
     /// <summary>Headers every answer carries, the log line, and the proxy response JSON.</summary>

@@ -114,6 +114,25 @@ public sealed class RequestLog
         _sink.WriteLine(buffer.WrittenSpan);
     }
 
+    /// <summary>An invocation that fails as a whole (an event of no known shape, archive objects not classified): the exception
+    /// type the invocation's error carries and its message, which names no value from the event.</summary>
+    public void InvocationFailed(string requestId, string source, string errorType, string errorMessage)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("level", "ERROR");
+            w.WriteString("message", "invocation failed");
+            w.WriteString("requestId", requestId);
+            w.WriteString("eventSource", source);
+            w.WriteString("errorType", errorType);
+            w.WriteString("errorMessage", errorMessage);
+            w.WriteEndObject();
+        }
+        _sink.WriteLine(buffer.WrittenSpan);
+    }
+
     /// <summary>An unexpected exception (answered 500): its type, message and stack, for the operator only.</summary>
     public void Error(string requestId, string message, Exception exception)
     {

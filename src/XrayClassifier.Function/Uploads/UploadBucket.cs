@@ -38,6 +38,10 @@ public sealed class UploadBucket : IDisposable
 
     public UploadBucketSettings Settings => _settings;
 
+    /// <summary>The container's one S3 client (made on first use), shared with the archive's reads and result writes
+    /// (<see cref="Archive.ArchiveBucket"/>): one connection pool, one endpoint and signing setup.</summary>
+    internal AmazonS3Client Client => _client.Value;
+
     private static AWSCredentials? SdkCredentials(SigningCredentials? credentials) =>
         credentials is null ? null
         : credentials.SessionToken is { } token ? new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, token)
@@ -58,6 +62,9 @@ public sealed class UploadBucket : IDisposable
             config.ServiceURL = endpoint.AbsoluteUri;
             config.ForcePathStyle = true;
             config.AuthenticationRegion = settings.Region;
+            // The SDK's default checksum sends a PUT body aws-chunked with a trailer, which s3rver stores as it came
+            // (framing and all); a checksum only where S3 requires one keeps PUTs plain for S3-protocol servers.
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
         }
         else
         {
@@ -238,10 +245,10 @@ public sealed class UploadBucket : IDisposable
     }
 
     /// <summary>What can go wrong between the function and S3, as opposed to bugs here.</summary>
-    private static bool IsS3Failure(Exception e) =>
+    internal static bool IsS3Failure(Exception e) =>
         e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException;
 
-    private static string Describe(Exception e)
+    internal static string Describe(Exception e, string rights = $"s3:GetObject and s3:DeleteObject on {UploadKey.Prefix}* in the bucket and s3:ListBucket on it")
     {
         var root = e;
         while (root.InnerException is { } inner && root is not AmazonServiceException) root = inner;
@@ -250,8 +257,7 @@ public sealed class UploadBucket : IDisposable
             AmazonS3Exception { ErrorCode: "NoSuchBucket" } =>
                 $"failed: the bucket does not exist (check {UploadBucketSettings.BucketVariable} and {UploadBucketSettings.RegionVariable})",
             AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } s =>
-                $"was refused ({s.ErrorCode}): the function's role needs s3:GetObject and s3:DeleteObject on {UploadKey.Prefix}* in the bucket " +
-                "and s3:ListBucket on it, and the bucket's region must be AWS_REGION",
+                $"was refused ({s.ErrorCode}): the function's role needs {rights}, and the bucket's region must be AWS_REGION",
             AmazonServiceException s when (int)s.StatusCode >= 500 =>
                 $"failed with HTTP {(int)s.StatusCode} {s.ErrorCode} (after retries)",
             AmazonServiceException s =>

@@ -7,7 +7,7 @@ namespace XrayClassifier.Tests.Deploy;
 
 /// <summary>
 /// A small, strict reader for the YAML subset deploy/template.yaml is written in (no YAML package is
-/// available here): block mappings and sequences, folded <c>&gt;-</c> scalars, quoted and plain scalars
+/// available here): block mappings and sequences, folded <c>&gt;-</c> scalars, literal <c>|</c> blocks, quoted and plain scalars
 /// typed as YAML 1.2's core schema does, flow sequences of scalars, comments, and CloudFormation's short
 /// tags <c>!Ref</c>, <c>!GetAtt</c>, <c>!Sub</c> turned into their long JSON forms. Anything else throws
 /// rather than being guessed at; a test checks the result equals what cfn-lint's YAML parser reads.
@@ -66,6 +66,10 @@ public static class CloudFormationYaml
             {
                 value = FoldedScalar(lines, ref i, indent, keepFinalNewline: rest == ">");
             }
+            else if (rest == "|")
+            {
+                value = LiteralScalar(lines, ref i, indent);
+            }
             else if (rest.StartsWith('|') || rest.StartsWith('>') || rest.StartsWith('&') || rest.StartsWith('*'))
             {
                 throw Error(line.Number, $"'{rest}' (literal blocks, anchors, aliases) is outside the supported subset");
@@ -111,6 +115,23 @@ public static class CloudFormationYaml
             }
         }
         return list;
+    }
+
+    /// <summary>A literal block (<c>|</c>, clipped: one final newline), each line's indentation beyond the block's kept.
+    /// Blank and comment-only lines were dropped when the lines were read, so a literal block here holds neither
+    /// (the archive state machine's JSON has none, and a test checks cfn-lint's parser reads the same).</summary>
+    private static JsonValue LiteralScalar(List<Line> lines, ref int i, int indent)
+    {
+        if (i >= lines.Count || lines[i].Indent <= indent) throw Error(lines[Math.Max(0, i - 1)].Number, "empty literal block");
+        int blockIndent = lines[i].Indent;
+        var text = new StringBuilder();
+        while (i < lines.Count && lines[i].Indent > indent)
+        {
+            var line = lines[i++];
+            if (line.Indent < blockIndent) throw Error(line.Number, "a literal block's line is indented less than its first");
+            text.Append(' ', line.Indent - blockIndent).Append(line.Text).Append('\n');
+        }
+        return JsonValue.Create(text.ToString());
     }
 
     private static JsonValue FoldedScalar(List<Line> lines, ref int i, int indent, bool keepFinalNewline)

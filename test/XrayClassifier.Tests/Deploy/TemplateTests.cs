@@ -146,8 +146,9 @@ public class TemplateTests
         Assert.Equal((long)defaults["function-memory-size"]!, (long)DeployFiles.Template["Parameters"]!["MemorySize"]!["Default"]!);
         // The upload bucket's variables refer to the stack's own resources and parameters: the bucket is a
         // placeholder in the tools' defaults, the cap the parameter's default.
+        // XRAY_RESULTS_PREFIX comes from the archive's parameters (ArchiveTemplateTests).
         var templateVariables = f["Environment"]!["Variables"]!.AsObject()
-            .Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable or "XRAY_API_AUTHORIZER"))
+            .Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable or "XRAY_API_AUTHORIZER" or "XRAY_RESULTS_PREFIX"))
             .ToDictionary(v => v.Key, v => (string)v.Value!);
         var defaultVariables = DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!);
         Assert.Equal(DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!["Default"]!.ToString(), defaultVariables[UploadBucketSettings.MaxUploadBytesVariable]);

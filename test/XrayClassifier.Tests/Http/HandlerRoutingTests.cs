@@ -66,11 +66,10 @@ public sealed class HandlerRoutingTests : IDisposable
 
     [Theory]
     [InlineData("")]
-    [InlineData("null")]
-    [InlineData("[]")]
     [InlineData("{\"path\":")]
     [InlineData("{\"headers\":\"x\"}")]
     [InlineData("\u0000\u0001binary")]
+    // Valid JSON of no known shape (null, [], {}) fails the invocation instead: EventSources/UnrecognisedEventTests.
     public async Task AnswersPayloadsThatAreNotProxyEventsWith400(string payload)
     {
         var answer = ProxyAnswer.Read(await _function.FunctionHandler(new MemoryStream(Encoding.UTF8.GetBytes(payload))));

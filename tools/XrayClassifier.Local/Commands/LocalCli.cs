@@ -3,7 +3,7 @@ using XrayClassifier.Function.Configuration;
 
 namespace XrayClassifier.Local.Commands;
 
-/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray and classify,
+/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray, classify and bulk,
 /// and the outcome maps to the exit code (0 a 2xx answer, 1 a 4xx/5xx answer or a failure, 2 a usage error).</summary>
 public static class LocalCli
 {
@@ -39,12 +39,23 @@ public static class LocalCli
           classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
               Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
               --dump-input writes the model's input tensor as float32 [1,C,H,W].
+          bulk --manifest FILE.csv --s3-endpoint URL | --folder DIR [--bucket local-archive] [--report bulk-report]
+               [--schema 2.0|1.0] [--arg NAME=VALUE]… [--concurrency 1] [--max-attempts 3] [--retry-delay-ms 1000]
+               [--job-id ID] [--efs-root DIR]
+              An S3 Batch Operations job on the real handler: each manifest row (Bucket,Key[,VersionId], keys
+              URL-encoded) becomes an S3 Batch invocation event; the handler reads the object from the S3-protocol
+              server and writes its result under XRAY_RESULTS_PREFIX there; TemporaryFailure is retried; the
+              completion report (S3's CSV format, job-ID/manifest.json) goes to --report. A progress line (done,
+              failed, rate, ETA) on stderr; Ctrl+C finishes the invocations in flight and writes the report. The
+              summary is one JSON line on stdout. --folder DIR: the folder is the bucket (served by the repository's
+              s3rver for the job; every file unless --manifest; results copied back to DIR/results/).
 
         --efs-root: the folder standing in for the EFS mount (default: $XRAY_EFS_ROOT, else the
         repository's efs-layout/ above the current directory). Every other XRAY_* variable is read
         from the environment, as the function does on Lambda.
 
-        Exit codes: 0 a 2xx answer, 1 a 4xx/5xx answer, 2 a usage error.
+        Exit codes: 0 a 2xx answer (bulk: every task succeeded), 1 a 4xx/5xx answer (bulk: a task failed or the
+        job was stopped), 2 a usage error.
         """;
 
     public static async Task<int> RunAsync(
@@ -62,6 +73,7 @@ public static class LocalCli
             EventCommand.Create(stdout),
             SampleXrayCommand.Create(stderr, environment),
             ClassifyCommand.Create(stdout, stderr, environment),
+            BulkCommand.Create(stdout, stderr, environment),
         };
         // An argument starting with '@' is a file name here, not a response file to expand.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -26,7 +26,7 @@ public sealed class RuntimeApiEmulator : IAsyncDisposable
     public string Endpoint { get; private set; } = "";
 
     /// <summary>Lambda's function timeout, from which each event's deadline is set.</summary>
-    public TimeSpan FunctionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan FunctionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public static async Task<RuntimeApiEmulator> StartAsync(CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using XrayClassifier.Tests.TestHelpers;
+
+namespace XrayClassifier.Tests.Deploy;
+
+/// <summary>
+/// The template's archive part (issue 23): the function's rights on an existing archive bucket, the inbox's S3
+/// notification, the role S3 Batch Operations assumes and the Distributed Map state machine — all only with an
+/// archive bucket, least privilege, no notification loop, and ASL that asl-validator accepts.
+/// </summary>
+public class ArchiveTemplateTests
+{
+    private static readonly string[] ArchiveResources =
+        ["ArchiveAccessPolicy", "InboxInvokePermission", "BatchOperationsRole", "ArchiveStateMachineRole", "ArchiveStateMachine"];
+
+    private static string Default(string parameter) => (string)DeployFiles.Template["Parameters"]![parameter]!["Default"]!;
+
+    private static IEnumerable<JsonObject> Statements(JsonObject policyOwner) =>
+        policyOwner.ContainsKey("PolicyDocument")
+            ? policyOwner["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject())
+            : policyOwner["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject());
+
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonArray a => a.SelectMany(Strings),
+        JsonValue v => [(string)v!],
+        JsonObject o when o["Fn::Sub"] is JsonValue sub => [(string)sub!],
+        JsonObject o => [o.ToJsonString()],
+        _ => [],
+    };
+
+    private static JsonObject Statement(JsonObject policyOwner, string action) =>
+        Assert.Single(Statements(policyOwner), s => Strings(s["Action"]).Contains(action));
+
+    private static JsonObject Definition()
+    {
+        var result = ProcessRunner.Run("node", [Path.Combine(TestEnvironment.RepoRoot, "deploy", "validate-asl.js")], TestEnvironment.RepoRoot, TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var report = JsonNode.Parse(result.Stdout)!;
+        Assert.True((bool)report["valid"]!);
+        return report["definition"]!.AsObject();
+    }
+
+    [Fact]
+    public void CreatesNothingForArchivesUntilABucketIsNamed()
+    {
+        Assert.Equal("", Default("ArchiveBucketName"));
+        var condition = DeployFiles.Template["Conditions"]!["HasArchive"]!.ToJsonString();
+        Assert.Equal("""{"Fn::Not":[{"Fn::Equals":[{"Ref":"ArchiveBucketName"},""]}]}""", condition);
+        Assert.All(ArchiveResources, r => Assert.Equal("HasArchive", (string)DeployFiles.Resource(r)["Condition"]!));
+        Assert.All(new[] { "BatchOperationsRoleArn", "ArchiveStateMachineArn" },
+            o => Assert.Equal("HasArchive", (string)DeployFiles.Template["Outputs"]![o]!["Condition"]!));
+    }
+
+    [Fact]
+    public void GrantsNoWildcardActionOrResourceInTheArchiveRoles()
+    {
+        var statements = ArchiveResources.Select(r => DeployFiles.Properties(r)).Where(p => p.ContainsKey("PolicyDocument") || p.ContainsKey("Policies"))
+            .SelectMany(Statements).ToList();
+
+        Assert.True(statements.Count >= 10, $"{statements.Count} statements");
+        Assert.All(statements, s =>
+        {
+            Assert.Equal("Allow", (string)s["Effect"]!);
+            Assert.All(Strings(s["Action"]), a => Assert.DoesNotContain("*", a));
+            // Object ARNs end in "<prefix>*" (the objects under a prefix); never "*" alone or a bucket-wide "/*".
+            Assert.All(Strings(s["Resource"]), r =>
+            {
+                Assert.NotEqual("*", r);
+                Assert.DoesNotMatch(@"\}/\*$", r);
+            });
+        });
+    }
+
+    [Fact]
+    public void LetsTheFunctionReadTheSourceAndInboxAndWriteOnlyTheResultsPrefix()
+    {
+        var policy = DeployFiles.Properties("ArchiveAccessPolicy");
+        Assert.Equal("""[{"Ref":"FunctionRole"}]""", policy["Roles"]!.ToJsonString());
+
+        var write = Statement(policy, "s3:PutObject");
+        Assert.Equal(["s3:PutObject"], Strings(write["Action"]));
+        Assert.Equal(["arn:${AWS::Partition}:s3:::${ArchiveBucketName}/${ArchiveResultsPrefix}*"], Strings(write["Resource"]));
+        var read = Statement(policy, "s3:GetObject");
+        Assert.Equal(["s3:GetObject", "s3:GetObjectVersion"], Strings(read["Action"]).Order());
+        Assert.Equal(new[] { "ArchiveInboxPrefix", "ArchiveResultsPrefix", "ArchiveSourcePrefix" },
+            Strings(read["Resource"]).Select(r => r.Split("${")[^1].TrimEnd('*', '}')).Order());
+        var list = Statement(policy, "s3:ListBucket");
+        Assert.Equal(["arn:${AWS::Partition}:s3:::${ArchiveBucketName}"], Strings(list["Resource"]));
+        Assert.Equal(3, list["Condition"]!["StringLike"]!["s3:prefix"]!.AsArray().Count);
+        Assert.Equal(3, Statements(policy).Count());
+        Assert.Equal("""{"Ref":"ArchiveResultsPrefix"}""", DeployFiles.Properties("Function")["Environment"]!["Variables"]!["XRAY_RESULTS_PREFIX"]!.ToJsonString());
+        // The issue's default, which the function uses without the variable.
+        Assert.Equal("results/", Default("ArchiveResultsPrefix"));
+    }
+
+    [Fact]
+    public void NotifiesTheFunctionOnlyForTheInboxSoThatItsResultsNeverTriggerItAgain()
+    {
+        var notification = JsonNode.Parse(File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "deploy", "inbox-notification.json")))!;
+        var config = Assert.Single(notification["LambdaFunctionConfigurations"]!.AsArray())!;
+        Assert.Equal(["s3:ObjectCreated:*"], Strings(config["Events"]));
+        var rule = Assert.Single(config["Filter"]!["Key"]!["FilterRules"]!.AsArray())!;
+        Assert.Equal("prefix", (string)rule["Name"]!);
+        string inbox = (string)rule["Value"]!, results = Default("ArchiveResultsPrefix");
+        Assert.Equal(Default("ArchiveInboxPrefix"), inbox);
+
+        // The result of inbox/a b.png is results/inbox/a b.png.json: outside the filter, and no prefix holds the other.
+        Assert.False((results + inbox + "a b.png.json").StartsWith(inbox, StringComparison.Ordinal));
+        Assert.False(results.StartsWith(inbox, StringComparison.Ordinal));
+        Assert.False(inbox.StartsWith(results, StringComparison.Ordinal));
+        Assert.All(new[] { "ArchiveInboxPrefix", "ArchiveResultsPrefix", "ArchiveSourcePrefix", "ArchiveJobsPrefix" },
+            p => Assert.EndsWith("/", Default(p)));
+
+        var permission = DeployFiles.Properties("InboxInvokePermission");
+        Assert.Equal("s3.amazonaws.com", (string)permission["Principal"]!);
+        Assert.Equal("arn:${AWS::Partition}:s3:::${ArchiveBucketName}", (string)permission["SourceArn"]!["Fn::Sub"]!);
+        Assert.Equal("""{"Ref":"AWS::AccountId"}""", permission["SourceAccount"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void GivesS3BatchOperationsARoleThatInvokesTheFunctionReadsManifestsAndWritesReports()
+    {
+        var role = DeployFiles.Properties("BatchOperationsRole");
+        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        Assert.Equal("batchoperations.s3.amazonaws.com", (string)trust["Principal"]!["Service"]!);
+
+        var invoke = Statement(role, "lambda:InvokeFunction");
+        Assert.Equal("""[{"Fn::GetAtt":["Function","Arn"]},{"Fn::Sub":"${Function.Arn}:*"}]""", invoke["Resource"]!.ToJsonString());
+        Assert.EndsWith("${ArchiveJobsPrefix}manifests/*", Strings(Statement(role, "s3:GetObject")["Resource"]).Single());
+        Assert.EndsWith("${ArchiveJobsPrefix}reports/*", Strings(Statement(role, "s3:PutObject")["Resource"]).Single());
+        Assert.Equal(["lambda:InvokeFunction", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+            Statements(role).SelectMany(s => Strings(s["Action"])).Order());
+    }
+
+    [Fact]
+    public void RunsADistributedMapOverTheSourcePrefixInBatchesWithResultFilesAndRetries()
+    {
+        var map = Definition()["States"]!["ClassifyArchive"]!.AsObject();
+
+        Assert.Equal("Map", (string)map["Type"]!);
+        Assert.Equal("DISTRIBUTED", (string)map["ItemProcessor"]!["ProcessorConfig"]!["Mode"]!);
+        Assert.Equal("arn:aws:states:::s3:listObjectsV2", (string)map["ItemReader"]!["Resource"]!);
+        Assert.Equal(Default("ArchiveSourcePrefix"), (string)map["ItemReader"]!["Parameters"]!["Prefix"]!);
+        Assert.Equal("example-archive", (string)map["ItemReader"]!["Parameters"]!["Bucket"]!);
+        // Listing items carry no bucket: the batch gives it to the function.
+        Assert.Equal("example-archive", (string)map["ItemBatcher"]!["BatchInput"]!["Bucket"]!);
+        Assert.Equal(JsonValueKind.Number, map["ItemBatcher"]!["MaxItemsPerBatch"]!.GetValueKind());
+        Assert.Equal(JsonValueKind.Number, map["MaxConcurrency"]!.GetValueKind());
+        Assert.Equal("arn:aws:states:::s3:putObject", (string)map["ResultWriter"]!["Resource"]!);
+        Assert.Equal(Default("ArchiveJobsPrefix") + "map-runs", (string)map["ResultWriter"]!["Parameters"]!["Prefix"]!);
+
+        var task = map["ItemProcessor"]!["States"]![(string)map["ItemProcessor"]!["StartAt"]!]!;
+        Assert.Equal("arn:aws:states:::lambda:invoke", (string)task["Resource"]!);
+        Assert.Equal("$", (string)task["Parameters"]!["Payload.$"]!);
+        var retried = task["Retry"]!.AsArray().SelectMany(r => Strings(r!["ErrorEquals"])).ToList();
+        Assert.Contains("Lambda.TooManyRequestsException", retried);
+        Assert.Contains("Lambda.ServiceException", retried);
+        Assert.DoesNotContain("States.ALL", retried);
+
+        // The role may start this machine's own child executions, by its fixed name.
+        var role = DeployFiles.Properties("ArchiveStateMachineRole");
+        Assert.EndsWith(":stateMachine:${FunctionName}-archive", (string)Statement(role, "states:StartExecution")["Resource"]!["Fn::Sub"]!);
+        Assert.Equal("${FunctionName}-archive", (string)DeployFiles.Properties("ArchiveStateMachine")["StateMachineName"]!["Fn::Sub"]!);
+        Assert.Equal(["${ArchiveSourcePrefix}*"], Strings(Statement(role, "s3:ListBucket")["Condition"]!["StringLike"]!["s3:prefix"]));
+    }
+
+    [Fact]
+    public void AslValidatorRejectsAMapWithoutAValidProcessorMode()
+    {
+        using var temp = TestEnvironment.CreateTempDirectory("xray-asl");
+        var path = temp.Combine("template.yaml");
+        File.WriteAllText(path, File.ReadAllText(DeployFiles.TemplatePath).Replace("\"Mode\": \"DISTRIBUTED\"", "\"Mode\": \"DISTRIBUTD\""));
+
+        var result = ProcessRunner.Run("node", [Path.Combine(TestEnvironment.RepoRoot, "deploy", "validate-asl.js"), path], TestEnvironment.RepoRoot, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ProcessorConfig/Mode is invalid", result.Stdout);
+    }
+}

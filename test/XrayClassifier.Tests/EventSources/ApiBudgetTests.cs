@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Tests.S3;
+
+namespace XrayClassifier.Tests.EventSources;
+
+/// <summary>An API request that cannot finish within the invocation's budget is answered 503 with Retry-After while there is
+/// still time to answer, instead of running into API Gateway's 504 (or Lambda's timeout).</summary>
+public sealed class ApiBudgetTests : IAsyncLifetime
+{
+    private S3Server _s3 = null!;
+    private readonly TestEfs _efs = TestEfs.WithSmallModel();
+
+    public async Task InitializeAsync() => _s3 = await S3Server.StartAsync("budget-uploads");
+
+    public async Task DisposeAsync()
+    {
+        await _s3.DisposeAsync();
+        _efs.Dispose();
+    }
+
+    [Fact]
+    public async Task AClassificationStuckOnASlowS3Gets503WithRetryAfterBeforeTheBudgetEnds()
+    {
+        var log = new MemoryLogSink();
+        using var function = _efs.CreateFunction(log, extra: [.. _s3.FunctionEnvironment(timeoutSeconds: 8).Where(kv => kv.Value is not null).Select(kv => (kv.Key, kv.Value!)),
+            ("XRAY_INVOCATION_BUDGET_SECONDS", "2"), ("XRAY_STORE_UPLOADS", "off")]);
+        string key = $"uploads/{DateTime.UtcNow:yyyy/MM/dd}/{Guid.NewGuid():N}";
+        await _s3.PutObjectAsync(key, TestImages.Xray);
+        // Warm: the model's first run is not what is being timed.
+        Assert.Equal(200, ProxyAnswer.Read(await function.FunctionHandler(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToStream())).Status);
+
+        _s3.Pause();
+        try
+        {
+            long start = Stopwatch.GetTimestamp();
+            var answer = ProxyAnswer.Read(await function.FunctionHandler(
+                ProxyEventBuilder.Post().TextBody($$"""{"s3Key":"{{key}}"}""", "application/json").ToStream()));
+            var took = Stopwatch.GetElapsedTime(start);
+
+            var problem = answer.AssertProblem(503, "deadline-reached");
+            Assert.Equal("2", answer.Header("Retry-After"));
+            Assert.Contains("XRAY_INVOCATION_BUDGET_SECONDS", problem.GetProperty("detail").GetString());
+            // 2 s less the reserve (0.2 s): answered well before the budget's end, long before the S3 timeout (8 s).
+            Assert.InRange(took, TimeSpan.FromSeconds(1.7), TimeSpan.FromSeconds(2));
+            Assert.Contains(log.RequestLines(), l => l.GetProperty("status").GetInt32() == 503 && l.GetProperty("error").GetString() == "deadline-reached");
+        }
+        finally
+        {
+            _s3.Resume();
+        }
+        // The function goes on answering.
+        Assert.Equal(200, ProxyAnswer.Read(await function.FunctionHandler(ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToStream())).Status);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.Json;
+using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Hosting.RuntimeApi;
+using XrayClassifier.Local.Hosting;
+using XrayClassifier.Tests.S3;
+
+namespace XrayClassifier.Tests.EventSources;
+
+/// <summary>The archive engines' events through the custom runtime (the Native AOT bootstrap's loop) against the local tool's
+/// emulated Runtime API over real HTTP: answers posted to <c>/response</c>, failures to <c>/error</c> with their type, and the
+/// Runtime API's deadline (<c>Lambda-Runtime-Deadline-Ms</c>) bounding a batch.</summary>
+public sealed class CustomRuntimePathTests(S3ServerFixture fixture) : IClassFixture<S3ServerFixture>, IDisposable
+{
+    private readonly ArchiveStore _store = new(fixture.Server);
+    private readonly TestEfs _efs = TestEfs.WithSmallModel();
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _efs.Dispose();
+    }
+
+    private async Task<(RuntimeApiEmulator Api, Task<int> Loop, CancellationTokenSource Stop)> StartAsync(TimeSpan? timeout = null, params (string, string)[] extra)
+    {
+        var api = await RuntimeApiEmulator.StartAsync();
+        if (timeout is { } t) api.FunctionTimeout = t;
+        var env = fixture.Server.FunctionEnvironment().Where(kv => kv.Value is not null).Select(kv => (kv.Key, kv.Value!))
+            .Append(("XRAY_STORE_UPLOADS", "off")).Concat(extra).ToArray();
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => CustomRuntime.RunAsync(
+            new DictionaryEnvironmentVariables(new Dictionary<string, string?> { [XrayOptions.RuntimeApiVariable] = api.Endpoint }),
+            () => _efs.CreateFunction(extra: env), TextWriter.Null, stop.Token));
+        return (api, loop, stop);
+    }
+
+    private static string Unique(string name) => $"runtime-{Guid.NewGuid():N}/{name}";
+
+    [Fact]
+    public async Task AnS3BatchTaskIsAnsweredThroughTheRuntimeApi()
+    {
+        string key = Unique("Thorax AP+1.png");
+        await _store.PutAsync(key, TestImages.Xray);
+        var (api, loop, stop) = await StartAsync();
+        await using (api)
+        {
+            var answer = await api.InvokeAsync(Encoding.UTF8.GetBytes(ArchiveEvents.S3Batch10(_store.Bucket, ArchiveEvents.FormEncode(key)))).WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
+            var result = JsonDocument.Parse(answer.Body).RootElement.GetProperty("results")[0];
+            Assert.Equal("Succeeded", result.GetProperty("resultCode").GetString());
+            Assert.NotNull(await _store.MetadataAsync("results/" + key + ".json"));
+            await stop.CancelAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnUnknownEventAndAFailedMapChildArePostedAsInvocationErrorsWithTheirTypes()
+    {
+        var (api, loop, stop) = await StartAsync();
+        await using (api)
+        {
+            var unknown = await api.InvokeAsync("""{"detail-type":"Object Created","source":"aws.s3"}"""u8.ToArray()).WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(unknown.IsError);
+            Assert.Equal("Runtime.EventNotUnderstoodException", unknown.ErrorType);
+            var error = JsonDocument.Parse(unknown.Body).RootElement;
+            Assert.Equal("EventNotUnderstoodException", error.GetProperty("errorType").GetString());
+            Assert.Contains("detail-type, source", error.GetProperty("errorMessage").GetString());
+
+            var failed = await api.InvokeAsync(Encoding.UTF8.GetBytes(ArchiveEvents.Batch(_store.Bucket, [ArchiveEvents.ListingItem(null, Unique("missing.png"), 1, "a")])))
+                .WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(failed.IsError);
+            Assert.Equal("Runtime.PermanentFailureException", failed.ErrorType);
+            Assert.Contains("object-not-found", JsonDocument.Parse(failed.Body).RootElement.GetProperty("errorMessage").GetString());
+
+            // The loop goes on after an invocation error.
+            var health = await api.InvokeAsync(ProxyEventBuilder.Get("/prod/health").ToUtf8()).WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.False(health.IsError);
+            await stop.CancelAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TheRuntimeApisDeadlineStopsABatchWithTimeToAnswer()
+    {
+        // A 2 s function timeout: the reserve (0.2 s) leaves 1.8 s, in which 1,000 objects cannot be looked at.
+        var keys = Enumerable.Range(0, 1000).Select(i => Unique($"s{i}.png")).ToArray();
+        foreach (var key in keys.Take(1)) await _store.PutAsync(key, TestImages.Xray);
+        var (api, loop, stop) = await StartAsync(TimeSpan.FromSeconds(2));
+        await using (api)
+        {
+            // INIT (the model's load) happens before the first /next, outside any invocation's time: get it done first.
+            Assert.False((await api.InvokeAsync(ProxyEventBuilder.Get("/prod/health").ToUtf8()).WaitAsync(TimeSpan.FromMinutes(1))).IsError);
+            // Every key but the first is missing: each a quick HEAD, so the batch is bounded by the deadline, not the model.
+            var job = ArchiveEvents.S3BatchTasks10(_store.Bucket, keys);
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var answer = await api.InvokeAsync(Encoding.UTF8.GetBytes(job)).WaitAsync(TimeSpan.FromMinutes(1));
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
+            var results = JsonDocument.Parse(answer.Body).RootElement.GetProperty("results").EnumerateArray().ToArray();
+            Assert.Equal(1000, results.Length);
+            Assert.Equal("Succeeded", results[0].GetProperty("resultCode").GetString());
+            Assert.Contains(results, r => r.GetProperty("resultString").GetString()!.Contains("deadline-reached"));
+            Assert.All(results.Where(r => r.GetProperty("resultString").GetString()!.Contains("deadline-reached")),
+                r => Assert.Equal("TemporaryFailure", r.GetProperty("resultCode").GetString()));
+            Assert.True(took < TimeSpan.FromSeconds(2), $"answered after {took.TotalMilliseconds:0} ms, past the 2 s deadline");
+            await stop.CancelAsync();
+        }
+    }
+}
