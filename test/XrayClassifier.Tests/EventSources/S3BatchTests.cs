@@ -308,6 +308,23 @@ public sealed class S3BatchTests(S3ServerFixture fixture) : IClassFixture<S3Serv
     }
 
     [Fact]
+    public async Task WithoutTheModelOnEfsEveryTaskIsATemporaryFailureNamingIt()
+    {
+        var efs = TestEfs.WithSmallModel();
+        File.Delete(efs.ModelPath);
+        using var harness = new ArchiveHarness(fixture.Server, efs);
+        string key = Unique("xray.png");
+        await _store.PutAsync(key, TestImages.Xray);
+
+        var result = SingleResult(await harness.InvokeAsync(ArchiveEvents.S3Batch10(_store.Bucket, ArchiveEvents.FormEncode(key))));
+
+        AssertCode("TemporaryFailure", result);
+        Assert.StartsWith("tag:xray-classifier,2026:problem:platform-unavailable The classifier is not available", result.GetProperty("resultString").GetString());
+        Assert.Contains("model.onnx", result.GetProperty("resultString").GetString());
+        Assert.Empty(await _store.ListAsync("results/" + key));
+    }
+
+    [Fact]
     public async Task TheDeadlineReachedMidBatchLeavesTheRestAsTemporaryFailures()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
