@@ -95,6 +95,13 @@ public sealed class XrayOptions
     public static readonly TimeSpan DefaultInvocationBudget = TimeSpan.FromSeconds(30);
     public const string InvocationBudgetVariable = "XRAY_INVOCATION_BUDGET_SECONDS";
 
+    /// <summary>How long API Gateway waits for an API request's answer (<c>XRAY_API_TIMEOUT_SECONDS</c>): its integration
+    /// timeout, 29 s unless the quota was raised. An API request gets its 503 before this even when the function's own
+    /// timeout is longer (as archive jobs want), because API Gateway's 504 would come first.</summary>
+    public TimeSpan ApiTimeout { get; init; } = DefaultApiTimeout;
+    public static readonly TimeSpan DefaultApiTimeout = TimeSpan.FromSeconds(29);
+    public const string ApiTimeoutVariable = "XRAY_API_TIMEOUT_SECONDS";
+
     /// <summary>The upload limits the three settings above make.</summary>
     public Imaging.ImageLimits ImageLimits => new(MaxImageBytes, MaxPixels, MinImageSide);
 
@@ -239,6 +246,7 @@ public sealed class XrayOptions
             ResultsPrefix = resultsPrefix,
             ResultRepresentations = representations,
             InvocationBudget = PositiveInt(InvocationBudgetVariable) is int budget ? TimeSpan.FromSeconds(Math.Min(budget, 900)) : DefaultInvocationBudget,
+            ApiTimeout = PositiveInt(ApiTimeoutVariable) is int apiTimeout ? TimeSpan.FromSeconds(Math.Min(apiTimeout, 900)) : DefaultApiTimeout,
             Problems = problems,
         };
     }

@@ -28,7 +28,7 @@ internal sealed class InvocationHandler(RequestHandler api, ArchiveClassificatio
         {
             return kind switch
             {
-                EventSourceKind.ApiGateway => await api.HandleAsync(stream, warmUp: null, deadlineAt).ConfigureAwait(false),
+                EventSourceKind.ApiGateway => await api.HandleAsync(stream, warmUp: null, ApiDeadline(deadlineAt)).ConfigureAwait(false),
                 EventSourceKind.S3BatchOperations => await S3BatchAsync(utf8, deadline).ConfigureAwait(false),
                 EventSourceKind.S3Notification => await NotificationAsync(utf8, deadline).ConfigureAwait(false),
                 EventSourceKind.DistributedMapItem => await DistributedMapAsync(DistributedMaps.ReadItem(utf8.Span, options), deadline).ConfigureAwait(false),
@@ -44,6 +44,13 @@ internal sealed class InvocationHandler(RequestHandler api, ArchiveClassificatio
             log.InvocationFailed(Guid.NewGuid().ToString("D"), SourceName(kind), e.GetType().Name, e.Message);
             throw;
         }
+    }
+
+    /// <summary>The earlier of the invocation's deadline and API Gateway's own timeout: past the latter the caller already has a 504.</summary>
+    private DateTimeOffset ApiDeadline(DateTimeOffset invocationDeadline)
+    {
+        var gatewayGivesUp = clock.GetUtcNow() + options.ApiTimeout;
+        return gatewayGivesUp < invocationDeadline ? gatewayGivesUp : invocationDeadline;
     }
 
     private async Task<Stream> S3BatchAsync(ReadOnlyMemory<byte> utf8, InvocationDeadline deadline)

@@ -58,13 +58,14 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
         return response;
     }
 
-    /// <summary>503: the invocation's time (the function's timeout, or XRAY_INVOCATION_BUDGET_SECONDS on the managed runtime)
+    /// <summary>503: the invocation's time (the function's timeout, or XRAY_INVOCATION_BUDGET_SECONDS on the managed runtime;
+    /// for API requests at most XRAY_API_TIMEOUT_SECONDS)
     /// ran out before the answer was ready; a retry lands on a warm (or another) instance. Instead of API Gateway's 504.</summary>
     public static ProxyResponse DeadlineReached(string requestId, RequestLogEntry log)
     {
         var response = Problem(log, ProblemTypes.DeadlineReached,
             "The classification did not finish within the invocation's time (the function's timeout; on the managed runtime " +
-            $"{XrayOptions.InvocationBudgetVariable}). Send the request again.", requestId);
+            $"{XrayOptions.InvocationBudgetVariable}; for an API request at most API Gateway's, {XrayOptions.ApiTimeoutVariable}). Send the request again.", requestId);
         response.Headers["Retry-After"] = "2";
         return response;
     }
