@@ -24,7 +24,7 @@ public enum DicomStorageMode
 
 /// <summary>
 /// Every setting the function reads, from environment variables: this class (and the types it builds here,
-/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>) is the only code that reads them. Parsing never
+/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>, <see cref="ResultsDestinationSettings"/>) is the only code that reads them. Parsing never
 /// throws: a bad value is kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
 /// failing its INIT phase (which Lambda reports to the client as an opaque 502).
 /// </summary>
@@ -73,6 +73,10 @@ public sealed class XrayOptions
     /// <summary>The upload bucket for studies over Lambda's 6 MB event (<c>XRAY_UPLOAD_BUCKET</c> …). Its problems are its
     /// own (<see cref="UploadBucketSettings.Problems"/>): a bad upload setting fails only POST …/uploads, not classification.</summary>
     public UploadBucketSettings Uploads { get; init; } = new();
+
+    /// <summary>The DICOMweb server each Structured Report is stored on by STOW-RS (<c>XRAY_RESULTS_STOW_URL</c> …); not
+    /// configured by default. Its problems are among <see cref="Problems"/>.</summary>
+    public ResultsDestinationSettings ResultsDestination { get; init; } = new();
 
     /// <summary>The upload limits the three settings above make.</summary>
     public Imaging.ImageLimits ImageLimits => new(MaxImageBytes, MaxPixels, MinImageSide);
@@ -172,6 +176,9 @@ public sealed class XrayOptions
             }
         }
 
+        var (resultsDestination, destinationProblems) = ResultsDestinationSettings.FromEnvironment(env);
+        problems.AddRange(destinationProblems);
+
         var defaults = new XrayOptions();
         return new XrayOptions
         {
@@ -191,6 +198,7 @@ public sealed class XrayOptions
             FunctionName = env.Get(FunctionNameVariable) ?? LocalFunctionName,
             RuntimeApi = Text(RuntimeApiVariable),
             Uploads = UploadBucketSettings.FromEnvironment(env),
+            ResultsDestination = resultsDestination,
             Problems = problems,
         };
     }

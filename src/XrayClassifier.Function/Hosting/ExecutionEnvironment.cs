@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Delivery;
 using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Http.Endpoints;
 using XrayClassifier.Function.Observability;
@@ -20,6 +21,7 @@ internal sealed class ExecutionEnvironment : IDisposable
 {
     private readonly FunctionServices _services;
     private readonly RequestLog _log;
+    private readonly StowRsClient _resultsClient;
 
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
@@ -31,9 +33,12 @@ internal sealed class ExecutionEnvironment : IDisposable
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
         Uploads = new UploadBucket(Options.Uploads, clock: services.Clock);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
+        // Makes no HTTP client until the first report is sent.
+        _resultsClient = new StowRsClient(Options.ResultsDestination);
+        var results = new ResultsDelivery(Options.ResultsDestination, new ResultsOutbox(Host.Layout, services.Clock), _resultsClient, _log);
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         Handler = new RequestHandler(Host,
-            RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services)),
+            RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services, results)),
             new ProblemAnswers(Host, services.Clock),
             new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
         Initialise();
@@ -117,6 +122,7 @@ internal sealed class ExecutionEnvironment : IDisposable
     public void Dispose()
     {
         Uploads.Dispose();
+        _resultsClient.Dispose();
         Host.Dispose();
     }
 }

@@ -58,6 +58,34 @@ public static class MultipartRelated
         return parts;
     }
 
+    /// <summary>The Content-Type of a body <see cref="WriteDicomParts"/> wrote with <paramref name="boundary"/>.</summary>
+    public static string DicomContentType(string boundary) => $"multipart/related; type=\"{DicomType}\"; boundary={boundary}";
+
+    /// <summary>A STOW-RS request body (what <see cref="ReadDicomParts"/> reads): each Part 10 file as one
+    /// <c>application/dicom</c> part, CRLF line ends, the closing delimiter last. The boundary is 32 random hex digits, made
+    /// again in the unlikely case that a file contains it (RFC 2046 §5.1.1: it must not occur in any part).</summary>
+    public static (byte[] Body, string Boundary) WriteDicomParts(IReadOnlyList<ReadOnlyMemory<byte>> files)
+    {
+        string boundary;
+        do boundary = "XrayStow" + Guid.NewGuid().ToString("N");
+        while (files.Any(f => f.Span.IndexOf(Encoding.ASCII.GetBytes(boundary)) >= 0));
+        var delimiter = Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: {DicomType}\r\n\r\n");
+        var close = Encoding.ASCII.GetBytes($"--{boundary}--\r\n");
+        var body = new byte[files.Sum(f => delimiter.Length + f.Length + 2) + close.Length];
+        int at = 0;
+        foreach (var file in files)
+        {
+            delimiter.CopyTo(body, at);
+            at += delimiter.Length;
+            file.Span.CopyTo(body.AsSpan(at));
+            at += file.Length;
+            body[at++] = (byte)'\r';
+            body[at++] = (byte)'\n';
+        }
+        close.CopyTo(body, at);
+        return (body, boundary);
+    }
+
     /// <summary>The 128-byte preamble and the <c>DICM</c> prefix of a Part 10 file.</summary>
     public static bool IsPart10(ReadOnlySpan<byte> file) => file.Length >= 132 && file[128..132].SequenceEqual("DICM"u8);
 

@@ -80,6 +80,11 @@ public sealed class RequestLog
             if (e.ModelName is not null) w.WriteString("modelName", e.ModelName);
             if (e.ModelVersion is not null) w.WriteString("modelVersion", e.ModelVersion);
             w.WriteBoolean("cold", e.ColdStart);
+            if (e.ResultsStored is int resultsStored) w.WriteNumber("resultsStored", resultsStored);
+            if (e.ResultsFailed is int resultsFailed) w.WriteNumber("resultsFailed", resultsFailed);
+            if (e.ResultsFailure is not null) w.WriteString("resultsFailure", e.ResultsFailure);
+            if (e.ResultsResent is int resultsResent) w.WriteNumber("resultsResent", resultsResent);
+            if (e.ResultsMs is double resultsMs) w.WriteNumber("resultsMs", Round(resultsMs));
             if (e.Error is not null) w.WriteString("error", e.Error);
             w.WriteEndObject();
         }
