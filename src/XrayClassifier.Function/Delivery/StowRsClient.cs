@@ -122,7 +122,8 @@ internal sealed class StowRsClient : IDisposable
     /// Reason if it is in the Failed SOP Sequence, and whether the body was a Store Instances Response at all.</summary>
     private static (bool Referenced, int? FailureReason, bool Readable) Find(string? mediaType, byte[] content, string sopInstanceUid)
     {
-        if (content.Length == 0 || mediaType is not ("application/dicom+json" or "application/json")) return (false, null, false);
+        // Orthanc answers its 409 with no Content-Type at all: a body without one is read as the JSON that was asked for.
+        if (content.Length == 0 || mediaType is not (null or "application/dicom+json" or "application/json")) return (false, null, false);
         try
         {
             using var json = JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = 16 });
