@@ -16,6 +16,10 @@ public static class MultipartRelated
     private const int MaxPartHeaderBytes = 16 * 1024;
     private const string DicomType = "application/dicom";
 
+    /// <summary>Longer than RFC 2046's 70: Orthanc's DICOMweb plugin, a STOW-RS client PACS use, sends two UUIDs joined by a
+    /// dash (73 characters). Still bounded; the characters are still RFC 2046's.</summary>
+    public const int MaxBoundaryLength = 128;
+
     private static readonly MultipartRules Rules = new(
         "multipart/related", MaxParts, $"The multipart body has more than {MaxParts} parts; send at most {MaxParts} instances per request.",
         MaxPartHeaderBytes, "The multipart body ends without its closing boundary: the request looks truncated.",
@@ -29,7 +33,7 @@ public static class MultipartRelated
         string? boundary = MultipartFormData.DispositionParameter(contentType, "boundary");
         string? type = MultipartFormData.DispositionParameter(contentType, "type");
         MultipartBody.CheckBoundary(boundary,
-            "The Content-Type multipart/related has no boundary parameter (RFC 2046 §5.1.1; PS3.18 §10.5).", Bad);
+            "The Content-Type multipart/related has no boundary parameter (RFC 2046 §5.1.1; PS3.18 §10.5).", Bad, MaxBoundaryLength);
         if (type is not null && !type.Trim().Equals(DicomType, StringComparison.OrdinalIgnoreCase))
             throw Bad($"The multipart/related type is '{type}'; this route stores Part 10 instances only: type=\"application/dicom\" (PS3.18 §10.5.2).");
 
