@@ -5,7 +5,8 @@ using XrayClassifier.Tests.TestHelpers;
 namespace XrayClassifier.Tests.Orthanc;
 
 /// <summary>A chest radiograph as a modality sends it: a DX "For Presentation" PA image of the project's synthetic chest
-/// (<see cref="SampleImages.ChestXray"/>: lungs, heart, ribs, collimation, burned-in text) in 16-bit unsigned stored values,
+/// (<see cref="SampleImages.ChestXray"/>: lungs, heart, ribs, collimation, burned-in text) in 12 of 16 bits, unsigned, as a
+/// flat-panel detector stores them,
 /// with the made-up patient of <see cref="Dicom.PatientData"/>, its own study, series and instance UIDs.</summary>
 internal sealed class ChestRadiograph
 {
@@ -30,7 +31,7 @@ internal sealed class ChestRadiograph
         string study = DicomUid.New(), series = DicomUid.New(), instance = DicomUid.New();
         var image = SampleImages.ChestXray(width, height, seed);
         var pixels = new byte[image.Samples.Length * 2];
-        for (int i = 0; i < image.Samples.Length; i++) BitConverter.TryWriteBytes(pixels.AsSpan(i * 2), image.Samples[i]);
+        for (int i = 0; i < image.Samples.Length; i++) BitConverter.TryWriteBytes(pixels.AsSpan(i * 2), (ushort)(image.Samples[i] >> 4));
         var w = new DicomWriter()
             .Text(0x0008, 0x0005, "CS", "ISO_IR 192")
             .Text(0x0008, 0x0008, "CS", "ORIGINAL\\PRIMARY")
@@ -53,7 +54,9 @@ internal sealed class ChestRadiograph
             .Text(0x0020, 0x0010, "SH", "4711")
             .Integer(0x0020, 0x0011, 1)
             .Integer(0x0020, 0x0013, 1)
-            .GreyImage((ushort)height, (ushort)width, bits: 16)
+            .UnsignedShort(0x0028, 0x0002, 1).Text(0x0028, 0x0004, "CS", "MONOCHROME2")
+            .UnsignedShort(0x0028, 0x0010, (ushort)height).UnsignedShort(0x0028, 0x0011, (ushort)width)
+            .UnsignedShort(0x0028, 0x0100, 16).UnsignedShort(0x0028, 0x0101, 12).UnsignedShort(0x0028, 0x0102, 11).UnsignedShort(0x0028, 0x0103, 0)
             .Element(0x7FE0, 0x0010, "OW", pixels);
         return new ChestRadiograph(DicomWriter.Part10(new FileMetaInformation(DigitalXRayForPresentation, instance), w.ToArray()), study, series, instance);
     }

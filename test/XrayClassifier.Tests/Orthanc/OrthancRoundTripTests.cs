@@ -106,9 +106,9 @@ public sealed class OrthancRoundTripTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task AStudyOverLambdasEventLimitIsRefusedNamingTheUploadPathAndJpegLossless()
+    public async Task AStudyOverLambdasEventLimitIsRefusedNamingTheUploadPathAndJpegLosslessWhichFits()
     {
-        // 2048 × 2048 16-bit: an 8 MB file, as modalities send chest radiographs uncompressed.
+        // 2048 × 2048 × 12 bits in 16: an 8 MB file, as modalities send chest radiographs uncompressed.
         var large = ChestRadiograph.Create(width: 2048, height: 2048, seed: 12);
         string id = await _pacs.UploadAsync(large.File);
 
@@ -130,5 +130,16 @@ public sealed class OrthancRoundTripTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("POST …/uploads", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("JPEG Lossless", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(response.Headers.GetValues("x-amzn-RequestId").Single(), problem.GetProperty("requestId").GetString());
+
+        // As the answer says: the same instance JPEG Lossless (dcmcjpeg's default, process 14 SV1) fits, and goes through.
+        string uncompressed = _directory.Combine("large.dcm"), lossless = _directory.Combine("large.jpegll.dcm");
+        File.WriteAllBytes(uncompressed, large.File);
+        ProcessRunner.Run(new ProcessCommand("dcmcjpeg", uncompressed, lossless), TimeSpan.FromSeconds(120)).EnsureSuccess();
+        byte[] compressed = File.ReadAllBytes(lossless);
+        output.WriteLine($"2048 × 2048 × 12 bit: {large.File.Length:N0} bytes uncompressed, {compressed.Length:N0} JPEG Lossless");
+        await _pacs.DeleteAsync(id);
+        var fits = await _pacs.StowToAsync(ServerName, await _pacs.UploadAsync(compressed));
+        Assert.Equal("Success", fits.GetProperty("State").GetString());
+        Assert.Single(await _pacs.StudyInstancesAsync(large.StudyInstanceUid), IsReport);
     }
 }

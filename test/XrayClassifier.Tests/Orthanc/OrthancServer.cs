@@ -173,6 +173,12 @@ internal sealed class OrthancServer : IAsyncDisposable
         return files;
     }
 
+    public async Task DeleteAsync(string instanceId)
+    {
+        using var response = await _http.DeleteAsync($"instances/{instanceId}");
+        Assert.True(response.IsSuccessStatusCode, $"Orthanc did not delete {instanceId}: {(int)response.StatusCode}");
+    }
+
     /// <summary>How many instances Orthanc holds.</summary>
     public async Task<int> InstanceCountAsync() => (await GetJsonAsync("instances")).GetArrayLength();
 
