@@ -18,6 +18,7 @@ public static class FuzzTargets
         DicomTargets.Rle(),
         DicomTargets.JpegLossless(),
         StructuredReportTarget.Create(),
+        StowResponseTarget.Create(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);
