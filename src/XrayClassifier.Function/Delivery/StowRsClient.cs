@@ -139,8 +139,9 @@ internal sealed class StowRsClient : IDisposable
             }
             return (referenced && failure is null, failure, true);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not UTF-8 (found by the stow-response fuzz target).
             return (false, null, false);
         }
     }
