@@ -10,11 +10,12 @@
 #     no browser is downloaded);
 #   binutils: objdump reads the symbol versions the native libraries need (Lambda's glibc ceiling);
 #   gcc: links the Native AOT bootstrap (tools/package.sh --aot) and builds the glibc-ceiling test's library;
-#   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators.
+#   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators;
+#   orthanc + orthanc-dicomweb: a real PACS for SR delivery and the STOW-RS round trip (tests start their own, on loopback).
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
 want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils gcc
-      dcmtk dicom3tools libgdcm-tools python3-pydicom chromium)
+      dcmtk dicom3tools libgdcm-tools python3-pydicom chromium orthanc orthanc-dicomweb)
 command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
 for p in "${want[@]}"; do

@@ -23,6 +23,7 @@ public static class FuzzTargets
         EventSourceTargets.S3Notification(),
         EventSourceTargets.DistributedMapItem(),
         EventSourceTargets.DistributedMapBatch(),
+        StowResponseTarget.Create(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

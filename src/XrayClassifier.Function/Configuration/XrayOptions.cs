@@ -24,7 +24,7 @@ public enum DicomStorageMode
 
 /// <summary>
 /// Every setting the function reads, from environment variables: this class (and the types it builds here,
-/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>) is the only code that reads them. Parsing never
+/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>, <see cref="ResultsDestinationSettings"/>) is the only code that reads them. Parsing never
 /// throws: a bad value is kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
 /// failing its INIT phase (which Lambda reports to the client as an opaque 502).
 /// </summary>
@@ -101,6 +101,10 @@ public sealed class XrayOptions
     public TimeSpan ApiTimeout { get; init; } = DefaultApiTimeout;
     public static readonly TimeSpan DefaultApiTimeout = TimeSpan.FromSeconds(29);
     public const string ApiTimeoutVariable = "XRAY_API_TIMEOUT_SECONDS";
+
+    /// <summary>The DICOMweb server each Structured Report is stored on by STOW-RS (<c>XRAY_RESULTS_STOW_URL</c> …); not
+    /// configured by default. Its problems are among <see cref="Problems"/>.</summary>
+    public ResultsDestinationSettings ResultsDestination { get; init; } = new();
 
     /// <summary>The upload limits the three settings above make.</summary>
     public Imaging.ImageLimits ImageLimits => new(MaxImageBytes, MaxPixels, MinImageSide);
@@ -222,6 +226,8 @@ public sealed class XrayOptions
             problems.Add($"{ResultRepresentationsVariable}='{representations}' is not a comma list of json, fhir, sr.");
             representations = "json";
         }
+        var (resultsDestination, destinationProblems) = ResultsDestinationSettings.FromEnvironment(env);
+        problems.AddRange(destinationProblems);
 
         var defaults = new XrayOptions();
         return new XrayOptions
@@ -247,6 +253,7 @@ public sealed class XrayOptions
             ResultRepresentations = representations,
             InvocationBudget = PositiveInt(InvocationBudgetVariable) is int budget ? TimeSpan.FromSeconds(Math.Min(budget, 900)) : DefaultInvocationBudget,
             ApiTimeout = PositiveInt(ApiTimeoutVariable) is int apiTimeout ? TimeSpan.FromSeconds(Math.Min(apiTimeout, 900)) : DefaultApiTimeout,
+            ResultsDestination = resultsDestination,
             Problems = problems,
         };
     }

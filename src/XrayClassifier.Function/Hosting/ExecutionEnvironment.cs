@@ -3,6 +3,7 @@ using XrayClassifier.Function.Archive;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.EventSources;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Delivery;
 using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Http.Endpoints;
 using XrayClassifier.Function.Observability;
@@ -22,6 +23,7 @@ internal sealed class ExecutionEnvironment : IDisposable
 {
     private readonly FunctionServices _services;
     private readonly RequestLog _log;
+    private readonly StowRsClient _resultsClient;
 
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
@@ -32,11 +34,14 @@ internal sealed class ExecutionEnvironment : IDisposable
         var workspace = new Workspace(Host.Layout, services.Clock);
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
         Uploads = new UploadBucket(Options.Uploads, clock: services.Clock);
+        // Makes no HTTP client until the first report is sent.
+        _resultsClient = new StowRsClient(Options.ResultsDestination);
+        var results = new ResultsDelivery(Options.ResultsDestination, new ResultsOutbox(Host.Layout, services.Clock), _resultsClient, _log);
         // A base64 image in a JSON body that API Gateway base64-encodes again grows by 16/9.
         int maxEventBytes = (int)Math.Min(int.MaxValue - 64, Math.Max(8L << 20, Options.MaxImageBytes * 16 / 9 + (1 << 20)));
         var problems = new ProblemAnswers(Host, services.Clock);
         Handler = new RequestHandler(Host,
-            RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services)),
+            RouteTable.CreateEndpoints(new EndpointServices(Host, workspace, Uploads, _log, services, results)),
             problems, new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
         var archive = new ArchiveClassification(new ImageClassification(Host, workspace, _log, services.RequestLoadWait), new ArchiveBucket(Uploads),
             problems, Options, _log);
@@ -124,6 +129,7 @@ internal sealed class ExecutionEnvironment : IDisposable
     public void Dispose()
     {
         Uploads.Dispose();
+        _resultsClient.Dispose();
         Host.Dispose();
     }
 }

@@ -35,6 +35,11 @@ public sealed class ClassifyAnswer
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WarningAnswer>? Warnings { get; init; }
 
+    /// <summary>For a DICOM upload with a results destination: whether its Structured Report was stored there; left out otherwise.</summary>
+    [JsonPropertyName("delivery")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DeliveryAnswer? Delivery { get; init; }
+
     [JsonPropertyName("requestId")]
     public required string RequestId { get; init; }
 

@@ -40,11 +40,15 @@ internal sealed class MultipartBody
 
     /// <summary>Throws <paramref name="missingDetail"/> when the boundary is absent, or the shared message when it
     /// breaks RFC 2046's 1–70 characters from a restricted set.</summary>
-    public static void CheckBoundary([NotNull] string? boundary, string missingDetail, Func<string, ProblemException> bad)
+    /// <param name="boundary">The Content-Type's boundary parameter.</param>
+    /// <param name="missingDetail">The problem's detail when there is none.</param>
+    /// <param name="bad">Makes the reader's own problem.</param>
+    /// <param name="maxLength">RFC 2046's 70 unless a reader must take a real client that sends longer ones.</param>
+    public static void CheckBoundary([NotNull] string? boundary, string missingDetail, Func<string, ProblemException> bad, int maxLength = 70)
     {
         if (string.IsNullOrEmpty(boundary)) throw bad(missingDetail);
-        if (boundary.Length > 70 || !IsValidBoundary(boundary))
-            throw bad("The multipart boundary is not valid (RFC 2046: 1–70 characters from a restricted set).");
+        if (boundary.Length > maxLength || !IsValidBoundary(boundary))
+            throw bad($"The multipart boundary is not valid (RFC 2046: 1–70 characters from a restricted set{(maxLength > 70 ? $"; up to {maxLength} accepted here" : "")}).");
     }
 
     /// <summary>Finds the first delimiter of <paramref name="body"/>; <paramref name="boundary"/> has passed

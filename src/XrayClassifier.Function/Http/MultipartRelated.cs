@@ -16,6 +16,10 @@ public static class MultipartRelated
     private const int MaxPartHeaderBytes = 16 * 1024;
     private const string DicomType = "application/dicom";
 
+    /// <summary>Longer than RFC 2046's 70: Orthanc's DICOMweb plugin, a STOW-RS client PACS use, sends two UUIDs joined by a
+    /// dash (73 characters). Still bounded; the characters are still RFC 2046's.</summary>
+    public const int MaxBoundaryLength = 128;
+
     private static readonly MultipartRules Rules = new(
         "multipart/related", MaxParts, $"The multipart body has more than {MaxParts} parts; send at most {MaxParts} instances per request.",
         MaxPartHeaderBytes, "The multipart body ends without its closing boundary: the request looks truncated.",
@@ -29,7 +33,7 @@ public static class MultipartRelated
         string? boundary = MultipartFormData.DispositionParameter(contentType, "boundary");
         string? type = MultipartFormData.DispositionParameter(contentType, "type");
         MultipartBody.CheckBoundary(boundary,
-            "The Content-Type multipart/related has no boundary parameter (RFC 2046 §5.1.1; PS3.18 §10.5).", Bad);
+            "The Content-Type multipart/related has no boundary parameter (RFC 2046 §5.1.1; PS3.18 §10.5).", Bad, MaxBoundaryLength);
         if (type is not null && !type.Trim().Equals(DicomType, StringComparison.OrdinalIgnoreCase))
             throw Bad($"The multipart/related type is '{type}'; this route stores Part 10 instances only: type=\"application/dicom\" (PS3.18 §10.5.2).");
 
@@ -56,6 +60,34 @@ public static class MultipartRelated
         }
         if (parts.Count == 0) throw Bad("The multipart body has no parts.");
         return parts;
+    }
+
+    /// <summary>The Content-Type of a body <see cref="WriteDicomParts"/> wrote with <paramref name="boundary"/>.</summary>
+    public static string DicomContentType(string boundary) => $"multipart/related; type=\"{DicomType}\"; boundary={boundary}";
+
+    /// <summary>A STOW-RS request body (what <see cref="ReadDicomParts"/> reads): each Part 10 file as one
+    /// <c>application/dicom</c> part, CRLF line ends, the closing delimiter last. The boundary is 32 random hex digits, made
+    /// again in the unlikely case that a file contains it (RFC 2046 §5.1.1: it must not occur in any part).</summary>
+    public static (byte[] Body, string Boundary) WriteDicomParts(IReadOnlyList<ReadOnlyMemory<byte>> files)
+    {
+        string boundary;
+        do boundary = "XrayStow" + Guid.NewGuid().ToString("N");
+        while (files.Any(f => f.Span.IndexOf(Encoding.ASCII.GetBytes(boundary)) >= 0));
+        var delimiter = Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: {DicomType}\r\n\r\n");
+        var close = Encoding.ASCII.GetBytes($"--{boundary}--\r\n");
+        var body = new byte[files.Sum(f => delimiter.Length + f.Length + 2) + close.Length];
+        int at = 0;
+        foreach (var file in files)
+        {
+            delimiter.CopyTo(body, at);
+            at += delimiter.Length;
+            file.Span.CopyTo(body.AsSpan(at));
+            at += file.Length;
+            body[at++] = (byte)'\r';
+            body[at++] = (byte)'\n';
+        }
+        close.CopyTo(body, at);
+        return (body, boundary);
     }
 
     /// <summary>The 128-byte preamble and the <c>DICM</c> prefix of a Part 10 file.</summary>

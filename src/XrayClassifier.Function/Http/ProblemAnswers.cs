@@ -33,7 +33,7 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
                 return Problem(log, ProblemTypes.NotAProxyEvent,
                     $"The invocation payload is not an API Gateway REST proxy event (payload format 1.0): {e.Message}", requestId);
             case ProxyEventTooLargeException e:
-                return Problem(log, ProblemTypes.ImageTooLarge, e.Message, requestId);
+                return Problem(log, ProblemTypes.ImageTooLarge, $"{e.Message} {EventLimit.Advice}", requestId);
             case PlatformNotReadyException e:
                 return Unavailable(e.Problems, requestId, log);
             case PlatformUnavailableException e:

@@ -25,7 +25,7 @@ internal static class RouteTable
     [
         new("classify", RoutePath.AnyOtherPath, ["POST"],
             s => new ClassifyEndpoint(new ImageClassification(s.Host, s.Workspace, s.Log, s.Services.RequestLoadWait), ClassificationAnswers,
-                s.Uploads, s.Host.Options.ImageLimits, s.Log),
+                s.Uploads, s.Host.Options.ImageLimits, s.Log, s.Results),
             purpose: "classify", documented: "200 classification, or a problem"),
         new("uploads", RoutePath.LastSegment("uploads"), ["POST"],
             s => new UploadsEndpoint(s.Uploads),
@@ -34,7 +34,7 @@ internal static class RouteTable
             s => new HealthEndpoint(s.Host, s.Workspace, s.Uploads.Settings, s.Services.RequestLoadWait),
             purpose: "check readiness", documented: "200 ready / 503 not ready, with the reasons"),
         new("studies", RoutePath.CollectionOrMember("studies", "StudyInstanceUID"), ["POST"],
-            s => new StowEndpoint(new ImageClassification(s.Host, s.Workspace, s.Log, s.Services.RequestLoadWait), s.Host.Options.ImageLimits),
+            s => new StowEndpoint(new ImageClassification(s.Host, s.Workspace, s.Log, s.Services.RequestLoadWait), s.Host.Options.ImageLimits, s.Results),
             purpose: "store DICOM instances (STOW-RS)", documented: "200 / 202 / 409 the Store Instances Response, each instance classified or refused ([below](#dicomweb-stow-rs-studies))"),
         new("page", RoutePath.StageRoot, ["GET", "HEAD"],
             s => new PageEndpoint(s.Host.Options.ApiAuthorizer),

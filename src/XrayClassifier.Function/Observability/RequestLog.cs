@@ -91,6 +91,11 @@ public sealed class RequestLog
                 if (caller.Sub is not null) w.WriteString("sub", caller.Sub);
                 w.WriteEndObject();
             }
+            if (e.ResultsStored is int resultsStored) w.WriteNumber("resultsStored", resultsStored);
+            if (e.ResultsFailed is int resultsFailed) w.WriteNumber("resultsFailed", resultsFailed);
+            if (e.ResultsFailure is not null) w.WriteString("resultsFailure", e.ResultsFailure);
+            if (e.ResultsResent is int resultsResent) w.WriteNumber("resultsResent", resultsResent);
+            if (e.ResultsMs is double resultsMs) w.WriteNumber("resultsMs", Round(resultsMs));
             if (e.Error is not null) w.WriteString("error", e.Error);
             w.WriteEndObject();
         }

@@ -37,6 +37,15 @@ public sealed class RequestLogEntry
     public bool? Stored { get; set; }
     /// <summary>Who API Gateway says called (IAM principal, token subject), from requestContext only; null with an API key.</summary>
     public ProxyCaller? Caller { get; set; }
+    /// <summary>Structured Reports the results destination took in this request (<c>XRAY_RESULTS_STOW_URL</c>); null when none was sent.</summary>
+    public int? ResultsStored { get; set; }
+    /// <summary>Reports it did not take (each kept in the outbox), and the last one's failure slug (<c>timeout</c>, <c>http-401</c> …).</summary>
+    public int? ResultsFailed { get; set; }
+    public string? ResultsFailure { get; set; }
+    /// <summary>Kept reports from earlier requests that this one sent again.</summary>
+    public int? ResultsResent { get; set; }
+    /// <summary>Time spent storing reports (all STOW-RS requests to the destination).</summary>
+    public double? ResultsMs { get; set; }
     /// <summary>The problem's slug, or the exception type of a 500.</summary>
     public string? Error { get; set; }
 }

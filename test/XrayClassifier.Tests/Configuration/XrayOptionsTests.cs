@@ -24,6 +24,32 @@ public partial class XrayOptionsTests
     }
 
     [Fact]
+    public void ReadsTheResultsDestinationAndNeverRepeatsItsAuthorization()
+    {
+        const string secret = "Basic eHJheTpzM2NyZXQ=";
+        var o = Read(("XRAY_RESULTS_STOW_URL", " https://pacs.example.org/dicom-web "), ("XRAY_RESULTS_STOW_AUTHORIZATION", secret),
+            ("XRAY_RESULTS_STOW_TIMEOUT_SECONDS", "4"));
+        Assert.Empty(o.Problems);
+        Assert.Equal("https://pacs.example.org/dicom-web/", o.ResultsDestination.BaseUrl!.AbsoluteUri);
+        Assert.Equal(secret, o.ResultsDestination.Authorization);
+        Assert.Equal(TimeSpan.FromSeconds(4), o.ResultsDestination.Timeout);
+        Assert.DoesNotContain("eHJheT", o.ResultsDestination.ToString(), StringComparison.Ordinal);
+        Assert.False(Read().ResultsDestination.IsConfigured);
+
+        // Bad values are the function's problems (503 naming the variable), and never quote the authorization.
+        var bad = Read(("XRAY_RESULTS_STOW_URL", "https://user:pw@pacs.example.org/dicom-web?x=1"), ("XRAY_RESULTS_STOW_TIMEOUT_SECONDS", "0"));
+        Assert.Contains(bad.Problems, p => p.StartsWith("XRAY_RESULTS_STOW_URL=", StringComparison.Ordinal));
+        Assert.Contains(bad.Problems, p => p.StartsWith("XRAY_RESULTS_STOW_TIMEOUT_SECONDS='0'", StringComparison.Ordinal));
+        Assert.Contains(Read(("XRAY_RESULTS_STOW_URL", "ftp://pacs/")).Problems, p => p.StartsWith("XRAY_RESULTS_STOW_URL=", StringComparison.Ordinal));
+        var unsent = Read(("XRAY_RESULTS_STOW_AUTHORIZATION", secret));
+        Assert.Contains(unsent.Problems, p => p.Contains("XRAY_RESULTS_STOW_URL is not", StringComparison.Ordinal));
+        var twoLines = Read(("XRAY_RESULTS_STOW_URL", "http://127.0.0.1:8042/dicom-web/"), ("XRAY_RESULTS_STOW_AUTHORIZATION", "Basic a\nX-Injected: 1"));
+        Assert.Contains(twoLines.Problems, p => p.StartsWith("XRAY_RESULTS_STOW_AUTHORIZATION is not a header value", StringComparison.Ordinal));
+        Assert.Null(twoLines.ResultsDestination.Authorization);
+        Assert.DoesNotContain(secret, string.Join(" ", unsent.Problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BuildsTheUploadBucketsSettingsWithTheirOwnProblems()
     {
         var o = Read(("XRAY_UPLOAD_BUCKET", "xray-uploads-123"), ("AWS_REGION", "eu-west-1"), ("XRAY_UPLOAD_URL_SECONDS", "forever"));

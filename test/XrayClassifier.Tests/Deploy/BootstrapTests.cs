@@ -12,7 +12,7 @@ namespace XrayClassifier.Tests.Deploy;
 /// could break (JSON answers and problems, the embedded page, native loading from the EFS folder) is exercised by the
 /// binary itself, not by the JIT-compiled assembly the other tests load.
 /// </summary>
-public sealed class BootstrapTests(PackageFixture package) : IClassFixture<PackageFixture>, IDisposable
+public sealed class BootstrapTests(PackageFixture package, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PackageFixture>, IDisposable
 {
     private readonly TempDirectory _task = TestEnvironment.CreateTempDirectory("xray-task");
 
@@ -115,6 +115,32 @@ public sealed class BootstrapTests(PackageFixture package) : IClassFixture<Packa
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("AWS_LAMBDA_RUNTIME_API is not set", result.Stderr);
+    }
+
+    /// <summary>STOW-RS through the Native AOT bootstrap, with its Structured Report delivered to a real PACS (Orthanc): the
+    /// multipart/related reader, the Store Instances Response, the SR writer and the STOW-RS client (HttpClient, the JSON
+    /// reading of Orthanc's answer) as the deployed binary runs them, with the Runtime API's deadline.</summary>
+    [Fact]
+    public async Task StoresAStowInstancesReportOnTheResultsDestination()
+    {
+        using var efs = TestEfs.WithSmallModel();
+        await using var pacs = await Orthanc.OrthancServer.StartAsync();
+        var radiograph = Orthanc.ChestRadiograph.Create(seed: 21);
+        var (body, boundary) = Function.Http.MultipartRelated.WriteDicomParts([radiograph.File]);
+        var env = Environment(efs);
+        env[Function.Configuration.ResultsDestinationSettings.UrlVariable] = pacs.DicomWeb.AbsoluteUri;
+
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        using var process = BootstrapProcess.Start(Unpack(), api, env, _ => { });
+        var answer = await Answer(api, Function.ApiGateway.ProxyEventBuilder.Post($"/v1/studies/{radiograph.StudyInstanceUid}")
+            .BinaryBody(body, Function.Http.MultipartRelated.DicomContentType(boundary)).Header("Accept", "application/json").ToUtf8());
+
+        Assert.True(answer.Status == 200, answer.Body);
+        var classification = answer.Json.GetProperty("instances")[0].GetProperty("classification");
+        Assert.Equal("stored", classification.GetProperty("delivery").GetProperty("status").GetString());
+        using var directory = TestEnvironment.CreateTempDirectory("xray-bootstrap-sr");
+        Delivery.ResultsDeliveryTests.AssertReportOf(classification, Assert.Single(await pacs.StudyInstancesAsync(radiograph.StudyInstanceUid)),
+            radiograph, directory, output);
     }
 
     private static Dictionary<string, string?> Environment(TestEfs efs)

@@ -149,6 +149,8 @@ public class TemplateTests
         // XRAY_RESULTS_PREFIX comes from the archive's parameters (ArchiveTemplateTests).
         var templateVariables = f["Environment"]!["Variables"]!.AsObject()
             .Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable or "XRAY_API_AUTHORIZER" or "XRAY_RESULTS_PREFIX"))
+            // The results destination is the stack's parameters (empty: none); the tools' defaults leave it unset.
+            .Where(v => v.Key is not (ResultsDestinationSettings.UrlVariable or ResultsDestinationSettings.AuthorizationVariable))
             .ToDictionary(v => v.Key, v => (string)v.Value!);
         var defaultVariables = DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!);
         Assert.Equal(DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!["Default"]!.ToString(), defaultVariables[UploadBucketSettings.MaxUploadBytesVariable]);
@@ -315,5 +317,40 @@ public class TemplateTests
         Assert.Equal(UploadBucketSettings.DefaultMaxUploadBytes, (long)cap["Default"]!);
         Assert.Equal(UploadBucketSettings.LargestMaxUploadBytes, (long)cap["MaxValue"]!);
         Assert.False(variables.AsObject().ContainsKey(UploadBucketSettings.EndpointVariable), "AWS needs no endpoint override");
+    }
+
+    [Fact]
+    public void AnswersARequestOverLambdasEventLimitWithTheUploadPathAndJpegLossless()
+    {
+        var response = DeployFiles.Properties("RequestTooLargeResponse");
+
+        Assert.Equal("AWS::ApiGateway::GatewayResponse", (string)DeployFiles.Resource("RequestTooLargeResponse")["Type"]!);
+        Assert.Equal("REQUEST_TOO_LARGE", (string)response["ResponseType"]!);
+        Assert.Equal("413", (string)response["StatusCode"]!);
+        Assert.Equal("'application/problem+json'", (string)response["ResponseParameters"]!["gatewayresponse.header.Content-Type"]!);
+        // API Gateway fills in $context.requestId; everything else is the function's own answer, as serve gives it.
+        string expected = Function.Http.EventLimit.GatewayResponseBody("$context.requestId");
+        string template = (string)response["ResponseTemplates"]!["application/json"]!;
+        Assert.True(expected == template, $"the template's body should be (YAML single-quoted): '{expected.Replace("'", "''")}'");
+        var problem = JsonDocument.Parse(template).RootElement;
+        Assert.Contains("POST …/uploads", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("1.2.840.10008.1.2.4.70", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExposesTheResultsDestinationWithItsAuthorizationHidden()
+    {
+        var variables = FunctionProperties["Environment"]!["Variables"]!;
+        var parameters = DeployFiles.Template["Parameters"]!;
+
+        AssertJson(Ref("ResultsStowUrl"), variables[ResultsDestinationSettings.UrlVariable]);
+        AssertJson(Ref("ResultsStowAuthorization"), variables[ResultsDestinationSettings.AuthorizationVariable]);
+        Assert.True((bool)parameters["ResultsStowAuthorization"]!["NoEcho"]!);
+        Assert.Equal("", (string)parameters["ResultsStowUrl"]!["Default"]!);
+        // The function is in a VPC for EFS: the parameter says which network path the PACS needs.
+        string description = (string)parameters["ResultsStowUrl"]!["Description"]!;
+        Assert.Contains("NAT gateway", description, StringComparison.Ordinal);
+        Assert.Contains("Direct Connect", description, StringComparison.Ordinal);
+        Assert.Matches((string)parameters["ResultsStowUrl"]!["AllowedPattern"]!, "https://pacs.example.org/dicom-web");
     }
 }

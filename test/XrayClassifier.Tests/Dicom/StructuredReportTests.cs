@@ -217,13 +217,13 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
     }
 
     /// <summary>A coded concept as dsrdump prints it: (value, coding scheme designator, "meaning").</summary>
-    private sealed record ReadCode(string? Value, string? Scheme, string? Meaning);
+    internal sealed record ReadCode(string? Value, string? Scheme, string? Meaning);
 
-    private sealed record ReadFinding(ReadCode Code, float Probability, float Threshold, bool Present);
+    internal sealed record ReadFinding(ReadCode Code, float Probability, float Threshold, bool Present);
 
     /// <summary>The Finding a label should be in the SR, from the one table of finding codes: its standard code with PS3.16
     /// Table 8-1's designator, else the label itself in the private scheme 99XRAYLABEL.</summary>
-    private static ReadCode ExpectedFinding(string label) => FindingCodes.For(label) is { } c
+    internal static ReadCode ExpectedFinding(string label) => FindingCodes.For(label) is { } c
         ? new ReadCode(c.Value, Designator[c.Scheme], c.Meaning)
         : new ReadCode(label, "99XRAYLABEL", label);
 
@@ -235,7 +235,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
 
     /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (value, scheme, "meaning"), then its
     /// NUM "Probability", NUM "Threshold Value" and CODE "Presence of property" children.</summary>
-    private static List<ReadFinding> ReadFindings(string dump)
+    internal static List<ReadFinding> ReadFindings(string dump)
     {
         var found = new List<ReadFinding>();
         ReadCode? label = null;
@@ -268,7 +268,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
     private static partial Regex PresenceLine();
 
     /// <summary>One attribute's value as dcmdump prints it (empty when absent or empty).</summary>
-    private static string Attribute(string path, string tag)
+    internal static string Attribute(string path, string tag)
     {
         var dump = ProcessRunner.Run(new ProcessCommand("dcmdump", "-s", "+P", tag, path), ToolTimeout).EnsureSuccess();
         var line = dump.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith('('));

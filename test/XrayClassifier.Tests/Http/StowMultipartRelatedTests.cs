@@ -132,4 +132,16 @@ public class StowMultipartRelatedTests
         var body = Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Type:;application/dicom\r\n\r\n").Concat(Part10()).Concat(Encoding.ASCII.GetBytes($"\r\n--{Boundary}--\r\n")).ToArray();
         Assert.Same(ProblemTypes.BadMultipartRelated, Refused(body).Type);
     }
+
+    [Fact]
+    public void TakesTheSeventyThreeCharacterBoundaryOrthancSends()
+    {
+        // Orthanc's DICOMweb plugin joins two UUIDs (73 characters), over RFC 2046's 70; a PACS is not refused for it.
+        string orthanc = "20316206-3b61-4eeb-b0c6-631fc8776ca8-20316206-3b61-4eeb-b0c6-631fc8776ca8";
+        var body = Body(orthanc, "application/dicom", Part10());
+        Assert.Single(MultipartRelated.ReadDicomParts(body, $"multipart/related; type=\"application/dicom\"; boundary={orthanc}", 1 << 20));
+        Assert.Contains("not valid", Assert.Throws<ProblemException>(() => MultipartRelated.ReadDicomParts(body,
+            $"multipart/related; type=\"application/dicom\"; boundary={new string('b', MultipartRelated.MaxBoundaryLength + 1)}", 1 << 20)).Detail,
+            StringComparison.Ordinal);
+    }
 }

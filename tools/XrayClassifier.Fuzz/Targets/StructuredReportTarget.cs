@@ -27,7 +27,7 @@ internal static class StructuredReportTarget
     private static void Exercise(byte[] input)
     {
         var source = Part10Parser.Parse(input, DicomTargets.Limits).Identity;
-        var (file, sopInstanceUid) = ClassificationReport.Write(source, Findings, Algorithm, DateTimeOffset.UnixEpoch);
+        var (file, _, sopInstanceUid, _) = ClassificationReport.Write(source, Findings, Algorithm, DateTimeOffset.UnixEpoch);
         ParsedDicom read;
         try { read = Part10Parser.Parse(file, DicomTargets.Limits with { MaxBytes = int.MaxValue }); }
         catch (DicomRejectedException e) { throw new ContractViolation(Name, "the parser refuses the report written", e); }

@@ -36,6 +36,12 @@ public static class GatewayErrors
     public static GatewayResponse RequestTooLong(string requestId) =>
         Json(413, "BadRequestException", """{"message": "Request Too Long"}""", requestId);
 
+    /// <summary>The same refusal with the API's own REQUEST_TOO_LARGE gateway response (deploy/template.yaml sets one that
+    /// names the upload bucket and JPEG Lossless): its body, as application/problem+json.</summary>
+    public static GatewayResponse RequestTooLong(string requestId, string body) =>
+        new(413, [new("Content-Type", "application/problem+json"), new("x-amzn-RequestId", requestId), new("x-amzn-ErrorType", "BadRequestException")],
+            Encoding.UTF8.GetBytes(body));
+
     /// <summary>
     /// The integration failed: the function threw, timed out, answered more than 6 MB, or answered something
     /// that is not a proxy response ("Malformed Lambda proxy response" in the execution log). API Gateway

@@ -52,7 +52,8 @@ public sealed class RestApiEmulator
             return GatewayErrors.Forbidden(requestId);
 
         var eventJson = ProxyEventBuilder.ToUtf8(proxyEvent);
-        if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes) return GatewayErrors.RequestTooLong(requestId);
+        if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes)
+            return Settings.RequestTooLargeBody is { } body ? GatewayErrors.RequestTooLong(requestId, body(requestId)) : GatewayErrors.RequestTooLong(requestId);
 
         var invocation = InvokeOneAtATimeAsync(eventJson, cancellationToken);
         using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

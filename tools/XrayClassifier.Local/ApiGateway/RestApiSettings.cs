@@ -27,6 +27,11 @@ public sealed record RestApiSettings
 
     /// <summary>How long API Gateway waits for the integration: 29 s by default for REST APIs. The function
     /// keeps running after that (Lambda stops it only at its own timeout); the client gets 504.</summary>
+    /// <summary>API Gateway's REQUEST_TOO_LARGE response (Lambda refused an event over 6 MB) as the API sets it: null for API
+    /// Gateway's own (<c>{"message": "Request Too Long"}</c>); <c>serve</c> gives the one deploy/template.yaml sets
+    /// (<c>EventLimit.GatewayResponseBody</c>).</summary>
+    public Func<string, string>? RequestTooLargeBody { get; init; }
+
     public TimeSpan IntegrationTimeout { get; init; } = TimeSpan.FromSeconds(29);
 
     /// <summary>The resource every request is routed to.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Uploads;
 using XrayClassifier.Local.ApiGateway;
 using XrayClassifier.Local.Hosting;
@@ -28,6 +29,10 @@ internal static class ServeCommand
         return command;
     }
 
+    /// <summary>The API <c>serve</c> emulates: the one deploy/template.yaml builds (its REQUEST_TOO_LARGE answer included).</summary>
+    internal static RestApiSettings Settings(string stage, string? apiKey, string? resource) =>
+        new() { Stage = stage, ApiKey = apiKey, Resource = resource, RequestTooLargeBody = EventLimit.GatewayResponseBody };
+
     private static async Task<int> RunAsync(int port, string stage, string? resource, string? efsRoot, string? apiKey,
         string? uploadBucket, string? s3Endpoint, TextWriter log, IEnvironmentVariables environment, CancellationToken cancellationToken)
     {
@@ -41,7 +46,7 @@ internal static class ServeCommand
 
         // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
         using var function = LocalFunction.Create(local);
-        var settings = new RestApiSettings { Stage = stage, ApiKey = apiKey, Resource = resource };
+        var settings = Settings(stage, apiKey, resource);
         var emulator = new RestApiEmulator(settings, function.FunctionHandler, log);
 
         EmulatorServer server;

@@ -34,8 +34,8 @@ public static class ClassificationReport
     /// acquisition's series in a viewer.</summary>
     public const int SeriesNumber = 9901;
 
-    /// <summary>The Part 10 file of the report, and its SOP Instance UID.</summary>
-    public static (byte[] File, string SopInstanceUid) Write(DicomSourceIdentity source, IReadOnlyList<ReportedFinding> findings,
+    /// <summary>The Part 10 file of the report, with its UIDs.</summary>
+    public static ReportFile Write(DicomSourceIdentity source, IReadOnlyList<ReportedFinding> findings,
         ReportedAlgorithm algorithm, DateTimeOffset now)
     {
         string sopInstanceUid = DicomUid.New();
@@ -102,7 +102,7 @@ public static class ClassificationReport
         root.WriteContent(w);
 
         var file = DicomWriter.Part10(new FileMetaInformation(ComprehensiveThreeDSrSopClass, sopInstanceUid), w.ToArray());
-        return (file, sopInstanceUid);
+        return new ReportFile(file, ComprehensiveThreeDSrSopClass, sopInstanceUid, studyUid);
     }
 
     /// <summary>The Coding Scheme Identification Sequence's items: every private scheme the report uses — 99IHE always

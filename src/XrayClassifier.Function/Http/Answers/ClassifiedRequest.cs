@@ -1,4 +1,6 @@
 using XrayClassifier.Function.Classification;
+using XrayClassifier.Function.Delivery;
+using XrayClassifier.Function.Dicom.StructuredReport;
 using XrayClassifier.Function.Observability;
 
 namespace XrayClassifier.Function.Http.Answers;
@@ -9,4 +11,12 @@ namespace XrayClassifier.Function.Http.Answers;
 /// <param name="S3Key">The upload bucket's key the study was read from, if it came that way.</param>
 /// <param name="StartTimestamp"><see cref="System.Diagnostics.Stopwatch"/> timestamp of the invocation's start.</param>
 /// <param name="Log">The request's log entry (its timings so far; the answer sets the total).</param>
-internal sealed record ClassifiedRequest(ClassificationOutcome Outcome, string RequestId, string? S3Key, long StartTimestamp, RequestLogEntry Log);
+internal sealed record ClassifiedRequest(ClassificationOutcome Outcome, string RequestId, string? S3Key, long StartTimestamp, RequestLogEntry Log)
+{
+    /// <summary>The Structured Report made for the results destination (a DICOM upload with <c>XRAY_RESULTS_STOW_URL</c> set);
+    /// the SR answer sends this one rather than making another.</summary>
+    public ReportFile? Report { get; init; }
+
+    /// <summary>How storing <see cref="Report"/> on the results destination went; null when it was not sent.</summary>
+    public DeliveryReport? Delivery { get; init; }
+}

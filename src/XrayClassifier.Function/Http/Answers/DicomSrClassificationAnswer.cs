@@ -1,5 +1,6 @@
 using System.Reflection;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Dicom.StructuredReport;
 using XrayClassifier.Function.Dicom.Writing;
 using XrayClassifier.Function.Imaging;
@@ -27,15 +28,25 @@ internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
 
     public ProxyResponse Answer(ClassifiedRequest classified)
     {
-        var (result, manifest) = (classified.Outcome.Result, classified.Outcome.Manifest);
+        // The report delivered to the results destination, when there is one, is the one answered: one SOP Instance UID.
+        var report = classified.Report ?? Report(classified.Outcome, DateTimeOffset.UtcNow);
+        classified.Log.TotalMs = System.Diagnostics.Stopwatch.GetElapsedTime(classified.StartTimestamp).TotalMilliseconds;
+        var response = Responses.Binary(200, report.File, DicomMediaType, classified.RequestId);
+        if (classified.Delivery is { Stored: false } failed) response.Headers["Warning"] = failed.WarningHeader();
+        return response;
+    }
+
+    /// <summary>The Structured Report of a classified DICOM upload: its findings, the model as the algorithm, the source's
+    /// patient and study. The one place an outcome becomes a report (this answer and the results delivery).</summary>
+    public static ReportFile Report(ClassificationOutcome outcome, DateTimeOffset now)
+    {
+        var (result, manifest) = (outcome.Result, outcome.Manifest);
         var source = result.Image.Dicom?.SourceIdentity
-            ?? throw new InvalidOperationException("The DICOM SR answer was chosen for an upload that is not DICOM.");
+            ?? throw new InvalidOperationException("A Structured Report was asked for an upload that is not DICOM.");
         var findings = result.Scores.Predictions.Select(p => new ReportedFinding(p.Label, p.Probability, p.Threshold, p.IsFinding)).ToArray();
         var algorithm = new ReportedAlgorithm(Manufacturer, manifest.Name, [manifest.Version, FunctionVersion],
             DicomUid.FromName($"{Manufacturer}/{manifest.Name}/{manifest.Version}"), manifest.Notice);
-        var (file, _) = ClassificationReport.Write(source, findings, algorithm, DateTimeOffset.UtcNow);
-        classified.Log.TotalMs = System.Diagnostics.Stopwatch.GetElapsedTime(classified.StartTimestamp).TotalMilliseconds;
-        return Responses.Binary(200, file, DicomMediaType, classified.RequestId);
+        return ClassificationReport.Write(source, findings, algorithm, now);
     }
 
     private static string Version(Assembly assembly)

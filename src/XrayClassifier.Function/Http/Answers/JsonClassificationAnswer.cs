@@ -34,6 +34,7 @@ internal sealed class JsonClassificationAnswer : IClassificationAnswer
             Image = new ImageAnswer { Format = result.Image.Format.Name, Width = result.Image.Width, Height = result.Image.Height, Stored = stored, S3Key = classified.S3Key },
             Dicom = result.Image.Dicom is { } read ? DicomAnswer.For(read.Summary) : null,
             Warnings = result.Image.Dicom?.Warnings.Select(w => new WarningAnswer { Code = w.Code, Message = w.Message }).ToArray(),
+            Delivery = classified.Delivery is { } delivery ? DeliveryAnswer.For(delivery) : null,
             RequestId = classified.RequestId,
             TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Heatmap = heatmapMs is { } h ? Timing.Round(h) : null, Total = Timing.Round(total) },
             Heatmaps = heatmaps,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
+using XrayClassifier.Function.Delivery;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Http.Answers;
 using XrayClassifier.Function.Observability;
@@ -14,9 +15,10 @@ namespace XrayClassifier.Function.Http.Endpoints;
 /// (<see cref="ImageClassification"/>). Picks the answer's representation from <c>Accept</c> first (406 before any work),
 /// unwraps the upload (raw, base64, JSON, multipart, or <c>{"s3Key": …}</c> naming a study in the upload bucket, which is
 /// deleted once the answer is certain), reads the heatmap and store parameters, and answers in the chosen representation.
+/// A DICOM upload's Structured Report goes to the results destination when one is configured (<see cref="ResultsDelivery"/>).
 /// </summary>
 internal sealed class ClassifyEndpoint(ImageClassification classification, ClassificationAnswers answers, UploadBucket uploads, ImageLimits limits,
-    RequestLog log) : IEndpoint
+    RequestLog log, ResultsDelivery results) : IEndpoint
 {
     public async Task<ProxyResponse> AnswerAsync(RequestContext context)
     {
@@ -65,7 +67,13 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
         var outcome = await classification.ClassifyAsync(classifier, request, entry).ConfigureAwait(false);
         if (upload.S3Key is { } classified) await DeleteUploadAsync(context, classified).ConfigureAwait(false);
 
-        var response = representation.Answer(new ClassifiedRequest(outcome, context.RequestId, upload.S3Key, context.StartTimestamp, entry));
+        var answered = new ClassifiedRequest(outcome, context.RequestId, upload.S3Key, context.StartTimestamp, entry);
+        if (format == ImageFormat.Dicom && results.IsConfigured && !context.IsWarmUp)
+        {
+            var (report, delivery) = await results.DeliverAsync(outcome, context.RequestId, () => context.RemainingTime, entry).ConfigureAwait(false);
+            answered = answered with { Report = report, Delivery = delivery };
+        }
+        var response = representation.Answer(answered);
         response.Headers["Vary"] = "Accept";
         return response;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Classification;
+using XrayClassifier.Function.Delivery;
 using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Http.Answers;
 using XrayClassifier.Function.Http.Answers.Stow;
@@ -17,7 +18,7 @@ namespace XrayClassifier.Function.Http.Endpoints;
 /// classify route would (stored in the workspace under <c>{requestId}-{part}</c>), or refused with its Failure Reason;
 /// the answer is the Store Instances Response (<see cref="StoreInstancesResponse"/>).
 /// </summary>
-internal sealed partial class StowEndpoint(ImageClassification classification, ImageLimits limits) : IEndpoint
+internal sealed partial class StowEndpoint(ImageClassification classification, ImageLimits limits, ResultsDelivery results) : IEndpoint
 {
     private const string MultipartRelatedType = "multipart/related";
     private static readonly string[] Accepted = ["multipart/related; type=\"application/dicom\"", "application/dicom"];
@@ -70,6 +71,11 @@ internal sealed partial class StowEndpoint(ImageClassification classification, I
         entry.TotalMs = Stopwatch.GetElapsedTime(context.StartTimestamp).TotalMilliseconds;
         if (answer.Status != 200) entry.Error = $"stow-failed:{instances.Count(i => i.Failure is not null)}/{instances.Count}";
         response.Headers["Vary"] = "Accept";
+        // The JSON answer says it per instance (each classification's "delivery"); the Store Instances Response has no place
+        // for it, so a Warning header does.
+        int undelivered = instances.Count(i => i.Classified?.Delivery is { Stored: false });
+        if (undelivered > 0 && representation == StoreInstancesResponse.DicomJson)
+            response.Headers["Warning"] = $"299 xray-classifier \"results delivery failed for {undelivered} of {instances.Count(i => i.Classified is not null)} reports; each is kept to be sent again\"";
         return response;
     }
 
@@ -98,6 +104,12 @@ internal sealed partial class StowEndpoint(ImageClassification classification, I
             var request = new ClassificationRequest(instanceId, file, ImageFormat.Dicom, Heatmaps: null, DeclinedStorage: false, IsWarmUp: false);
             var outcome = await classification.ClassifyAsync(classifier, request, context.Log).ConfigureAwait(false);
             var classified = new ClassifiedRequest(outcome, instanceId, S3Key: null, context.StartTimestamp, context.Log);
+            if (results.IsConfigured)
+            {
+                // Sequentially, each within the time then left: one SR per classified instance, to the source's study.
+                var (report, delivery) = await results.DeliverAsync(outcome, instanceId, () => context.RemainingTime, context.Log).ConfigureAwait(false);
+                classified = classified with { Report = report, Delivery = delivery };
+            }
             return new StowInstance(part, sopClass, sopInstance, instanceId, classified, null, null, null);
         }
         catch (DicomRejectedException e)
