@@ -11,14 +11,16 @@ public sealed class PackageFixture
 {
     private readonly Lazy<byte[]> _x64 = new(() => Build(["--arch", "x86_64"], "XrayClassifier.Function.zip"));
     private readonly Lazy<byte[]> _arm64 = new(() => Build(["--arch", "arm64"], "XrayClassifier.Function-arm64.zip"));
-    private readonly Lazy<byte[]> _aot = new(() => Build(["--aot"], "XrayClassifier.Bootstrap.zip"));
+    private readonly Dictionary<LambdaArchitecture, Lazy<byte[]>> _aot = LambdaArchitecture.All.ToDictionary(
+        a => a, a => new Lazy<byte[]>(() => Build(["--aot", "--arch", a.Name], a.AotZip)));
 
     /// <summary>artifacts/XrayClassifier.Function.zip (x86_64, ReadyToRun).</summary>
     public byte[] X64Zip => _x64.Value;
     /// <summary>artifacts/XrayClassifier.Function-arm64.zip (portable IL).</summary>
     public byte[] Arm64Zip => _arm64.Value;
-    /// <summary>artifacts/XrayClassifier.Bootstrap.zip (x86_64, the Native AOT bootstrap for provided.al2023).</summary>
-    public byte[] AotZip => _aot.Value;
+    /// <summary>The Native AOT bootstrap's zip for provided.al2023 on <paramref name="architecture"/>
+    /// (artifacts/XrayClassifier.Bootstrap.zip, artifacts/XrayClassifier.Bootstrap-arm64.zip).</summary>
+    public byte[] AotZip(LambdaArchitecture architecture) => _aot[architecture].Value;
 
     public static ZipArchive Open(byte[] zip) => new(new MemoryStream(zip), ZipArchiveMode.Read);
 
@@ -30,6 +32,18 @@ public sealed class PackageFixture
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
+    }
+
+    /// <summary>Writes <paramref name="name"/> from the zip into <paramref name="directory"/> as Lambda unpacks it into
+    /// /var/task, with the mode bits the zip gives it; returns its path.</summary>
+    public static string Unpack(byte[] zip, string name, string directory)
+    {
+        var path = Path.Combine(directory, name);
+        if (File.Exists(path)) return path;
+        File.WriteAllBytes(path, Entry(zip, name));
+        using var archive = Open(zip);
+        File.SetUnixFileMode(path, (UnixFileMode)((archive.GetEntry(name)!.ExternalAttributes >> 16) & 0x1FF));
+        return path;
     }
 
     private static byte[] Build(string[] arguments, string fileName)
