@@ -2,6 +2,8 @@
 # One command for the benchmark of issue 6 (README): prepares natives, model, images, the published
 # ReadyToRun function and (when ../shared/peers/node and node are there) the Node peer, then measures
 # both in the same run and writes bench/RESULTS.md. Takes a few minutes on 2 cores.
+# x86_64 only: it measures nothing on arm64. The arm64 bootstrap runs here only under QEMU, whose timings mean nothing
+# (BootstrapSpawner refuses an emulated bootstrap); Graviton figures must come from Graviton.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
