@@ -1,3 +1,4 @@
+using XrayClassifier.Tooling.Processes;
 using System.IO.Compression;
 using XrayClassifier.Tests.TestHelpers;
 
@@ -22,6 +23,16 @@ public sealed class PackageFixture
     /// (artifacts/XrayClassifier.Bootstrap.zip, artifacts/XrayClassifier.Bootstrap-arm64.zip).</summary>
     public byte[] AotZip(LambdaArchitecture architecture) => _aot[architecture].Value;
 
+    private readonly Lazy<string> _managedArm64 = new(PublishManagedArm64);
+
+    /// <summary>
+    /// The function's managed code on the arm64 .NET runtime, for running under emulation: the managed zip itself
+    /// cannot be run here (Lambda's dotnet10 host, Amazon.Lambda.RuntimeSupport, is not available), so the bootstrap
+    /// project is published self-contained for linux-arm64 without Native AOT: the same XrayClassifier.Function
+    /// assembly, JIT-compiled by CoreCLR from NuGet's Microsoft.NETCore.App.Runtime.linux-arm64. Returns the apphost.
+    /// </summary>
+    public string ManagedArm64Bootstrap => _managedArm64.Value;
+
     public static ZipArchive Open(byte[] zip) => new(new MemoryStream(zip), ZipArchiveMode.Read);
 
     public static byte[] Entry(byte[] zip, string name)
@@ -44,6 +55,17 @@ public sealed class PackageFixture
         using var archive = Open(zip);
         File.SetUnixFileMode(path, (UnixFileMode)((archive.GetEntry(name)!.ExternalAttributes >> 16) & 0x1FF));
         return path;
+    }
+
+    private static string PublishManagedArm64()
+    {
+        var repo = TestEnvironment.RepoRoot;
+        var output = Path.Combine(repo, "artifacts", "publish", "linux-arm64-jit");
+        var result = ProcessRunner.Run(ProcessCommand.DotnetHost,
+            ["publish", "src/XrayClassifier.Bootstrap", "-c", "Release", "-r", "linux-arm64", "--self-contained", "true", "-p:PublishAot=false",
+             "--artifacts-path", "artifacts/build-arm64-jit", "-o", output, "--nologo", "-v", "quiet"], repo, TimeSpan.FromMinutes(8));
+        Assert.True(result.ExitCode == 0, $"the self-contained linux-arm64 publish failed ({result.ExitCode}):\n{result.Stderr}\n{result.Stdout}");
+        return Path.Combine(output, "bootstrap");
     }
 
     private static byte[] Build(string[] arguments, string fileName)
