@@ -117,6 +117,30 @@ public sealed class Arm64BootstrapTests(PackageFixture package, DicomCorpusFixtu
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(package.ManagedArm64Bootstrap)!, "libcoreclr.so")), "not the JIT runtime");
     }
 
+    [Fact]
+    public async Task TheLocalToolsInvokeRunsTheArm64BootstrapAsTheReadmeSays()
+    {
+        using var efs = TestEfs.WithSmallModel();
+        efs.AddNatives(LambdaArchitecture.Arm64.RuntimeIdentifier);
+        var directory = _task.Combine("invoke");
+        Directory.CreateDirectory(directory);
+        var bootstrap = PackageFixture.Unpack(package.AotZip(LambdaArchitecture.Arm64), "bootstrap", directory);
+        var eventFile = _task.Combine("event.json");
+        File.WriteAllBytes(eventFile, ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").ToUtf8());
+
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await LocalCli.RunAsync(["invoke", eventFile, "--efs-root", efs.Root, "--bootstrap", bootstrap], stdout, stderr,
+            new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), CancellationToken.None);
+
+        Assert.True(exit == 0, stderr.ToString() + stdout);
+        var answer = ProxyAnswer.Read(new MemoryStream(Encoding.UTF8.GetBytes(stdout.ToString())));
+        Assert.Equal(TestEfs.Labels.Order(), answer.Json.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("label").GetString()!).Order());
+        // The arm64 process's INIT line, with no problem: it loaded runtime/linux-arm64's ONNX Runtime and libvips.
+        var init = stderr.ToString().Split('\n').Single(l => l.Contains("\"message\":\"init\"", StringComparison.Ordinal));
+        Assert.Contains("\"problems\":[]", init);
+    }
+
     /// <summary>The README's sample radiograph, drawn and encoded as the local tool's sample-xray writes it.</summary>
     private async Task<byte[]> SampleXray(TestEfs efs)
     {
