@@ -5,6 +5,8 @@
 #   bash bench/run.sh archive [OBJECTS]   only issue 23's archive section (default 1,000 objects on s3rver: ours
 #                                         through S3 Batch events against the peer, batched runs, costs on paper),
 #                                         written into bench/RESULTS.md between its markers; the rest is kept.
+# x86_64 only: it measures nothing on arm64. The arm64 bootstrap runs here only under QEMU, whose timings mean nothing
+# (BootstrapSpawner refuses an emulated bootstrap); Graviton figures must come from Graviton.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

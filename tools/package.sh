@@ -12,6 +12,10 @@
 #   bash tools/package.sh --aot           → artifacts/XrayClassifier.Bootstrap.zip       (x86_64: one Native AOT
 #                                            executable, bootstrap, for the provided.al2023 custom runtime; also
 #                                            unpacked in artifacts/bootstrap/ for the local tool's invoke --bootstrap)
+#   bash tools/package.sh --aot --arch arm64
+#                                         → artifacts/XrayClassifier.Bootstrap-arm64.zip (the same for Graviton,
+#                                            cross-compiled here; unpacked in artifacts/bootstrap-arm64/, which the
+#                                            local tool runs under QEMU)
 # Beside each zip, its software bill of materials: {zip}.cdx.json (CycloneDX 1.6 JSON, write_sbom below).
 # The zip carries managed code only. The model and the native libraries (ONNX Runtime, libvips) live on
 # EFS (efs-layout/); a .so or .onnx in the publish output fails the build rather than ship 100+ MB.
@@ -26,13 +30,12 @@ while [ $# -gt 0 ]; do
     --aot) aot=true; shift ;;
     --arch) arch="${2:-}"; shift 2 || { echo "package: --arch needs x86_64 or arm64" >&2; exit 2; } ;;
     --arch=*) arch="${1#--arch=}"; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "package: unknown argument '$1' (usage: bash tools/package.sh [--arch x86_64|arm64] [--aot])" >&2; exit 2 ;;
   esac
 done
 case "$arch" in
   x86_64) rid=linux-x64; r2r=true; zip="artifacts/XrayClassifier.Function.zip" ;;
-  arm64) [ "$aot" = false ] || { echo "package: --aot builds x86_64 only (linking for arm64 needs an aarch64 cross toolchain, not installed here); arm64 deploys the managed zip" >&2; exit 2; } ;;&
   arm64) rid=linux-arm64; r2r=false; zip="artifacts/XrayClassifier.Function-arm64.zip" ;;
   *) echo "package: --arch must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
 esac
@@ -134,25 +137,46 @@ publish="artifacts/publish/$rid"
 rm -rf "$publish"
 mkdir -p artifacts
 if [ "$aot" = true ]; then
-  # Native AOT links with the system's C toolchain (clang or gcc; gcc installed here on a bare Debian machine) against
-  # its glibc: the executable must need no more than Amazon Linux 2023's glibc 2.34 (Deploy/BootstrapTests checks it).
-  if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
-    echo "package: installing gcc (Native AOT links with it)" >&2
-    sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+  install_missing() {
+    local missing=() p
+    for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "package: installing ${missing[*]} (Native AOT links with them)" >&2
+    local sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
     DEBIAN_FRONTEND=noninteractive $sudo_ apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends gcc libc6-dev >&2
-  fi
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  }
+  # Native AOT links with the system's C toolchain against its glibc: the executable must need no more than Amazon
+  # Linux 2023's glibc 2.34 (Deploy/BootstrapTests checks both architectures).
+  cross=()
+  case "$arch" in
+    x86_64)
+      # clang or gcc, whichever is there (gcc installed on a bare Debian machine).
+      command -v clang >/dev/null || command -v gcc >/dev/null || install_missing gcc libc6-dev
+      bootstrap_dir=artifacts/bootstrap; zip="artifacts/XrayClassifier.Bootstrap.zip" ;;
+    arm64)
+      # Cross-linked here as Microsoft's Native AOT cross-compilation guide says: the ILCompiler targets hand the
+      # linker --target=aarch64-linux-gnu, which only clang understands (aarch64-linux-gnu-gcc refuses it), and clang
+      # finds the target's crt files and libgcc in Debian's gcc-aarch64-linux-gnu and its libc in libc6-dev-arm64-cross
+      # by that triple. No SysRoot: Debian's cross packages are not laid out as one (libraries in /usr/aarch64-linux-gnu/lib,
+      # crt files under /usr/lib/gcc-cross), and --sysroot would hide the latter. bfd from binutils-aarch64-linux-gnu
+      # links (clang runs aarch64-linux-gnu-ld.bfd); the host's objcopy cannot read an aarch64 file, so StripSymbols
+      # gets the cross one. The compiler is the x64 ILCompiler the SDK already uses; the arm64 runtime it links comes
+      # from NuGet's Microsoft.NETCore.App.Runtime.NativeAOT.linux-arm64 (the SDK restores it, same version).
+      install_missing clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+      cross=(-p:CppCompilerAndLinker=clang -p:LinkerFlavor=bfd -p:ObjCopyName=aarch64-linux-gnu-objcopy)
+      bootstrap_dir=artifacts/bootstrap-arm64; zip="artifacts/XrayClassifier.Bootstrap-arm64.zip" ;;
+  esac
   publish="artifacts/publish/$rid-aot"
-  zip="artifacts/XrayClassifier.Bootstrap.zip"
   rm -rf "$publish"
   echo "package: dotnet publish src/XrayClassifier.Bootstrap -r $rid (Native AOT)" >&2
   # Its own artifacts path: the managed publish may build the same project for the same RID at the same time (tests).
-  dotnet publish src/XrayClassifier.Bootstrap -c Release -r "$rid" \
+  dotnet publish src/XrayClassifier.Bootstrap -c Release -r "$rid" "${cross[@]}" \
     --artifacts-path artifacts/build-aot -o "$publish" --nologo -v quiet >&2
   [ -x "$publish/bootstrap" ] || { echo "package: $publish/bootstrap is missing" >&2; exit 1; }
-  rm -rf artifacts/bootstrap && mkdir -p artifacts/bootstrap && cp "$publish/bootstrap" artifacts/bootstrap/
-  write_zip artifacts/bootstrap "$zip"
-  echo "package: $zip ($(stat -c %s "$zip") bytes, bootstrap, x86_64, Native AOT)" >&2
+  rm -rf "$bootstrap_dir" && mkdir -p "$bootstrap_dir" && cp "$publish/bootstrap" "$bootstrap_dir/"
+  write_zip "$bootstrap_dir" "$zip"
+  echo "package: $zip ($(stat -c %s "$zip") bytes, bootstrap, $arch, Native AOT)" >&2
   write_sbom "$zip" artifacts/build-aot src/XrayClassifier.Bootstrap/XrayClassifier.Bootstrap.csproj "$rid"
   echo "$zip"
   exit 0

@@ -12,10 +12,15 @@
 #   gcc: links the Native AOT bootstrap (tools/package.sh --aot) and builds the glibc-ceiling test's library;
 #   nodejs + npm (unless a Node.js is already on PATH): the CloudFormation template validators;
 #   orthanc + orthanc-dicomweb: a real PACS for SR delivery and the STOW-RS round trip (tests start their own, on loopback).
+#   clang, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, binutils-aarch64-linux-gnu: cross-link the arm64 (Graviton)
+#     bootstrap (tools/package.sh --aot --arch arm64; clang drives the link, the rest is the target's crt, libc, ld);
+#   qemu-user-static, libstdc++6-arm64-cross: run that bootstrap under emulation with the linux-arm64 ONNX Runtime and
+#     libvips (they link libstdc++ and libgcc_s; the loader and libc come with libc6-dev-arm64-cross's libc6-arm64-cross).
 # Idempotent; needs root (it is, on these machines) only when something is missing.
 set -euo pipefail
 want=(python3 python3-pil python3-numpy python3-skimage python3-torch python3-torchvision python3-onnx curl binutils gcc
-      dcmtk dicom3tools libgdcm-tools python3-pydicom chromium orthanc orthanc-dicomweb)
+      dcmtk dicom3tools libgdcm-tools python3-pydicom chromium orthanc orthanc-dicomweb
+      clang gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-user-static libstdc++6-arm64-cross)
 command -v npm >/dev/null && command -v node >/dev/null || want+=(nodejs npm)
 missing=()
 for p in "${want[@]}"; do

@@ -18,6 +18,8 @@ public sealed class BootstrapSpawner
 
     public BootstrapSpawner(string bootstrap, string efsRoot)
     {
+        if (UserModeEmulation.IsForeign(bootstrap))
+            throw new InvalidOperationException($"{bootstrap} is built for another architecture and would run under QEMU: emulated timings mean nothing, so the bench takes none");
         _bootstrap = bootstrap;
         _efsRoot = Path.GetFullPath(efsRoot);   // the process runs in its own folder, as in /var/task
         var tiny = new BenchEvent(Convert.FromBase64String(

@@ -40,6 +40,8 @@ public static class Report
         L("> The model is the project's generated default: CheXNet's architecture (DenseNet-121, 14 sigmoid outputs) with");
         L("> deterministic untrained weights — its size and speed are a trained CheXNet's, its predictions are meaningless.");
         L();
+        L("> Everything here is measured on x86_64 only. Nothing is measured on arm64 (Graviton): the arm64 bootstrap runs here only under QEMU's emulation (Deploy/Arm64BootstrapTests checks its answers), and emulated timings mean nothing, so none is taken. Measure Graviton on Graviton.");
+        L();
         L("## Machine and versions");
         L();
         L($"- {run.Machine}");

@@ -10,50 +10,58 @@ namespace XrayClassifier.Tests.Deploy;
 /// executable, which Lambda runs as /var/task/bootstrap. Run here in a process of its own behind the local tool's
 /// emulated Runtime API (HTTP on 127.0.0.1), with the real ONNX Runtime and libvips: what trimming and AOT compilation
 /// could break (JSON answers and problems, the embedded page, native loading from the EFS folder) is exercised by the
-/// binary itself, not by the JIT-compiled assembly the other tests load.
+/// binary itself, not by the JIT-compiled assembly the other tests load. The build checks hold for both architectures;
+/// the arm64 build is run under emulation by <see cref="Arm64BootstrapTests"/>.
 /// </summary>
 public sealed class BootstrapTests(PackageFixture package, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<PackageFixture>, IDisposable
 {
     private readonly TempDirectory _task = TestEnvironment.CreateTempDirectory("xray-task");
 
-    /// <summary>The zip unpacked as Lambda unpacks it into /var/task (mode bits from the zip).</summary>
-    private string Unpack()
+    /// <summary>The x86_64 zip unpacked as Lambda unpacks it into /var/task (mode bits from the zip).</summary>
+    private string Unpack() => Unpack(LambdaArchitecture.X86_64);
+
+    private string Unpack(LambdaArchitecture architecture)
     {
-        var path = _task.Combine("bootstrap");
-        if (File.Exists(path)) return path;
-        File.WriteAllBytes(path, PackageFixture.Entry(package.AotZip, "bootstrap"));
-        using var archive = PackageFixture.Open(package.AotZip);
-        File.SetUnixFileMode(path, (UnixFileMode)((archive.GetEntry("bootstrap")!.ExternalAttributes >> 16) & 0x1FF));
-        return path;
+        Directory.CreateDirectory(_task.Combine(architecture.Name));
+        return PackageFixture.Unpack(package.AotZip(architecture), "bootstrap", _task.Combine(architecture.Name));
     }
 
-    [Fact]
-    public void TheZipHoldsOneExecutableForLinuxX64()
+    [Theory]
+    [MemberData(nameof(LambdaArchitecture.Names), MemberType = typeof(LambdaArchitecture))]
+    public void TheZipHoldsOneExecutableForItsArchitecture(string name)
     {
-        using var archive = PackageFixture.Open(package.AotZip);
+        var architecture = LambdaArchitecture.Named(name);
+        var zip = package.AotZip(architecture);
+        using var archive = PackageFixture.Open(zip);
 
         var entry = Assert.Single(archive.Entries);
         Assert.Equal("bootstrap", entry.FullName);
         Assert.Equal(Convert.ToInt32("100755", 8), (entry.ExternalAttributes >> 16) & 0xFFFF);   // a regular file, rwxr-xr-x
-        var elf = PackageFixture.Entry(package.AotZip, "bootstrap");
+        var elf = PackageFixture.Entry(zip, "bootstrap");
         Assert.True(elf.AsSpan(0, 4).SequenceEqual("\u007fELF"u8), "not an ELF file");
-        Assert.Equal(62, BitConverter.ToUInt16(elf, 18));   // e_machine: EM_X86_64
+        Assert.Equal(2, elf[4]);   // ELFCLASS64
+        Assert.Equal(3, BitConverter.ToUInt16(elf, 16));   // e_type: ET_DYN, a position-independent executable
+        Assert.Equal(architecture.ElfMachine, BitConverter.ToUInt16(elf, 18));   // e_machine
         // Managed code only in the sense that matters: no ONNX Runtime, libvips or model inside (they live on EFS).
         Assert.InRange(elf.Length, 1 << 20, 40 << 20);
     }
 
-    [Fact]
-    public void NeedsNothingAmazonLinux2023Lacks()
+    [Theory]
+    [MemberData(nameof(LambdaArchitecture.Names), MemberType = typeof(LambdaArchitecture))]
+    public void NeedsNothingAmazonLinux2023Lacks(string name)
     {
-        var path = Unpack();
+        var architecture = LambdaArchitecture.Named(name);
+        var path = Unpack(architecture);
 
         var tooNew = LambdaLinkCompatibilityTests.NewerThanAmazonLinux2023(path, out var needs);
         var needed = LambdaLinkCompatibilityTests.Needed().Matches(LambdaLinkCompatibilityTests.ObjdumpPrivateHeaders(path)).Select(m => m.Groups[1].Value).ToList();
 
         Assert.Contains(needs, n => n.StartsWith("GLIBC_", StringComparison.Ordinal));
-        Assert.True(tooNew.Count == 0, $"bootstrap needs {string.Join(", ", tooNew)}, newer than Amazon Linux 2023's glibc 2.34");
+        Assert.True(tooNew.Count == 0, $"{name} bootstrap needs {string.Join(", ", tooNew)}, newer than Amazon Linux 2023's glibc 2.34");
         Assert.Contains("libc.so.6", needed);
         Assert.All(needed, n => Assert.Matches(LambdaLinkCompatibilityTests.SystemLibrary(), n));
+        // A loader named is its own architecture's (a cross link that picked up the host's libraries would name x86-64's).
+        Assert.All(needed.Where(n => n.StartsWith("ld-linux", StringComparison.Ordinal)), n => Assert.Equal(architecture.Loader, n));
     }
 
     [Fact]

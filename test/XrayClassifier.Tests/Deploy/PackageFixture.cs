@@ -1,3 +1,4 @@
+using XrayClassifier.Tooling.Processes;
 using System.IO.Compression;
 using XrayClassifier.Tests.TestHelpers;
 
@@ -11,14 +12,26 @@ public sealed class PackageFixture
 {
     private readonly Lazy<byte[]> _x64 = new(() => Build(["--arch", "x86_64"], "XrayClassifier.Function.zip"));
     private readonly Lazy<byte[]> _arm64 = new(() => Build(["--arch", "arm64"], "XrayClassifier.Function-arm64.zip"));
-    private readonly Lazy<byte[]> _aot = new(() => Build(["--aot"], "XrayClassifier.Bootstrap.zip"));
+    private readonly Dictionary<LambdaArchitecture, Lazy<byte[]>> _aot = LambdaArchitecture.All.ToDictionary(
+        a => a, a => new Lazy<byte[]>(() => Build(["--aot", "--arch", a.Name], a.AotZip)));
 
     /// <summary>artifacts/XrayClassifier.Function.zip (x86_64, ReadyToRun).</summary>
     public byte[] X64Zip => _x64.Value;
     /// <summary>artifacts/XrayClassifier.Function-arm64.zip (portable IL).</summary>
     public byte[] Arm64Zip => _arm64.Value;
-    /// <summary>artifacts/XrayClassifier.Bootstrap.zip (x86_64, the Native AOT bootstrap for provided.al2023).</summary>
-    public byte[] AotZip => _aot.Value;
+    /// <summary>The Native AOT bootstrap's zip for provided.al2023 on <paramref name="architecture"/>
+    /// (artifacts/XrayClassifier.Bootstrap.zip, artifacts/XrayClassifier.Bootstrap-arm64.zip).</summary>
+    public byte[] AotZip(LambdaArchitecture architecture) => _aot[architecture].Value;
+
+    private readonly Lazy<string> _managedArm64 = new(PublishManagedArm64);
+
+    /// <summary>
+    /// The function's managed code on the arm64 .NET runtime, for running under emulation: the managed zip itself
+    /// cannot be run here (Lambda's dotnet10 host, Amazon.Lambda.RuntimeSupport, is not available), so the bootstrap
+    /// project is published self-contained for linux-arm64 without Native AOT: the same XrayClassifier.Function
+    /// assembly, JIT-compiled by CoreCLR from NuGet's Microsoft.NETCore.App.Runtime.linux-arm64. Returns the apphost.
+    /// </summary>
+    public string ManagedArm64Bootstrap => _managedArm64.Value;
 
     public static ZipArchive Open(byte[] zip) => new(new MemoryStream(zip), ZipArchiveMode.Read);
 
@@ -30,6 +43,29 @@ public sealed class PackageFixture
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
+    }
+
+    /// <summary>Writes <paramref name="name"/> from the zip into <paramref name="directory"/> as Lambda unpacks it into
+    /// /var/task, with the mode bits the zip gives it; returns its path.</summary>
+    public static string Unpack(byte[] zip, string name, string directory)
+    {
+        var path = Path.Combine(directory, name);
+        if (File.Exists(path)) return path;
+        File.WriteAllBytes(path, Entry(zip, name));
+        using var archive = Open(zip);
+        File.SetUnixFileMode(path, (UnixFileMode)((archive.GetEntry(name)!.ExternalAttributes >> 16) & 0x1FF));
+        return path;
+    }
+
+    private static string PublishManagedArm64()
+    {
+        var repo = TestEnvironment.RepoRoot;
+        var output = Path.Combine(repo, "artifacts", "publish", "linux-arm64-jit");
+        var result = ProcessRunner.Run(ProcessCommand.DotnetHost,
+            ["publish", "src/XrayClassifier.Bootstrap", "-c", "Release", "-r", "linux-arm64", "--self-contained", "true", "-p:PublishAot=false",
+             "--artifacts-path", "artifacts/build-arm64-jit", "-o", output, "--nologo", "-v", "quiet"], repo, TimeSpan.FromMinutes(8));
+        Assert.True(result.ExitCode == 0, $"the self-contained linux-arm64 publish failed ({result.ExitCode}):\n{result.Stderr}\n{result.Stdout}");
+        return Path.Combine(output, "bootstrap");
     }
 
     private static byte[] Build(string[] arguments, string fileName)

@@ -130,6 +130,17 @@ public class TemplateTests
     }
 
     [Fact]
+    public void ItsArchitectureParameterOffersExactlyTheArchitecturesABootstrapIsBuiltFor()
+    {
+        var parameter = DeployFiles.Template["Parameters"]!["Architecture"]!;
+
+        Assert.Equal(LambdaArchitecture.All.Select(a => a.Name), parameter["AllowedValues"]!.AsArray().Select(v => (string)v!));
+        // The arm64 zip the description names is the one tools/package.sh --aot --arch arm64 writes (BootstrapTests).
+        Assert.Contains(LambdaArchitecture.Arm64.AotZip, (string)parameter["Description"]!);
+        Assert.Contains("--aot --arch arm64", (string)parameter["Description"]!);
+    }
+
+    [Fact]
     public void RunsTheFunctionTheZipAndToolsDefaultsDescribe()
     {
         var defaults = DeployFiles.ToolsDefaults;
@@ -140,7 +151,8 @@ public class TemplateTests
         Assert.Equal("bootstrap", (string)f["Handler"]!);
         Assert.Equal((string)defaults["function-runtime"]!, (string)f["Runtime"]!);
         Assert.Equal((string)defaults["function-handler"]!, (string)f["Handler"]!);
-        AssertJson(new JsonArray((string)defaults["function-architecture"]!), f["Architectures"]);
+        AssertJson(new JsonArray(Ref("Architecture")), f["Architectures"]);
+        Assert.Equal((string)defaults["function-architecture"]!, (string)DeployFiles.Template["Parameters"]!["Architecture"]!["Default"]!);
         Assert.Equal((long)defaults["function-timeout"]!, (long)f["Timeout"]!);
         AssertJson(Ref("MemorySize"), f["MemorySize"]);
         Assert.Equal((long)defaults["function-memory-size"]!, (long)DeployFiles.Template["Parameters"]!["MemorySize"]!["Default"]!);

@@ -37,6 +37,11 @@ public sealed class TestEfs : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>Links runtime/<paramref name="rid"/> to efs-layout's natives for that architecture too, side by side
+    /// with this process's, as the access point holds them for functions of both architectures.</summary>
+    public void AddNatives(string rid) =>
+        Directory.CreateSymbolicLink(Path.Combine(Root, "runtime", rid), TestEnvironment.NativeDirectoryFor(rid));
     public string CacheDirectory => Path.Combine(Root, "cache");
     public string ModelDirectory => Path.Combine(Root, "models", ModelName);
     public string ModelPath => Path.Combine(ModelDirectory, "model.onnx");

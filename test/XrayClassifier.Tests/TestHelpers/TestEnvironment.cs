@@ -20,19 +20,19 @@ public static class TestEnvironment
             : Path.Combine(RepoRoot, "efs-layout");
 
     /// <summary>runtime/{rid}/ with libonnxruntime.so and libvips.so.42, checked to exist.</summary>
-    public static string NativeDirectory
+    public static string NativeDirectory => NativeDirectoryFor(EfsLayout.RuntimeIdentifier);
+
+    /// <summary>runtime/<paramref name="rid"/>/ (linux-x64, linux-arm64), checked to hold both libraries.</summary>
+    public static string NativeDirectoryFor(string rid)
     {
-        get
+        var dir = Path.Combine(EfsLayoutRoot, "runtime", rid);
+        foreach (var lib in new[] { EfsLayout.OnnxRuntimeFileName, EfsLayout.VipsFileName })
         {
-            var dir = Path.Combine(EfsLayoutRoot, "runtime", EfsLayout.RuntimeIdentifier);
-            foreach (var lib in new[] { EfsLayout.OnnxRuntimeFileName, EfsLayout.VipsFileName })
-            {
-                if (!File.Exists(Path.Combine(dir, lib)))
-                    throw new InvalidOperationException(
-                        $"{Path.Combine(dir, lib)} is missing: run efs-layout/fill.sh (the test command does) before the tests.");
-            }
-            return dir;
+            if (!File.Exists(Path.Combine(dir, lib)))
+                throw new InvalidOperationException(
+                    $"{Path.Combine(dir, lib)} is missing: run efs-layout/fill.sh (the test command does) before the tests.");
         }
+        return dir;
     }
 
     /// <summary>The generated default model's folder (efs-layout/models/chest-xray), checked to hold the model.</summary>

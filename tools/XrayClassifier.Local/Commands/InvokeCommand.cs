@@ -74,7 +74,11 @@ internal static class InvokeCommand
         await using var api = await RuntimeApiEmulator.StartAsync().ConfigureAwait(false);
         using var process = BootstrapProcess.Start(bootstrap, api, new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = local.EfsRoot },
             line => { lock (stderr) stderr.WriteLine(line); });
-        var answer = await api.InvokeAsync(payload).ConfigureAwait(false);
+        if (await process.InvokeAsync(api, payload).ConfigureAwait(false) is not { } answer)
+        {
+            await stderr.WriteLineAsync($"the bootstrap exited ({process.ExitCode}) without answering").ConfigureAwait(false);
+            return null;
+        }
         if (!answer.IsError) return answer.Body;
         await stderr.WriteLineAsync($"Lambda function error ({answer.ErrorType}): {Encoding.UTF8.GetString(answer.Body)}").ConfigureAwait(false);
         return null;

@@ -29,7 +29,8 @@ public static class LocalCli
           invoke EVENT.json [--efs-root DIR] [--bootstrap PATH]
               Feeds a saved API Gateway proxy event to the handler and prints the proxy response JSON.
               --bootstrap artifacts/bootstrap/bootstrap: through the Native AOT custom runtime instead, in a
-              process of its own behind an emulated Lambda Runtime API (as Lambda runs provided.al2023).
+              process of its own behind an emulated Lambda Runtime API (as Lambda runs provided.al2023);
+              artifacts/bootstrap-arm64/bootstrap (Graviton) runs under QEMU: answers are arm64's, timings meaningless.
           event IMAGE [--stage v1] [--resource /xray]
               Prints the proxy event API Gateway would send for POSTing IMAGE (as curl --upload-file does)
               to /STAGE/RESOURCE: a file for invoke, the Lambda console's test tab or the Lambda Test Tool.

@@ -7,7 +7,8 @@ namespace XrayClassifier.Local.Hosting;
 /// A custom runtime's <c>bootstrap</c> started as Lambda starts it: a process of its own whose
 /// <c>AWS_LAMBDA_RUNTIME_API</c> points at a <see cref="RuntimeApiEmulator"/>, with the variables Lambda sets for an
 /// on-demand environment and the function's own. Its log lines (standard output and error, CloudWatch's on Lambda)
-/// go to <paramref name="log"/>. Disposing kills it: a runtime waits for the next event for ever.
+/// go to <paramref name="log"/>. Disposing kills it: a runtime waits for the next event for ever. A bootstrap built
+/// for the other architecture (arm64 here) runs under QEMU (<see cref="UserModeEmulation"/>).
 /// </summary>
 public sealed class BootstrapProcess : IDisposable
 {
@@ -27,6 +28,9 @@ public sealed class BootstrapProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Whether it runs under QEMU, built for another architecture than this machine's: its timings mean nothing.</summary>
+    public bool IsEmulated { get; private init; }
+
     /// <param name="environment">The function's variables (XRAY_*, ...), set over Lambda's; inherited ones stay.</param>
     public static BootstrapProcess Start(string bootstrapPath, RuntimeApiEmulator api, IReadOnlyDictionary<string, string?> environment, Action<string> log)
     {
@@ -42,11 +46,12 @@ public sealed class BootstrapProcess : IDisposable
             ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3008",
             ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand",
         };
-        var command = new ProcessCommand(path) { WorkingDirectory = Path.GetDirectoryName(path)!, Environment = variables }
-            .WithEnvironment(environment);
+        var run = UserModeEmulation.Command(path, []);
+        var command = (run with { WorkingDirectory = Path.GetDirectoryName(path)! })
+            .WithEnvironment(variables).WithEnvironment(environment);
         long started = Stopwatch.GetTimestamp();
         var process = ProcessRunner.Start(command);
-        return new BootstrapProcess(process, log) { StartedTimestamp = started };
+        return new BootstrapProcess(process, log) { StartedTimestamp = started, IsEmulated = UserModeEmulation.IsForeign(path) };
     }
 
     /// <summary>The process's peak resident set (VmHWM) so far, in KiB; 0 once it has exited.</summary>
@@ -64,6 +69,17 @@ public sealed class BootstrapProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>The event through <paramref name="api"/> to this process; null when the process exits first (it crashed, or
+    /// a native library killed it): nothing would ever answer, and Lambda would report the environment dead.</summary>
+    public async Task<RuntimeAnswer?> InvokeAsync(RuntimeApiEmulator api, byte[] eventJson)
+    {
+        var invocation = api.InvokeAsync(eventJson);
+        while (!invocation.IsCompleted && !_process.HasExited) await Task.WhenAny(invocation, Task.Delay(250)).ConfigureAwait(false);
+        // An answer posted just before exiting still counts.
+        if (!invocation.IsCompleted) await Task.WhenAny(invocation, Task.Delay(1000)).ConfigureAwait(false);
+        return invocation.IsCompleted ? await invocation.ConfigureAwait(false) : null;
+    }
 
     /// <summary>Waits for the process to exit by itself (e.g. without a Runtime API), up to <paramref name="timeout"/>.</summary>
     public bool WaitForExit(TimeSpan timeout)
