@@ -9,4 +9,8 @@ namespace XrayClassifier.Function.Http.Answers;
 /// <param name="S3Key">The upload bucket's key the study was read from, if it came that way.</param>
 /// <param name="StartTimestamp"><see cref="System.Diagnostics.Stopwatch"/> timestamp of the invocation's start.</param>
 /// <param name="Log">The request's log entry (its timings so far; the answer sets the total).</param>
-internal sealed record ClassifiedRequest(ClassificationOutcome Outcome, string RequestId, string? S3Key, long StartTimestamp, RequestLogEntry Log);
+internal sealed record ClassifiedRequest(ClassificationOutcome Outcome, string RequestId, string? S3Key, long StartTimestamp, RequestLogEntry Log)
+{
+    /// <summary>?preview=: null when not asked, false for the display PNG, true for it and its levels (<see cref="PreviewQuery"/>).</summary>
+    public bool? Preview { get; init; }
+}
