@@ -78,7 +78,7 @@ internal static class DisplayPreviews
             if (!sixteen)
             {
                 using var small = Resized(plain, width, height);
-                return new DisplayPreview(small.PngsaveBuffer(compression: 4), width, height, "none", null);
+                return new DisplayPreview(small.PngsaveBuffer(compression: 4, keep: Enums.ForeignKeep.None), width, height, "none", null);
             }
             using var grey = plain.Bands == 1 ? plain.Copy(interpretation: Enums.Interpretation.Grey16) : plain.Colourspace(Enums.Interpretation.Grey16);
             using var reducedImage = Resized(grey, width, height);
@@ -104,7 +104,7 @@ internal static class DisplayPreviews
         for (int i = 0; i < greys.Length; i++) greys[i] = greyOf[reduced[i]];
         byte[] png;
         using (var image = VipsImage.NewFromMemory(greys, width, height, 1, Enums.BandFormat.Uchar))
-            png = image.PngsaveBuffer(compression: 4);
+            png = image.PngsaveBuffer(compression: 4, keep: Enums.ForeignKeep.None);
         DisplayLevels? levels = null;
         if (withLevels)
         {
@@ -115,7 +115,7 @@ internal static class DisplayPreviews
                 rgb[3 * i + 1] = (byte)reduced[i];
             }
             using var image = VipsImage.NewFromMemory(rgb, width, height, 3, Enums.BandFormat.Uchar);
-            levels = new DisplayLevels(image.PngsaveBuffer(compression: 4), low, high, inverted, window.Center, window.Width, units);
+            levels = new DisplayLevels(image.PngsaveBuffer(compression: 4, keep: Enums.ForeignKeep.None), low, high, inverted, window.Center, window.Width, units);
         }
         return new DisplayPreview(png, width, height, windowName, levels);
     }
