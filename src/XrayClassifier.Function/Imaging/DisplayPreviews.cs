@@ -62,8 +62,8 @@ internal static class DisplayPreviews
     }
 
     /// <summary>A PNG, JPEG, TIFF or WebP upload, decoded again by libvips from its bytes, shown upright (its EXIF
-    /// orientation applied, as the model's input is). 16-bit images get the percentile window and levels; 8-bit ones
-    /// their own greys (or colours), alpha dropped.</summary>
+    /// orientation applied, as the model's input is). 16-bit images get the percentile window and levels (of the reduced
+    /// image: its percentiles and extent, not the full-size one's); 8-bit ones their own greys (or colours), alpha dropped.</summary>
     public static DisplayPreview ForVips(ReadOnlySpan<byte> encoded, bool withLevels)
     {
         using var loaded = VipsImage.NewFromBuffer(encoded, access: Enums.Access.Random, failOn: Enums.FailOn.Error);
@@ -82,11 +82,22 @@ internal static class DisplayPreviews
             }
             using var grey = plain.Bands == 1 ? plain.Copy(interpretation: Enums.Interpretation.Grey16) : plain.Colourspace(Enums.Interpretation.Grey16);
             using var reducedImage = Resized(grey, width, height);
-            var reduced = reducedImage.WriteToMemory<ushort>();
+            var samples = reducedImage.WriteToMemory<ushort>();
             var histogram = new int[65536];
-            foreach (ushort v in reduced) histogram[v]++;
-            var percentile = Percentile(histogram, reduced.Length, i => i);
-            return Finish(reduced, width, height, 0, 65535, false, x => Linear(x, percentile, false), "percentile", percentile, "sample", withLevels);
+            int smallest = 65535, largest = 0;
+            foreach (ushort v in samples)
+            {
+                histogram[v]++;
+                smallest = Math.Min(smallest, v);
+                largest = Math.Max(largest, v);
+            }
+            var percentile = Percentile(histogram, samples.Length, i => i);
+            // The levels span the values present, as a DICOM frame's do: a 12-bit image in a 16-bit PNG keeps its detail
+            // and the browser's sliders their resolution.
+            double low = smallest, high = Math.Max(largest, smallest + 1);
+            var levels = new ushort[samples.Length];
+            for (int i = 0; i < levels.Length; i++) levels[i] = Level(samples[i], low, high, false);
+            return Finish(levels, width, height, low, high, false, x => Linear(x, percentile, false), "percentile", percentile, "sample", withLevels);
         }
     }
 
