@@ -5,6 +5,7 @@ using XrayClassifier.Bench;
 // bench/run.sh prepares everything (natives, model, images, the published function, the peer) and runs:
 //   all --efs-root DIR --images DIR --function-dir DIR --cold-host EXE --out DIR --results FILE [--peer DIR]
 //   memory --efs-root DIR --image FILE --requests N --json FILE      (a child process: only the handler in it)
+//   preview --efs-root DIR --study FILE.dcm --width W --height H --markdown FILE   (what ?preview= adds, as a RESULTS.md section)
 var options = ParseOptions(args.Skip(1).ToArray());
 void Log(string s) => Console.Error.WriteLine(s);
 string Need(string key) => options.TryGetValue(key, out var v) ? v : throw new ArgumentException($"--{key} is required");
@@ -57,6 +58,14 @@ switch (args.FirstOrDefault())
             Path.Combine(Path.GetTempPath(), "xray-peer-worker"), Need("peer-group"));
         var figures = WarmBench.HandlerOnly(Need("efs-root"), images, Log, worker);
         File.WriteAllText(Need("json"), JsonSerializer.Serialize(figures));
+        return 0;
+    }
+    case "preview":
+    {
+        // What ?preview= adds to a request on one DICOM study (run.sh appends the section to RESULTS.md).
+        // The function's JSON log lines go to stdout, as on Lambda.
+        var results = PreviewBench.Run(Need("efs-root"), Need("study"), Log);
+        File.WriteAllText(Need("markdown"), PreviewBench.Markdown(results, Need("study"), int.Parse(Need("width")), int.Parse(Need("height"))));
         return 0;
     }
     case "cold":

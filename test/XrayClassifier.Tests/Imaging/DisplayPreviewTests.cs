@@ -8,7 +8,7 @@ namespace XrayClassifier.Tests.Imaging;
 
 /// <summary>
 /// POST …/classify?preview=png|levels through FunctionHandler with the real natives: the display PNG of a DICOM upload
-/// matches pydicom's Modality LUT + VOI (or the percentile window) + PIL's Lanczos resize, MONOCHROME1 bone-white; the
+/// matches pydicom's Modality LUT + VOI (or the percentile window) + PIL's antialiased bilinear resize, MONOCHROME1 bone-white; the
 /// levels reproduce the PNG through the formula API.md gives (decoded by PIL); other formats are shown upright at the
 /// heatmap's aspect; a bad value is a 400.
 /// </summary>
@@ -58,7 +58,10 @@ public sealed class DisplayPreviewTests(DicomCorpusFixture corpus, ITestOutputHe
         Assert.Equal(height, preview.GetProperty("height").GetInt32());
         Assert.Equal(width, r.GetProperty("width").GetInt32());
         Assert.True(Math.Max(width, height) <= 1024);
-        Assert.True(mean <= 0.6 && p99 <= 4, $"{name}: mean |Δ| {mean:F3}, p99 {p99:F2} against pydicom + PIL");
+        // The function reduces the values and then windows them (as a viewer windows what it shows); the reference
+        // windows, then reduces: where burned-in text far outside the window meets its background the two orders differ
+        // (max 79 grey levels on u12full's letters), elsewhere they agree to rounding.
+        Assert.True(mean <= 0.5 && p99 <= 2, $"{name}: mean |Δ| {mean:F3}, p99 {p99:F2} against pydicom + PIL");
         Assert.True(answer.Json.GetProperty("timingsMs").GetProperty("preview").GetDouble() > 0);
         Assert.Contains("preview;dur=", answer.Header("Server-Timing"));
     }

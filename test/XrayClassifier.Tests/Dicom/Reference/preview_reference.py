@@ -1,7 +1,7 @@
 """The display preview as the corpus reference (reference.py: pydicom's Modality LUT, then the file's VOI per PS3.3
 C.11.2.1.2, MONOCHROME1 inverted) and PIL make it, compared with the function's. A file without a VOI is shown through
 a linear window from the 0.5th to the 99.5th percentile of its modality values (NumPy's inverted_cdf), MONOCHROME1
-inverted. PIL resizes with LANCZOS to the preview's size.
+inverted. PIL resizes with BILINEAR (antialiased, as Pillow reduces) to the preview's size.
 Usage: preview_reference.py DIR NAME PREVIEW.png (DIR as reference.py left it). Prints JSON: width, height, mean,
 p99 and max of |difference| in grey levels."""
 import json
@@ -31,7 +31,7 @@ else:
 h, w = preview.shape
 image = Image.fromarray((y * 255).astype(np.float32), "F")
 if image.size != (w, h):
-    image = image.resize((w, h), Image.LANCZOS)
+    image = image.resize((w, h), Image.BILINEAR)
 reference = np.clip(np.round(np.asarray(image, dtype=np.float64)), 0, 255)
 diff = np.abs(reference - preview)
 print(json.dumps({"width": w, "height": h, "mean": float(diff.mean()), "p99": float(np.percentile(diff, 99)), "max": float(diff.max())}))
