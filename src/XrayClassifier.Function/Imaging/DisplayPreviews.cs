@@ -42,9 +42,11 @@ internal static class DisplayPreviews
         {
             if (histogram[i] == 0) continue;
             double x = display.ModalityValue(smallest + i);
+            if (!double.IsFinite(x)) continue;   // a hostile RescaleSlope; such values show as black
             low = Math.Min(low, x);
             high = Math.Max(high, x);
         }
+        if (!double.IsFinite(low)) (low, high) = (0, 1);
         if (!(high > low)) high = low + 1;
         bool inverted = display.Monochrome1;
         var levelOf = new float[count];
@@ -117,7 +119,8 @@ internal static class DisplayPreviews
         for (int level = 0; level < greyOf.Length; level++)
         {
             double x = low + (inverted ? 65535 - level : level) / 65535.0 * (high - low);
-            greyOf[level] = (byte)Math.Round(255 * Math.Clamp(grey(x), 0, 1), MidpointRounding.AwayFromZero);
+            double y = grey(x);
+            greyOf[level] = double.IsNaN(y) ? (byte)0 : (byte)Math.Round(255 * Math.Clamp(y, 0, 1), MidpointRounding.AwayFromZero);
         }
         var greys = new byte[reduced.Length];
         for (int i = 0; i < greys.Length; i++) greys[i] = greyOf[reduced[i]];
@@ -142,7 +145,7 @@ internal static class DisplayPreviews
     /// <summary>The level (0…65535, a whole number) of value <paramref name="x"/>.</summary>
     private static float Level(double x, double low, double high, bool inverted)
     {
-        double t = Math.Clamp((x - low) / (high - low), 0, 1);
+        double t = double.IsNaN(x) ? 0 : Math.Clamp((x - low) / (high - low), 0, 1);
         int level = (int)Math.Round(65535 * t, MidpointRounding.AwayFromZero);
         return inverted ? 65535 - level : level;
     }
@@ -168,6 +171,7 @@ internal static class DisplayPreviews
         }
         double a = valueOf(Math.Max(lowBin, 0)), b = valueOf(highBin);
         double lo = Math.Min(a, b), hi = Math.Max(a, b);
+        if (!double.IsFinite(lo) || !double.IsFinite(hi)) return (0.5, 1);
         return ((lo + hi) / 2, Math.Max(hi - lo, 1));
     }
 
