@@ -94,4 +94,41 @@ mkdir -p "$out/run"
 dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$images" \
   --bootstrap "$out/bootstrap/bootstrap" --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
   --out "$out/run" --results "$repo/bench/RESULTS.md" "${peer_args[@]}" > "$out/run/function-log.jsonl"
+
+# What the display preview (?preview=png|levels) adds, on a 2500×2048 chest DICOM (12 of 16 bits, its own window) as a
+# PACS sends it, JPEG Lossless (pydicom writes it, dcmtk compresses it): its own section of RESULTS.md.
+study="$images/chest-2500x2048-16bit.dcm"
+if [ ! -s "$study" ]; then
+  /usr/bin/python3 - "$out/study-native.dcm" <<'PY'
+import sys
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+rows, cols = 2500, 2048
+v, u = np.mgrid[0:rows, 0:cols].astype(np.float64)
+u, v = u / cols - 0.5, v / rows - 0.5
+img = 0.25 + 0.5 * np.exp(-(u * u / 0.12 + v * v / 0.35))
+img -= 0.33 * (np.exp(-((u - 0.17) ** 2 / 0.008 + (v + 0.03) ** 2 / 0.05)) + np.exp(-((u + 0.17) ** 2 / 0.008 + (v + 0.03) ** 2 / 0.05)))
+img += 0.18 * np.exp(-u * u / 0.0012) + 0.05 * np.sin(v * 75 + 18 * u * u) * np.exp(-u * u / 0.05)
+img += np.random.default_rng(31).normal(0, 0.002, (rows, cols))
+meta = FileMetaDataset()
+meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = "1.2.840.10008.5.1.4.1.1.1.1", generate_uid()
+meta.TransferSyntaxUID = ExplicitVRLittleEndian
+ds = Dataset()
+ds.file_meta, ds.is_little_endian, ds.is_implicit_VR = meta, True, False
+ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+ds.Modality, ds.BodyPartExamined, ds.ViewPosition, ds.PixelSpacing = "DX", "CHEST", "PA", [0.139, 0.139]
+ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.Rows, ds.Columns = 1, "MONOCHROME2", rows, cols
+ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+ds.WindowCenter, ds.WindowWidth = 2048, 3000
+ds.PixelData = np.round(np.clip(img, 0, 1) * 4095).astype("<u2").tobytes()
+ds.save_as(sys.argv[1], write_like_original=False)
+PY
+  dcmcjpeg +el +sv 1 "$out/study-native.dcm" "$study"
+  rm -f "$out/study-native.dcm"
+fi
+say "measuring the display preview on $(basename "$study")"
+dotnet "$out/bench/XrayClassifier.Bench.dll" preview --efs-root "$efs" --study "$study" --width 2048 --height 2500 \
+  --markdown "$out/run/preview.md" >> "$out/run/function-log.jsonl"
+{ echo; cat "$out/run/preview.md"; } >> "$repo/bench/RESULTS.md"
 say "done: bench/RESULTS.md"

@@ -15,9 +15,15 @@ public sealed class BenchEvent
     private const int IdLength = 36;   // a UUID, as API Gateway's requestIds are
     private readonly int _idOffset;
 
-    public BenchEvent(byte[] image, string contentType)
+    public BenchEvent(byte[] image, string contentType, string? queryName = null, string? queryValue = null)
     {
         var ev = new ProxyIntegration(new RestApiSettings()).ForUpload("/classify", image, contentType);
+        if (queryName is not null)
+        {
+            // As API Gateway sets both for ?name=value.
+            ev.QueryStringParameters = new() { [queryName] = queryValue };
+            ev.MultiValueQueryStringParameters = new() { [queryName] = [queryValue] };
+        }
         ev.RequestContext!.RequestId = Id(0);
         Bytes = ProxyEventBuilder.ToUtf8(ev);
         _idOffset = Bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(Id(0)));

@@ -7,6 +7,7 @@ using XrayClassifier.Bench;
 //   memory --efs-root DIR --image FILE --requests N --json FILE      (a child process: only the handler in it)
 //   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--peer DIR]   (bash bench/run.sh archive)
 //   batch --efs-root DIR --images DIR                                 (batched model runs 1/2/4, figures on stderr)
+//   preview --efs-root DIR --study FILE.dcm --width W --height H --markdown FILE   (what ?preview= adds, as a RESULTS.md section)
 var options = ParseOptions(args.Skip(1).ToArray());
 void Log(string s) => Console.Error.WriteLine(s);
 string Need(string key) => options.TryGetValue(key, out var v) ? v : throw new ArgumentException($"--{key} is required");
@@ -96,6 +97,14 @@ switch (args.FirstOrDefault())
         var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
         var figures = BatchSizeBench.Run(Need("efs-root"), images, Log);
         Console.WriteLine(JsonSerializer.Serialize(figures));
+        return 0;
+    }
+    case "preview":
+    {
+        // What ?preview= adds to a request on one DICOM study (run.sh appends the section to RESULTS.md).
+        // The function's JSON log lines go to stdout, as on Lambda.
+        var results = PreviewBench.Run(Need("efs-root"), Need("study"), Log);
+        File.WriteAllText(Need("markdown"), PreviewBench.Markdown(results, Need("study"), int.Parse(Need("width")), int.Parse(Need("height"))));
         return 0;
     }
     case "cold":

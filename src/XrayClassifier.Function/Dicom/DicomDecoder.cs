@@ -58,6 +58,8 @@ public static class DicomDecoder
         var layout = new PixelLayout(bitsAllocated, bitsStored, highBit, representation == 1);
         bool monochrome1 = photometric == "MONOCHROME1";
         var mapping = GreyscaleMapping.Resolve(a, layout, monochrome1, voi);
+        // A person looks at the frame through the file's own window whatever the model was given (the display preview).
+        var display = voi == VoiMode.Window ? mapping : GreyscaleMapping.Resolve(a, layout, monochrome1, VoiMode.Window);
         var summary = new DicomSummary(a.Modality, a.BodyPartExamined, a.ViewPosition, photometric, rows, columns, bitsAllocated,
             bitsStored, a.PixelSpacing, frames, syntax.Uid, syntax.Name, FrameUsed: 0, mapping.Applied);
 
@@ -67,7 +69,7 @@ public static class DicomDecoder
         // The transfer syntax's codec reads the frame: no switch here, so a new syntax is a table entry.
         var first = syntax.Codec.Decode(pixelData, new FrameGeometry(rows, columns, frames, bitsAllocated));
         var frame = first.Words is { } words ? new DicomFrame(columns, rows, layout, words, mapping) : null;
-        return new DicomImage(summary, layout, mapping, frame, first.BaselineJpeg) { Identity = identity };
+        return new DicomImage(summary, layout, mapping, frame, first.BaselineJpeg) { Identity = identity, DisplayMapping = display };
     }
 
     private static int Positive(int? value, string name) =>

@@ -22,6 +22,10 @@ public sealed class DicomImage
 
     public PixelLayout Layout { get; }
 
+    /// <summary>Stored value → what a person sees: the Modality LUT and the file's own VOI when it has one (VoiMode.Window),
+    /// whatever the manifest gave the model; for the display preview.</summary>
+    internal GreyscaleMapping DisplayMapping { get; init; } = null!;
+
     /// <summary>The first frame, decoded; null for JPEG Baseline.</summary>
     public DicomFrame? Frame { get; }
 

@@ -55,8 +55,9 @@ internal sealed class GreyscaleMapping
             };
             return new GreyscaleMapping(layout, monochrome1, applied, slope, intercept, a.ModalityLut, null, center, width);
         }
-        // A window the standard forbids (LINEAR needs width ≥ 1, the others > 0) is no window at all.
-        return new GreyscaleMapping(layout, monochrome1, VoiApplied.FellBackToNone, 1, 0, null, null, 0, 0);
+        // A window the standard forbids (LINEAR needs width ≥ 1, the others > 0) is no window at all. The Modality LUT is
+        // kept for ModalityValue (the display preview's units); Map ignores it, as the none mapping does.
+        return new GreyscaleMapping(layout, monochrome1, VoiApplied.FellBackToNone, slope, intercept, a.ModalityLut, null, 0, 0);
     }
 
     private static bool WidthValid(VoiLutFunction function, double width) =>
@@ -65,25 +66,39 @@ internal sealed class GreyscaleMapping
     /// <summary>The mapped value of one stored value.</summary>
     public double Map(int stored)
     {
-        double y;
-        if (Applied is VoiApplied.None or VoiApplied.FellBackToNone)
+        if (HasVoi) return Voi(ModalityValue(stored));
+        double y = (stored - (double)_layout.Smallest) / ((1 << _layout.BitsStored) - 1);
+        return _monochrome1 ? 1 - y : y;
+    }
+
+    /// <summary>MONOCHROME1: low values are white.</summary>
+    public bool Monochrome1 => _monochrome1;
+
+    /// <summary>Whether the file's own VOI (a window or a VOI LUT) is applied.</summary>
+    public bool HasVoi => Applied is not (VoiApplied.None or VoiApplied.FellBackToNone);
+
+    /// <summary>The Modality LUT's output for one stored value: the Modality LUT Sequence, else RescaleSlope/Intercept
+    /// (identity when absent, and for the <c>none</c> mode).</summary>
+    public double ModalityValue(int stored) => _modalityLut is not null ? _modalityLut[stored] : stored * _slope + _intercept;
+
+    /// <summary>The file's window as centre and width in modality units, when it has one (SIGMOID's too: its
+    /// steepest part); null for a VOI LUT Sequence or no VOI.</summary>
+    public (double Center, double Width)? Window =>
+        Applied is VoiApplied.WindowLinear or VoiApplied.WindowLinearExact or VoiApplied.WindowSigmoid ? (_center, _width) : null;
+
+    /// <summary>The VOI of one modality value onto [0, 1] (1 white), MONOCHROME1 inverted; only when <see cref="HasVoi"/>.</summary>
+    public double Voi(double x)
+    {
+        double y = Applied switch
         {
-            y = (stored - (double)_layout.Smallest) / ((1 << _layout.BitsStored) - 1);
-        }
-        else
-        {
-            double x = _modalityLut is not null ? _modalityLut[stored] : stored * _slope + _intercept;
-            y = Applied switch
-            {
-                VoiApplied.LutSequence => Math.Clamp(_voiLut![x] / (double)((1 << _voiLut.Bits) - 1), 0, 1),
-                VoiApplied.WindowLinearExact => x <= _center - _width / 2 ? 0 : x > _center + _width / 2 ? 1 : (x - _center) / _width + 0.5,
-                VoiApplied.WindowSigmoid => 1 / (1 + Math.Exp(-4 * (x - _center) / _width)),
-                VoiApplied.WindowLinear => x <= _center - 0.5 - (_width - 1) / 2 ? 0
-                    : x > _center - 0.5 + (_width - 1) / 2 ? 1
-                    : (x - (_center - 0.5)) / (_width - 1) + 0.5,
-                VoiApplied.None or VoiApplied.FellBackToNone => throw new UnreachableException("the none mapping is handled above"),
-            };
-        }
+            VoiApplied.LutSequence => Math.Clamp(_voiLut![x] / (double)((1 << _voiLut.Bits) - 1), 0, 1),
+            VoiApplied.WindowLinearExact => x <= _center - _width / 2 ? 0 : x > _center + _width / 2 ? 1 : (x - _center) / _width + 0.5,
+            VoiApplied.WindowSigmoid => 1 / (1 + Math.Exp(-4 * (x - _center) / _width)),
+            VoiApplied.WindowLinear => x <= _center - 0.5 - (_width - 1) / 2 ? 0
+                : x > _center - 0.5 + (_width - 1) / 2 ? 1
+                : (x - (_center - 0.5)) / (_width - 1) + 0.5,
+            VoiApplied.None or VoiApplied.FellBackToNone => throw new UnreachableException("the none mapping has no VOI"),
+        };
         return _monochrome1 ? 1 - y : y;
     }
 

@@ -50,4 +50,9 @@ public sealed class ClassifyAnswer
     [JsonPropertyName("heatmaps")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<HeatmapAnswer>? Heatmaps { get; init; }
+
+    /// <summary>The classified frame as a display PNG, asked for with ?preview=png|levels; left out otherwise.</summary>
+    [JsonPropertyName("preview")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PreviewAnswer? Preview { get; init; }
 }

@@ -22,6 +22,10 @@ public sealed class DicomAnswer
     [JsonPropertyName("viewPosition")]
     public required string? ViewPosition { get; init; }
 
+    /// <summary>PixelSpacing (0028,0030) in mm, [row, column] as DICOM orders it; null when absent or invalid.</summary>
+    [JsonPropertyName("pixelSpacing")]
+    public required double[]? PixelSpacing { get; init; }
+
     [JsonPropertyName("photometricInterpretation")]
     public required string PhotometricInterpretation { get; init; }
 
@@ -47,6 +51,7 @@ public sealed class DicomAnswer
         TransferSyntaxName = s.TransferSyntaxName,
         Modality = s.Modality,
         ViewPosition = s.ViewPosition,
+        PixelSpacing = s.PixelSpacing is { } spacing ? [spacing.Row, spacing.Column] : null,
         PhotometricInterpretation = s.PhotometricInterpretation,
         BitsStored = s.BitsStored,
         Frame = s.FrameUsed + 1,

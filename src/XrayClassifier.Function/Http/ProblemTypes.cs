@@ -15,6 +15,7 @@ public static class ProblemTypes
     public static readonly ProblemType EmptyImage = new("empty-image", "The image is empty", 400);
     public static readonly ProblemType CorruptImage = new("corrupt-image", "The image is truncated or corrupt", 400);
     public static readonly ProblemType UnknownHeatmapLabel = new("unknown-heatmap-label", "The heatmap parameter names no label of the model", 400);
+    public static readonly ProblemType UnknownPreview = new("unknown-preview", "The preview parameter is not png or levels", 400);
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", "Method not allowed on this route", 405);
     public static readonly ProblemType NotAcceptable = new("not-acceptable", "No representation the Accept header allows", 406);
     public static readonly ProblemType ImageTooLarge = new("image-too-large", "The image is too large", 413);

@@ -11,7 +11,7 @@ internal static class Timing
 
     /// <summary>A classification's <c>Server-Timing</c>: the handler's share of reading the body, decoding, the model run,
     /// heatmaps (when computed) and the total, as browsers' developer tools show them.</summary>
-    public static string ServerTiming(double bodyMs, double decodeMs, double inferenceMs, double? heatmapMs, double totalMs) =>
+    public static string ServerTiming(double bodyMs, double decodeMs, double inferenceMs, double? heatmapMs, double totalMs, double? previewMs = null) =>
         $"body;dur={Ms(bodyMs)}, decode;dur={Ms(decodeMs)}, inference;dur={Ms(inferenceMs)}, " +
-        (heatmapMs is { } ms ? $"heatmap;dur={Ms(ms)}, " : "") + $"total;dur={Ms(totalMs)}";
+        (heatmapMs is { } ms ? $"heatmap;dur={Ms(ms)}, " : "") + (previewMs is { } pv ? $"preview;dur={Ms(pv)}, " : "") + $"total;dur={Ms(totalMs)}";
 }

@@ -18,6 +18,11 @@ public sealed class TimingsAnswer
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? Heatmap { get; init; }
 
+    /// <summary>The display preview (its PNGs); left out when it was not asked for.</summary>
+    [JsonPropertyName("preview")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Preview { get; init; }
+
     /// <summary>From the event's arrival in the handler to the finished answer.</summary>
     [JsonPropertyName("total")]
     public required double Total { get; init; }

@@ -10,4 +10,11 @@ public sealed record DecodedImage(ImageFormat Format, int Width, int Height, int
 {
     /// <summary>For a DICOM upload: what may be said about it, and its de-identified derivative; null otherwise.</summary>
     public DecodedDicom? Dicom { get; init; }
+
+    internal Func<bool, DisplayPreview>? PreviewSource { get; init; }
+
+    /// <summary>The image for a person to look at (<see cref="DisplayPreview"/>), made now from the pixels the model was
+    /// given; <paramref name="withLevels"/> adds the 16-bit levels of a DICOM or 16-bit image. Only while the request lasts
+    /// (it may read the upload's bytes); null for an image that was not decoded by the pipeline.</summary>
+    public DisplayPreview? Preview(bool withLevels) => PreviewSource?.Invoke(withLevels);
 }

@@ -46,15 +46,14 @@ internal sealed class DicomImageDecoder(VipsLoaderDecoder jpegFrames) : IImageDe
                 {
                     handedOver = true;
                     var opened = VipsLoaderDecoder.Open(decoded, JpegFrameName, limits);
-                    return opened with { Dicom = new DecodedDicom(summary, derivative, 0) { SourceIdentity = dicom.Identity } };
+                    return opened with
+                    {
+                        Dicom = new DecodedDicom(summary, derivative, 0) { SourceIdentity = dicom.Identity },
+                        Preview = withLevels => DisplayPreviews.ForDicom(BaselineFrame(dicom, jpegFrames.Load(jpeg, JpegFrameName)), dicom.DisplayMapping, withLevels),
+                    };
                 }
-                byte[] samples;
-                try { samples = decoded.WriteToMemory<byte>(); }
-                catch (VipsException e)
-                {
-                    throw new ImageRejectedException(ImageRejection.Corrupt, $"The {JpegFrameName} is truncated or corrupt and cannot be decoded. (libvips: {VipsErrors.Detail(e)})", e);
-                }
-                frame = dicom.FrameFromBaselineJpeg(samples, decoded.Width, decoded.Height);
+                handedOver = true;
+                frame = BaselineFrame(dicom, decoded);
             }
             finally
             {
@@ -74,7 +73,23 @@ internal sealed class DicomImageDecoder(VipsLoaderDecoder jpegFrames) : IImageDe
         return new OpenedImage(strips, 1, strips.BitsPerSample, false, ExifOrientation.Upright)
         {
             Dicom = new DecodedDicom(summary, derivative, -frame.Layout.Smallest) { SourceIdentity = dicom.Identity },
+            Preview = withLevels => DisplayPreviews.ForDicom(frame, dicom.DisplayMapping, withLevels),
         };
+    }
+
+    /// <summary>The stored values libvips decoded from a JPEG Baseline frame, as the frame; disposes <paramref name="decoded"/>.</summary>
+    private static DicomFrame BaselineFrame(DicomImage dicom, VipsImage decoded)
+    {
+        using (decoded)
+        {
+            byte[] samples;
+            try { samples = decoded.WriteToMemory<byte>(); }
+            catch (VipsException e)
+            {
+                throw new ImageRejectedException(ImageRejection.Corrupt, $"The {JpegFrameName} is truncated or corrupt and cannot be decoded. (libvips: {VipsErrors.Detail(e)})", e);
+            }
+            return dicom.FrameFromBaselineJpeg(samples, decoded.Width, decoded.Height);
+        }
     }
 
     /// <summary>The frame's stored values as a grey image: 8-bit when BitsStored ≤ 8, else 16-bit; signed values

@@ -132,7 +132,12 @@ public sealed class ImagePipeline : IDisposable
         var orientation = image.Orientation;
         bool swap = PixelMap.SwapsAxes(orientation);
         int displayedWidth = swap ? height : width, displayedHeight = swap ? width : height;
-        var decoded = new DecodedImage(format, displayedWidth, displayedHeight, bands, bits) { Dicom = image.Dicom };
+        var make = image.Preview;
+        var decoded = new DecodedImage(format, displayedWidth, displayedHeight, bands, bits)
+        {
+            Dicom = image.Dicom,
+            PreviewSource = make is null ? null : withLevels => UnderVipsLock(() => make(withLevels)),
+        };
 
         if (spec.Resize == ResizeMode.SkimageLinear)
         {

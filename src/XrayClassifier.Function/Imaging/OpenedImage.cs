@@ -13,5 +13,9 @@ internal sealed record OpenedImage(IStripSource Strips, int Bands, int BitsPerSa
     /// <summary>For a DICOM upload: what may be said about it, and its de-identified derivative; null otherwise.</summary>
     public DecodedDicom? Dicom { get; init; }
 
+    /// <summary>Makes the display preview (levels too when true) from the same pixels, after the run, under the
+    /// pipeline's libvips lock; may read the upload's bytes, so only while the request lasts.</summary>
+    public Func<bool, DisplayPreview>? Preview { get; init; }
+
     public void Dispose() => Strips.Dispose();
 }

@@ -70,7 +70,7 @@ public sealed class SbomTests(PackageFixture package) : IClassFixture<PackageFix
     [Fact]
     public void NamesTheNativeAotZipItsPackagesAndTheEfsNatives()
     {
-        var zip = package.AotZip;
+        var zip = package.AotZip(LambdaArchitecture.X86_64);
         var sbom = Sbom("XrayClassifier.Bootstrap.zip");
         AssertCoversTheZipAndEfs(sbom, zip, "XrayClassifier.Bootstrap.zip");
 

@@ -212,15 +212,27 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
     public async Task NoPatientDataReachesALogLineAnAnswerOrTheWorkspace()
     {
         var answers = new StringBuilder();
+        var previews = new List<byte[]>();
         var uploads = TransferSyntaxes.Select(t => File((string)t[0])).Concat(corpus.Refused.Select(e => corpus.Bytes(e.GetProperty("file").GetString()!)))
             .Concat(Hostile(corpus).Select(h => h.File));
         foreach (var upload in uploads)
         {
             foreach (var form in new[] { ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom"), ProxyEventBuilder.Post().MultipartImageBody(upload, "x.dcm", "application/dicom"),
-                         ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom").Header("Accept", "application/fhir+json") })
+                         ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom").Header("Accept", "application/fhir+json"),
+                         ProxyEventBuilder.Post().BinaryBody(upload, "application/dicom").Query("preview", "levels") })
             {
                 var answer = await Invoke(form);
-                answers.AppendLine(answer.Body).AppendLine(string.Join("\n", answer.Headers.Select(h => h.Key + ": " + h.Value)));
+                string body = answer.Body;
+                if (answer.Status == 200 && answer.Json.TryGetProperty("preview", out var preview))
+                {
+                    // Base64 is random letters ("JaNe" turns up in a megabyte of it): the PNGs are grepped decoded, below.
+                    foreach (var png in PreviewPngs(preview))
+                    {
+                        previews.Add(png);
+                        body = body.Replace(Convert.ToBase64String(png), "<png>", StringComparison.Ordinal);
+                    }
+                }
+                answers.AppendLine(body).AppendLine(string.Join("\n", answer.Headers.Select(h => h.Key + ": " + h.Value)));
             }
         }
         // The SR path (Accept: application/dicom): its answer carries the patient back to the PACS by design
@@ -236,6 +248,14 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
 
         PatientData.AssertAbsent(_log.AllText);
         PatientData.AssertAbsent(answers.ToString());
+        // The display previews (base64 in the answer, so the grep above cannot see into them): pixels only — no text, EXIF,
+        // XMP or ICC chunk; pHYs (libvips's pixel density) is all that may join them.
+        Assert.True(previews.Count >= 2 * TransferSyntaxes.Count(), $"{previews.Count} preview PNGs");
+        foreach (var png in previews)
+        {
+            PatientData.AssertAbsent(Encoding.Latin1.GetString(png));
+            Assert.All(PngChunkTypes(png), type => Assert.Contains(type, new[] { "IHDR", "pHYs", "IDAT", "IEND" }));
+        }
         var stored = Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories).ToArray();
         Assert.True(stored.Length >= 3 * 2 * TransferSyntaxes.Count(), $"{stored.Length} files stored");
         foreach (var path in stored)
@@ -270,6 +290,25 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
         var answer = await Invoke(ProxyEventBuilder.Post().BinaryBody(File("u12"), "application/dicom"));
         var problem = answer.AssertProblem(503, "misconfigured");
         Assert.Contains("XRAY_DICOM_STORE='everything'", problem.GetProperty("detail").GetString());
+    }
+
+    private static IEnumerable<byte[]> PreviewPngs(JsonElement preview)
+    {
+        yield return Convert.FromBase64String(preview.GetProperty("png").GetString()!);
+        if (preview.TryGetProperty("levels", out var levels)) yield return Convert.FromBase64String(levels.GetProperty("png").GetString()!);
+    }
+
+    /// <summary>The chunk types of a PNG, in order (PNG spec §5.3: length, type, data, CRC).</summary>
+    private static List<string> PngChunkTypes(byte[] png)
+    {
+        var types = new List<string>();
+        for (int at = 8; at + 8 <= png.Length;)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            types.Add(Encoding.ASCII.GetString(png, at + 4, 4));
+            at += 12 + length;
+        }
+        return types;
     }
 
     private byte[] File(string name) => corpus.Bytes(corpus.Entries[name].GetProperty("file").GetString()!);

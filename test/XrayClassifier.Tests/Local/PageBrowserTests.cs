@@ -8,9 +8,9 @@ namespace XrayClassifier.Tests.Local;
 /// <summary>
 /// The page on the stage root in a real browser: Microsoft.Playwright driving Debian's Chromium against
 /// <c>serve</c>'s emulator in front of the real Function (default model, real natives) on 127.0.0.1. Screenshots
-/// go to TestResults/page/.
+/// go to TestResults/page/ (docs/page.png and docs/page-dicom.png are copies of page-1000.png and page-mono1.dcm.png).
 /// </summary>
-public sealed class PageBrowserTests : IAsyncLifetime
+public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, IClassFixture<PageStudies>
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -136,6 +136,155 @@ public sealed class PageBrowserTests : IAsyncLifetime
             Assert.False(string.IsNullOrWhiteSpace(await page.Locator(selector).EvaluateAsync<string>(
                 "e => e.labels && e.labels.length ? e.labels[0].textContent : (e.getAttribute('aria-label') || '')")), selector);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-360.png"), FullPage = true });
+        Assert.Empty(_consoleProblems);
+    }
+
+    public static TheoryData<string, string, bool> Studies => new()
+    {
+        { "mono1.dcm", "application/dicom", true },
+        { "mono2u16.dcm", "application/dicom", true },
+        { "xray16.png", "image/png", true },
+        { "xray.tif", "image/tiff", false },
+    };
+
+    /// <summary>The canvas's pixels as grey levels (the red channel) and the heatmap's and canvas's boxes on screen.</summary>
+    private const string ReadCanvas = "() => { const c = document.getElementById('preview'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; " +
+        "const g = new Array(c.width * c.height); for (let i = 0; i < g.length; i++) g[i] = d[4 * i]; return g; }";
+
+    [Theory]
+    [MemberData(nameof(Studies))]
+    public async Task ShowsTheStudyWithTheHeatmapOverItAndWindowLevelChangesThePixels(string name, string mimeType, bool windowed)
+    {
+        var page = await OpenAsync(1000, 900);
+        await UploadAsync(page, name, mimeType, studies.Bytes(name));
+        await Assertions.Expect(page.Locator("#findings li")).ToHaveCountAsync(14);
+        var canvas = page.Locator("#preview");
+        await Assertions.Expect(canvas).ToBeVisibleAsync();
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-drawn", "png");
+        await Assertions.Expect(page.Locator("#xray")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#no-preview")).ToBeHiddenAsync();
+
+        // The preview is the whole image at display size, and the heatmap lies exactly over it.
+        var (width, height) = studies.Sizes[name];
+        var intrinsic = await canvas.EvaluateAsync<int[]>("c => [c.width, c.height]");
+        Assert.True(Math.Max(intrinsic[0], intrinsic[1]) <= 1024 && Math.Abs((double)intrinsic[0] / intrinsic[1] - (double)width / height) < 0.002,
+            $"{name}: preview {intrinsic[0]}×{intrinsic[1]} for a {width}×{height} image");
+        var heat = page.Locator("#heat");
+        await Assertions.Expect(heat).ToBeVisibleAsync();
+        Assert.True(await heat.EvaluateAsync<bool>("h => h.complete && h.naturalWidth > 0"));
+        var image = (await canvas.BoundingBoxAsync())!;
+        var overlay = (await heat.BoundingBoxAsync())!;
+        Assert.True(Math.Abs(image.X - overlay.X) < 1 && Math.Abs(image.Y - overlay.Y) < 1 && Math.Abs(image.Width - overlay.Width) < 1 && Math.Abs(image.Height - overlay.Height) < 1,
+            $"{name}: image box {image.X},{image.Y} {image.Width}×{image.Height}, heatmap box {overlay.X},{overlay.Y} {overlay.Width}×{overlay.Height}");
+        var natural = await heat.EvaluateAsync<int[]>("h => [h.naturalWidth, h.naturalHeight]");
+        Assert.True(Math.Abs((double)natural[0] / natural[1] - (double)intrinsic[0] / intrinsic[1]) < 0.01, $"{name}: heatmap {natural[0]}×{natural[1]}");
+
+        var shown = await page.EvaluateAsync<int[]>(ReadCanvas);
+        Assert.True(shown.Max() - shown.Min() > 100, $"{name}: the preview is flat ({shown.Min()}…{shown.Max()})");
+        // Bone white: every study's collimator border absorbed the most, so its top rows are light (MONOCHROME1 inverted).
+        double top = shown.Take(intrinsic[0] * (intrinsic[1] / 40)).Average();
+        Assert.True(top > 200, $"{name}: the collimator border is {top:F0} of 255, not white");
+
+        if (name.EndsWith(".dcm", StringComparison.Ordinal))
+        {
+            await Assertions.Expect(page.Locator("#study")).ToContainTextAsync("DX");
+            await Assertions.Expect(page.Locator("#study")).ToContainTextAsync("0.143 × 0.143 mm");
+            await Assertions.Expect(page.Locator("#study")).ToContainTextAsync($"{width} × {height} px");
+            await Assertions.Expect(page.Locator("#download-sr")).ToBeVisibleAsync();
+        }
+        else await Assertions.Expect(page.Locator("#download-sr")).ToBeHiddenAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"page-{name}.png"), FullPage = true });
+
+        var controls = page.Locator("#wl");
+        if (!windowed)
+        {
+            await Assertions.Expect(controls).ToBeHiddenAsync();
+            Assert.Empty(_consoleProblems);
+            return;
+        }
+        await Assertions.Expect(controls).ToBeVisibleAsync();
+        // By keyboard: Tab reaches the level slider; arrows move it and the pixels follow, drawn from the 16-bit levels.
+        await page.Locator("#opacity").FocusAsync();
+        for (int i = 0; i < 10 && await page.EvaluateAsync<string>("() => document.activeElement.id") != "wl-center"; i++) await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("wl-center", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await page.Keyboard.PressAsync("ArrowRight");
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-drawn", "window");
+        // Back at the starting window (give or take the slider's step), the levels give the function's PNG again.
+        var again = await page.EvaluateAsync<int[]>(ReadCanvas);
+        double mean = again.Zip(shown, (a, b) => Math.Abs(a - b)).Average();
+        int max = again.Zip(shown, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(mean < 0.5 && max <= 3, $"{name}: at the starting window the levels give mean |Δ| {mean:F2}, max {max} against the PNG");
+
+        await page.Locator("#wl-width").FocusAsync();
+        for (int i = 0; i < 40; i++) await page.Keyboard.PressAsync("ArrowLeft");
+        var narrow = await page.EvaluateAsync<int[]>(ReadCanvas);
+        double changed = narrow.Zip(shown, (a, b) => a != b ? 1.0 : 0).Average();
+        Assert.True(changed > 0.3, $"{name}: a narrower window changed only {changed:P0} of the pixels");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"page-{name}-window.png"), FullPage = true });
+
+        // Reset, by keyboard too, shows the function's PNG again.
+        await page.Locator("#wl-reset").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(canvas).ToHaveAttributeAsync("data-drawn", "png");
+        Assert.Equal(shown, await page.EvaluateAsync<int[]>(ReadCanvas));
+        Assert.Empty(_consoleProblems);
+    }
+
+    [Fact]
+    public async Task OffersTheLastDicomResultAsAStructuredReportAndAFhirBundle()
+    {
+        var page = await OpenAsync(1000, 900);
+        await UploadAsync(page, "mono1.dcm", "application/dicom", studies.Bytes("mono1.dcm"));
+        await Assertions.Expect(page.Locator("#findings li")).ToHaveCountAsync(14);
+
+        var sr = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-sr").ClickAsync());
+        var srBytes = await File.ReadAllBytesAsync((await sr.PathAsync())!);
+        Assert.EndsWith(".dcm", sr.SuggestedFilename);
+        Assert.Equal("DICM", System.Text.Encoding.ASCII.GetString(srBytes, 128, 4));
+        Assert.Contains("1.2.840.10008.5.1.4.1.1.88.34", System.Text.Encoding.ASCII.GetString(srBytes)); // Comprehensive 3D SR
+
+        var fhir = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-fhir").ClickAsync());
+        using var bundle = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync((await fhir.PathAsync())!));
+        Assert.Equal("Bundle", bundle.RootElement.GetProperty("resourceType").GetString());
+        Assert.EndsWith(".fhir.json", fhir.SuggestedFilename);
+        Assert.Empty(_consoleProblems);
+    }
+
+    [Fact]
+    public async Task KeepsItsStrictContentSecurityPolicy()
+    {
+        var page = await _browser.NewPageAsync();
+        var response = await page.GotoAsync(new Uri(_server.BaseAddress, "v1/").ToString());
+        string policy = (await response!.HeaderValueAsync("content-security-policy"))!;
+        Assert.StartsWith("default-src 'none'; script-src 'sha256-", policy);
+        Assert.DoesNotContain("unsafe", policy);
+        Assert.Contains("img-src data: blob:;", policy);
+        Assert.Contains("connect-src 'self';", policy);
+
+        // An injected inline script and a foreign image are refused by the browser itself.
+        string violated = await page.EvaluateAsync<string>("() => new Promise(resolve => { document.addEventListener('securitypolicyviolation', e => resolve(e.violatedDirective), { once: true }); " +
+            "const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.appendChild(s); })");
+        Assert.Equal("script-src-elem", violated);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.injected === undefined"));
+        violated = await page.EvaluateAsync<string>("() => new Promise(resolve => { document.addEventListener('securitypolicyviolation', e => resolve(e.violatedDirective), { once: true }); " +
+            "const i = document.createElement('img'); i.src = 'http://192.0.2.1/x.png'; document.body.appendChild(i); })");
+        Assert.Equal("img-src", violated);
+    }
+
+    [Fact]
+    public async Task ShowsADicomStudyAndItsWindowControlsAt360PixelsWide()
+    {
+        var page = await OpenAsync(360, 740);
+        await UploadAsync(page, "mono2u16.dcm", "application/dicom", studies.Bytes("mono2u16.dcm"));
+        await Assertions.Expect(page.Locator("#findings li")).ToHaveCountAsync(14);
+        await Assertions.Expect(page.Locator("#wl")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#preview")).ToHaveAttributeAsync("data-drawn", "png");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
+            "the page scrolls sideways at 360 px");
+        foreach (var selector in new[] { "#wl-center", "#wl-width" })
+            Assert.False(string.IsNullOrWhiteSpace(await page.Locator(selector).EvaluateAsync<string>("e => e.labels[0].textContent")), selector);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-360-dicom.png"), FullPage = true });
         Assert.Empty(_consoleProblems);
     }
 }

@@ -19,4 +19,7 @@ internal sealed record ClassifiedRequest(ClassificationOutcome Outcome, string R
 
     /// <summary>How storing <see cref="Report"/> on the results destination went; null when it was not sent.</summary>
     public DeliveryReport? Delivery { get; init; }
+
+    /// <summary>?preview=: null when not asked, false for the display PNG, true for it and its levels (<see cref="PreviewQuery"/>).</summary>
+    public bool? Preview { get; init; }
 }

@@ -21,6 +21,9 @@ internal sealed class JsonClassificationAnswer : IClassificationAnswer
         }
         var heatmaps = HeatmapQuery.Answers(result, manifest.Input, out double drawMs);
         double? heatmapMs = heatmaps is null ? null : result.HeatmapMs + drawMs;
+        long previewStart = Stopwatch.GetTimestamp();
+        var preview = classified.Preview is { } withLevels && result.Image.Preview(withLevels) is { } made ? PreviewAnswer.For(made) : null;
+        double? previewMs = preview is null ? null : Stopwatch.GetElapsedTime(previewStart).TotalMilliseconds;
         var entry = classified.Log;
         double total = Stopwatch.GetElapsedTime(classified.StartTimestamp).TotalMilliseconds;
         entry.TotalMs = total;
@@ -36,11 +39,12 @@ internal sealed class JsonClassificationAnswer : IClassificationAnswer
             Warnings = result.Image.Dicom?.Warnings.Select(w => new WarningAnswer { Code = w.Code, Message = w.Message }).ToArray(),
             Delivery = classified.Delivery is { } delivery ? DeliveryAnswer.For(delivery) : null,
             RequestId = classified.RequestId,
-            TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Heatmap = heatmapMs is { } h ? Timing.Round(h) : null, Total = Timing.Round(total) },
+            TimingsMs = new TimingsAnswer { Decode = Timing.Round(result.DecodeMs), Inference = Timing.Round(result.InferenceMs), Heatmap = heatmapMs is { } h ? Timing.Round(h) : null, Preview = previewMs is { } pm ? Timing.Round(pm) : null, Total = Timing.Round(total) },
             Heatmaps = heatmaps,
+            Preview = preview,
         };
         var response = Responses.Create(200, answer, AnswerJsonContext.Readable.ClassifyAnswer, Responses.Json, classified.RequestId);
-        response.Headers["Server-Timing"] = Timing.ServerTiming(entry.BodyMs ?? 0, result.DecodeMs, result.InferenceMs, heatmapMs, total);
+        response.Headers["Server-Timing"] = Timing.ServerTiming(entry.BodyMs ?? 0, result.DecodeMs, result.InferenceMs, heatmapMs, total, previewMs);
         return response;
     }
 }

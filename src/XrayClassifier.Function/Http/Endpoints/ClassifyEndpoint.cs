@@ -33,6 +33,7 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
         entry.ModelVersion = classifier.Manifest.Version;
 
         var heatmaps = HeatmapQuery.From(context.Request, classifier);
+        bool? preview = PreviewQuery.From(context.Request);
         var upload = UploadReader.Read(context.Request, context.Lease, limits);
         if (upload.S3Key is { } s3Key)
         {
@@ -67,7 +68,7 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
         var outcome = await classification.ClassifyAsync(classifier, request, entry).ConfigureAwait(false);
         if (upload.S3Key is { } classified) await DeleteUploadAsync(context, classified).ConfigureAwait(false);
 
-        var answered = new ClassifiedRequest(outcome, context.RequestId, upload.S3Key, context.StartTimestamp, entry);
+        var answered = new ClassifiedRequest(outcome, context.RequestId, upload.S3Key, context.StartTimestamp, entry) { Preview = preview };
         if (format == ImageFormat.Dicom && results.IsConfigured && !context.IsWarmUp)
         {
             var (report, delivery) = await results.DeliverAsync(outcome, context.RequestId, () => context.RemainingTime, entry).ConfigureAwait(false);

@@ -17,7 +17,11 @@ internal sealed class VipsLoaderDecoder(string loader) : IImageDecoder
     public IReadOnlyList<string> VipsLoaders => [loader];
 
     public OpenedImage Open(ReadOnlyMemory<byte> encoded, ImageFormat format, ImagePipeline pipeline, PreprocessSpec spec) =>
-        Open(Load(encoded.Span, format.DisplayName), format.DisplayName, pipeline.Limits);
+        Open(Load(encoded.Span, format.DisplayName), format.DisplayName, pipeline.Limits) with
+        {
+            // The same bytes through the same loader (Load's sniff check has already passed for them).
+            Preview = withLevels => DisplayPreviews.ForVips(encoded.Span, withLevels),
+        };
 
     /// <summary>The loader's image of <paramref name="encoded"/>, header read, pixels not yet decoded.</summary>
     /// <remarks>NetVips's NewFromBuffer(ReadOnlySpan) hands libvips one native copy of the bytes (libvips
