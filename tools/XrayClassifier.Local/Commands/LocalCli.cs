@@ -3,7 +3,7 @@ using XrayClassifier.Function.Configuration;
 
 namespace XrayClassifier.Local.Commands;
 
-/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray and classify,
+/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray, classify and quantize,
 /// and the outcome maps to the exit code (0 a 2xx answer, 1 a 4xx/5xx answer or a failure, 2 a usage error).</summary>
 public static class LocalCli
 {
@@ -39,6 +39,11 @@ public static class LocalCli
           classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
               Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
               --dump-input writes the model's input tensor as float32 [1,C,H,W].
+          quantize MODEL_DIR --images DIR --out DIR [--held-out DIR] [--labels FILE.csv] [--efs-root DIR]
+              An int8 copy of the fp32 model in MODEL_DIR (manifest.json + model): exact graph rewrites
+              (checked bit for bit with ONNX Runtime), per-channel int8 weights, uint8 activations calibrated
+              on the images, and agreement.txt/json: |Δp| and |Δlogit| per finding against fp32 on held-out
+              images, threshold flips, and AUROC with --labels (image,finding,0|1). Exit 1 if refused.
 
         --efs-root: the folder standing in for the EFS mount (default: $XRAY_EFS_ROOT, else the
         repository's efs-layout/ above the current directory). Every other XRAY_* variable is read
@@ -62,6 +67,7 @@ public static class LocalCli
             EventCommand.Create(stdout),
             SampleXrayCommand.Create(stderr, environment),
             ClassifyCommand.Create(stdout, stderr, environment),
+            QuantizeCommand.Create(stdout, stderr, environment),
         };
         // An argument starting with '@' is a file name here, not a response file to expand.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
