@@ -18,6 +18,8 @@ public static class FuzzTargets
         DicomTargets.Rle(),
         DicomTargets.JpegLossless(),
         StructuredReportTarget.Create(),
+        QuantizerTargets.Model(),
+        QuantizerTargets.Labels(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -41,6 +41,8 @@ public static class Quantizer
         var manifestPath = Path.Combine(request.ModelFolder, ModelManifest.FileName);
         if (!File.Exists(manifestPath)) throw new UnsupportedModelException($"no {ModelManifest.FileName} in '{request.ModelFolder}'");
         var manifest = ModelManifest.Load(manifestPath);
+        if (manifest.Quantization is { } already)
+            throw new UnsupportedModelException($"the model in '{request.ModelFolder}' is already {already.Precision}; quantise its fp32 source (SHA-256 {already.SourceSha256})");
         var modelPath = Path.Combine(request.ModelFolder, manifest.ModelFile);
         var source = File.ReadAllBytes(modelPath);
         var sourceSha = Convert.ToHexStringLower(SHA256.HashData(source));
@@ -147,17 +149,13 @@ public static class Quantizer
     {
         var node = JsonNode.Parse(sourceManifest)!.AsObject();
         node["model"] = "model.onnx";
+        // The manifest's schema (ManifestSchema.Quantization): the function reads it and names the model "(int8)" in answers.
         node["quantization"] = new JsonObject
         {
             ["precision"] = "int8",
             ["sourceSha256"] = sourceSha,
             ["calibrationImages"] = calibrationImages,
-            ["rangeMethod"] = method == RangeMethod.MinMax ? "min-max" : "percentile",
-            ["heldOutImages"] = report.Images,
-            ["maxAbsDeltaP"] = Math.Round(report.MaxAbsDeltaP, 6),
-            ["meanAbsDeltaP"] = Math.Round(report.MeanAbsDeltaP, 6),
-            ["maxAbsDeltaLogit"] = Math.Round(report.MaxAbsDeltaLogit, 6),
-            ["thresholdFlips"] = report.Flips,
+            ["agreement"] = $"{method switch { RangeMethod.MinMax => "min/max", _ => "percentile" }} ranges; " + report.Headline,
         };
         return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }

@@ -70,11 +70,15 @@ public sealed record AgreementReport(int Images, IReadOnlyList<FindingAgreement>
         return Math.Log(q / (1 - q));
     }
 
+    /// <summary>One line: the figures the manifest records.</summary>
+    public string Headline => string.Create(CultureInfo.InvariantCulture,
+        $"int8 against fp32 on {Images} held-out image(s): max |Δp| {MaxAbsDeltaP:F4}, mean |Δp| {MeanAbsDeltaP:F5}, max |Δlogit| {MaxAbsDeltaLogit:F4}, threshold flips {Flips} ({FlipsOutsideMargin} further than {Margin} from the threshold)");
+
     public string ToText()
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(ci, $"int8 against fp32 on {Images} held-out image(s): max |Δp| {MaxAbsDeltaP:F4}, mean |Δp| {MeanAbsDeltaP:F5}, max |Δlogit| {MaxAbsDeltaLogit:F4}, threshold flips {Flips} ({FlipsOutsideMargin} further than {Margin} from the threshold)");
+        sb.AppendLine(Headline);
         sb.AppendLine("finding                      threshold  max|Δp|  mean|Δp|  max|Δlogit|  flips  AUROC fp32  AUROC int8");
         foreach (var f in Findings)
             sb.AppendLine(ci, $"{f.Finding,-28} {f.Threshold,9:F3}  {f.MaxAbsDeltaP,7:F4}  {f.MeanAbsDeltaP,8:F5}  {f.MaxAbsDeltaLogit,11:F4}  {f.Flips,5}  {LabelsCsv.Format(f.AurocFp32),10}  {LabelsCsv.Format(f.AurocInt8),10}");

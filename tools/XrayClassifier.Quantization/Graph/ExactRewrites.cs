@@ -28,7 +28,7 @@ internal static class ExactRewrites
             var padsTensor = index.Initializers.GetValueOrDefault(pad.Input[1]) ?? constants.GetValueOrDefault(pad.Input[1]);
             if (padsTensor is null || padsTensor.DataType != (int)TensorProto.Types.DataType.Int64) continue;
             var pads = padsTensor.HasRawData ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(padsTensor.RawData.Span).ToArray() : [.. padsTensor.Int64Data];
-            if (pads.Any(p => p != 0) || index.GraphOutputs.Contains(pad.Output[0])) continue;
+            if (pad.Output.Count != 1 || pads.Any(p => p != 0) || index.GraphOutputs.Contains(pad.Output[0])) continue;
             foreach (var reader in index.ConsumersOf(pad.Output[0]))
                 for (int i = 0; i < reader.Input.Count; i++)
                     if (reader.Input[i] == pad.Output[0]) reader.Input[i] = pad.Input[0];
@@ -50,10 +50,12 @@ internal static class ExactRewrites
         int folded = 0;
         foreach (var bn in graph.Node.Where(n => n.OpType == "BatchNormalization").ToList())
         {
+            if (bn.Input.Count != 5) throw new UnsupportedModelException($"node '{OnnxModelFile.Describe(bn)}' has {bn.Input.Count} inputs; BatchNormalization takes 5");
             if (bn.Output.Count != 1 || !index.Producers.TryGetValue(bn.Input[0], out var conv) || conv.OpType != "Conv" || index.SoleConsumer(bn.Input[0]) != bn) continue;
             var (s, shift) = ScaleAndShift(index, bn);
             var weight = index.Initializer(conv, 1, "weight");
             var w = OnnxModelFile.Floats(weight);
+            if (weight.Dims.Count < 3 || weight.Dims[0] < 1) throw new UnsupportedModelException($"node '{OnnxModelFile.Describe(conv)}': weight shape [{string.Join(",", weight.Dims)}] is not a convolution's");
             int perChannel = w.Length / s.Length;
             if (weight.Dims[0] != s.Length) throw new UnsupportedModelException($"node '{OnnxModelFile.Describe(bn)}' normalises {s.Length} channels, its Conv makes {weight.Dims[0]}");
             for (int o = 0; o < s.Length; o++)
@@ -92,6 +94,7 @@ internal static class ExactRewrites
         int converted = 0;
         foreach (var bn in graph.Node.Where(n => n.OpType == "BatchNormalization").ToList())
         {
+            if (bn.Input.Count != 5) throw new UnsupportedModelException($"node '{OnnxModelFile.Describe(bn)}' has {bn.Input.Count} inputs; BatchNormalization takes 5");
             if (bn.Output.Count != 1) throw new UnsupportedModelException($"node '{OnnxModelFile.Describe(bn)}' is in training mode (it outputs running statistics); export the model in eval mode");
             var (s, shift) = ScaleAndShift(index, bn);
             var name = bn.Name.Length > 0 ? bn.Name : bn.Output[0];
@@ -122,7 +125,7 @@ internal static class ExactRewrites
         int chained = 0;
         foreach (var node in graph.Node)
         {
-            if (node.OpType != "Concat") continue;
+            if (node.OpType != "Concat" || node.Output.Count != 1) continue;
             var axis = GraphIndex.Int(node, "axis", 0);
             if (node.Input.Count > 2 && seen.TryGetValue(Key(axis, node.Input.Take(node.Input.Count - 1)), out var prefix))
             {

@@ -36,7 +36,11 @@ internal static class OnnxModelFile
         return model;
     }
 
-    public static string Describe(NodeProto node) => node.Name.Length > 0 ? $"{node.Name} ({node.OpType})" : $"{node.OpType} → {string.Join(",", node.Output)}";
+    public static string Describe(NodeProto node) =>
+        Shorten(node.Name.Length > 0 ? $"{node.Name} ({node.OpType})" : $"{node.OpType} → {string.Join(",", node.Output)}");
+
+    // A name in a message is the model's own text: bounded, so a hostile file cannot make the message huge.
+    private static string Shorten(string s) => s.Length <= 200 ? s : s[..200] + "…";
 
     /// <summary>A float initializer's values (raw_data little-endian, or float_data).</summary>
     public static float[] Floats(TensorProto tensor)

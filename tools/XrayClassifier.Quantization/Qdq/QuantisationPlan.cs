@@ -34,6 +34,8 @@ internal sealed class QuantisationPlan
         var activations = new HashSet<string> { Input };
         foreach (var node in graph.Node)
         {
+            if (node.Output.Count == 0 || node.Output.Any(o => o.Length == 0))
+                throw new UnsupportedModelException($"node '{OnnxModelFile.Describe(node)}' has no (or an unnamed) output");
             bool activationIn = node.Input.Count > 0 && activations.Contains(node.Input[0]);
             bool quantised = node.OpType switch
             {

@@ -31,8 +31,8 @@ internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
         var source = result.Image.Dicom?.SourceIdentity
             ?? throw new InvalidOperationException("The DICOM SR answer was chosen for an upload that is not DICOM.");
         var findings = result.Scores.Predictions.Select(p => new ReportedFinding(p.Label, p.Probability, p.Threshold, p.IsFinding)).ToArray();
-        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.Name, [manifest.Version, FunctionVersion],
-            DicomUid.FromName($"{Manufacturer}/{manifest.Name}/{manifest.Version}"), manifest.Notice);
+        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.DisplayName, [manifest.Version, FunctionVersion],
+            DicomUid.FromName($"{Manufacturer}/{manifest.DisplayName}/{manifest.Version}"), manifest.Notice);
         var (file, _) = ClassificationReport.Write(source, findings, algorithm, DateTimeOffset.UtcNow);
         classified.Log.TotalMs = System.Diagnostics.Stopwatch.GetElapsedTime(classified.StartTimestamp).TotalMilliseconds;
         return Responses.Binary(200, file, DicomMediaType, classified.RequestId);
