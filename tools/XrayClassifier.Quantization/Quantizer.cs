@@ -77,7 +77,7 @@ public static class Quantizer
         var candidates = new Dictionary<RangeMethod, (ModelProto Model, double MaxAbsDeltaP)>();
         foreach (var method in Enum.GetValues<RangeMethod>())
         {
-            var int8 = QdqBuilder.Build(rewritten, plan, t => ranges.Get(t, method));
+            var int8 = QdqBuilder.Build(rewritten, t => ranges.Get(t, method));
             using var runner = new ModelRunner(int8);
             var report = AgreementReport.Measure(manifest, calibration.Select((img, i) => (img.Name, fp32Calibration[i], runner.RunFirst(img.Tensor))).ToArray());
             candidates[method] = (int8, report.MaxAbsDeltaP);

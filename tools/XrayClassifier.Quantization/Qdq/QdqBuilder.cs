@@ -28,11 +28,13 @@ public readonly record struct ActivationQuantisation(float Scale, byte ZeroPoint
 /// </summary>
 internal static class QdqBuilder
 {
-    public static ModelProto Build(ModelProto fp32, QuantisationPlan plan, Func<string, ValueRange> rangeOf)
+    public static ModelProto Build(ModelProto fp32, Func<string, ValueRange> rangeOf)
     {
         var model = fp32.Clone();
         var graph = model.Graph;
         var index = new GraphIndex(graph);
+        // The plan of this copy's own nodes: they are edited in place below.
+        var plan = new QuantisationPlan(graph);
 
         // One range per group: the union of its members'.
         var groupRanges = new Dictionary<string, ValueRange>();
@@ -45,7 +47,8 @@ internal static class QdqBuilder
 
         // ReLU folding: Conv → Relu becomes Conv → Q(zero point 0); only where the ReLU's output range starts at 0
         // (a ReLU whose output shares a group with signed tensors keeps its node).
-        var quantisedNodes = plan.Nodes.ToHashSet();
+        // By reference: protobuf messages compare by value, and these nodes are edited below.
+        var quantisedNodes = plan.Nodes.ToHashSet(ReferenceEqualityComparer.Instance);
         var folded = new HashSet<string>();
         foreach (var relu in plan.Nodes.Where(n => n.OpType == "Relu").ToList())
         {
