@@ -2,7 +2,11 @@
 # One command for the benchmark of issue 6 (README): prepares natives, model, images, the published
 # ReadyToRun function and (when ../shared/peers/node and node are there) the Node peer, then measures
 # both in the same run and writes bench/RESULTS.md. Takes a few minutes on 2 cores.
+#   bash bench/run.sh int8   only the int8 part: quantize the default model (XrayClassifier.Local quantize, on
+#                            synthetic radiographs), then its model run, warm end to end, cold start and peak RSS
+#                            beside fp32's, both against the peer on its fp32 model (bench/out/int8/int8.json).
 set -euo pipefail
+part="${1:-all}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 out="$repo/bench/out"
@@ -66,6 +70,23 @@ else
   say "no Node peer (../shared/peers/node or node missing): measuring this project only"
 fi
 
+if [ "$part" = int8 ]; then
+  [ ${#peer_args[@]} -gt 0 ] || { say "the int8 part compares with the Node peer: ../shared/peers/node and node are needed"; exit 1; }
+  int8="$out/int8"
+  rm -rf "$int8" && mkdir -p "$int8/calibration" "$int8/held-out" "$int8/efs/cache" "$int8/efs/workspace" "$int8/efs/models"
+  ln -sfn "$repo/efs-layout/runtime" "$int8/efs/runtime"
+  dotnet build tools/XrayClassifier.Local -c Release -o "$out/local" >&2
+  local_tool() { dotnet "$out/local/XrayClassifier.Local.dll" "$@" --efs-root "$repo/efs-layout"; }
+  for s in 1 2 3 4 5 6 7 8 9 10 11 12; do local_tool sample-xray "$int8/calibration/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
+  for s in 41 42 43 44; do local_tool sample-xray "$int8/held-out/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
+  local_tool quantize "$repo/efs-layout/models/chest-xray" --images "$int8/calibration" --held-out "$int8/held-out" \
+    --out "$int8/efs/models/chest-xray" | tee "$int8/quantize.txt" >&2
+  dotnet "$out/bench/XrayClassifier.Bench.dll" int8 --efs-root "$efs" --int8-efs-root "$int8/efs" --image "$images/chest-1024-8bit.png" \
+    --bootstrap "$out/bootstrap/bootstrap" --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
+    --out "$int8/run" "${peer_args[@]}" > "$int8/function-log.jsonl"
+  say "done: $int8/run/int8.json"
+  exit 0
+fi
 mkdir -p "$out/run"
 # The function logs a JSON line per request to stdout, as on Lambda: keep them, off the terminal.
 dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$images" \
