@@ -105,9 +105,11 @@ public static class Quantizer
         return new QuantizeResult(chosen, candidates.ToDictionary(c => c.Key, c => c.Value.MaxAbsDeltaP), agreement, outModel, outManifest, summary);
     }
 
+    // The report and manifest are read by people: Δ and × as themselves, not \u escapes (no HTML ever embeds them).
     private static readonly JsonSerializerOptions s_json = new()
     {
         WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
@@ -157,7 +159,7 @@ public static class Quantizer
             ["calibrationImages"] = calibrationImages,
             ["agreement"] = $"{method switch { RangeMethod.MinMax => "min/max", _ => "percentile" }} ranges; " + report.Headline,
         };
-        return node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return node.ToJsonString(s_json) + "\n";
     }
 }
 
