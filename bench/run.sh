@@ -5,15 +5,18 @@
 #   bash bench/run.sh archive [OBJECTS]   only issue 23's archive section (default 1,000 objects on s3rver: ours
 #                                         through S3 Batch events against the peer, batched runs, costs on paper),
 #                                         written into bench/RESULTS.md between its markers; the rest is kept.
+#   bash bench/run.sh int8   only the int8 part: quantize the default model (XrayClassifier.Local quantize, on
+#                            synthetic radiographs), then its model run, warm end to end, cold start and peak RSS
+#                            beside fp32's, both against the peer on its fp32 model (bench/out/int8/int8.json).
 # x86_64 only: it measures nothing on arm64. The arm64 bootstrap runs here only under QEMU, whose timings mean nothing
 # (BootstrapSpawner refuses an emulated bootstrap); Graviton figures must come from Graviton.
 set -euo pipefail
+part="${1:-all}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 out="$repo/bench/out"
 say() { printf 'bench: %s\n' "$*" >&2; }
 
-mode="${1:-all}"
 bash tools/prerequisites.sh
 bash efs-layout/fill.sh
 
@@ -61,7 +64,7 @@ mkdir -p "$efs/cache" "$efs/workspace"
 ln -sfn "$repo/efs-layout/runtime" "$efs/runtime"
 ln -sfn "$repo/efs-layout/models" "$efs/models"
 
-if [ "$mode" = archive ]; then
+if [ "$part" = archive ]; then
   # Issue 23's section alone: the S3-protocol server (s3rver, the tests' pinned one), the bench, the peer.
   bash test/XrayClassifier.Tests/S3/server/install.sh
   dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
@@ -89,6 +92,23 @@ dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
 
 prepare_peer
 
+if [ "$part" = int8 ]; then
+  [ ${#peer_args[@]} -gt 0 ] || { say "the int8 part compares with the Node peer: ../shared/peers/node and node are needed"; exit 1; }
+  int8="$out/int8"
+  rm -rf "$int8" && mkdir -p "$int8/calibration" "$int8/held-out" "$int8/efs/cache" "$int8/efs/workspace" "$int8/efs/models"
+  ln -sfn "$repo/efs-layout/runtime" "$int8/efs/runtime"
+  dotnet build tools/XrayClassifier.Local -c Release -o "$out/local" >&2
+  local_tool() { dotnet "$out/local/XrayClassifier.Local.dll" "$@" --efs-root "$repo/efs-layout"; }
+  for s in 1 2 3 4 5 6 7 8 9 10 11 12; do local_tool sample-xray "$int8/calibration/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
+  for s in 41 42 43 44; do local_tool sample-xray "$int8/held-out/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
+  local_tool quantize "$repo/efs-layout/models/chest-xray" --images "$int8/calibration" --held-out "$int8/held-out" \
+    --out "$int8/efs/models/chest-xray" | tee "$int8/quantize.txt" >&2
+  dotnet "$out/bench/XrayClassifier.Bench.dll" int8 --efs-root "$efs" --int8-efs-root "$int8/efs" --image "$images/chest-1024-8bit.png" \
+    --bootstrap "$out/bootstrap/bootstrap" --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
+    --out "$int8/run" "${peer_args[@]}" > "$int8/function-log.jsonl"
+  say "done: $int8/run/int8.json"
+  exit 0
+fi
 mkdir -p "$out/run"
 # The function logs a JSON line per request to stdout, as on Lambda: keep them, off the terminal.
 dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$images" \

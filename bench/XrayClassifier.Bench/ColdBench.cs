@@ -23,7 +23,7 @@ public static class ColdBench
     /// <summary>With <paramref name="peerDir"/>, each of our runs is followed by one of the Node peer's own cold.js on the same
     /// event and model, so both sides see the same machine: on a shared VM, speed drifts by tens of percent within minutes.</summary>
     public static List<ColdResult> Run(string bootstrap, string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir,
-        Action<string> log, string? peerDir = null)
+        Action<string> log, string? peerDir = null, string? peerModel = null)
     {
         Directory.CreateDirectory(eventsDir);
         var cache = Path.Combine(efsRoot, "cache");
@@ -38,7 +38,8 @@ public static class ColdBench
 
             var without = new List<ColdRun>();
             var peer = new List<(double Ms, long PeakKiB)>();
-            string model = Path.Combine(efsRoot, "models", "chest-xray", "model.onnx");
+            // The peer runs its own fp32 model even when ours is the int8 copy (bench/run.sh int8).
+            string model = peerModel ?? Path.Combine(efsRoot, "models", "chest-xray", "model.onnx");
             for (int i = 0; i < Runs; i++)
             {
                 EmptyFolder(cache);

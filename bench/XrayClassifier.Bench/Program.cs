@@ -114,6 +114,47 @@ switch (args.FirstOrDefault())
         ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"), Log);
         return 0;
     }
+    case "int8":
+    {
+        // bench/run.sh int8: the int8 model (quantize of the default model) beside the fp32 one, both against the Node peer
+        // on its fp32 model, in one run: model run and warm end to end (alternating with the peer), cold start with the
+        // cache primed (interleaved with the peer's), peak RSS. Writes a JSON and prints the ratios.
+        string fp32Efs = Need("efs-root"), int8Efs = Need("int8-efs-root"), image = Need("image"), outDir = Need("out"), peerDir = Need("peer");
+        Directory.CreateDirectory(outDir);
+        string fp32Model = Path.Combine(fp32Efs, "models", "chest-xray", "model.onnx");
+        var figures = new Dictionary<string, object>();
+        foreach (var (name, efs) in new[] { ("fp32", fp32Efs), ("int8", int8Efs) })
+        {
+            var memJson = Path.Combine(outDir, $"memory-{name}.json");
+            RunSelf(["memory", "--efs-root", efs, "--image", image, "--requests", "200", "--json", memJson]);
+            var memory = JsonSerializer.Deserialize<MemoryResult>(File.ReadAllText(memJson))!;
+            ClearWorkspace(efs);
+            List<WarmResult> warmResults;
+            using (var worker = PeerWorker.Start(Path.GetFullPath(peerDir), fp32Model, Path.Combine(outDir, "peer-workspace")))
+                warmResults = WarmBench.Run(efs, [image], Log, worker);
+            ClearWorkspace(efs);
+            var cold = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efs, [image], Path.Combine(outDir, "events-" + name), Log, peerDir, fp32Model);
+            ClearWorkspace(efs);
+            var w = warmResults.Single();
+            var c = cold.Single();
+            figures[name] = new
+            {
+                model = new FileInfo(Path.Combine(efs, "models", "chest-xray", "model.onnx")).Length,
+                run = w.Run.Median, peerRun = w.Peer!.Run.Median, runRatio = w.Run.Median / w.Peer.Run.Median,
+                handler = w.Handler.Median, peerHandler = w.Peer.Handler.Median, handlerRatio = w.Handler.Median / w.Peer.Handler.Median,
+                coldPrimed = c.WithCache.Median, peerCold = c.Peer!.Median, coldRatio = c.WithCache.Median / c.Peer.Median,
+                coldPeakRssKiB = c.PeakRssKiB, peerPeakRssKiB = c.PeerPeakRssKiB, warmRssKiB = memory.RssAfterAllKiB,
+            };
+            Log($"{name}: model run {w.Run.Median:F1} ms vs the peer's {w.Peer.Run.Median:F1} ms ({w.Run.Median / w.Peer.Run.Median:F2}×); " +
+                $"warm end to end {w.Handler.Median:F1} vs {w.Peer.Handler.Median:F1} ms ({w.Handler.Median / w.Peer.Handler.Median:F2}×); " +
+                $"cold start, cache primed {c.WithCache.Median:F0} vs {c.Peer.Median:F0} ms ({c.WithCache.Median / c.Peer.Median:F2}×); " +
+                $"peak RSS cold {c.PeakRssKiB / 1024} MiB (peer {c.PeerPeakRssKiB / 1024} MiB), warm after 200 requests {memory.RssAfterAllKiB / 1024} MiB");
+        }
+        var json = JsonSerializer.Serialize(new { machine = Machine(), image = Path.GetFileName(image), figures }, new JsonSerializerOptions { WriteIndented = true });
+        File.WriteAllText(Path.Combine(outDir, "int8.json"), json);
+        Console.WriteLine(json);
+        return 0;
+    }
     case "all":
     {
         string efsRoot = Need("efs-root"), imagesDir = Need("images"), outDir = Need("out");

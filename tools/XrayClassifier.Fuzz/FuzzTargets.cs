@@ -24,6 +24,8 @@ public static class FuzzTargets
         EventSourceTargets.DistributedMapItem(),
         EventSourceTargets.DistributedMapBatch(),
         StowResponseTarget.Create(),
+        QuantizerTargets.Model(),
+        QuantizerTargets.Labels(),
     ];
 
     public static FuzzTarget? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -90,7 +90,7 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
                 Format = result.Image.Format.Name,
                 Width = result.Image.Width,
                 Height = result.Image.Height,
-                ModelName = manifest.Name,
+                ModelName = manifest.DisplayName,
                 ModelVersion = manifest.Version,
                 Classification = result.Scores,
                 Dicom = result.Image.Dicom?.Summary,

@@ -79,9 +79,22 @@ public sealed class ModelManifest
     /// <summary>"heatmap.bias": the classifier's bias initializer; null: none (or found in the graph).</summary>
     public string? HeatmapBias { get; init; }
 
+    /// <summary>"quantization": set on a model made by `quantize`; null for a model as trained.</summary>
+    public ModelQuantization? Quantization { get; init; }
+
+    /// <summary>The name answers and /health give: the manifest's name, with the precision of a quantised model ("chexnet (int8)").</summary>
+    public string DisplayName => Quantization is { } q ? $"{Name} ({q.Precision})" : Name;
+
     /// <summary>The probability at or above which <paramref name="label"/> is a finding.</summary>
     public float ThresholdFor(string label) => LabelThresholds.TryGetValue(label, out float t) ? t : DefaultThreshold;
 
     /// <summary>Reads and parses the manifest at <paramref name="path"/>.</summary>
     public static ModelManifest Load(string path) => ManifestReader.Load(path);
 }
+
+/// <summary>A quantised model's provenance ("quantization" in the manifest).</summary>
+/// <param name="Precision">"int8".</param>
+/// <param name="SourceSha256">SHA-256 of the fp32 model it was made from.</param>
+/// <param name="CalibrationImages">How many images calibrated its activation ranges.</param>
+/// <param name="Agreement">The agreement report's headline against fp32.</param>
+public sealed record ModelQuantization(string Precision, string SourceSha256, int CalibrationImages, string Agreement);

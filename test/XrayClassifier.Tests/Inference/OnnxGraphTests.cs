@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using XrayClassifier.Function.Inference.Onnx;
-using XrayClassifier.ModelGen.Protobuf;
+using Google.Protobuf;
+using Onnx;
 
 namespace XrayClassifier.Tests.Inference;
 
@@ -28,14 +29,21 @@ public sealed class OnnxGraphTests
     [Fact]
     public void ReadsFloatDataPackedAndUnpackedAsWellAsRawData()
     {
-        var packed = new ProtoMessage().Varint(1, 3).Varint(2, 1).String(8, "packed")
-            .Bytes(4, MemoryMarshal.AsBytes(new float[] { 1.5f, -2f, 0.25f }.AsSpan()).ToArray());
-        var unpacked = new ProtoMessage().Varint(1, 2).Varint(2, 1).String(8, "unpacked").Fixed32(4, 7f).Fixed32(4, -0.5f);
-        var raw = new ProtoMessage().Varint(1, 1).Varint(1, 2).Varint(2, 1).String(8, "raw").RawFloats(9, new float[] { 3f, 4f });
-        var ints = new ProtoMessage().Varint(1, 2).Varint(2, 7).String(8, "axes")
-            .Bytes(7, new byte[] { 2, 3 }); // packed int64_data: varints 2 and 3
-        var graph = new ProtoMessage().Message(5, packed).Message(5, unpacked).Message(5, raw).Message(5, ints);
-        var model = new ProtoMessage().Varint(1, 8).Message(7, graph).ToArray();
+        // onnx.proto's float_data/int64_data are proto2 repeated scalars: written unpacked by Google.Protobuf,
+        // packed by other writers. Both decode to the same values (protobuf encoding spec), so both are read here.
+        var packed = new TensorProto { DataType = 1, Name = "packed" };
+        packed.Dims.Add(3);
+        var unpacked = new TensorProto { DataType = 1, Name = "unpacked" };
+        unpacked.Dims.Add(2);
+        unpacked.FloatData.AddRange([7f, -0.5f]);
+        var raw = new TensorProto { DataType = 1, Name = "raw", RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(new float[] { 3f, 4f }.AsSpan())) };
+        raw.Dims.AddRange([1, 2]);
+        var ints = new TensorProto { DataType = 7, Name = "axes" };
+        ints.Dims.Add(2);
+        // GraphProto.initializer is field 5; ModelProto.ir_version 1, graph 7 (onnx.proto).
+        var graph = Fields(5, [WithPacked(packed, 4, MemoryMarshal.AsBytes(new float[] { 1.5f, -2f, 0.25f }.AsSpan()).ToArray()),
+            unpacked.ToByteArray(), raw.ToByteArray(), WithPacked(ints, 7, [2, 3])]); // packed int64_data: varints 2 and 3
+        var model = new ModelProto { IrVersion = 8 }.ToByteArray().Concat(Fields(7, [graph])).ToArray();
 
         var read = OnnxGraph.Read(model);
 
@@ -76,5 +84,23 @@ public sealed class OnnxGraphTests
         int shift = (int)(reread.Location.ContentStart - contentStart);
         Assert.Equal(model.AsSpan((int)contentStart, (int)(contentEnd - contentStart)).ToArray(),
             variant.AsSpan((int)contentStart + shift, (int)(contentEnd - contentStart)).ToArray());
+    }
+
+    /// <summary><paramref name="tensor"/>'s bytes with a packed (length-delimited) field <paramref name="number"/> appended, as a packing writer emits it.</summary>
+    private static byte[] WithPacked(TensorProto tensor, int number, byte[] content) =>
+        tensor.ToByteArray().Concat(Fields(number, [content])).ToArray();
+
+    /// <summary>Each of <paramref name="contents"/> as a length-delimited field <paramref name="number"/>.</summary>
+    private static byte[] Fields(int number, byte[][] contents)
+    {
+        using var buffer = new MemoryStream();
+        var output = new CodedOutputStream(buffer);
+        foreach (var content in contents)
+        {
+            output.WriteTag(number, WireFormat.WireType.LengthDelimited);
+            output.WriteBytes(ByteString.CopyFrom(content));
+        }
+        output.Flush();
+        return buffer.ToArray();
     }
 }

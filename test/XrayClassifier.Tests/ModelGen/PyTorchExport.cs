@@ -14,6 +14,7 @@ public static class PyTorchExport
     private static readonly Lazy<string> s_folder = new(CreateFolder);
     private static readonly Lazy<PyTorchModel> s_denseNet = new(() => Export("densenet121"));
     private static readonly Lazy<PyTorchModel> s_tiny = new(() => Export("tiny"));
+    private static readonly Lazy<PyTorchModel> s_xrv = new(() => Export("xrv-densenet121"));
 
     /// <summary>
     /// torchvision densenet121 with CheXNet's head (Linear(1024→14) + Sigmoid), seeded weights with
@@ -21,6 +22,12 @@ public static class PyTorchExport
     /// "probabilities" float[batch_size,14]. The first call takes ~10–20 s.
     /// </summary>
     public static PyTorchModel DenseNet121() => s_denseNet.Value;
+
+    /// <summary>
+    /// torchxrayvision's DenseNet layout (one grey channel, features2's ReLU/pool/view(N, −1), Linear(1024→18) logits)
+    /// built from torchvision, seeded weights: input "img" float[batch_size,1,224,224], output "logits" float[batch_size,18].
+    /// </summary>
+    public static PyTorchModel XrvDenseNet121() => s_xrv.Value;
 
     /// <summary>
     /// A tiny conv net exported the quick way (no names, no dynamic axes): input "input.1"

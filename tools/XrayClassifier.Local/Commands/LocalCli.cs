@@ -3,7 +3,7 @@ using XrayClassifier.Function.Configuration;
 
 namespace XrayClassifier.Local.Commands;
 
-/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray, classify and bulk,
+/// <summary>The command-line entry: System.CommandLine parses into serve, invoke, event, sample-xray, classify, bulk and quantize,
 /// and the outcome maps to the exit code (0 a 2xx answer, 1 a 4xx/5xx answer or a failure, 2 a usage error).</summary>
 public static class LocalCli
 {
@@ -50,6 +50,11 @@ public static class LocalCli
               failed, rate, ETA) on stderr; Ctrl+C finishes the invocations in flight and writes the report. The
               summary is one JSON line on stdout. --folder DIR: the folder is the bucket (served by the repository's
               s3rver for the job; every file unless --manifest; results copied back to DIR/results/).
+          quantize MODEL_DIR --images DIR --out DIR [--held-out DIR] [--labels FILE.csv] [--efs-root DIR]
+              An int8 copy of the fp32 model in MODEL_DIR (manifest.json + model): exact graph rewrites
+              (checked bit for bit with ONNX Runtime), per-channel int8 weights, uint8 activations calibrated
+              on the images, and agreement.txt/json: |Δp| and |Δlogit| per finding against fp32 on held-out
+              images, threshold flips, and AUROC with --labels (image,finding,0|1). Exit 1 if refused.
 
         --efs-root: the folder standing in for the EFS mount (default: $XRAY_EFS_ROOT, else the
         repository's efs-layout/ above the current directory). Every other XRAY_* variable is read
@@ -75,6 +80,7 @@ public static class LocalCli
             SampleXrayCommand.Create(stderr, environment),
             ClassifyCommand.Create(stdout, stderr, environment),
             BulkCommand.Create(stdout, stderr, environment),
+            QuantizeCommand.Create(stdout, stderr, environment),
         };
         // An argument starting with '@' is a file name here, not a response file to expand.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

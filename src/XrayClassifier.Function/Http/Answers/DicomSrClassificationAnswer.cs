@@ -44,8 +44,8 @@ internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
         var source = result.Image.Dicom?.SourceIdentity
             ?? throw new InvalidOperationException("A Structured Report was asked for an upload that is not DICOM.");
         var findings = result.Scores.Predictions.Select(p => new ReportedFinding(p.Label, p.Probability, p.Threshold, p.IsFinding)).ToArray();
-        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.Name, [manifest.Version, FunctionVersion],
-            DicomUid.FromName($"{Manufacturer}/{manifest.Name}/{manifest.Version}"), manifest.Notice);
+        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.DisplayName, [manifest.Version, FunctionVersion],
+            DicomUid.FromName($"{Manufacturer}/{manifest.DisplayName}/{manifest.Version}"), manifest.Notice);
         return ClassificationReport.Write(source, findings, algorithm, now);
     }
 

@@ -98,7 +98,7 @@ internal sealed class FhirClassificationAnswer : IClassificationAnswer
         entries.Insert(0, new FhirBundleEntry(Urn(classified.RequestId, "report"), report));
         entries.Add(new FhirBundleEntry(deviceUrl, new FhirDevice
         {
-            DeviceName = [new FhirDeviceName(manifest.Name, "model-name")],
+            DeviceName = [new FhirDeviceName(manifest.DisplayName, "model-name")],
             Type = AiModel,
             Version = [new FhirDeviceVersion(new FhirCodeableConcept(Text: "model"), manifest.Version),
                        new FhirDeviceVersion(new FhirCodeableConcept(Text: "function"), FunctionVersion)],

@@ -33,7 +33,7 @@ internal sealed class JsonClassificationAnswer : IClassificationAnswer
             Probability = scores.Probability,
             Findings = scores.Findings,
             Predictions = predictions,
-            Model = new ModelAnswer { Name = manifest.Name, Version = manifest.Version, Notice = manifest.Notice },
+            Model = new ModelAnswer { Name = manifest.DisplayName, Version = manifest.Version, Notice = manifest.Notice },
             Image = new ImageAnswer { Format = result.Image.Format.Name, Width = result.Image.Width, Height = result.Image.Height, Stored = stored, S3Key = classified.S3Key },
             Dicom = result.Image.Dicom is { } read ? DicomAnswer.For(read.Summary) : null,
             Warnings = result.Image.Dicom?.Warnings.Select(w => new WarningAnswer { Code = w.Code, Message = w.Message }).ToArray(),

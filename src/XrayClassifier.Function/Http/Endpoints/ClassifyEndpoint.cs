@@ -29,7 +29,7 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
             ? warmUp.Classifier ?? await classification.LoadedClassifierAsync().ConfigureAwait(false)
             : await classification.ClassifierAsync(HeatmapQuery.IsAsked(context.Request)).ConfigureAwait(false);
         var entry = context.Log;
-        entry.ModelName = classifier.Manifest.Name;
+        entry.ModelName = classifier.Manifest.DisplayName;
         entry.ModelVersion = classifier.Manifest.Version;
 
         var heatmaps = HeatmapQuery.From(context.Request, classifier);

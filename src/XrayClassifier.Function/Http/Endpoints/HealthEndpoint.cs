@@ -36,7 +36,7 @@ internal sealed class HealthEndpoint(PlatformHost host, Workspace workspace, Upl
             var spec = classifier.Input;
             model = new HealthModel
             {
-                Name = classifier.Manifest.Name,
+                Name = classifier.Manifest.DisplayName,
                 Version = classifier.Manifest.Version,
                 Notice = classifier.Manifest.Notice,
                 Labels = classifier.Manifest.AnswerLabels,

@@ -59,7 +59,7 @@ internal sealed partial class StowEndpoint(ImageClassification classification, I
         entry.ImageBytes = parts.Sum(p => p.Length);
 
         var classifier = await classification.ClassifierAsync(heatmapsAsked: false).ConfigureAwait(false);
-        entry.ModelName = classifier.Manifest.Name;
+        entry.ModelName = classifier.Manifest.DisplayName;
         entry.ModelVersion = classifier.Manifest.Version;
         var dicomLimits = DicomLimits.For(limits.MaxEncodedBytes, limits.MaxPixels);
         var instances = new List<StowInstance>(parts.Count);

@@ -87,9 +87,14 @@ internal static class ManifestReader
             heatmapBias = OptionalText(heatmapSection, ManifestSchema.Heatmap.Bias, problems);
         }
 
+        ModelQuantization? quantization = null;
+        if (document.Section(ManifestSchema.Quantization.Section) is { } quantizationSection)
+            quantization = ReadQuantization(quantizationSection, problems);
+
         if (problems.Count > 0) throw Invalid(source, problems);
         return new ModelManifest
         {
+            Quantization = quantization,
             HeatmapFeatures = heatmapFeatures,
             HeatmapWeights = heatmapWeights,
             HeatmapBias = heatmapBias,
@@ -230,6 +235,20 @@ internal static class ManifestReader
         var thresholds = new float[values.Length];
         for (int i = 0; i < values.Length; i++) thresholds[i] = (float)values[i];
         return (method, thresholds);
+    }
+
+    private static ModelQuantization? ReadQuantization(ManifestSection section, List<string> problems)
+    {
+        if (section.Text(ManifestSchema.Quantization.Precision) is null) Missing(ManifestSchema.Quantization.Precision, problems);
+        else Choose(section, ManifestSchema.Quantization.Precision, problems);
+        string? sha = RequiredText(section, ManifestSchema.Quantization.SourceSha256, problems);
+        if (sha is not null && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
+            problems.Add($"{ManifestSchema.Quantization.SourceSha256.Display} is \"{(sha.Length > 70 ? sha[..70] + "…" : sha)}\"; expected 64 hex digits.");
+        int? images = section.WholeNumber(ManifestSchema.Quantization.CalibrationImages);
+        if (images is null) Missing(ManifestSchema.Quantization.CalibrationImages, problems);
+        else if (images < 1) problems.Add($"{ManifestSchema.Quantization.CalibrationImages.Display} is {images}; expected at least 1.");
+        string? agreement = RequiredText(section, ManifestSchema.Quantization.Agreement, problems);
+        return sha is null || images is null || agreement is null ? null : new ModelQuantization("int8", sha, images.Value, agreement);
     }
 
     private static float? Probability(double d, string field, List<string> problems)

@@ -186,7 +186,29 @@ internal static class ManifestSchema
             [Features, Weights, Bias]);
     }
 
+    /// <summary>"quantization": where an int8 model came from and how closely it agrees with its fp32 source (written by `quantize`).</summary>
+    public static class Quantization
+    {
+        public static readonly ManifestField Precision = Value("$.quantization.precision", Text, "a string",
+            "The model's arithmetic; added to the model's name in every answer and in `/health` (`name (int8)`).", required: true,
+            choices: [new("int8", "int8 weights, uint8 activations (QDQ)", 1)]);
+
+        public static readonly ManifestField SourceSha256 = Value("$.quantization.sourceSha256", Text, "a string: 64 hex digits",
+            "SHA-256 of the fp32 model file it was made from.", required: true, expects: "the fp32 model file's SHA-256");
+
+        public static readonly ManifestField CalibrationImages = Value("$.quantization.calibrationImages", WholeNumber, "a whole number",
+            "How many images the activation ranges were calibrated on.", required: true, expects: "the calibration set's size");
+
+        public static readonly ManifestField Agreement = Value("$.quantization.agreement", Text, "a string",
+            "The agreement report's headline against fp32 on held-out images (agreement.json beside the model has every figure).",
+            required: true, expects: "the agreement report's headline");
+
+        public static readonly ManifestField Section = Object("$.quantization",
+            "Present on a quantised model only: its provenance and headline agreement with the fp32 model.", required: false,
+            [Precision, SourceSha256, CalibrationImages, Agreement]);
+    }
+
     /// <summary>The whole file.</summary>
     public static readonly ManifestField Root = Object("$", "The manifest.", required: true,
-        [Name, Version, Description, Notice, Model, Input.Section, Output.Section, Dicom.Section, Heatmap.Section]);
+        [Name, Version, Description, Notice, Model, Input.Section, Output.Section, Dicom.Section, Heatmap.Section, Quantization.Section]);
 }

@@ -44,6 +44,34 @@ def densenet121():
     return model, (1, 3, 224, 224), ["input"], ["probabilities"]
 
 
+class XrvDenseNet(torch.nn.Module):
+    """torchxrayvision's DenseNet as its README exports it: one grey channel in (conv0 1→64), features, then
+    features2 (ReLU, adaptive average pool, view(N, -1)) and classifier Linear(1024, 18): raw logits (the
+    manifest applies the sigmoid and op_norm). Built here from torchvision's densenet121 with
+    torchxrayvision's layer names, because torchxrayvision itself is not packaged in Debian."""
+
+    def __init__(self):
+        super().__init__()
+        net = torchvision.models.densenet121(weights=None, num_classes=18)
+        net.features.conv0 = torch.nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        self.features = net.features
+        self.classifier = net.classifier
+
+    def features2(self, x):
+        out = torch.nn.functional.relu(self.features(x), inplace=True)
+        return torch.nn.functional.adaptive_avg_pool2d(out, (1, 1)).view(x.size(0), -1)
+
+    def forward(self, x):
+        return self.classifier(self.features2(x))
+
+
+def xrv_densenet121():
+    torch.manual_seed(224)
+    model = XrvDenseNet()
+    randomise_batch_norms(model, torch.Generator().manual_seed(225))
+    return model, (1, 1, 224, 224), ["img"], ["logits"]
+
+
 class TinyConv(torch.nn.Module):
     """One greyscale channel in, 3 raw logits out: Conv3x3 + BN + ReLU + global pool + Linear."""
 
@@ -68,7 +96,7 @@ def tiny():
     return model, (1, 1, 32, 48), None, None
 
 
-MODELS = {"densenet121": densenet121, "tiny": tiny}
+MODELS = {"densenet121": densenet121, "tiny": tiny, "xrv-densenet121": xrv_densenet121}
 
 
 def export(name, out_dir):
