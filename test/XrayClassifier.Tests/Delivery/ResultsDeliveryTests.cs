@@ -44,9 +44,10 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
             ? [(ResultsDestinationSettings.UrlVariable, destination.AbsoluteUri)]
             : [(ResultsDestinationSettings.UrlVariable, destination.AbsoluteUri), (ResultsDestinationSettings.AuthorizationVariable, authorization)]);
 
-    private static Task<ProxyAnswer> Classify(Function.Function function, byte[] dicom, string? accept = null)
+    private static Task<ProxyAnswer> Classify(Function.Function function, byte[] dicom, string? accept = null, bool deliver = true)
     {
         var e = ProxyEventBuilder.Post("/v1/classify").BinaryBody(dicom, "application/dicom");
+        if (!deliver) e.Query("deliver", "false");
         if (accept is not null) e.Header("Accept", accept);
         return ProxyAnswer.ReadAsync(function.FunctionHandler(e.ToStream()));
     }
@@ -116,6 +117,28 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         Assert.True(sr.Status == 200, sr.Body);
         Assert.Null(sr.Header("Warning"));
         Assert.Equal(sr.BodyBytes, Assert.Single(await pacs.StudyInstancesAsync(radiograph.StudyInstanceUid)));
+    }
+
+    /// <summary>A copy asked for again (the page's SR download posts the study a second time) must not file a second report
+    /// in the PACS: <c>deliver=false</c> answers the SR without storing it.</summary>
+    [Fact]
+    public async Task ASecondCopyAskedWithDeliverFalseIsAnsweredButNotFiledAgain()
+    {
+        await using var pacs = await OrthancServer.StartAsync(user: (User, Password));
+        using var function = Create(pacs.DicomWeb);
+        var radiograph = ChestRadiograph.Create(seed: 6);
+
+        var first = await Classify(function, radiograph.File, accept: "application/dicom");
+        var copy = await Classify(function, radiograph.File, accept: "application/dicom", deliver: false);
+        var json = await Classify(function, radiograph.File, deliver: false);
+
+        Assert.True(first.Status == 200, first.Body);
+        Assert.True(copy.Status == 200, copy.Body);
+        Assert.Equal("application/dicom", copy.Header("Content-Type"));
+        Assert.True(json.Status == 200, json.Body);
+        Assert.False(json.Json.TryGetProperty("delivery", out _));
+        Assert.Equal(first.BodyBytes, Assert.Single(await pacs.StudyInstancesAsync(radiograph.StudyInstanceUid)));
+        Assert.Empty(Outbox());
     }
 
     [Fact]

@@ -14,6 +14,10 @@ public class ArchiveTemplateTests
     private static readonly string[] ArchiveResources =
         ["ArchiveAccessPolicy", "InboxInvokePermission", "BatchOperationsRole", "ArchiveStateMachineRole", "ArchiveStateMachine"];
 
+    // The archive's resources as written: with the default parameters (no archive bucket) CloudFormation creates none of them.
+    private static JsonObject Resource(string logicalId) => DeployFiles.Resource(DeployFiles.Template, logicalId);
+    private static JsonObject Properties(string logicalId) => Resource(logicalId)["Properties"]!.AsObject();
+
     private static string Default(string parameter) => (string)DeployFiles.Template["Parameters"]![parameter]!["Default"]!;
 
     private static IEnumerable<JsonObject> Statements(JsonObject policyOwner) =>
@@ -48,7 +52,7 @@ public class ArchiveTemplateTests
         Assert.Equal("", Default("ArchiveBucketName"));
         var condition = DeployFiles.Template["Conditions"]!["HasArchive"]!.ToJsonString();
         Assert.Equal("""{"Fn::Not":[{"Fn::Equals":[{"Ref":"ArchiveBucketName"},""]}]}""", condition);
-        Assert.All(ArchiveResources, r => Assert.Equal("HasArchive", (string)DeployFiles.Resource(r)["Condition"]!));
+        Assert.All(ArchiveResources, r => Assert.Equal("HasArchive", (string)Resource(r)["Condition"]!));
         Assert.All(new[] { "BatchOperationsRoleArn", "ArchiveStateMachineArn" },
             o => Assert.Equal("HasArchive", (string)DeployFiles.Template["Outputs"]![o]!["Condition"]!));
     }
@@ -56,7 +60,7 @@ public class ArchiveTemplateTests
     [Fact]
     public void GrantsNoWildcardActionOrResourceInTheArchiveRoles()
     {
-        var statements = ArchiveResources.Select(r => DeployFiles.Properties(r)).Where(p => p.ContainsKey("PolicyDocument") || p.ContainsKey("Policies"))
+        var statements = ArchiveResources.Select(r => Properties(r)).Where(p => p.ContainsKey("PolicyDocument") || p.ContainsKey("Policies"))
             .SelectMany(Statements).ToList();
 
         Assert.True(statements.Count >= 10, $"{statements.Count} statements");
@@ -76,7 +80,7 @@ public class ArchiveTemplateTests
     [Fact]
     public void LetsTheFunctionReadTheSourceAndInboxAndWriteOnlyTheResultsPrefix()
     {
-        var policy = DeployFiles.Properties("ArchiveAccessPolicy");
+        var policy = Properties("ArchiveAccessPolicy");
         Assert.Equal("""[{"Ref":"FunctionRole"}]""", policy["Roles"]!.ToJsonString());
 
         var write = Statement(policy, "s3:PutObject");
@@ -90,7 +94,7 @@ public class ArchiveTemplateTests
         Assert.Equal(["arn:${AWS::Partition}:s3:::${ArchiveBucketName}"], Strings(list["Resource"]));
         Assert.Equal(3, list["Condition"]!["StringLike"]!["s3:prefix"]!.AsArray().Count);
         Assert.Equal(3, Statements(policy).Count());
-        Assert.Equal("""{"Ref":"ArchiveResultsPrefix"}""", DeployFiles.Properties("Function")["Environment"]!["Variables"]!["XRAY_RESULTS_PREFIX"]!.ToJsonString());
+        Assert.Equal("""{"Ref":"ArchiveResultsPrefix"}""", Properties("Function")["Environment"]!["Variables"]!["XRAY_RESULTS_PREFIX"]!.ToJsonString());
         // The issue's default, which the function uses without the variable.
         Assert.Equal("results/", Default("ArchiveResultsPrefix"));
     }
@@ -113,7 +117,7 @@ public class ArchiveTemplateTests
         Assert.All(new[] { "ArchiveInboxPrefix", "ArchiveResultsPrefix", "ArchiveSourcePrefix", "ArchiveJobsPrefix" },
             p => Assert.EndsWith("/", Default(p)));
 
-        var permission = DeployFiles.Properties("InboxInvokePermission");
+        var permission = Properties("InboxInvokePermission");
         Assert.Equal("s3.amazonaws.com", (string)permission["Principal"]!);
         Assert.Equal("arn:${AWS::Partition}:s3:::${ArchiveBucketName}", (string)permission["SourceArn"]!["Fn::Sub"]!);
         Assert.Equal("""{"Ref":"AWS::AccountId"}""", permission["SourceAccount"]!.ToJsonString());
@@ -122,7 +126,7 @@ public class ArchiveTemplateTests
     [Fact]
     public void GivesS3BatchOperationsARoleThatInvokesTheFunctionReadsManifestsAndWritesReports()
     {
-        var role = DeployFiles.Properties("BatchOperationsRole");
+        var role = Properties("BatchOperationsRole");
         var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
         Assert.Equal("batchoperations.s3.amazonaws.com", (string)trust["Principal"]!["Service"]!);
 
@@ -160,9 +164,9 @@ public class ArchiveTemplateTests
         Assert.DoesNotContain("States.ALL", retried);
 
         // The role may start this machine's own child executions, by its fixed name.
-        var role = DeployFiles.Properties("ArchiveStateMachineRole");
+        var role = Properties("ArchiveStateMachineRole");
         Assert.EndsWith(":stateMachine:${FunctionName}-archive", (string)Statement(role, "states:StartExecution")["Resource"]!["Fn::Sub"]!);
-        Assert.Equal("${FunctionName}-archive", (string)DeployFiles.Properties("ArchiveStateMachine")["StateMachineName"]!["Fn::Sub"]!);
+        Assert.Equal("${FunctionName}-archive", (string)Properties("ArchiveStateMachine")["StateMachineName"]!["Fn::Sub"]!);
         Assert.Equal(["${ArchiveSourcePrefix}*"], Strings(Statement(role, "s3:ListBucket")["Condition"]!["StringLike"]!["s3:prefix"]));
     }
 

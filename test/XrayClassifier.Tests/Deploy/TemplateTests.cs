@@ -28,6 +28,24 @@ public class TemplateTests
         AssertJson(JsonNode.Parse(result.Stdout), DeployFiles.Template);
     }
 
+    /// <summary>The README's <c>aws cloudformation deploy</c> commands name every parameter the template requires (no Default)
+    /// and no parameter it does not have: CloudFormation refuses the command otherwise.</summary>
+    [Fact]
+    public void TheReadmesDeployCommandsGiveEveryRequiredParameter()
+    {
+        var parameters = DeployFiles.Template["Parameters"]!.AsObject();
+        var required = parameters.Where(p => p.Value!["Default"] is null).Select(p => p.Key).ToHashSet();
+        string readme = File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "README.md")).Replace("\\\n", " ");
+        var commands = readme.Split('\n').Where(l => l.StartsWith("aws cloudformation deploy --template-file deploy/template.yaml")).ToList();
+        Assert.NotEmpty(commands);
+        Assert.All(commands, command =>
+        {
+            var given = Regex.Matches(command, @"(?<=\s)([A-Za-z0-9]+)=").Select(m => m.Groups[1].Value).ToHashSet();
+            Assert.Empty(required.Except(given));
+            Assert.DoesNotContain(given, g => !parameters.ContainsKey(g));
+        });
+    }
+
     [Fact]
     public void PassesCfnLintWithTheCloudFormationResourceSpecification()
     {

@@ -69,7 +69,9 @@ internal sealed class ClassifyEndpoint(ImageClassification classification, Class
         if (upload.S3Key is { } classified) await DeleteUploadAsync(context, classified).ConfigureAwait(false);
 
         var answered = new ClassifiedRequest(outcome, context.RequestId, upload.S3Key, context.StartTimestamp, entry) { Preview = preview };
-        if (format == ImageFormat.Dicom && results.IsConfigured && !context.IsWarmUp)
+        // ?deliver=false: a copy asked for again (the page's SR download) must not file a second report in the PACS.
+        bool deliver = !IsFalse(RequestHeaders.Query(context.Request, "deliver"));
+        if (format == ImageFormat.Dicom && results.IsConfigured && deliver && !context.IsWarmUp)
         {
             var (report, delivery) = await results.DeliverAsync(outcome, context.RequestId, () => context.RemainingTime, entry).ConfigureAwait(false);
             answered = answered with { Report = report, Delivery = delivery };

@@ -19,7 +19,8 @@ internal sealed class PageEndpoint(ApiAuthorizer authorizer) : IEndpoint
     /// policy is the same for every authorizer.</summary>
     private const string AuthorizerAttribute = "data-authorizer=\"API_KEY\"";
 
-    private readonly string _html = ForAuthorizer(authorizer);
+    // Made on the first GET, not in INIT: hashing the page for its policy loads OpenSSL, which a cold start should not wait for.
+    private readonly Lazy<string> _html = new(() => ForAuthorizer(authorizer));
 
     private static readonly Lazy<(string Html, string Policy)> s_page = new(Load);
 
@@ -40,7 +41,7 @@ internal sealed class PageEndpoint(ApiAuthorizer authorizer) : IEndpoint
     public Task<ProxyResponse> AnswerAsync(RequestContext context)
     {
         var response = Responses.Empty(200, context.RequestId);
-        if (context.Route.Method != "HEAD") response.Body = _html;
+        if (context.Route.Method != "HEAD") response.Body = _html.Value;
         var headers = response.Headers;
         headers["Content-Type"] = "text/html; charset=utf-8";
         headers["Content-Security-Policy"] = ContentSecurityPolicy;
