@@ -20,7 +20,7 @@ public sealed class BatchedRunTests(S3ServerFixture fixture) : IClassFixture<S3S
 
     /// <summary>The small model's head with a dynamic batch axis ("batch"): the same weights as <see cref="TestEfs.SmallModel"/>
     /// would not matter; what matters is that batched and single runs of this model must agree.</summary>
-    private static readonly Lazy<byte[]> DynamicBatchModel = new(() =>
+    internal static readonly Lazy<byte[]> DynamicBatchModel = new(() =>
     {
         var random = new Random(23);
         var weights = new float[14 * 3];
@@ -30,7 +30,7 @@ public sealed class BatchedRunTests(S3ServerFixture fixture) : IClassFixture<S3S
         return OnnxModels.PooledLinear(3, 224, 224, weights, bias, Head.Sigmoid, dynamicBatch: true);
     });
 
-    private static TestEfs DynamicBatchEfs() => TestEfs.WithModel(DynamicBatchModel.Value, TestEfs.SmallManifest);
+    internal static TestEfs DynamicBatchEfs() => TestEfs.WithModel(DynamicBatchModel.Value, TestEfs.SmallManifest);
 
     /// <summary>Four different studies in four formats: what a hospital's export holds.</summary>
     private static (string Name, byte[] Bytes, string MediaType)[] Studies() =>
