@@ -116,7 +116,9 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
             for (int k = 0; k < batch.Count; k++)
             {
                 var (index, p, e, s) = batch[k];
-                var outcome = ran is not null || deadline.Allows(slowest)
+                // An object of a batched run is classified already: only its writes are left, which need no more than
+                // time left before the reserve; past it the answer comes first and the object is retried.
+                var outcome = (ran is not null ? deadline.Allows(TimeSpan.Zero) : deadline.Allows(slowest))
                     ? await ClassifyAsync(p, classifier!, archiveOptions!, ran?[k], stop.Token).ConfigureAwait(false)
                     : DeadlineOutcome(p.Item, e);
                 outcomes[index] = outcome;

@@ -149,6 +149,26 @@ public sealed class BatchedRunTests(S3ServerFixture fixture) : IClassFixture<S3S
     }
 
     [Fact]
+    public async Task TheDeadlineReachedInABatchedRunLeavesTheRestUnwrittenAsTemporaryFailures()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var harness = new ArchiveHarness(fixture.Server, DynamicBatchEfs(), clock, ("XRAY_INVOCATION_BUDGET_SECONDS", "60"));
+        var keys = await PutAsync(Enumerable.Range(0, 8).Select(i => ($"study {i}.png", TestImages.Xray)));
+        // The first batch's run and the first object's writes took (by the function's clock) most of the budget.
+        harness.Log.OnLine = line => { if (line.Contains("\"Route\":\"distributed-map\"", StringComparison.Ordinal) && line.Contains("\"status\":200")) clock.Advance(TimeSpan.FromSeconds(59)); };
+
+        var e = await Assert.ThrowsAsync<TemporaryFailureException>(() => harness.InvokeAsync(BatchOf(_store.Bucket, keys)));
+
+        var objects = JsonDocument.Parse(e.Message[e.Message.IndexOf('{')..]).RootElement.GetProperty("objects").EnumerateArray().ToArray();
+        Assert.Equal(["Succeeded", .. Enumerable.Repeat("TemporaryFailure", 7)], objects.Select(o => o.GetProperty("status").GetString()));
+        Assert.All(objects[1..], o => Assert.EndsWith(":deadline-reached", o.GetProperty("problem").GetString()));
+        // One run of the first four; the second batch was never run, and nothing past the deadline was written.
+        Assert.Equal(4, harness.ModelRuns);
+        Assert.NotNull(await _store.MetadataAsync("results/" + keys[0] + ".json"));
+        foreach (var key in keys[1..]) Assert.Empty(await _store.ListAsync("results/" + key));
+    }
+
+    [Fact]
     public async Task BatchSizeOneRunsEachObjectAlone()
     {
         using var harness = new ArchiveHarness(fixture.Server, DynamicBatchEfs(), extra: [("XRAY_ARCHIVE_BATCH_SIZE", "1")]);
