@@ -68,7 +68,8 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
         // runs each alone. S3 Batch's one task per invocation is always a batch of one.
         int batchSize = archiveOptions?.Heatmap is null && classifier is InferenceEngine { RunsBatches: true } ? options.ArchiveBatchSize : 1;
 
-        // Reading the next objects while these are classified: at most one batch read ahead, so at most two batches in memory.
+        // Reading the next objects while these are classified: at most one batch read ahead, so at most two batches (and one
+        // object) in memory.
         var reads = new Queue<(Task<Prepared> Read, RequestLogEntry Entry, long Start)>();
         int started = 0;
         TimeSpan slowest = TimeSpan.Zero;
@@ -81,11 +82,10 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
                 reads.Enqueue((Task.Run(() => PrepareAsync(item, entry, archiveOptions, optionsProblem, classifier, notReady, stop.Token)), entry, Stopwatch.GetTimestamp()));
             }
         }
-        ReadAhead(batchSize);
         var batch = new List<(int Index, Prepared Prepared, RequestLogEntry Entry, long Start)>(batchSize);
         for (int i = 0; i < items.Count; i++)
         {
-            ReadAhead(i + 1);
+            ReadAhead(i + 1 + batchSize);
             Prepared prepared;
             RequestLogEntry entry;
             long start;
@@ -110,7 +110,6 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
             else batch.Add((i, prepared, entry, start));
             if (batch.Count < batchSize && i + 1 < items.Count) continue;
 
-            ReadAhead(i + 1 + batchSize);
             if (batch.Count == 0) continue;
             var ran = batch.Count > 1 && deadline.Allows(slowest) ? await RunTogetherAsync((InferenceEngine)classifier!, batch.ConvertAll(b => b.Prepared)).ConfigureAwait(false) : null;
             for (int k = 0; k < batch.Count; k++)
