@@ -6,6 +6,7 @@ using XrayClassifier.Bench;
 //   all --efs-root DIR --images DIR --function-dir DIR --cold-host EXE --out DIR --results FILE [--peer DIR]
 //   memory --efs-root DIR --image FILE --requests N --json FILE      (a child process: only the handler in it)
 //   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--peer DIR]   (bash bench/run.sh archive)
+//   map-batch --efs-root DIR --images DIR --out DIR [--rounds 6]      (Distributed Map batches, XRAY_ARCHIVE_BATCH_SIZE 1 against 4)
 //   batch --efs-root DIR --images DIR                                 (batched model runs 1/2/4, figures on stderr)
 //   preview --efs-root DIR --study FILE.dcm --width W --height H --markdown FILE   (what ?preview= adds, as a RESULTS.md section)
 var options = ParseOptions(args.Skip(1).ToArray());
@@ -89,6 +90,15 @@ switch (args.FirstOrDefault())
         var saved = JsonSerializer.Deserialize<ArchiveResult>(File.ReadAllText(Need("json")))!;
         string resultsPath = Need("results");
         File.WriteAllText(resultsPath, ArchiveReport.Merge(File.ReadAllText(resultsPath), ArchiveReport.Render(saved)));
+        return 0;
+    }
+    case "map-batch":
+    {
+        // Issue 23: the handler's Distributed Map batches with a model run per object against shared runs of 4, in one run.
+        var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).ToList();
+        int rounds = options.TryGetValue("rounds", out var r) ? int.Parse(r) : 6;
+        var sides = await MapBatchBench.RunAsync(Need("efs-root"), images, rounds, Need("out"), Log);
+        Console.WriteLine(JsonSerializer.Serialize(sides));
         return 0;
     }
     case "batch":

@@ -19,7 +19,8 @@ namespace XrayClassifier.Function.Archive;
 /// (<see cref="ImageClassification"/>), and its results written beside it under the results prefix — the other
 /// representations first, <c>{prefix}{key}.json</c> (the API's JSON answer) last, carrying the source's ETag and the model
 /// as metadata: that object is the commit marker, so a run that dies between two PUTs leaves no result that counts.
-/// Within one invocation the read of the next object overlaps the classification of the current one.
+/// Within one invocation the reads of the next objects overlap the classification of the current ones, and up to
+/// <c>XRAY_ARCHIVE_BATCH_SIZE</c> objects share one model run (EventSources/EVENTS.md, "Batched model runs").
 /// </summary>
 internal sealed class ArchiveClassification(ImageClassification classification, ArchiveBucket bucket, ProblemAnswers problems,
     XrayOptions options, RequestLog log)
@@ -62,37 +63,92 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
             notReady = e;
         }
 
-        // Reading the next object while this one is classified: at most one read ahead, so at most two objects in memory.
-        Task<Prepared>? next = null;
+        // The one place that decides batching: objects share a model run when the model's batch axis is dynamic and no
+        // heatmaps are asked (they need each image's feature map, which only a single run keeps); XRAY_ARCHIVE_BATCH_SIZE=1
+        // runs each alone. S3 Batch's one task per invocation is always a batch of one.
+        int batchSize = archiveOptions?.Heatmap is null && classifier is InferenceEngine { RunsBatches: true } ? options.ArchiveBatchSize : 1;
+
+        // Reading the next objects while these are classified: at most one batch read ahead, so at most two batches (and one
+        // object) in memory.
+        var reads = new Queue<(Task<Prepared> Read, RequestLogEntry Entry, long Start)>();
+        int started = 0;
         TimeSpan slowest = TimeSpan.Zero;
+        void ReadAhead(int upTo)
+        {
+            for (; started < Math.Min(upTo, items.Count) && deadline.Allows(slowest); started++)
+            {
+                var item = items[started];
+                var entry = new RequestLogEntry { Route = source, Method = "", RequestId = Guid.NewGuid().ToString("D") };
+                reads.Enqueue((Task.Run(() => PrepareAsync(item, entry, archiveOptions, optionsProblem, classifier, notReady, stop.Token)), entry, Stopwatch.GetTimestamp()));
+            }
+        }
+        var batch = new List<(int Index, Prepared Prepared, RequestLogEntry Entry, long Start)>(batchSize);
         for (int i = 0; i < items.Count; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            var entry = new RequestLogEntry { Route = source, Method = "", RequestId = Guid.NewGuid().ToString("D") };
-            var prepared = next is not null ? await next.ConfigureAwait(false)
-                : deadline.Allows(slowest) ? await PrepareAsync(items[i], entry, archiveOptions, optionsProblem, classifier, notReady, stop.Token).ConfigureAwait(false)
-                : Prepared.Failed(DeadlineOutcome(items[i], entry));
-            next = null;
-            if (i + 1 < items.Count && deadline.Allows(slowest))
+            ReadAhead(i + 1 + batchSize);
+            Prepared prepared;
+            RequestLogEntry entry;
+            long start;
+            if (reads.TryDequeue(out var read))
             {
-                var following = items[i + 1];
-                var followingEntry = new RequestLogEntry { Route = source, Method = "", RequestId = Guid.NewGuid().ToString("D") };
-                next = Task.Run(() => PrepareAsync(following, followingEntry, archiveOptions, optionsProblem, classifier, notReady, stop.Token));
+                (entry, start) = (read.Entry, read.Start);
+                prepared = await read.Read.ConfigureAwait(false);
+            }
+            else
+            {
+                entry = new RequestLogEntry { Route = source, Method = "", RequestId = Guid.NewGuid().ToString("D") };
+                start = Stopwatch.GetTimestamp();
+                started = i + 1; // never read now: the deadline came first
+                prepared = Prepared.Failed(DeadlineOutcome(items[i], entry));
             }
             entry = prepared.Entry ?? entry;
-            var outcome = prepared.Outcome;
-            if (outcome is null)
+            if (prepared.Outcome is { } done)
             {
-                outcome = deadline.Allows(slowest)
-                    ? await ClassifyAsync(prepared, classifier!, archiveOptions!, stop.Token).ConfigureAwait(false)
-                    : DeadlineOutcome(prepared.Item, entry);
+                outcomes[i] = done;
+                Log(done, entry, start);
             }
-            outcomes[i] = outcome;
-            var took = Stopwatch.GetElapsedTime(start);
+            else batch.Add((i, prepared, entry, start));
+            if (batch.Count < batchSize && i + 1 < items.Count) continue;
+
+            if (batch.Count == 0) continue;
+            var ran = batch.Count > 1 && deadline.Allows(slowest) ? await RunTogetherAsync((InferenceEngine)classifier!, batch.ConvertAll(b => b.Prepared)).ConfigureAwait(false) : null;
+            for (int k = 0; k < batch.Count; k++)
+            {
+                var (index, p, e, s) = batch[k];
+                // An object of a batched run is classified already: only its writes are left, which need no more than
+                // time left before the reserve; past it the answer comes first and the object is retried.
+                var outcome = (ran is not null ? deadline.Allows(TimeSpan.Zero) : deadline.Allows(slowest))
+                    ? await ClassifyAsync(p, classifier!, archiveOptions!, ran?[k], stop.Token).ConfigureAwait(false)
+                    : DeadlineOutcome(p.Item, e);
+                outcomes[index] = outcome;
+                Log(outcome, e, s);
+            }
+            // What the next batch needs, counted from its first read: reading, classifying and writing.
+            var took = Stopwatch.GetElapsedTime(batch[0].Start);
             if (took > slowest) slowest = took;
-            Log(outcome, entry, start);
+            batch.Clear();
         }
         return outcomes;
+    }
+
+    /// <summary>One model run over the batch's images (<see cref="InferenceEngine.ClassifyBatchAsync"/>), a task per object
+    /// for <see cref="ClassifyAsync(Prepared, IImageClassifier, ArchiveOptions, Task{ClassificationResult}?, CancellationToken)"/>;
+    /// null for an object whose bytes are no accepted format: its own classifying rejects it as a single run would.</summary>
+    private static async Task<Task<ClassificationResult>?[]> RunTogetherAsync(InferenceEngine engine, List<Prepared> batch)
+    {
+        var ran = new Task<ClassificationResult>?[batch.Count];
+        var images = new List<(ReadOnlyMemory<byte>, ImageFormat)>(batch.Count);
+        var rows = new List<int>(batch.Count);
+        for (int k = 0; k < batch.Count; k++)
+        {
+            try { images.Add((batch[k].Bytes, ImageFormat.Identify(batch[k].Bytes, declaredMediaType: null))); }
+            catch (ImageRejectedException) { continue; }
+            rows.Add(k);
+        }
+        if (images.Count == 0) return ran;
+        var results = await engine.ClassifyBatchAsync(images).ConfigureAwait(false);
+        for (int r = 0; r < rows.Count; r++) ran[rows[r]] = results[r];
+        return ran;
     }
 
     /// <summary>Everything before classifying: the checks, the idempotence test and the read. An outcome when the object
@@ -137,7 +193,10 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
         }
     }
 
-    private async Task<ItemOutcome> ClassifyAsync(Prepared prepared, IImageClassifier classifier, ArchiveOptions archiveOptions, CancellationToken stop)
+    /// <summary>Classifies one prepared object and writes its results; <paramref name="ran"/> is its result from a batched
+    /// model run when it had one.</summary>
+    private async Task<ItemOutcome> ClassifyAsync(Prepared prepared, IImageClassifier classifier, ArchiveOptions archiveOptions,
+        Task<ClassificationResult>? ran, CancellationToken stop)
     {
         var (item, entry) = (prepared.Item, prepared.Entry!);
         var o = item.Object!;
@@ -148,7 +207,7 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
             var format = ImageFormat.Identify(prepared.Bytes, declaredMediaType: null);
             var heatmaps = HeatmapQuery.From(archiveOptions.Heatmap, classifier);
             var request = new ClassificationRequest(entry.RequestId, prepared.Bytes, format, heatmaps, DeclinedStorage: true, IsWarmUp: false, SourceKept: true);
-            var outcome = await classification.ClassifyAsync(classifier, request, entry).ConfigureAwait(false);
+            var outcome = await classification.ClassifyAsync(classifier, request, entry, ran).ConfigureAwait(false);
             var classified = new ClassifiedRequest(outcome, entry.RequestId, S3Key: null, start, entry);
             var metadata = new Dictionary<string, string>
             {

@@ -16,4 +16,8 @@ public sealed record ClassificationResult(DecodedImage Image, LabelScores Scores
     /// <summary>The first request of an on-demand cold start (<see cref="Hosting.ColdStart.LoadingEngine"/>): how long it waited, after
     /// decoding, for the session ONNX Runtime was still creating. Null for every other request.</summary>
     public double? ModelWaitMs { get; init; }
+
+    /// <summary>How many images the model run that classified this one took (<see cref="InferenceEngine.ClassifyBatchAsync"/>);
+    /// <see cref="InferenceMs"/> is that whole run's time. 1 for a run of one.</summary>
+    public int ModelBatch { get; init; } = 1;
 }

@@ -42,7 +42,10 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
     /// the caller declined it, or the request is INIT's warm-up), the upload (or its DICOM derivative) is written to the
     /// workspace while it is classified, its record beside it, and both are awaited before this returns; nothing is
     /// half-written on failure. Fills the timings of <paramref name="entry"/>.</summary>
-    public async Task<ClassificationOutcome> ClassifyAsync(IImageClassifier classifier, ClassificationRequest request, RequestLogEntry entry)
+    /// <remarks><paramref name="classified"/>: the engine's result when it classified the image already, with others in one model
+    /// run (<see cref="InferenceEngine.ClassifyBatchAsync"/>; an archive's batch); the image is classified here otherwise.</remarks>
+    public async Task<ClassificationOutcome> ClassifyAsync(IImageClassifier classifier, ClassificationRequest request, RequestLogEntry entry,
+        Task<ClassificationResult>? classified = null)
     {
         var (requestId, image, format, heatmaps) = (request.RequestId, request.Image, request.Format, request.Heatmaps);
         var manifest = classifier.Manifest;
@@ -57,7 +60,7 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
         ClassificationResult result;
         try
         {
-            result = await classifier.ClassifyAsync(image, format, heatmaps).ConfigureAwait(false);
+            result = await (classified ?? classifier.ClassifyAsync(image, format, heatmaps)).ConfigureAwait(false);
         }
         catch
         {
@@ -70,6 +73,7 @@ internal sealed class ImageClassification(PlatformHost host, Workspace workspace
         entry.DecodeMs = result.DecodeMs;
         entry.InferenceMs = result.InferenceMs;
         entry.ModelWaitMs = result.ModelWaitMs;
+        entry.ModelBatch = result.ModelBatch > 1 ? result.ModelBatch : null;
 
         if (derivative && result.Image.Dicom is { } dicom) pending = workspace.Begin(requestId, dicom.DerivativePng());
         string? stored = pending is null ? null : await CommitAsync(requestId, pending, result, manifest, entry).ConfigureAwait(false);

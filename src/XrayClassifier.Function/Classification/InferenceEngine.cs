@@ -80,6 +80,62 @@ public class InferenceEngine : IImageClassifier
         finally { _gate.Release(); }
     }
 
+    /// <summary>Whether the model runs several images at once (<see cref="ClassifyBatchAsync"/>): its batch axis is dynamic.</summary>
+    public bool RunsBatches => Classifier.RunsBatches;
+
+    /// <summary>Decodes and preprocesses each image as <see cref="ClassifyAsync"/> does, then runs the model once over all
+    /// that decoded, and reads each one's scores from its row. One task per image, all complete: an image that cannot be
+    /// decoded fails alone with its own exception (the others still run); a failing run fails every image in it. Without
+    /// heatmaps (they need each image's feature map: single runs). Only when <see cref="RunsBatches"/>.</summary>
+    public async Task<Task<ClassificationResult>[]> ClassifyBatchAsync(IReadOnlyList<(ReadOnlyMemory<byte> Encoded, ImageFormat Format)> images)
+    {
+        var spec = Classifier.Input;
+        int elements = spec.ElementCount;
+        var results = new Task<ClassificationResult>[images.Count];
+        var decoded = new List<(int Index, DecodedImage Image, double DecodeMs)>(images.Count);
+        var tensors = ArrayPool<float>.Shared.Rent(images.Count * elements);
+        try
+        {
+            for (int i = 0; i < images.Count; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    var image = Pipeline.Preprocess(images[i].Encoded, images[i].Format, spec, tensors.AsSpan(decoded.Count * elements, elements));
+                    decoded.Add((i, image, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+                }
+                catch (Exception e)
+                {
+                    results[i] = Task.FromException<ClassificationResult>(e);
+                }
+            }
+            if (decoded.Count == 0) return results;
+
+            await _gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                for (int row = 0; row < decoded.Count; row++) Running(tensors.AsSpan(row * elements, elements));
+                long start = Stopwatch.GetTimestamp();
+                var output = Classifier.RunBatch(tensors, decoded.Count);
+                double inferenceMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                int labels = _scores.OutputCount;
+                for (int row = 0; row < decoded.Count; row++)
+                {
+                    var (index, image, decodeMs) = decoded[row];
+                    var scores = _scores.Read(output.Slice(row * labels, labels));
+                    results[index] = Task.FromResult(new ClassificationResult(image, scores, decodeMs, inferenceMs) { ModelBatch = decoded.Count });
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var (index, _, _) in decoded) results[index] = Task.FromException<ClassificationResult>(e);
+            }
+            finally { _gate.Release(); }
+            return results;
+        }
+        finally { ArrayPool<float>.Shared.Return(tensors); }
+    }
+
     private ClassificationResult DecodeIntoClassifierAndRun(ReadOnlyMemory<byte> encoded, ImageFormat format, HeatmapRequest? heatmaps)
     {
         var spec = Classifier.Input;
@@ -108,7 +164,7 @@ public class InferenceEngine : IImageClassifier
         return new ClassificationResult(image, scores, decodeMs, inferenceMs, maps, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
     }
 
-    /// <summary>Called with the model's input just before each run, under the gate. Does nothing here; a test's engine
+    /// <summary>Called with the model's input just before each run, under the gate (once per image of a batched run). Does nothing here; a test's engine
     /// reads the tensor the model is given, or fails as a bug would.</summary>
     protected virtual void Running(ReadOnlySpan<float> input) { }
 }

@@ -30,6 +30,10 @@ public sealed class Classifier : IDisposable
     private readonly ClassifierHead? _head;
     private readonly OrtIoBinding _binding;
     private readonly float[]? _dynamicOutput;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly long[] _batchShape;
+    private float[] _batchOutput = [];
     private bool _disposed;
 
     internal Classifier(OnnxRuntimeLibrary runtime, ModelSession session, ModelManifest manifest, ModelSignature signature, ClassifierLoadReport report,
@@ -41,6 +45,10 @@ public sealed class Classifier : IDisposable
         LoadReport = report;
         HeatmapsMissing = heatmaps.Missing;
         _head = heatmaps.Head;
+        RunsBatches = signature.DynamicBatch;
+        _inputNames = [signature.InputName];
+        _outputNames = [signature.OutputName];
+        _batchShape = [.. signature.InputShape];
 
         _runOptions = new RunOptions();
         try
@@ -139,6 +147,36 @@ public sealed class Classifier : IDisposable
         using var produced = _binding.GetOutputValues();
         ReadDynamicOutput(produced[0]).CopyTo(_dynamicOutput);
         return _dynamicOutput;
+    }
+
+    /// <summary>Whether the model's batch axis is dynamic (seen in its input and output at load): then
+    /// <see cref="RunBatch"/> runs several images at once. A model exported with batch 1 runs each alone.</summary>
+    public bool RunsBatches { get; }
+
+    /// <summary>Runs the model once on <paramref name="count"/> images stacked in <paramref name="images"/> (NCHW, each
+    /// <see cref="PreprocessSpec.ElementCount"/> floats) and returns their raw outputs row after row, one value per manifest
+    /// label each, valid until the next run. Only when <see cref="RunsBatches"/>. The single-image binding and its buffers
+    /// are not touched (<see cref="Run"/> stays allocation-free); a batch allocates its input value and output, and
+    /// produces no feature map (heatmaps come from single runs). Throws <see cref="OnnxRuntimeException"/> if ORT fails.</summary>
+    public ReadOnlySpan<float> RunBatch(float[] images, int count)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!RunsBatches) throw new InvalidOperationException("the model's batch axis is fixed: it runs one image at a time");
+        int elements = Input.ElementCount, labels = Manifest.Labels.Count;
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)count * elements, images.Length, nameof(count));
+        _batchShape[0] = count;
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, images.AsMemory(0, count * elements), _batchShape);
+        using var outputs = _session.Session.Run(_runOptions, _inputNames, [input], _outputNames);
+        var produced = outputs[0].GetTensorDataAsSpan<float>();
+        if (produced.Length != count * labels)
+        {
+            throw new PlatformUnavailableException("manifest",
+                $"output.labels has {labels} labels but the model's output gave {produced.Length} values for {count} images; expected one label per value and image.");
+        }
+        if (_batchOutput.Length < produced.Length) _batchOutput = new float[produced.Length];
+        produced.CopyTo(_batchOutput);
+        return _batchOutput.AsSpan(0, produced.Length);
     }
 
     private ReadOnlySpan<float> ReadDynamicOutput(OrtValue value)

@@ -75,6 +75,7 @@ public sealed class RequestLog
             if (e.Height is int height) w.WriteNumber("height", height);
             if (e.BodyMs is double body) w.WriteNumber("bodyMs", Round(body));
             if (e.ModelWaitMs is double modelWait) w.WriteNumber("modelWaitMs", Round(modelWait));
+            if (e.ModelBatch is int modelBatch) w.WriteNumber("modelBatch", modelBatch);
             if (e.StoreWaitMs is double storeWait) w.WriteNumber("storeWaitMs", Round(storeWait));
             if (e.Stored is bool stored) w.WriteBoolean("stored", stored);
             if (e.ModelName is not null) w.WriteString("modelName", e.ModelName);

@@ -27,6 +27,9 @@ public sealed class RequestLogEntry
     public double? InferenceMs { get; set; }
     /// <summary>The first request of an on-demand cold start: how long it waited, after decoding, for the model to load.</summary>
     public double? ModelWaitMs { get; set; }
+    /// <summary>How many images shared the model run that classified this one (an archive batch; <see cref="InferenceMs"/>
+    /// is that run's time); null for a run of one.</summary>
+    public int? ModelBatch { get; set; }
     public double? StoreWaitMs { get; set; }
     public double TotalMs { get; set; }
     public string? ModelName { get; set; }

@@ -50,6 +50,21 @@ public partial class XrayOptionsTests
     }
 
     [Fact]
+    public void ReadsTheArchiveBatchSizeCappedAndRefusesWhatIsNotAPositiveNumber()
+    {
+        Assert.Equal(4, Read().ArchiveBatchSize);
+        Assert.Equal(1, Read(("XRAY_ARCHIVE_BATCH_SIZE", "1")).ArchiveBatchSize);
+        Assert.Equal(8, Read(("XRAY_ARCHIVE_BATCH_SIZE", " 8 ")).ArchiveBatchSize);
+        Assert.Equal(16, Read(("XRAY_ARCHIVE_BATCH_SIZE", "1000")).ArchiveBatchSize);
+        foreach (var bad in new[] { "0", "-2", "four" })
+        {
+            var o = Read(("XRAY_ARCHIVE_BATCH_SIZE", bad));
+            Assert.Equal(4, o.ArchiveBatchSize);
+            Assert.Contains(o.Problems, p => p.StartsWith($"XRAY_ARCHIVE_BATCH_SIZE='{bad}' is not a positive whole number", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void BuildsTheUploadBucketsSettingsWithTheirOwnProblems()
     {
         var o = Read(("XRAY_UPLOAD_BUCKET", "xray-uploads-123"), ("AWS_REGION", "eu-west-1"), ("XRAY_UPLOAD_URL_SECONDS", "forever"));

@@ -151,6 +151,43 @@ public sealed class BootstrapTests(PackageFixture package, Xunit.Abstractions.IT
             radiograph, directory, output);
     }
 
+    /// <summary>A Distributed Map batch through the Native AOT bootstrap: the batched run (ORT's Run over a stacked tensor,
+    /// not the single run's binding) as the deployed binary runs it, each object's scores as the JIT-compiled handler gives
+    /// for the object alone.</summary>
+    [Fact]
+    public async Task ClassifiesADistributedMapBatchInOneModelRun()
+    {
+        await using var server = await S3.S3Server.StartAsync();
+        using var store = new EventSources.ArchiveStore(server);
+        using var efs = EventSources.BatchedRunTests.DynamicBatchEfs();
+        (string Key, byte[] Bytes)[] objects =
+            [($"aot-{Guid.NewGuid():N}/a.png", TestImages.Xray), ($"aot-{Guid.NewGuid():N}/b.png", TestImages.OtherXray), ($"aot-{Guid.NewGuid():N}/c.jpg", TestImages.GreyJpeg.Value)];
+        foreach (var (key, bytes) in objects) await store.PutAsync(key, bytes);
+        var env = Environment(efs);
+        foreach (var (name, value) in server.FunctionEnvironment()) env[name] = value;
+        env["XRAY_STORE_UPLOADS"] = "off";
+
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        var log = new List<string>();
+        using var process = BootstrapProcess.Start(Unpack(), api, env, line => { lock (log) log.Add(line); });
+        var answer = await api.InvokeAsync(Encoding.UTF8.GetBytes(EventSources.ArchiveEvents.Batch(store.Bucket,
+            objects.Select(o => EventSources.ArchiveEvents.ListingItem(null, o.Key, o.Bytes.Length, "e"))))).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
+        string[] lines;
+        lock (log) lines = [.. log];
+        Assert.Equal(3, lines.Count(l => l.Contains("\"Route\":\"distributed-map\"", StringComparison.Ordinal) && l.Contains("\"modelBatch\":3", StringComparison.Ordinal)));
+        using var function = efs.CreateFunction(extra: [("XRAY_STORE_UPLOADS", "off")]);
+        foreach (var (key, bytes) in objects)
+        {
+            var stored = System.Text.Json.JsonDocument.Parse(await store.GetAsync("results/" + key + ".json")).RootElement;
+            var alone = ProxyAnswer.Read(await function.FunctionHandler(new MemoryStream(ProxyEventBuilder.Post().BinaryBody(bytes, "application/octet-stream").ToUtf8()))).Json;
+            var expected = alone.GetProperty("predictions").EnumerateArray().ToDictionary(p => p.GetProperty("label").GetString()!, p => p.GetProperty("probability").GetSingle());
+            foreach (var p in stored.GetProperty("predictions").EnumerateArray())
+                Assert.InRange(p.GetProperty("probability").GetSingle() - expected[p.GetProperty("label").GetString()!], -1e-5f, 1e-5f);
+        }
+    }
+
     private static Dictionary<string, string?> Environment(TestEfs efs)
     {
         var env = efs.Environment();

@@ -52,6 +52,45 @@ public sealed class ClassifierRunTests
         AssertMatches(model.Expected(input, activation), result, model.LabelNames);
     }
 
+    [Theory]
+    [InlineData(Head.Sigmoid, "none", false)]
+    [InlineData(Head.None, "softmax", true)]
+    public void ABatchedRunGivesEachImageTheModelsMathsInItsOwnRow(Head head, string activation, bool dynamicSpatial)
+    {
+        using var efs = new TestEfs();
+        var model = PooledLinearCase.Create(3, 9, 7, 5, head, seed: 11);
+        using var classifier = LoadModel(efs, model, activation, dynamicBatch: true, dynamicSpatial: dynamicSpatial);
+        Assert.True(classifier.RunsBatches);
+        var inputs = Enumerable.Range(0, 3).Select(i => model.Input(seed: 20 + i)).ToArray();
+        int n = classifier.Input.ElementCount;
+        var stacked = new float[inputs.Length * n + 5];   // longer than the batch: only count images are read
+        for (int i = 0; i < inputs.Length; i++) inputs[i].CopyTo(stacked, i * n);
+
+        var output = classifier.RunBatch(stacked, inputs.Length).ToArray();
+
+        Assert.Equal(inputs.Length * model.Labels, output.Length);
+        var reader = new ScoreReader(classifier.Manifest);
+        for (int i = 0; i < inputs.Length; i++)
+            AssertMatches(model.Expected(inputs[i], activation), reader.Read(output.AsSpan(i * model.Labels, model.Labels)), model.LabelNames);
+        // The single run's binding is untouched by a batched run.
+        inputs[1].CopyTo(classifier.InputBuffer);
+        AssertMatches(model.Expected(inputs[1], activation), classifier.RunAndScore(), model.LabelNames);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AModelWhoseBatchAxisIsFixedAtOneRunsNoBatches(bool dynamicSpatial)
+    {
+        using var efs = new TestEfs();
+        var model = PooledLinearCase.Create(3, 8, 8, 4, Head.Sigmoid, seed: 5);
+        using var classifier = LoadModel(efs, model, dynamicBatch: false, dynamicSpatial: dynamicSpatial);
+
+        Assert.False(classifier.RunsBatches);
+        var e = Assert.Throws<InvalidOperationException>(() => classifier.RunBatch(new float[2 * classifier.Input.ElementCount], 2));
+        Assert.Contains("runs one image at a time", e.Message);
+    }
+
     [Fact]
     public void SortsEveryLabelByProbabilityAndNamesTheTopOne()
     {

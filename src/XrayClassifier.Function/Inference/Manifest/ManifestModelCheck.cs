@@ -23,10 +23,11 @@ internal static class ManifestModelCheck
                 string.Concat(problems.Select(p => "\n  - " + p)) +
                 "\nFix the manifest (schema: src/XrayClassifier.Function/Inference/MANIFEST.md) or export the model to match, then copy it to EFS again.");
         }
-        return new ModelSignature(input.Value.Name, input.Value.Shape, output.Value.Name, output.Value.Shape);
+        bool dynamicBatch = input.Value.DynamicBatch && output.Value.DynamicBatch && output.Value.Shape is not null;
+        return new ModelSignature(input.Value.Name, input.Value.Shape, output.Value.Name, output.Value.Shape, dynamicBatch);
     }
 
-    private static (string Name, long[] Shape)? CheckInput(ModelManifest manifest, IReadOnlyList<TensorMetadata> inputs, List<string> problems)
+    private static (string Name, long[] Shape, bool DynamicBatch)? CheckInput(ModelManifest manifest, IReadOnlyList<TensorMetadata> inputs, List<string> problems)
     {
         if (inputs.Count == 0)
         {
@@ -72,7 +73,7 @@ internal static class ManifestModelCheck
         Dim(problems, "input.channels", spec.Channels, input, 1, "channels");
         Dim(problems, "input.height", spec.Height, input, 2, "height (axis 2)");
         Dim(problems, "input.width", spec.Width, input, 3, "width (axis 3)");
-        return (input.Name, [1, spec.Channels, spec.Height, spec.Width]);
+        return (input.Name, [1, spec.Channels, spec.Height, spec.Width], input.IsDynamic(0));
     }
 
     private static void Dim(List<string> problems, string field, int manifestValue, TensorMetadata input, int axis, string what)
@@ -82,7 +83,7 @@ internal static class ManifestModelCheck
             problems.Add($"{field} is {manifestValue} but the model's input \"{input.Name}\" {input.ShapeText} has {what} {modelValue}.");
     }
 
-    private static (string Name, long[]? Shape)? CheckOutput(ModelManifest manifest, IReadOnlyList<TensorMetadata> outputs, List<string> problems)
+    private static (string Name, long[]? Shape, bool DynamicBatch)? CheckOutput(ModelManifest manifest, IReadOnlyList<TensorMetadata> outputs, List<string> problems)
     {
         if (outputs.Count == 0)
         {
@@ -126,7 +127,9 @@ internal static class ManifestModelCheck
             if (d < 0) known = false;
             shape[axis] = d;
         }
-        if (!known) return (output.Name, null);
+        // A rank-1 output has no batch axis: one image per run.
+        bool dynamicBatch = output.Rank > 1 && output.IsDynamic(0);
+        if (!known) return (output.Name, null, dynamicBatch);
 
         long count = 1;
         foreach (long d in shape) count *= d;
@@ -135,7 +138,7 @@ internal static class ManifestModelCheck
             problems.Add($"output.labels has {manifest.Labels.Count} labels but {Tensor()} gives {count} value(s) per image; expected one label per value.");
             return null;
         }
-        return (output.Name, shape);
+        return (output.Name, shape, dynamicBatch);
     }
 
     private static string List(IReadOnlyList<TensorMetadata> tensors) =>

@@ -9,4 +9,6 @@ namespace XrayClassifier.Function.Inference.Manifest;
 /// <param name="OutputName">The output holding one score per label.</param>
 /// <param name="OutputShape">The output's shape for one image, or null when a non-batch dimension is
 /// dynamic (then the output cannot be preallocated and its size is checked after each run).</param>
-internal sealed record ModelSignature(string InputName, long[] InputShape, string OutputName, long[]? OutputShape);
+/// <param name="DynamicBatch">The input's and the output's batch axes are both dynamic (and the output's size per image is
+/// known): the model can run several images at once. A model exported with batch 1 runs each alone.</param>
+internal sealed record ModelSignature(string InputName, long[] InputShape, string OutputName, long[]? OutputShape, bool DynamicBatch = false);
