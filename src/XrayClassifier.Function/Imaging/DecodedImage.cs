@@ -17,4 +17,11 @@ public sealed record DecodedImage(ImageFormat Format, int Width, int Height, int
     /// given; <paramref name="withLevels"/> adds the 16-bit levels of a DICOM or 16-bit image. Only while the request lasts
     /// (it may read the upload's bytes); null for an image that was not decoded by the pipeline.</summary>
     public DisplayPreview? Preview(bool withLevels) => PreviewSource?.Invoke(withLevels);
+
+    // What was decoded, not the way back to its pixels: two decodes of the same file are equal.
+    public bool Equals(DecodedImage? other) =>
+        other is not null && Format == other.Format && Width == other.Width && Height == other.Height && Bands == other.Bands
+        && BitsPerSample == other.BitsPerSample && Equals(Dicom, other.Dicom);
+
+    public override int GetHashCode() => HashCode.Combine(Format, Width, Height, Bands, BitsPerSample, Dicom);
 }

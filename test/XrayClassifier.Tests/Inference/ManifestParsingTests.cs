@@ -202,7 +202,7 @@ public sealed class ManifestParsingTests
         { Mutated(n => Out(n)["treshold"] = 0.3), "output.treshold (line 1, column " },
         { Mutated(n => Out(n)["treshold"] = 0.3), "is not a manifest field; the fields of output are name, activation, labels, threshold, calibration. Check the spelling." },
         { Mutated(n => n["labels"] = new JsonArray()), "labels (line 1, column " },
-        { Mutated(n => n["labels"] = new JsonArray()), "the fields of the manifest are name, version, description, notice, model, input, output, dicom, heatmap." },
+        { Mutated(n => n["labels"] = new JsonArray()), "the fields of the manifest are name, version, description, notice, model, input, output, dicom, heatmap, quantization." },
         { Valid[..^10], "the file is not valid JSON (line 7, column 80): Expected end of string, but instead reached end of data." },
         { "null", "the file holds JSON null instead of an object." },
         { Valid.Replace("\"threshold\": 0.5", "\"threshold\": 0.5, \"threshold\": 0.2"), "the file is not valid JSON" },
