@@ -8,6 +8,21 @@ public sealed class EventNotUnderstoodException(string message) : Exception(mess
 {
     /// <summary>Where in the event deserialising failed (a JSON path, never a value), for the message.</summary>
     internal static string Where(Exception e) => e is System.Text.Json.JsonException { Path: { } path } ? path : "$";
+
+    /// <summary>The event read as <typeparamref name="T"/>, or this exception saying that it is not <paramref name="what"/>
+    /// and where it stops being one. The one reading every event reader does.</summary>
+    internal static T Read<T>(ReadOnlySpan<byte> utf8, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what) where T : class
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(utf8, type) ?? throw new EventNotUnderstoodException($"The event is null, not {what}.");
+        }
+        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new EventNotUnderstoodException($"The event is not {what} ({Where(e)}: a member has the wrong type or is not UTF-8).");
+        }
+    }
 }
 
 /// <summary>Some objects of a Distributed Map child or an S3 notification could not be classified, and at least one of them

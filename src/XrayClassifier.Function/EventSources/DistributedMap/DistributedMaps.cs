@@ -18,34 +18,14 @@ internal static class DistributedMaps
 
     public static DistributedMapInvocation ReadItem(ReadOnlySpan<byte> utf8, XrayOptions options)
     {
-        DistributedMapItem item;
-        try
-        {
-            item = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.DistributedMapItem)
-                ?? throw new EventNotUnderstoodException("The event is null.");
-        }
-        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new EventNotUnderstoodException($"The event has a Key but is not a Distributed Map S3 listing item ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
-        }
+        var item = EventNotUnderstoodException.Read(utf8, EventSourceJsonContext.Default.DistributedMapItem, "a Distributed Map S3 listing item");
         var archiveOptions = ArchiveOptions.From(item.Options, options, out string? optionsProblem);
         return new DistributedMapInvocation(Batched: false, [Item(item, null, 0)], [item], archiveOptions, optionsProblem);
     }
 
     public static DistributedMapInvocation ReadBatch(ReadOnlySpan<byte> utf8, XrayOptions options)
     {
-        DistributedMapBatch batch;
-        try
-        {
-            batch = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.DistributedMapBatch)
-                ?? throw new EventNotUnderstoodException("The event is null.");
-        }
-        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new EventNotUnderstoodException($"The event has Items but is not a Distributed Map batch ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
-        }
+        var batch = EventNotUnderstoodException.Read(utf8, EventSourceJsonContext.Default.DistributedMapBatch, "a Distributed Map batch");
         if (batch.Items is not { } items)
             throw new EventNotUnderstoodException("The Distributed Map batch's Items is not a list.");
         var archiveItems = new List<ArchiveItem>(items.Count);

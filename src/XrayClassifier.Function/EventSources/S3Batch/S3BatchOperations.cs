@@ -20,17 +20,7 @@ internal static class S3BatchOperations
 
     public static S3BatchInvocation Read(ReadOnlySpan<byte> utf8, XrayOptions options)
     {
-        S3BatchRequest request;
-        try
-        {
-            request = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.S3BatchRequest)
-                ?? throw new EventNotUnderstoodException("The S3 Batch Operations event is null.");
-        }
-        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new EventNotUnderstoodException($"The S3 Batch Operations event does not have its documented shape ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
-        }
+        var request = EventNotUnderstoodException.Read(utf8, EventSourceJsonContext.Default.S3BatchRequest, "an S3 Batch Operations event of its documented shape");
         bool v1 = request.InvocationSchemaVersion == "1.0";
         if (!v1 && request.InvocationSchemaVersion != "2.0")
             throw new EventNotUnderstoodException("The S3 Batch Operations event's invocationSchemaVersion is neither 1.0 nor 2.0: there is no answer format to give it.");

@@ -16,17 +16,7 @@ internal static class S3Notifications
 
     public static S3NotificationInvocation Read(ReadOnlySpan<byte> utf8, XrayOptions options)
     {
-        S3NotificationEvent notification;
-        try
-        {
-            notification = JsonSerializer.Deserialize(utf8, EventSourceJsonContext.Default.S3NotificationEvent)
-                ?? throw new EventNotUnderstoodException("The event is null.");
-        }
-        // InvalidOperationException: a string that is not UTF-8, which Lambda (JSON payloads only) never delivers.
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new EventNotUnderstoodException($"The event has Records but is not an S3 event notification ({EventNotUnderstoodException.Where(e)}: a member has the wrong type or is not UTF-8).");
-        }
+        var notification = EventNotUnderstoodException.Read(utf8, EventSourceJsonContext.Default.S3NotificationEvent, "an S3 event notification");
         if (notification.Records is not { } records)
             throw new EventNotUnderstoodException("The event's Records is not a list of S3 event records.");
         var items = new List<ArchiveItem>();
