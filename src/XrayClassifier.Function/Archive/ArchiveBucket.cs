@@ -41,7 +41,7 @@ internal sealed class ArchiveBucket(UploadBucket s3)
         {
             return null;
         }
-        catch (Exception e) when (UploadBucket.IsS3Failure(e) && !ct.IsCancellationRequested)
+        catch (Exception e) when (Failed(e, ct))
         {
             throw Unavailable("HEAD", bucket, e);
         }
@@ -76,7 +76,7 @@ internal sealed class ArchiveBucket(UploadBucket s3)
             throw new UploadBucketException(UploadBucketFailure.Unavailable,
                 "The object was replaced between its HEAD and its GET (its ETag changed). Try again: the new object is classified then.", e);
         }
-        catch (Exception e) when (UploadBucket.IsS3Failure(e) && !ct.IsCancellationRequested)
+        catch (Exception e) when (Failed(e, ct))
         {
             throw Unavailable("GET", bucket, e);
         }
@@ -98,11 +98,16 @@ internal sealed class ArchiveBucket(UploadBucket s3)
         {
             await s3.Client.PutObjectAsync(request, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (UploadBucket.IsS3Failure(e) && !ct.IsCancellationRequested)
+        catch (Exception e) when (Failed(e, ct))
         {
             throw Unavailable("PUT", bucket, e);
         }
     }
+
+    /// <summary>S3 failed, rather than the caller stopping the work: a cancellation nobody here asked for (a timeout inside the
+    /// HTTP stack) must be retried like any other S3 failure, not reported as an internal error.</summary>
+    private static bool Failed(Exception e, CancellationToken ct) =>
+        !ct.IsCancellationRequested && (UploadBucket.IsS3Failure(e) || e is OperationCanceledException);
 
     internal static Http.ProblemException Gone() =>
         new(Http.ProblemTypes.ObjectNotFound,

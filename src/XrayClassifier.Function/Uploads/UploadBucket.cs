@@ -245,8 +245,9 @@ public sealed class UploadBucket : IDisposable
     }
 
     /// <summary>What can go wrong between the function and S3, as opposed to bugs here.</summary>
+    // TimeoutException: the SDK's answer when S3 does not answer within its Timeout (XRAY_S3_TIMEOUT_SECONDS).
     internal static bool IsS3Failure(Exception e) =>
-        e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException;
+        e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException;
 
     internal static string Describe(Exception e, string rights = $"s3:GetObject and s3:DeleteObject on {UploadKey.Prefix}* in the bucket and s3:ListBucket on it")
     {

@@ -307,6 +307,27 @@ public sealed class S3BatchTests(S3ServerFixture fixture) : IClassFixture<S3Serv
         Assert.Contains("connection was refused", result.GetProperty("resultString").GetString());
     }
 
+    /// <summary>An S3 that stops answering times out inside the SDK (a cancellation nobody asked for): S3 Batch must be told to
+    /// retry it (TemporaryFailure), not that the object is bad (an internal error is a PermanentFailure).</summary>
+    [Fact]
+    public async Task AnS3ThatStopsAnsweringIsATemporaryFailureNotAnInternalError()
+    {
+        string key = Unique("paused.png");
+        await _store.PutAsync(key, TestImages.Xray);
+        using var harness = new ArchiveHarness(fixture.Server, extra: [("XRAY_S3_TIMEOUT_SECONDS", "1")]);
+        fixture.Server.Pause();
+        try
+        {
+            var result = SingleResult(await harness.InvokeAsync(ArchiveEvents.S3Batch10(_store.Bucket, ArchiveEvents.FormEncode(key))));
+            Assert.True(result.GetProperty("resultCode").GetString() == "TemporaryFailure", harness.Log.AllText);
+            Assert.Contains("s3-unavailable", result.GetProperty("resultString").GetString());
+        }
+        finally
+        {
+            fixture.Server.Resume();
+        }
+    }
+
     [Fact]
     public async Task WithoutTheModelOnEfsEveryTaskIsATemporaryFailureNamingIt()
     {
