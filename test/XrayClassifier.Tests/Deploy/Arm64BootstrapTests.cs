@@ -165,9 +165,12 @@ public sealed class Arm64BootstrapTests(PackageFixture package, DicomCorpusFixtu
     /// <summary>The custom runtime at <paramref name="bootstrap"/> answering each event in turn.</summary>
     private static async Task<List<ProxyAnswer>> AnswersOf(string bootstrap, TestEfs efs, IReadOnlyList<byte[]> events)
     {
-        var environment = efs.Environment(("XRAY_ORT_THREADS", "2"));
+        // Lambda's longest timeout for both the function and an API request: a DenseNet-121 request under QEMU on a loaded
+        // machine can outlast API Gateway's 29 s, and the deadline's 503 would then be all this test saw.
+        var environment = efs.Environment(("XRAY_ORT_THREADS", "2"), ("XRAY_API_TIMEOUT_SECONDS", "900"));
         var log = new StringBuilder();
         await using var api = await RuntimeApiEmulator.StartAsync();
+        api.FunctionTimeout = TimeSpan.FromMinutes(15);
         using var process = BootstrapProcess.Start(bootstrap, api, environment, line => { lock (log) log.AppendLine(line); });
 
         var answers = new List<ProxyAnswer>();

@@ -21,7 +21,8 @@ public sealed class CustomRuntimePathTests(S3ServerFixture fixture) : IClassFixt
         _efs.Dispose();
     }
 
-    private async Task<(RuntimeApiEmulator Api, Task<int> Loop, CancellationTokenSource Stop)> StartAsync(TimeSpan? timeout = null, params (string, string)[] extra)
+    private async Task<(RuntimeApiEmulator Api, Task<int> Loop, CancellationTokenSource Stop)> StartAsync(TimeSpan? timeout = null, MemoryLogSink? log = null,
+        params (string, string)[] extra)
     {
         var api = await RuntimeApiEmulator.StartAsync();
         if (timeout is { } t) api.FunctionTimeout = t;
@@ -30,7 +31,7 @@ public sealed class CustomRuntimePathTests(S3ServerFixture fixture) : IClassFixt
         var stop = new CancellationTokenSource();
         var loop = Task.Run(() => CustomRuntime.RunAsync(
             new DictionaryEnvironmentVariables(new Dictionary<string, string?> { [XrayOptions.RuntimeApiVariable] = api.Endpoint }),
-            () => _efs.CreateFunction(extra: env), TextWriter.Null, stop.Token));
+            () => _efs.CreateFunction(log, extra: env), TextWriter.Null, stop.Token));
         return (api, loop, stop);
     }
 
@@ -82,27 +83,49 @@ public sealed class CustomRuntimePathTests(S3ServerFixture fixture) : IClassFixt
     [Fact]
     public async Task TheRuntimeApisDeadlineStopsABatchWithTimeToAnswer()
     {
-        // A 2 s function timeout: the reserve (0.2 s) leaves 1.8 s, in which 1,000 objects cannot be looked at.
+        // A 2 s function timeout: the reserve (0.2 s) leaves 1.8 s. The first object is classified; then S3 stops answering
+        // (SIGSTOP), so whatever the machine's speed the next read cannot finish and only the deadline ends the batch. (Counting
+        // on 1,000 missing objects' HEADs to outlast it failed on a fast machine: they took ≈ 1.5 ms each.)
         var keys = Enumerable.Range(0, 1000).Select(i => Unique($"s{i}.png")).ToArray();
-        foreach (var key in keys.Take(1)) await _store.PutAsync(key, TestImages.Xray);
-        var (api, loop, stop) = await StartAsync(TimeSpan.FromSeconds(2));
+        await _store.PutAsync(keys[0], TestImages.Xray);
+        var log = new MemoryLogSink();
+        var (api, loop, stop) = await StartAsync(TimeSpan.FromSeconds(2), log);
         await using (api)
         {
             // INIT (the model's load) happens before the first /next, outside any invocation's time: get it done first.
             Assert.False((await api.InvokeAsync(ProxyEventBuilder.Get("/prod/health").ToUtf8()).WaitAsync(TimeSpan.FromMinutes(1))).IsError);
-            // Every key but the first is missing: each a quick HEAD, so the batch is bounded by the deadline, not the model.
             var job = ArchiveEvents.S3BatchTasks10(_store.Bucket, keys);
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            var answer = await api.InvokeAsync(Encoding.UTF8.GetBytes(job)).WaitAsync(TimeSpan.FromMinutes(1));
-            var took = System.Diagnostics.Stopwatch.GetElapsedTime(start);
-            Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
-            var results = JsonDocument.Parse(answer.Body).RootElement.GetProperty("results").EnumerateArray().ToArray();
-            Assert.Equal(1000, results.Length);
-            Assert.Equal("Succeeded", results[0].GetProperty("resultCode").GetString());
-            Assert.Contains(results, r => r.GetProperty("resultString").GetString()!.Contains("deadline-reached"));
-            Assert.All(results.Where(r => r.GetProperty("resultString").GetString()!.Contains("deadline-reached")),
-                r => Assert.Equal("TemporaryFailure", r.GetProperty("resultCode").GetString()));
-            Assert.True(took < TimeSpan.FromSeconds(2), $"answered after {took.TotalMilliseconds:0} ms, past the 2 s deadline");
+            using var firstWritten = new CancellationTokenSource();
+            var stall = Task.Run(async () =>
+            {
+                // The object's log line comes after its result's PUT was answered.
+                while (!log.Lines.Any(l => l.Contains("\"s3-batch\"", StringComparison.Ordinal) && l.Contains("\"status\":200", StringComparison.Ordinal)))
+                    await Task.Delay(2, firstWritten.Token);
+                fixture.Server.Pause();
+            });
+            try
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                var answer = await api.InvokeAsync(Encoding.UTF8.GetBytes(job)).WaitAsync(TimeSpan.FromMinutes(1));
+                var took = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                Assert.False(answer.IsError, Encoding.UTF8.GetString(answer.Body));
+                var results = JsonDocument.Parse(answer.Body).RootElement.GetProperty("results").EnumerateArray().ToArray();
+                Assert.Equal(1000, results.Length);
+                Assert.Equal("Succeeded", results[0].GetProperty("resultCode").GetString());
+                Assert.True(stall.IsCompletedSuccessfully, "S3 was never stalled: the first object's result was not written");
+                // Objects read before the stall are not found (PermanentFailure; reads run ahead, so some may finish after a
+                // stalled one); every other is the deadline's, to be retried.
+                var deadline = results.Where(r => r.GetProperty("resultString").GetString()!.Contains("deadline-reached")).ToArray();
+                Assert.True(deadline.Length > 900, $"only {deadline.Length} of 1,000 were left to the deadline");
+                Assert.All(deadline, r => Assert.Equal("TemporaryFailure", r.GetProperty("resultCode").GetString()));
+                Assert.All(results.Skip(1).Except(deadline), r => Assert.Contains("object-not-found", r.GetProperty("resultString").GetString()));
+                Assert.True(took < TimeSpan.FromSeconds(2), $"answered after {took.TotalMilliseconds:0} ms, past the 2 s deadline");
+            }
+            finally
+            {
+                await firstWritten.CancelAsync();
+                fixture.Server.Resume();
+            }
             await stop.CancelAsync();
         }
     }
