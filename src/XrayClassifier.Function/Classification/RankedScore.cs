@@ -1,14 +1,9 @@
 namespace XrayClassifier.Function.Classification;
 
-/// <summary>A label index with its probability, ordered most probable first, ties (and NaN, last) by index
-/// so the order is the same on every run.</summary>
+/// <summary>A label index with its probability, ordered most probable first, ties by index so the order is the same on
+/// every run. Never NaN: <see cref="ScoreReader"/> refuses a model output that is no probability first.</summary>
 internal readonly record struct RankedScore(float Probability, int Index) : IComparable<RankedScore>
 {
-    public int CompareTo(RankedScore other)
-    {
-        bool nan = float.IsNaN(Probability), otherNan = float.IsNaN(other.Probability);
-        if (nan != otherNan) return nan ? 1 : -1;
-        if (!nan && Probability != other.Probability) return Probability > other.Probability ? -1 : 1;
-        return Index.CompareTo(other.Index);
-    }
+    public int CompareTo(RankedScore other) =>
+        Probability != other.Probability ? (Probability > other.Probability ? -1 : 1) : Index.CompareTo(other.Index);
 }

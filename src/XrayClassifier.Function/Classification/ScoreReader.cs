@@ -48,6 +48,8 @@ public sealed class ScoreReader
         {
             int index = slots[k];
             float p = _operatingPoints is null ? probabilities[index] : OpNorm(probabilities[index], _operatingPoints[index]);
+            // A NaN would sort anywhere and cannot be written as JSON, an SR NUM or a FHIR decimal.
+            if (!float.IsFinite(p)) throw new ModelOutputException(_manifest.Name, _manifest.Labels[index], index, p);
             ranking[k] = new RankedScore(p, index);
         }
         ranking.Sort();

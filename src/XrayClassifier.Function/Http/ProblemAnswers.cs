@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using XrayClassifier.Function.ApiGateway;
+using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Dicom;
 using XrayClassifier.Function.Hosting;
@@ -40,6 +41,10 @@ internal sealed class ProblemAnswers(PlatformHost host, TimeProvider clock)
                 return Unavailable([e], requestId, log);
             case UploadBucketException e:
                 return UploadBucketProblem(e, requestId, log);
+            case ModelOutputException e:
+                // The model's fault, not the caller's: a 503 naming it, with no Retry-After (a retry meets the same model).
+                log.Error = ProblemTypes.ModelOutputNotFinite.Slug;
+                return Responses.Problem(ProblemTypes.ModelOutputNotFinite, e.Message, requestId, component: "model");
             default:
                 log.Error = failure.GetType().Name;
                 return Responses.Problem(ProblemTypes.InternalError,

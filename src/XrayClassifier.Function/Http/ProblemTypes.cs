@@ -32,6 +32,7 @@ public static class ProblemTypes
     public static readonly ProblemType HeatmapsUnavailable = new("heatmaps-unavailable", "The model cannot give heatmaps", 422);
     public static readonly ProblemType InternalError = new("internal-error", "Internal error", 500);
     public static readonly ProblemType PlatformUnavailable = new("platform-unavailable", "The classifier is not available", 503);
+    public static readonly ProblemType ModelOutputNotFinite = new("model-output-not-finite", "The model's output is not a probability", 503);
     public static readonly ProblemType Misconfigured = new("misconfigured", "The function is misconfigured", 503);
     public static readonly ProblemType UnknownUploadKey = new("unknown-upload-key", "The s3Key is not one this function issues", 400);
     public static readonly ProblemType UploadNotFound = new("upload-not-found", "There is no uploaded object under this key", 404);

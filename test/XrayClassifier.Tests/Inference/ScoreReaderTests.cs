@@ -12,14 +12,25 @@ public sealed class ScoreReaderTests
         """);
 
     [Fact]
-    public void RanksByProbabilityTiesInOutputOrderNaNLast()
+    public void RanksByProbabilityTiesInOutputOrder()
     {
-        var scores = new ScoreReader(Manifest("""["a", "b", "c", "d"]""", null)).Read([0.2f, float.NaN, 0.7f, 0.2f]);
+        var scores = new ScoreReader(Manifest("""["a", "b", "c", "d"]""", null)).Read([0.2f, 0.1f, 0.7f, 0.2f]);
 
         Assert.Equal(["c", "a", "d", "b"], scores.Predictions.Select(p => p.Label));
         Assert.Equal([2, 0, 3, 1], scores.Predictions.Select(p => p.Index));
         Assert.Equal(("c", 0.7f), (scores.Label, scores.Probability));
         Assert.Equal(["c"], scores.Findings);
+    }
+
+    [Theory]
+    [InlineData("none", float.NaN, "NaN")]
+    [InlineData("sigmoid", float.NaN, "NaN")]
+    public void AnOutputThatIsNoProbabilityIsRefusedNamingItsLabel(string activation, float raw, string shown)
+    {
+        var e = Assert.Throws<ModelOutputException>(() => new ScoreReader(Manifest("""["a", "b", "c"]""", null, activation: activation)).Read([0.2f, raw, 0.7f]));
+
+        Assert.Equal("b", e.Label);
+        Assert.Contains($"gave {shown} for 'b' (output 1)", e.Message);
     }
 
     [Fact]
