@@ -80,24 +80,23 @@ public static class Quantizer
         string[] Outputs(ModelRunner r) => head is null || head.Logits == r.OutputNames[0] ? [r.OutputNames[0]] : [r.OutputNames[0], head.Logits];
         using var fp32 = new ModelRunner(WithLogits(rewritten));
         var fp32Calibration = calibration.Select(i => fp32.Run(i.Tensor, Outputs(fp32))).ToArray();
-        var candidates = new Dictionary<RangeMethod, (ModelProto Model, double MaxAbsDeltaP, double[]? Shift)>();
+        var candidates = new Dictionary<RangeMethod, (ModelProto Model, double MaxAbsDeltaP, Dictionary<string, float[]>[] Runs)>();
         foreach (var method in Enum.GetValues<RangeMethod>())
         {
             var int8 = QdqBuilder.Build(rewritten, t => ranges.Get(t, method));
             using var runner = new ModelRunner(WithLogits(int8));
             var runs = calibration.Select(img => runner.Run(img.Tensor, Outputs(runner))).ToArray();
             var report = AgreementReport.Measure(manifest, calibration.Select((img, i) => (img.Name, fp32Calibration[i][fp32.OutputNames[0]], runs[i][runner.OutputNames[0]])).ToArray());
-            var shift = head?.MeanDifference(runs.Select((r, i) => (fp32Calibration[i][head.Logits], r[head.Logits])));
-            candidates[method] = (int8, report.MaxAbsDeltaP, shift);
+            candidates[method] = (int8, report.MaxAbsDeltaP, runs);
             log.WriteLine($"{method}: max |Δp| {report.MaxAbsDeltaP:F4} on the calibration images");
         }
-        // Chosen before the bias correction, which is fitted on these same images and would flatter every method alike.
+        // Chosen before the bias correction, which would flatter every method alike on the images it is fitted on.
         var chosen = candidates.MinBy(c => c.Value.MaxAbsDeltaP).Key;
-        var (uncorrected, _, logitShift) = candidates[chosen];
-        var model = head is not null && logitShift is not null ? head.Apply(uncorrected, logitShift) : uncorrected;
-        log.WriteLine(head is null
-            ? $"head bias not corrected: {noCorrection}"
-            : $"head bias corrected by the mean fp32 − int8 logit on the calibration images: {string.Join(" ", logitShift!.Select(d => d.ToString("+0.0000;-0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
+        var (uncorrected, _, chosenRuns) = candidates[chosen];
+        ModelProto? corrected = null;
+        if (head is null) log.WriteLine($"head bias not corrected: {noCorrection}");
+        else corrected = CorrectHeadBias(head, uncorrected, manifest, calibration, fp32Calibration, chosenRuns, fp32.OutputNames[0], log);
+        var model = corrected ?? uncorrected;
         model.ProducerName = "XrayClassifier quantize";
         model.ProducerVersion = "1";
         model.MetadataProps.Add(new StringStringEntryProto { Key = "xray.source_sha256", Value = sourceSha });
@@ -107,7 +106,7 @@ public static class Quantizer
         using (var int8Runner = new ModelRunner(model))
             agreement = AgreementReport.Measure(manifest, heldOut.Select((img, i) => (img.Name, fp32HeldOut[i], int8Runner.RunFirst(img.Tensor))).ToArray(), labels);
         AgreementReport? withoutCorrection = null;
-        if (!ReferenceEquals(model, uncorrected))
+        if (corrected is not null)
         {
             // What the correction bought, on the held-out images: printed, so a model it does not suit shows it.
             using var plain = new ModelRunner(uncorrected);
@@ -125,6 +124,39 @@ public static class Quantizer
         File.WriteAllText(Path.Combine(request.OutputFolder, "agreement.json"), JsonSerializer.Serialize(agreement, s_json));
         log.Write(text);
         return new QuantizeResult(chosen, candidates.ToDictionary(c => c.Key, c => c.Value.MaxAbsDeltaP), agreement, outModel, outManifest, summary, withoutCorrection);
+    }
+
+    /// <summary>
+    /// The head's bias correction, kept only where it helps images it was not fitted on: fitted on the even calibration
+    /// images and checked on the odd ones (max |Δp| before and after); if it helps, refitted on all of them. A model
+    /// whose int8 error is image-to-image noise rather than a shift common to all images is left uncorrected.
+    /// </summary>
+    private static ModelProto? CorrectHeadBias(HeadBiasCorrection head, ModelProto uncorrected, ModelManifest manifest, IReadOnlyList<PreparedImage> calibration,
+        Dictionary<string, float[]>[] fp32Runs, Dictionary<string, float[]>[] int8Runs, string answer, TextWriter log)
+    {
+        if (calibration.Count < 2)
+        {
+            log.WriteLine("head bias not corrected: fitting and checking it takes at least 2 calibration images");
+            return null;
+        }
+        double[] Shift(IEnumerable<int> images) => head.MeanDifference(images.Select(i => (fp32Runs[i][head.Logits], int8Runs[i][head.Logits])));
+        var all = Enumerable.Range(0, calibration.Count).ToArray();
+        int[] fit = [.. all.Where(i => i % 2 == 0)], check = [.. all.Where(i => i % 2 == 1)];
+        AgreementReport before, after;
+        using (var trial = new ModelRunner(head.Apply(uncorrected, Shift(fit))))
+        {
+            before = AgreementReport.Measure(manifest, [.. check.Select(i => (calibration[i].Name, fp32Runs[i][answer], int8Runs[i][answer]))]);
+            after = AgreementReport.Measure(manifest, [.. check.Select(i => (calibration[i].Name, fp32Runs[i][answer], trial.RunFirst(calibration[i].Tensor)))]);
+        }
+        log.WriteLine($"head bias correction fitted on {fit.Length} calibration image(s), checked on the other {check.Length}: max |Δp| {before.MaxAbsDeltaP:F4} → {after.MaxAbsDeltaP:F4}");
+        if (after.MaxAbsDeltaP >= before.MaxAbsDeltaP)
+        {
+            log.WriteLine("head bias not corrected: it did not help the images it was not fitted on");
+            return null;
+        }
+        var shift = Shift(all);
+        log.WriteLine($"head bias corrected by the mean fp32 − int8 logit on the calibration images: {string.Join(" ", shift.Select(d => d.ToString("+0.0000;-0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
+        return head.Apply(uncorrected, shift);
     }
 
     // The report and manifest are read by people: Δ and × as themselves, not \u escapes (no HTML ever embeds them).

@@ -113,6 +113,7 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
         Assert.NotNull(result.WithoutBiasCorrection);
         Assert.True(report.MeanAbsDeltaP < result.WithoutBiasCorrection.MeanAbsDeltaP,
             $"mean |Δp| {report.MeanAbsDeltaP:F5} corrected, {result.WithoutBiasCorrection.MeanAbsDeltaP:F5} not");
+        Assert.Matches(@"head bias correction fitted on 6 calibration image\(s\), checked on the other 6: max \|Δp\| 0\.\d{4} → 0\.\d{4}", log.ToString());
         Assert.Contains("head bias corrected by the mean fp32 − int8 logit", log.ToString());
         var effusion = report.Findings.Single(f => f.Finding == "Effusion");
         Assert.InRange(effusion.AurocFp32, 0, 1);
