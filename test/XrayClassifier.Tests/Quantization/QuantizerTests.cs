@@ -136,7 +136,7 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
 
         // Served like any model: the heatmap head is found through the QDQ graph (the head stays fp32). The grids are
         // not within 0.05 logit of fp32's: a cell is one position of the int8 feature map, unaveraged, and carries
-        // the quantisation noise that the 7×7 pooling divides by ~7 before the logit (measured: pooled |Δlogit| ≤ 0.03,
+        // the quantisation noise that the 7×7 pooling divides by ~7 before the logit (measured: pooled |Δlogit| ≤ 0.04,
         // cells 0.20–0.27 whichever range method; keeping the last dense block and norm5 in fp32 left them at 0.20–0.27,
         // the third block 0.20: the noise comes from every block). The bound asserted is that measurement's.
         using var efs = new TestEfs();

@@ -10,7 +10,8 @@ namespace XrayClassifier.Quantization.Qdq;
 /// blocks: the int8 logits differ from fp32's by nearly the same amount on every image (measured on torchvision's
 /// DenseNet-121: mean |Δp| 0.004 against a max of 0.014). The head's linear layer (a Gemm with a constant bias, fp32 in
 /// the QDQ model) absorbs the mean logit difference over the calibration images; what remains is the image-to-image
-/// part. The correction is fitted on the calibration images only, and the agreement report measures it on the held-out ones.
+/// part. The correction is fitted on the calibration images only (<see cref="Quantizer"/> keeps it only if, fitted on half
+/// of them, it helps the other half), and the agreement report measures it on the held-out ones.
 /// </summary>
 internal sealed class HeadBiasCorrection
 {
