@@ -10,6 +10,7 @@ using XrayClassifier.Quantization;
 using XrayClassifier.Quantization.Agreement;
 using XrayClassifier.Quantization.Calibration;
 using XrayClassifier.Quantization.Graph;
+using XrayClassifier.Quantization.Qdq;
 using XrayClassifier.Tests.ModelGen;
 using XrayClassifier.Tests.TestHelpers;
 using XrayClassifier.Tooling.Configuration;
@@ -221,6 +222,49 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
         var (again, _, againErr) = await RunCliAsync("quantize", outDir, "--images", images.Calibration, "--out", outDir + "-again");
         Assert.Equal(LocalCli.ErrorAnswer, again);
         Assert.Contains("is already int8", againErr);
+    }
+
+    [Theory]
+    [InlineData(false)] // a ReLU output: nothing below zero
+    [InlineData(true)]  // a dense block's signed concatenation
+    public void TheLeastErrorRangeRoundsTheValuesWithLessErrorThanMinMax(bool signed)
+    {
+        // Laplace-like activations with a few outliers, as a feature map has; the group's two tensors are pooled.
+        var random = new Random(7);
+        float[] Tensor(int n) => [.. Enumerable.Range(0, n).Select(i =>
+        {
+            double v = -Math.Log(1 - random.NextDouble()) * (random.Next(2) == 0 || !signed ? 1 : -1);
+            return (float)(i % 5000 == 0 ? v * 12 : signed ? v : Math.Abs(v));
+        })];
+        var tensors = new Dictionary<string, float[]> { ["a"] = Tensor(60_000), ["b"] = Tensor(40_000), ["concat"] = [] };
+        var ranges = new ActivationRanges(_ => "group", t => t != "concat");
+        ranges.Add(tensors);
+
+        var least = ranges.Get("a", RangeMethod.Mse);
+        Assert.Equal(least, ranges.Get("b", RangeMethod.Mse)); // one range for the group
+        Assert.Equal(least, ranges.Get("concat", RangeMethod.Mse));
+        var values = tensors["a"].Concat(tensors["b"]).ToArray();
+        // The independent check: the values rounded by the uint8 parameters the QDQ writer derives from each range.
+        double Error(ValueRange range)
+        {
+            var q = ActivationQuantisation.For(range);
+            return values.Average(v =>
+            {
+                float level = Math.Clamp(MathF.Round(v / q.Scale, MidpointRounding.ToEven) + q.ZeroPoint, 0, 255);
+                return Math.Pow(v - (level - q.ZeroPoint) * q.Scale, 2);
+            });
+        }
+        var minMax = ranges.Get("a", RangeMethod.MinMax).Union(ranges.Get("b", RangeMethod.MinMax));
+        output.WriteLine($"min/max [{minMax.Min}, {minMax.Max}] error {Error(minMax):E3}; least-error [{least.Min}, {least.Max}] error {Error(least):E3}");
+        Assert.Equal(signed, least.Min < 0);
+        Assert.True(least.Max < minMax.Max, "the far tail is clipped");
+        Assert.True(Error(least) < Error(minMax) * 0.95, $"{Error(least):E3} against {Error(minMax):E3}");
+        // Within 2 % of the best of a brute-force search over both ends, on the values themselves.
+        double best = double.PositiveInfinity;
+        for (int a = signed ? 50 : 100; a <= 100; a += 2)
+            for (int b = 50; b <= 100; b += 2)
+                best = Math.Min(best, Error(new ValueRange(minMax.Min * a / 100f, minMax.Max * b / 100f)));
+        Assert.InRange(Error(least), 0, best * 1.02);
     }
 
     [Theory]
