@@ -23,9 +23,11 @@ namespace XrayClassifier.Quantization;
 public sealed record QuantizeRequest(string ModelFolder, string CalibrationImages, string? HeldOutImages, string? LabelsCsv,
     string OutputFolder, string NativeDirectory);
 
-/// <summary>The outcome: the chosen range method with the agreement each method reached on the calibration images, and the held-out report.</summary>
+/// <summary>The outcome: the chosen range method with the agreement each method reached on the calibration images (before
+/// the head's bias correction), and the held-out report.</summary>
+/// <param name="WithoutBiasCorrection">The held-out agreement before the head's bias correction; null when the head could not be corrected.</param>
 public sealed record QuantizeResult(RangeMethod Method, IReadOnlyDictionary<RangeMethod, double> CalibrationMaxAbsDeltaP,
-    AgreementReport Report, string ModelPath, string ManifestPath, RewriteSummary Rewrites);
+    AgreementReport Report, string ModelPath, string ManifestPath, RewriteSummary Rewrites, AgreementReport? WithoutBiasCorrection);
 
 /// <summary>How many of each exact rewrite were applied, and the largest fp32 output difference they caused (0: bit-identical).</summary>
 public sealed record RewriteSummary(int ConvBatchNormFolds, int DepthwiseBatchNorms, int ChainedConcats, float MaxOutputDifference);
@@ -72,37 +74,89 @@ public static class Quantizer
         log.WriteLine($"{plan.Nodes.Count} nodes to uint8, {plan.Tensors.Count} activation tensors, {plan.Tensors.Select(plan.GroupOf).Distinct().Count()} scales");
 
         var ranges = Calibrate(rewritten, plan, calibration);
-        using var fp32 = new ModelRunner(rewritten);
-        var fp32Calibration = calibration.Select(i => fp32.RunFirst(i.Tensor)).ToArray();
-        var candidates = new Dictionary<RangeMethod, (ModelProto Model, double MaxAbsDeltaP)>();
+        var head = HeadBiasCorrection.Find(rewritten.Graph, out var noCorrection);
+        // The runs below also read the head's logits, for its bias correction.
+        ModelProto WithLogits(ModelProto m) => head?.ExposeLogits(m) ?? m;
+        string[] Outputs(ModelRunner r) => head is null || head.Logits == r.OutputNames[0] ? [r.OutputNames[0]] : [r.OutputNames[0], head.Logits];
+        using var fp32 = new ModelRunner(WithLogits(rewritten));
+        var fp32Calibration = calibration.Select(i => fp32.Run(i.Tensor, Outputs(fp32))).ToArray();
+        var candidates = new Dictionary<RangeMethod, (ModelProto Model, double MaxAbsDeltaP, Dictionary<string, float[]>[] Runs)>();
         foreach (var method in Enum.GetValues<RangeMethod>())
         {
             var int8 = QdqBuilder.Build(rewritten, t => ranges.Get(t, method));
-            using var runner = new ModelRunner(int8);
-            var report = AgreementReport.Measure(manifest, calibration.Select((img, i) => (img.Name, fp32Calibration[i], runner.RunFirst(img.Tensor))).ToArray());
-            candidates[method] = (int8, report.MaxAbsDeltaP);
+            using var runner = new ModelRunner(WithLogits(int8));
+            var runs = calibration.Select(img => runner.Run(img.Tensor, Outputs(runner))).ToArray();
+            var report = AgreementReport.Measure(manifest, calibration.Select((img, i) => (img.Name, fp32Calibration[i][fp32.OutputNames[0]], runs[i][runner.OutputNames[0]])).ToArray());
+            candidates[method] = (int8, report.MaxAbsDeltaP, runs);
             log.WriteLine($"{method}: max |Δp| {report.MaxAbsDeltaP:F4} on the calibration images");
         }
+        // Chosen before the bias correction, which would flatter every method alike on the images it is fitted on.
         var chosen = candidates.MinBy(c => c.Value.MaxAbsDeltaP).Key;
-        var model = candidates[chosen].Model;
+        var (uncorrected, _, chosenRuns) = candidates[chosen];
+        ModelProto? corrected = null;
+        if (head is null) log.WriteLine($"head bias not corrected: {noCorrection}");
+        else corrected = CorrectHeadBias(head, uncorrected, manifest, calibration, fp32Calibration, chosenRuns, fp32.OutputNames[0], log);
+        var model = corrected ?? uncorrected;
         model.ProducerName = "XrayClassifier quantize";
         model.ProducerVersion = "1";
         model.MetadataProps.Add(new StringStringEntryProto { Key = "xray.source_sha256", Value = sourceSha });
 
+        var fp32HeldOut = heldOut.Select(img => fp32.RunFirst(img.Tensor)).ToArray();
         AgreementReport agreement;
         using (var int8Runner = new ModelRunner(model))
-            agreement = AgreementReport.Measure(manifest, heldOut.Select(img => (img.Name, fp32.RunFirst(img.Tensor), int8Runner.RunFirst(img.Tensor))).ToArray(), labels);
+            agreement = AgreementReport.Measure(manifest, heldOut.Select((img, i) => (img.Name, fp32HeldOut[i], int8Runner.RunFirst(img.Tensor))).ToArray(), labels);
+        AgreementReport? withoutCorrection = null;
+        if (corrected is not null)
+        {
+            // What the correction bought, on the held-out images: printed, so a model it does not suit shows it.
+            using var plain = new ModelRunner(uncorrected);
+            withoutCorrection = AgreementReport.Measure(manifest, heldOut.Select((img, i) => (img.Name, fp32HeldOut[i], plain.RunFirst(img.Tensor))).ToArray());
+            log.WriteLine($"without the head bias correction: max |Δp| {withoutCorrection.MaxAbsDeltaP:F4}, mean |Δp| {withoutCorrection.MeanAbsDeltaP:F5} on the held-out images");
+        }
 
         Directory.CreateDirectory(request.OutputFolder);
         var outModel = Path.Combine(request.OutputFolder, "model.onnx");
         File.WriteAllBytes(outModel, model.ToByteArray());
         var outManifest = Path.Combine(request.OutputFolder, ModelManifest.FileName);
-        File.WriteAllText(outManifest, Int8Manifest(File.ReadAllText(manifestPath), sourceSha, calibration.Count, chosen, agreement));
+        File.WriteAllText(outManifest, Int8Manifest(File.ReadAllText(manifestPath), sourceSha, calibration.Count, chosen, withoutCorrection is not null, agreement));
         var text = agreement.ToText();
         File.WriteAllText(Path.Combine(request.OutputFolder, "agreement.txt"), text);
         File.WriteAllText(Path.Combine(request.OutputFolder, "agreement.json"), JsonSerializer.Serialize(agreement, s_json));
         log.Write(text);
-        return new QuantizeResult(chosen, candidates.ToDictionary(c => c.Key, c => c.Value.MaxAbsDeltaP), agreement, outModel, outManifest, summary);
+        return new QuantizeResult(chosen, candidates.ToDictionary(c => c.Key, c => c.Value.MaxAbsDeltaP), agreement, outModel, outManifest, summary, withoutCorrection);
+    }
+
+    /// <summary>
+    /// The head's bias correction, kept only where it helps images it was not fitted on: fitted on the even calibration
+    /// images and checked on the odd ones (max |Δp| before and after); if it helps, refitted on all of them. A model
+    /// whose int8 error is image-to-image noise rather than a shift common to all images is left uncorrected.
+    /// </summary>
+    private static ModelProto? CorrectHeadBias(HeadBiasCorrection head, ModelProto uncorrected, ModelManifest manifest, IReadOnlyList<PreparedImage> calibration,
+        Dictionary<string, float[]>[] fp32Runs, Dictionary<string, float[]>[] int8Runs, string answer, TextWriter log)
+    {
+        if (calibration.Count < 2)
+        {
+            log.WriteLine("head bias not corrected: fitting and checking it takes at least 2 calibration images");
+            return null;
+        }
+        double[] Shift(IEnumerable<int> images) => head.MeanDifference(images.Select(i => (fp32Runs[i][head.Logits], int8Runs[i][head.Logits])));
+        var all = Enumerable.Range(0, calibration.Count).ToArray();
+        int[] fit = [.. all.Where(i => i % 2 == 0)], check = [.. all.Where(i => i % 2 == 1)];
+        AgreementReport before, after;
+        using (var trial = new ModelRunner(head.Apply(uncorrected, Shift(fit))))
+        {
+            before = AgreementReport.Measure(manifest, [.. check.Select(i => (calibration[i].Name, fp32Runs[i][answer], int8Runs[i][answer]))]);
+            after = AgreementReport.Measure(manifest, [.. check.Select(i => (calibration[i].Name, fp32Runs[i][answer], trial.RunFirst(calibration[i].Tensor)))]);
+        }
+        log.WriteLine($"head bias correction fitted on {fit.Length} calibration image(s), checked on the other {check.Length}: max |Δp| {before.MaxAbsDeltaP:F4} → {after.MaxAbsDeltaP:F4}");
+        if (after.MaxAbsDeltaP >= before.MaxAbsDeltaP)
+        {
+            log.WriteLine("head bias not corrected: it did not help the images it was not fitted on");
+            return null;
+        }
+        var shift = Shift(all);
+        log.WriteLine($"head bias corrected by the mean fp32 − int8 logit on the calibration images: {string.Join(" ", shift.Select(d => d.ToString("+0.0000;-0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
+        return head.Apply(uncorrected, shift);
     }
 
     // The report and manifest are read by people: Δ and × as themselves, not \u escapes (no HTML ever embeds them).
@@ -129,13 +183,15 @@ public static class Quantizer
         return (rewritten, new RewriteSummary(folds, depthwise, chained, worst));
     }
 
-    private static ActivationRanges Calibrate(ModelProto rewritten, QuantisationPlan plan, IReadOnlyList<PreparedImage> images)
+    internal static ActivationRanges Calibrate(ModelProto rewritten, QuantisationPlan plan, IReadOnlyList<PreparedImage> images)
     {
+        // A concatenation's or max pool's uint8 output copies its inputs' levels (same scale): nothing is rounded there.
+        var copies = plan.Nodes.Where(n => n.OpType is "Concat" or "MaxPool").Select(n => n.Output[0]).ToHashSet();
         var probe = rewritten.Clone();
         var existing = probe.Graph.Output.Select(o => o.Name).ToHashSet();
         foreach (var t in plan.Tensors.Where(t => !existing.Contains(t) && t != plan.Input))
             probe.Graph.Output.Add(new ValueInfoProto { Name = t, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
-        var ranges = new ActivationRanges();
+        var ranges = new ActivationRanges(plan.GroupOf, t => !copies.Contains(t));
         using var runner = new ModelRunner(probe, GraphOptimizationLevel.ORT_ENABLE_BASIC);
         var names = plan.Tensors.Where(t => t != plan.Input).ToArray();
         foreach (var image in images)
@@ -147,7 +203,7 @@ public static class Quantizer
         return ranges;
     }
 
-    private static string Int8Manifest(string sourceManifest, string sourceSha, int calibrationImages, RangeMethod method, AgreementReport report)
+    private static string Int8Manifest(string sourceManifest, string sourceSha, int calibrationImages, RangeMethod method, bool biasCorrected, AgreementReport report)
     {
         var node = JsonNode.Parse(sourceManifest)!.AsObject();
         node["model"] = "model.onnx";
@@ -157,7 +213,8 @@ public static class Quantizer
             ["precision"] = "int8",
             ["sourceSha256"] = sourceSha,
             ["calibrationImages"] = calibrationImages,
-            ["agreement"] = $"{method switch { RangeMethod.MinMax => "min/max", _ => "percentile" }} ranges; " + report.Headline,
+            ["agreement"] = $"{method switch { RangeMethod.MinMax => "min/max", RangeMethod.Percentile => "percentile", _ => "least-error" }} ranges" +
+                (biasCorrected ? ", head bias corrected; " : "; ") + report.Headline,
         };
         return node.ToJsonString(s_json) + "\n";
     }

@@ -10,6 +10,7 @@ using XrayClassifier.Quantization;
 using XrayClassifier.Quantization.Agreement;
 using XrayClassifier.Quantization.Calibration;
 using XrayClassifier.Quantization.Graph;
+using XrayClassifier.Quantization.Qdq;
 using XrayClassifier.Tests.ModelGen;
 using XrayClassifier.Tests.TestHelpers;
 using XrayClassifier.Tooling.Configuration;
@@ -101,11 +102,20 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
         var report = result.Report;
         Assert.Equal(4, report.Images);
         Assert.Equal(14, report.Findings.Count);
-        // Agreement measured on this machine with 8 calibration radiographs: max |Δp| 0.009–0.016, no flip further than 0.02
-        // from a threshold. The bound asserted leaves room for ORT's kernel choice on other CPUs, not for a regression.
-        Assert.InRange(report.MaxAbsDeltaP, 1e-6, 0.03);
-        Assert.InRange(report.MeanAbsDeltaP, 1e-7, 0.01);
+        // The issue's target on held-out phantoms (different seeds from the calibration ones): max |Δp| ≤ 0.01 and no
+        // threshold flip further than 0.02 from the threshold. Measured here with 12 calibration images (two of them DICOM):
+        // see README "Make an int8 copy"; without the head's bias correction the same model is at 0.013–0.016.
+        Assert.Contains("12 calibration and 4 held-out image(s)", log.ToString()); // the DICOM files were read, none skipped
+        Assert.DoesNotContain("skipped", log.ToString());
+        Assert.InRange(report.MaxAbsDeltaP, 1e-6, 0.01);
+        Assert.InRange(report.MeanAbsDeltaP, 1e-7, 0.003);
         Assert.Equal(0, report.FlipsOutsideMargin);
+        // The correction removed a shift common to the images, measured on images it was not fitted on.
+        Assert.NotNull(result.WithoutBiasCorrection);
+        Assert.True(report.MeanAbsDeltaP < result.WithoutBiasCorrection.MeanAbsDeltaP,
+            $"mean |Δp| {report.MeanAbsDeltaP:F5} corrected, {result.WithoutBiasCorrection.MeanAbsDeltaP:F5} not");
+        Assert.Matches(@"head bias correction fitted on 6 calibration image\(s\), checked on the other 6: max \|Δp\| 0\.\d{4} → 0\.\d{4}", log.ToString());
+        Assert.Contains("head bias corrected by the mean fp32 − int8 logit", log.ToString());
         var effusion = report.Findings.Single(f => f.Finding == "Effusion");
         Assert.InRange(effusion.AurocFp32, 0, 1);
         Assert.InRange(effusion.AurocInt8, 0, 1);
@@ -117,7 +127,8 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
         var manifest = ModelManifest.Load(result.ManifestPath);
         Assert.Equal("chexnet-densenet121 (int8)", manifest.DisplayName);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(fp32Bytes)), manifest.Quantization!.SourceSha256);
-        Assert.Equal(8, manifest.Quantization.CalibrationImages);
+        Assert.Equal(12, manifest.Quantization.CalibrationImages);
+        Assert.Contains("head bias corrected", manifest.Quantization.Agreement);
         Assert.Contains(report.Headline, manifest.Quantization.Agreement);
         var int8Graph = OnnxModelFile.Read(File.ReadAllBytes(result.ModelPath)).Graph;
         Assert.Equal(120 + 62, int8Graph.Node.Count(n => n.OpType == "Conv"));
@@ -126,8 +137,9 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
 
         // Served like any model: the heatmap head is found through the QDQ graph (the head stays fp32). The grids are
         // not within 0.05 logit of fp32's: a cell is one position of the int8 feature map, unaveraged, and carries
-        // the quantisation noise that the 7×7 pooling divides by ~7 before the logit (measured: pooled |Δlogit| ≤ 0.06,
-        // cells ≤ 0.25–0.30). The bound asserted is that measurement's, so a regression in the feature map shows.
+        // the quantisation noise that the 7×7 pooling divides by ~7 before the logit (measured: pooled |Δlogit| ≤ 0.04,
+        // cells 0.20–0.27 whichever range method; keeping the last dense block and norm5 in fp32 left them at 0.20–0.27,
+        // the third block 0.20: the noise comes from every block). The bound asserted is that measurement's.
         using var efs = new TestEfs();
         using var fp32 = ClassifierLoader.Load(efs.AddModel(fp32Bytes, DefaultManifest()), new ClassifierSettings(1, UseOptimizedModelCache: false));
         using var efs8 = new TestEfs();
@@ -143,7 +155,7 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
             image.Tensor.CopyTo(int8.InputBuffer);
             var a = fp32.RunAndScore();
             var b = int8.RunAndScore();
-            foreach (var p in a.Predictions) Assert.Equal(p.Probability, b.Predictions.Single(q => q.Label == p.Label).Probability, 0.03);
+            foreach (var p in a.Predictions) Assert.Equal(p.Probability, b.Predictions.Single(q => q.Label == p.Label).Probability, 0.01);
             for (int label = 0; label < 14; label++)
             {
                 var ga = fp32.ActivationMap(label);
@@ -152,7 +164,7 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
             }
         }
         output.WriteLine($"heatmap grids: max |Δ| {worstGrid:F4} logit");
-        Assert.InRange(worstGrid, 1e-7, 0.4);
+        Assert.InRange(worstGrid, 1e-7, 0.3);
     }
 
     [Fact]
@@ -200,9 +212,9 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
 
         output.WriteLine(stdout + stderr);
         Assert.Equal(LocalCli.Success, exit);
-        Assert.Contains("6 calibration and 2 held-out image(s)", stdout); // every third image held out without --held-out
+        Assert.Contains("8 calibration and 4 held-out image(s)", stdout); // every third image held out without --held-out
         Assert.Contains("rewrites checked: fp32 output bit-identical", stdout);
-        Assert.Contains("int8 against fp32 on 2 held-out image(s)", stdout);
+        Assert.Contains("int8 against fp32 on 4 held-out image(s)", stdout);
         foreach (var file in new[] { "model.onnx", "manifest.json", "agreement.txt", "agreement.json" }) Assert.True(File.Exists(Path.Combine(outDir, file)), file);
         Assert.Equal("tiny (int8)", ModelManifest.Load(Path.Combine(outDir, "manifest.json")).DisplayName);
 
@@ -210,6 +222,49 @@ public sealed class QuantizerTests(QuantizationImages images, ITestOutputHelper 
         var (again, _, againErr) = await RunCliAsync("quantize", outDir, "--images", images.Calibration, "--out", outDir + "-again");
         Assert.Equal(LocalCli.ErrorAnswer, again);
         Assert.Contains("is already int8", againErr);
+    }
+
+    [Theory]
+    [InlineData(false)] // a ReLU output: nothing below zero
+    [InlineData(true)]  // a dense block's signed concatenation
+    public void TheLeastErrorRangeRoundsTheValuesWithLessErrorThanMinMax(bool signed)
+    {
+        // Laplace-like activations with a few outliers, as a feature map has; the group's two tensors are pooled.
+        var random = new Random(7);
+        float[] Tensor(int n) => [.. Enumerable.Range(0, n).Select(i =>
+        {
+            double v = -Math.Log(1 - random.NextDouble()) * (random.Next(2) == 0 || !signed ? 1 : -1);
+            return (float)(i % 5000 == 0 ? v * 12 : signed ? v : Math.Abs(v));
+        })];
+        var tensors = new Dictionary<string, float[]> { ["a"] = Tensor(60_000), ["b"] = Tensor(40_000), ["concat"] = [] };
+        var ranges = new ActivationRanges(_ => "group", t => t != "concat");
+        ranges.Add(tensors);
+
+        var least = ranges.Get("a", RangeMethod.Mse);
+        Assert.Equal(least, ranges.Get("b", RangeMethod.Mse)); // one range for the group
+        Assert.Equal(least, ranges.Get("concat", RangeMethod.Mse));
+        var values = tensors["a"].Concat(tensors["b"]).ToArray();
+        // The independent check: the values rounded by the uint8 parameters the QDQ writer derives from each range.
+        double Error(ValueRange range)
+        {
+            var q = ActivationQuantisation.For(range);
+            return values.Average(v =>
+            {
+                float level = Math.Clamp(MathF.Round(v / q.Scale, MidpointRounding.ToEven) + q.ZeroPoint, 0, 255);
+                return Math.Pow(v - (level - q.ZeroPoint) * q.Scale, 2);
+            });
+        }
+        var minMax = ranges.Get("a", RangeMethod.MinMax).Union(ranges.Get("b", RangeMethod.MinMax));
+        output.WriteLine($"min/max [{minMax.Min}, {minMax.Max}] error {Error(minMax):E3}; least-error [{least.Min}, {least.Max}] error {Error(least):E3}");
+        Assert.Equal(signed, least.Min < 0);
+        Assert.True(least.Max < minMax.Max, "the far tail is clipped");
+        Assert.True(Error(least) < Error(minMax) * 0.95, $"{Error(least):E3} against {Error(minMax):E3}");
+        // Within 2 % of the best of a brute-force search over both ends, on the values themselves.
+        double best = double.PositiveInfinity;
+        for (int a = signed ? 50 : 100; a <= 100; a += 2)
+            for (int b = 50; b <= 100; b += 2)
+                best = Math.Min(best, Error(new ValueRange(minMax.Min * a / 100f, minMax.Max * b / 100f)));
+        Assert.InRange(Error(least), 0, best * 1.02);
     }
 
     [Theory]
