@@ -2,8 +2,9 @@
 # One command for the benchmark of issue 6 (README): prepares natives, model, images, the published
 # ReadyToRun function and (when ../shared/peers/node and node are there) the Node peer, then measures
 # both in the same run and writes bench/RESULTS.md. Takes a few minutes on 2 cores.
-#   bash bench/run.sh archive [OBJECTS]   only issue 23's archive section (default 1,000 objects on s3rver: ours
-#                                         through S3 Batch events against the peer, batched runs, costs on paper),
+#   bash bench/run.sh archive [OBJECTS]   only issue 23's archive section (default 1,000 objects a side on s3rver: ours
+#                                         through S3 Batch events, Distributed Map batches and (S3 Batch) the int8 model
+#                                         against the peer, batched runs, costs on paper),
 #                                         written into bench/RESULTS.md between its markers; the rest is kept.
 #   bash bench/run.sh int8   only the int8 part: quantize the default model (XrayClassifier.Local quantize, on
 #                            synthetic radiographs), then its model run, warm end to end, cold start and peak RSS
@@ -64,13 +65,28 @@ mkdir -p "$efs/cache" "$efs/workspace"
 ln -sfn "$repo/efs-layout/runtime" "$efs/runtime"
 ln -sfn "$repo/efs-layout/models" "$efs/models"
 
+# An int8 copy of the default model, made by the project's own quantiser (`quantize`) on synthetic radiographs, in its
+# own EFS root $1/efs (natives linked, the model under models/chest-xray); the report in $1/quantize.txt.
+make_int8_model() {
+  local dir="$1"
+  rm -rf "$dir" && mkdir -p "$dir/calibration" "$dir/held-out" "$dir/efs/cache" "$dir/efs/workspace" "$dir/efs/models"
+  ln -sfn "$repo/efs-layout/runtime" "$dir/efs/runtime"
+  dotnet build tools/XrayClassifier.Local -c Release -o "$out/local" >&2
+  local_tool() { dotnet "$out/local/XrayClassifier.Local.dll" "$@" --efs-root "$repo/efs-layout"; }
+  for s in 1 2 3 4 5 6 7 8 9 10 11 12; do local_tool sample-xray "$dir/calibration/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
+  for s in 41 42 43 44; do local_tool sample-xray "$dir/held-out/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
+  local_tool quantize "$repo/efs-layout/models/chest-xray" --images "$dir/calibration" --held-out "$dir/held-out" \
+    --out "$dir/efs/models/chest-xray" | tee "$dir/quantize.txt" >&2
+}
+
 if [ "$part" = archive ]; then
   # Issue 23's section alone: the S3-protocol server (s3rver, the tests' pinned one), the bench, the peer.
   bash test/XrayClassifier.Tests/S3/server/install.sh
   dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
   prepare_peer
   mkdir -p "$out/archive"
-  dotnet "$out/bench/XrayClassifier.Bench.dll" archive --efs-root "$efs" --images "$images" --objects "${2:-1000}" \
+  make_int8_model "$out/archive/int8"
+  dotnet "$out/bench/XrayClassifier.Bench.dll" archive --efs-root "$efs" --int8-efs-root "$out/archive/int8/efs" --images "$images" --objects "${2:-1000}" \
     --out "$out/archive" --results "$repo/bench/RESULTS.md" "${peer_args[@]}"
   say "done: the archive section of bench/RESULTS.md"
   exit 0
@@ -95,14 +111,7 @@ prepare_peer
 if [ "$part" = int8 ]; then
   [ ${#peer_args[@]} -gt 0 ] || { say "the int8 part compares with the Node peer: ../shared/peers/node and node are needed"; exit 1; }
   int8="$out/int8"
-  rm -rf "$int8" && mkdir -p "$int8/calibration" "$int8/held-out" "$int8/efs/cache" "$int8/efs/workspace" "$int8/efs/models"
-  ln -sfn "$repo/efs-layout/runtime" "$int8/efs/runtime"
-  dotnet build tools/XrayClassifier.Local -c Release -o "$out/local" >&2
-  local_tool() { dotnet "$out/local/XrayClassifier.Local.dll" "$@" --efs-root "$repo/efs-layout"; }
-  for s in 1 2 3 4 5 6 7 8 9 10 11 12; do local_tool sample-xray "$int8/calibration/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
-  for s in 41 42 43 44; do local_tool sample-xray "$int8/held-out/x$s.jpg" --width 1400 --height 1700 --seed "$s" 2>/dev/null; done
-  local_tool quantize "$repo/efs-layout/models/chest-xray" --images "$int8/calibration" --held-out "$int8/held-out" \
-    --out "$int8/efs/models/chest-xray" | tee "$int8/quantize.txt" >&2
+  make_int8_model "$int8"
   dotnet "$out/bench/XrayClassifier.Bench.dll" int8 --efs-root "$efs" --int8-efs-root "$int8/efs" --image "$images/chest-1024-8bit.png" \
     --bootstrap "$out/bootstrap/bootstrap" --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
     --out "$int8/run" "${peer_args[@]}" > "$int8/function-log.jsonl"

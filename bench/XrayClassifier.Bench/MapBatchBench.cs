@@ -31,7 +31,7 @@ public static class MapBatchBench
 
     /// <summary>Keeps no line, only counts the objects whose line says they shared a model run (<c>modelBatch</c>):
     /// the figures mean something only if batch size 4 really ran batches and 1 did not.</summary>
-    private sealed class BatchCountingLog : ILogSink
+    internal sealed class BatchCountingLog : ILogSink
     {
         public int Batched;
 
@@ -39,6 +39,27 @@ public static class MapBatchBench
         {
             if (utf8Json.IndexOf("\"modelBatch\":"u8) >= 0) Interlocked.Increment(ref Batched);
         }
+    }
+
+    /// <summary>One Distributed Map invocation (ItemBatcher's <c>{Items, BatchInput}</c>) over <paramref name="keys"/>: its
+    /// milliseconds, after checking every object was classified now (not found already classified).</summary>
+    public static double Invoke(Function.Function function, string bucket, IReadOnlyList<string> keys)
+    {
+        var @event = new JsonObject
+        {
+            ["Items"] = new JsonArray([.. keys.Select(k => (JsonNode)new JsonObject { ["Key"] = k, ["Size"] = 1, ["Etag"] = "\"e\"" })]),
+            ["BatchInput"] = new JsonObject { ["Bucket"] = bucket },
+        }.ToJsonString();
+        long t = Stopwatch.GetTimestamp();
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes(@event), writable: false);
+        using var output = function.FunctionHandler(input).GetAwaiter().GetResult();
+        using var answer = new MemoryStream();
+        output.CopyTo(answer);
+        double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        var items = JsonDocument.Parse(answer.ToArray()).RootElement.GetProperty("Items").EnumerateArray().ToList();
+        if (items.Count != keys.Count || items.Any(i => i.GetProperty("Status").GetString() != "SUCCEEDED" || i.GetProperty("AlreadyClassified").GetBoolean()))
+            throw new InvalidOperationException($"not every object was classified: {Encoding.UTF8.GetString(answer.ToArray())}");
+        return ms;
     }
 
     public static async Task<List<MapBatchSide>> RunAsync(string efsRoot, IReadOnlyList<string> images, int rounds, string workDir, Action<string> log)
@@ -80,24 +101,7 @@ public static class MapBatchBench
             return new Function.Function(new DictionaryEnvironmentVariables(variables), FunctionServices.Default with { Log = logs[size] });
         });
 
-        double Invoke(int size, List<string> invocation)
-        {
-            var @event = new JsonObject
-            {
-                ["Items"] = new JsonArray([.. invocation.Select(k => (JsonNode)new JsonObject { ["Key"] = k, ["Size"] = 1, ["Etag"] = "\"e\"" })]),
-                ["BatchInput"] = new JsonObject { ["Bucket"] = Bucket },
-            }.ToJsonString();
-            long t = Stopwatch.GetTimestamp();
-            using var input = new MemoryStream(Encoding.UTF8.GetBytes(@event), writable: false);
-            using var output = functions[size].FunctionHandler(input).GetAwaiter().GetResult();
-            using var answer = new MemoryStream();
-            output.CopyTo(answer);
-            double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-            var items = JsonDocument.Parse(answer.ToArray()).RootElement.GetProperty("Items").EnumerateArray().ToList();
-            if (items.Count != invocation.Count || items.Any(i => i.GetProperty("Status").GetString() != "SUCCEEDED" || i.GetProperty("AlreadyClassified").GetBoolean()))
-                throw new InvalidOperationException($"batch size {size}: not every object was classified: {Encoding.UTF8.GetString(answer.ToArray())}");
-            return ms;
-        }
+        double Invoke(int size, List<string> invocation) => MapBatchBench.Invoke(functions[size], Bucket, invocation);
 
         try
         {

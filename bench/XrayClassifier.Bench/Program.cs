@@ -5,7 +5,7 @@ using XrayClassifier.Bench;
 // bench/run.sh prepares everything (natives, model, images, the published function, the peer) and runs:
 //   all --efs-root DIR --images DIR --function-dir DIR --cold-host EXE --out DIR --results FILE [--peer DIR]
 //   memory --efs-root DIR --image FILE --requests N --json FILE      (a child process: only the handler in it)
-//   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--peer DIR]   (bash bench/run.sh archive)
+//   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--int8-efs-root DIR] [--peer DIR]   (bash bench/run.sh archive)
 //   map-batch --efs-root DIR --images DIR --out DIR [--rounds 6]      (Distributed Map batches, XRAY_ARCHIVE_BATCH_SIZE 1 against 4)
 //   batch --efs-root DIR --images DIR                                 (batched model runs 1/2/4, figures on stderr)
 //   preview --efs-root DIR --study FILE.dcm --width W --height H --markdown FILE   (what ?preview= adds, as a RESULTS.md section)
@@ -73,7 +73,7 @@ switch (args.FirstOrDefault())
         string? peerDir = options.TryGetValue("peer", out var pd) && File.Exists(Path.Combine(pd, "handler.js")) ? pd : null;
         Directory.CreateDirectory(Need("out"));
         var batching = BatchSizeBench.Run(Need("efs-root"), images, Log);
-        var archive = (await ArchiveBench.RunAsync(Need("efs-root"), images, objects, Need("out"), peerDir, Log)) with
+        var archive = (await ArchiveBench.RunAsync(Need("efs-root"), options.GetValueOrDefault("int8-efs-root"), images, objects, Need("out"), peerDir, Log)) with
         {
             Machine = Machine(), Batching = batching,
             Load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var l ? $"load average {l[0]} / {l[1]} / {l[2]} (1 / 5 / 15 min) at the end" : null : null,
