@@ -1,3 +1,4 @@
+using System.Reflection;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Http;
@@ -145,6 +146,13 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         output.WriteLine(all);
         Assert.Contains("(0008,0102) SH [99XRAYLABEL]", all, StringComparison.Ordinal);
         Assert.Contains("(0008,0102) SH [99IHE]", all, StringComparison.Ordinal);
+
+        // Both name the function by one version, the build's informational version ({Version}+{commit} in a git checkout):
+        // the SR's Software Versions after the model's, the FHIR Device's "function" version.
+        string built = typeof(Function.Function).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.Equal($"{manifest["version"]}\\{built}", Attribute(path, "0018,1020"));
+        var device = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Device>().Single();
+        Assert.Equal(built, device.Version.Single(v => v.Type.Text == "function").Value);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Reflection;
+using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.ApiGateway;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Dicom.StructuredReport;
@@ -18,9 +18,6 @@ internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
 
     /// <summary>Manufacturer (0008,0070) of the algorithm: this project.</summary>
     public const string Manufacturer = "XrayClassifier";
-
-    /// <summary>The function's version, the second Software Versions value after the model's.</summary>
-    public static readonly string FunctionVersion = Version(typeof(DicomSrClassificationAnswer).Assembly);
 
     public string MediaType => DicomMediaType;
 
@@ -44,18 +41,8 @@ internal sealed class DicomSrClassificationAnswer : IClassificationAnswer
         var source = result.Image.Dicom?.SourceIdentity
             ?? throw new InvalidOperationException("A Structured Report was asked for an upload that is not DICOM.");
         var findings = result.Scores.Predictions.Select(p => new ReportedFinding(p.Label, p.Probability, p.Threshold, p.IsFinding)).ToArray();
-        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.DisplayName, [manifest.Version, FunctionVersion],
+        var algorithm = new ReportedAlgorithm(Manufacturer, manifest.DisplayName, [manifest.Version, FunctionVersion.Value],
             DicomUid.FromName($"{Manufacturer}/{manifest.DisplayName}/{manifest.Version}"), manifest.Notice);
         return ClassificationReport.Write(source, findings, algorithm, now);
-    }
-
-    private static string Version(Assembly assembly)
-    {
-        string? informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        string version = informational ?? assembly.GetName().Version?.ToString() ?? "0";
-        int plus = version.IndexOf('+');
-        // Software Versions is LO: at most 64 characters, no backslash.
-        version = (plus > 0 ? version[..plus] : version).Replace('\\', '/');
-        return version.Length <= 64 ? version : version[..64];
     }
 }

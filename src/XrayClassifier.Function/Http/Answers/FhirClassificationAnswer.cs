@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
+using XrayClassifier.Function.Hosting;
 using System.Security.Cryptography;
 using System.Text;
 using XrayClassifier.Function.ApiGateway;
@@ -51,10 +51,6 @@ internal sealed class FhirClassificationAnswer : IClassificationAnswer
 
     private static readonly FhirCodeableConcept AiModel = new(Text: "AI classification model (chest X-ray)");
 
-    private static readonly string FunctionVersion =
-        typeof(FhirClassificationAnswer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(FhirClassificationAnswer).Assembly.GetName().Version?.ToString() ?? "unknown";
-
     public string MediaType => FhirJson;
 
     public ProxyResponse Answer(ClassifiedRequest classified)
@@ -101,7 +97,7 @@ internal sealed class FhirClassificationAnswer : IClassificationAnswer
             DeviceName = [new FhirDeviceName(manifest.DisplayName, "model-name")],
             Type = AiModel,
             Version = [new FhirDeviceVersion(new FhirCodeableConcept(Text: "model"), manifest.Version),
-                       new FhirDeviceVersion(new FhirCodeableConcept(Text: "function"), FunctionVersion)],
+                       new FhirDeviceVersion(new FhirCodeableConcept(Text: "function"), FunctionVersion.Value)],
             Note = manifest.Notice is { } notice ? [new FhirAnnotation(notice)] : null,
         }));
 
