@@ -152,7 +152,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         string built = typeof(Function.Function).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
         Assert.Equal($"{manifest["version"]}\\{built}", Attribute(path, "0018,1020"));
         var device = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Device>().Single();
-        Assert.Equal(built, device.Version.Single(v => v.Type.Text == "function").Value);
+        Assert.Equal(built, device.Version.Single(v => v.Type?.Text == "function").Value);
     }
 
     [Fact]
