@@ -57,7 +57,17 @@ public sealed class PackageFixture
         return path;
     }
 
+    /// <summary>One build at a time in this test process. Each test class has its own fixture, and classes run in parallel:
+    /// two package.sh runs at once share artifacts/build-aot's intermediate files, and one rewrote an assembly the other's
+    /// ILCompiler had mapped (it died of SIGBUS, exit 135, in CI). Behind the lock the second finds the zip up to date.</summary>
+    private static readonly Lock Builds = new();
+
     private static string PublishManagedArm64()
+    {
+        lock (Builds) return PublishManagedArm64Alone();
+    }
+
+    private static string PublishManagedArm64Alone()
     {
         var repo = TestEnvironment.RepoRoot;
         var output = Path.Combine(repo, "artifacts", "publish", "linux-arm64-jit");
@@ -69,6 +79,11 @@ public sealed class PackageFixture
     }
 
     private static byte[] Build(string[] arguments, string fileName)
+    {
+        lock (Builds) return BuildAlone(arguments, fileName);
+    }
+
+    private static byte[] BuildAlone(string[] arguments, string fileName)
     {
         var repo = TestEnvironment.RepoRoot;
         var zip = Path.Combine(repo, "artifacts", fileName);
