@@ -171,9 +171,15 @@ internal sealed class ArchiveClassification(ImageClassification classification, 
             entry.ModelName = classifier!.Manifest.Name;
             entry.ModelVersion = classifier.Manifest.Version;
 
-            var head = await bucket.HeadAsync(o.Bucket, o.Key, o.VersionId, stop).ConfigureAwait(false) ?? throw ArchiveBucket.Gone();
+            // Both HEADs at once: one S3 round trip fewer per object (tens of milliseconds in AWS, where an S3 Batch task
+            // is one object an invocation). The result's HEAD is awaited even when the source's fails, so it is observed.
+            var sourceHead = bucket.HeadAsync(o.Bucket, o.Key, o.VersionId, stop);
+            var resultHead = bucket.HeadAsync(o.Bucket, ResultKey(o.Key), null, stop);
+            await Task.WhenAll(sourceHead, resultHead).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            var head = await sourceHead.ConfigureAwait(false) ?? throw ArchiveBucket.Gone();
             _limits.CheckEncodedSize(head.Size);
-            if (await bucket.HeadAsync(o.Bucket, ResultKey(o.Key), null, stop).ConfigureAwait(false) is { } result
+            if (await resultHead.ConfigureAwait(false) is { } result
                 && result.Metadata.TryGetValue(ArchiveBucket.SourceEtagMetadata, out var etag) && etag == head.ETag
                 && result.Metadata.TryGetValue(ArchiveBucket.ModelMetadata, out var model) && model == ModelTag(classifier.Manifest))
             {
