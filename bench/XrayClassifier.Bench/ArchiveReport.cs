@@ -114,9 +114,9 @@ public static class ArchiveReport
             L("an invocation, as S3 Batch Operations invokes). What bounds fp32 is the model run, the same ONNX Runtime build and graph on");
             L($"both sides: one DenseNet-121 forward pass alone took {F(run)} ms in this run (batch 1 below) of the peer's {F(peerMean)} ms per object");
             L($"(mean), so 1.3× ({F(target)} ms per object) leaves {F(target - run)} ms for reading, decoding, writing and the answer, which take");
-            L($"{F(1000 / fastest.ImagesPerSecond - run)} ms in our fastest fp32 row — decoding every JPEG at full size (for the tensor a PIL-trained model saw; \"Decode+preprocess,");
-            L("JPEG\" above) is most of it. A batch shares the model's weight reads among its images, which pays when the cores are contended:");
-            L("the per-image cost of a run of 4 below is 0.97–0.98× of a run of one on an idle machine and 0.69× on a loaded one");
+            L($"{F(1000 / fastest.ImagesPerSecond - run)} ms in our fastest fp32 row: decoding (every JPEG at full size, for the tensor a PIL-trained model saw;");
+            L("\"Decode+preprocess, JPEG\" above) and S3's round trips. A batch shares the model's weight reads among its images, which pays when");
+            L("the cores are contended: the per-image cost of a run of 4 is 0.95–0.98× of a run of one on an idle machine (below) and 0.69× on a loaded one");
             L("(EventSources/EVENTS.md, \"Batched model runs\"). The int8 model does the same work in a quarter of the bytes (bench/INT8.md).");
             L();
         }
