@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using XrayClassifier.Function.Dicom.Writing;
 using XrayClassifier.Function.Observability;
 using XrayClassifier.Tests.S3;
 
@@ -79,36 +78,10 @@ internal sealed class ArchiveHarness : IDisposable
 /// <summary>Study files for the archive tests.</summary>
 internal static class ArchiveStudies
 {
-    public const string PatientName = "TESTPERSON^JANE^Q";
-    public const string PatientId = "PID-4711-XYZ";
+    public const string PatientName = Orthanc.ChestRadiograph.PatientName;
+    public const string PatientId = Orthanc.ChestRadiograph.PatientId;
 
-    /// <summary>A 256×256 16-bit DX image in Explicit VR Little Endian with a patient and a study: what a PACS exports.</summary>
-    public static byte[] Dicom()
-    {
-        const ushort side = 256;
-        var pixels = new byte[side * side * 2];
-        for (int y = 0; y < side; y++)
-            for (int x = 0; x < side; x++)
-                BitConverter.TryWriteBytes(pixels.AsSpan((y * side + x) * 2), (ushort)((x * 13 + y * 7) % 4096));
-        return new DicomWriter()
-            .Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.1.1")
-            .Text(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.10.1234.1.1")
-            .Text(0x0008, 0x0020, "DA", "20261201")
-            .Text(0x0008, 0x0050, "SH", "ACC-0815")
-            .Text(0x0008, 0x0060, "CS", "DX")
-            .Text(0x0010, 0x0010, "PN", PatientName)
-            .Text(0x0010, 0x0020, "LO", PatientId)
-            .Text(0x0010, 0x0030, "DA", "19510203")
-            .Text(0x0010, 0x0040, "CS", "F")
-            .Text(0x0018, 0x0015, "CS", "CHEST")
-            .Text(0x0018, 0x5101, "CS", "PA")
-            .Text(0x0020, 0x000D, "UI", "1.2.826.0.1.3680043.10.1234.2")
-            .Text(0x0020, 0x000E, "UI", "1.2.826.0.1.3680043.10.1234.3")
-            .Text(0x0020, 0x0010, "SH", "STUDY1")
-            .Text(0x0020, 0x0011, "IS", "1")
-            .Text(0x0020, 0x0013, "IS", "1")
-            .GreyImage(side, side, bits: 16)
-            .Element(0x7FE0, 0x0010, "OW", pixels)
-            .File();
-    }
+    /// <summary>A 256×256 chest DX image, 12 of 16 bits, with a patient and a study: what a PACS exports
+    /// (<see cref="Orthanc.ChestRadiograph"/>, small, so a batch of them classifies quickly).</summary>
+    public static byte[] Dicom() => Orthanc.ChestRadiograph.Create(256, 256).File;
 }

@@ -11,6 +11,8 @@ namespace XrayClassifier.Tests.Orthanc;
 internal sealed class ChestRadiograph
 {
     public const string DigitalXRayForPresentation = "1.2.840.10008.5.1.4.1.1.1.1";
+    public const string PatientName = "TESTPERSON^JANE";
+    public const string PatientId = "PID-4711-XYZ";
 
     private ChestRadiograph(byte[] file, string study, string series, string instance)
     {
@@ -43,8 +45,8 @@ internal sealed class ChestRadiograph
             .Text(0x0008, 0x0060, "CS", "DX")
             .Text(0x0008, 0x0068, "CS", "FOR PRESENTATION")
             .Text(0x0008, 0x0090, "PN", "DOC^WHO")
-            .Text(0x0010, 0x0010, "PN", "TESTPERSON^JANE")
-            .Text(0x0010, 0x0020, "LO", "PID-4711-XYZ")
+            .Text(0x0010, 0x0010, "PN", PatientName)
+            .Text(0x0010, 0x0020, "LO", PatientId)
             .Text(0x0010, 0x0030, "DA", "19510203")
             .Text(0x0010, 0x0040, "CS", "F")
             .Text(0x0018, 0x0015, "CS", "CHEST")
