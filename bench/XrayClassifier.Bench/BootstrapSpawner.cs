@@ -27,14 +27,15 @@ public sealed class BootstrapSpawner
         Spawn(tiny.Bytes);
     }
 
-    /// <summary>One fresh bootstrap answering <paramref name="eventJson"/>; its INIT line and request line fill in the phases.</summary>
-    public ColdRun Spawn(byte[] eventJson)
+    /// <summary>One fresh bootstrap answering <paramref name="eventJson"/>; its INIT line and request line fill in the phases.
+    /// <paramref name="environment"/>: variables set over the bench's own (cold-ab's experiments).</summary>
+    public ColdRun Spawn(byte[] eventJson, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var log = new List<string>();
         var api = RuntimeApiEmulator.StartAsync().GetAwaiter().GetResult();
         try
         {
-            return Spawn(api, eventJson, log);
+            return Spawn(api, eventJson, log, environment ?? new Dictionary<string, string?>());
         }
         finally
         {
@@ -42,11 +43,11 @@ public sealed class BootstrapSpawner
         }
     }
 
-    private ColdRun Spawn(RuntimeApiEmulator api, byte[] eventJson, List<string> log)
+    private ColdRun Spawn(RuntimeApiEmulator api, byte[] eventJson, List<string> log, IReadOnlyDictionary<string, string?> environment)
     {
-        using var process = BootstrapProcess.Start(_bootstrap, api,
-            new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = _efsRoot, ["XRAY_MODEL"] = null, ["XRAY_NATIVE_DIR"] = null },
-            line => { lock (log) log.Add(line); });
+        var variables = new Dictionary<string, string?> { ["XRAY_EFS_ROOT"] = _efsRoot, ["XRAY_MODEL"] = null, ["XRAY_NATIVE_DIR"] = null };
+        foreach (var (name, value) in environment) variables[name] = value;
+        using var process = BootstrapProcess.Start(_bootstrap, api, variables, line => { lock (log) log.Add(line); });
         var answer = api.InvokeAsync(eventJson).WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
         double spawnToResponse = Stopwatch.GetElapsedTime(process.StartedTimestamp, answer.ReceivedTimestamp).TotalMilliseconds;
         long peak = process.PeakRssKiB();

@@ -8,6 +8,7 @@ using XrayClassifier.Bench;
 //   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--int8-efs-root DIR] [--peer DIR]   (bash bench/run.sh archive)
 //   map-batch --efs-root DIR --images DIR --out DIR [--rounds 6]      (Distributed Map batches, XRAY_ARCHIVE_BATCH_SIZE 1 against 4)
 //   batch --efs-root DIR --images DIR                                 (batched model runs 1/2/4, figures on stderr)
+//   cold-ab --bootstrap EXE [--bootstrap-b EXE] --efs-root DIR --image FILE [--env-a "K=V;…"] [--env-b "K=V;…"] [--runs 15]
 //   preview --efs-root DIR --study FILE.dcm --width W --height H --markdown FILE   (what ?preview= adds, as a RESULTS.md section)
 var options = ParseOptions(args.Skip(1).ToArray());
 void Log(string s) => Console.Error.WriteLine(s);
@@ -124,6 +125,29 @@ switch (args.FirstOrDefault())
         ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"), Log);
         return 0;
     }
+    case "cold-ab":
+    {
+        // Experiments on the cold start: two bootstraps (or one with two environments, --env-a/--env-b "NAME=value;…"),
+        // spawned alternately on one event with the cache as it is (prime it first), so both see the same machine.
+        string a = Need("bootstrap"), b = options.GetValueOrDefault("bootstrap-b", a);
+        var ev = new BenchEvent(File.ReadAllBytes(Need("image")), WarmBench.ContentTypeOf(Need("image")));
+        var envA = ParseEnvironment(options.GetValueOrDefault("env-a", ""));
+        var envB = ParseEnvironment(options.GetValueOrDefault("env-b", ""));
+        var (spawnA, spawnB) = (new BootstrapSpawner(a, Need("efs-root")), new BootstrapSpawner(b, Need("efs-root")));
+        var (runsA, runsB) = (new List<ColdRun>(), new List<ColdRun>());
+        for (int i = 0; i < int.Parse(options.GetValueOrDefault("runs", "15")); i++)
+        {
+            runsA.Add(spawnA.Spawn(ev.Bytes, envA));
+            runsB.Add(spawnB.Spawn(ev.Bytes, envB));
+        }
+        foreach (var (name, runs) in new[] { ("A", runsA), ("B", runsB) })
+        {
+            var s = Stats.Of(runs.Select(r => r.SpawnToResponse).ToArray());
+            Log($"{name}: spawn to response median {s.Median:F1} ms (min {s.Min:F1}, p90 {s.P90:F1}; statuses {string.Join(",", runs.Select(r => r.StatusCode).Distinct())})");
+            Log(runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2).InitReport ?? "");
+        }
+        return 0;
+    }
     case "int8":
     {
         // bench/run.sh int8: the int8 model (quantize of the default model) beside the fp32 one, both against the Node peer
@@ -234,6 +258,9 @@ static Dictionary<string, string> ParseOptions(string[] a)
     for (int i = 0; i + 1 < a.Length; i += 2) d[a[i].TrimStart('-')] = a[i + 1];
     return d;
 }
+
+static Dictionary<string, string?> ParseEnvironment(string pairs) =>
+    pairs.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
 
 static void RunSelf(string[] arguments)
 {
