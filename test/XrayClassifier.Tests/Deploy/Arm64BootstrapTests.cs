@@ -14,16 +14,20 @@ namespace XrayClassifier.Tests.Deploy;
 /// root holding both architectures' natives side by side as efs-layout lays them out. It loads runtime/linux-arm64's
 /// ONNX Runtime and libvips and runs their AArch64 kernels on the default CheXNet-architecture model (DenseNet-121);
 /// its answers are held to the x86_64 bootstrap's for the same events. Different kernels, same maths: probabilities and
-/// logits agree within <see cref="Tolerance"/>, and heatmap grids within it of their own scale (the largest |cell|, the
-/// scale the PNG is drawn to): the cells are sums over 1024 channels of raw logit-scale evidence, up to tens, where
-/// float32 kernels that block and fuse differently part at the sixth significant digit. Emulated timings mean nothing:
-/// none is asserted or reported. A DenseNet-121 run takes about a minute under QEMU on a loaded 2-core machine, so each image costs that.
+/// logits agree within <see cref="Tolerance"/> (measured: 2.4e-6 and 1.9e-5), and heatmap grids within
+/// <see cref="GridScaleTolerance"/> of their own scale (the largest |cell|, the scale the PNG is drawn to; measured 1.6e-6):
+/// the cells are sums over 1024 channels of raw logit-scale evidence, up to ~130, where float32 kernels that block and
+/// fuse differently part at the sixth significant digit, so an absolute 1e-4 (met on the 16-bit PNG, 5.3e-5; missed on
+/// the sample, 1.6e-4 on cells up to 131) would ask for more digits than float32 sums of that size carry. Emulated
+/// timings mean nothing: none is asserted or reported. The four tests took 67 s on this 2-core machine and 119 s in a
+/// fresh-clone CI run (trx durations), inside the emulated tests' five-minute CI budget.
 /// </summary>
 [Collection(DicomCorpusCollection.Name)]
 public sealed class Arm64BootstrapTests(PackageFixture package, DicomCorpusFixture corpus, ITestOutputHelper output)
     : IClassFixture<PackageFixture>, IDisposable
 {
     private const double Tolerance = 1e-4;
+    private const double GridScaleTolerance = 1e-5;
     private readonly TempDirectory _task = TestEnvironment.CreateTempDirectory("xray-task");
 
     [Fact]
@@ -53,7 +57,7 @@ public sealed class Arm64BootstrapTests(PackageFixture package, DicomCorpusFixtu
                 $"(largest |cell| {scale:F2}: {grid / scale:E2} of it)");
             Assert.True(probability <= Tolerance, $"{images[i].Name}: probabilities differ by {probability:E2}");
             Assert.True(logit <= Tolerance, $"{images[i].Name}: heatmap logits differ by {logit:E2}");
-            Assert.True(grid <= Tolerance * Math.Max(1, scale), $"{images[i].Name}: heatmap grids differ by {grid:E2}, largest |cell| {scale:F2}");
+            Assert.True(grid <= GridScaleTolerance * Math.Max(1, scale), $"{images[i].Name}: heatmap grids differ by {grid:E2}, largest |cell| {scale:F2}");
         }
         Assert.Equal("1.2.840.10008.1.2.4.70", arm[2].Json.GetProperty("dicom").GetProperty("transferSyntax").GetString());
 

@@ -50,6 +50,22 @@ public class ToolsDefaultsTests
     }
 
     [Fact]
+    public void TheReadmesGravitonOverrideUsesKnownOptionsAndTheZipPackageShWritesForArm64()
+    {
+        // The README's arm64 deploy line, as a user pastes it: every switch one the tool knows, the architecture Lambda's
+        // name for Graviton, and the zip the one the arm64 Native AOT build writes (BootstrapTests open that zip).
+        string line = File.ReadLines(Path.Combine(TestEnvironment.RepoRoot, "README.md"))
+            .Single(l => l.StartsWith("dotnet lambda deploy-function --function-architecture", StringComparison.Ordinal));
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(3).ToArray();
+        var switches = Enumerable.Range(0, words.Length / 2).ToDictionary(i => words[2 * i], i => words[2 * i + 1]);
+        Assert.Equal(words.Length, 2 * switches.Count);
+        Assert.All(switches.Keys, s => Assert.Contains(s.TrimStart('-'), s_deployFunctionOptions));
+        Assert.Equal(LambdaArchitecture.Arm64.Name, switches["--function-architecture"]);
+        Assert.Equal("artifacts/" + LambdaArchitecture.Arm64.AotZip, switches["--package"]);
+        Assert.Contains("artifacts/" + LambdaArchitecture.Arm64.AotZip, File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "tools", "package.sh")));
+    }
+
+    [Fact]
     public void TheManagedRuntimesHandlerStringResolvesInTheBuiltAssembly()
     {
         // The alternative the README gives (dotnet10, the ReadyToRun zip; arm64): the same function, called by Lambda's runtime.
