@@ -10,7 +10,7 @@ namespace XrayClassifier.Tests.Imaging;
 /// POST …/classify?preview=png|levels through FunctionHandler with the real natives: the display PNG of a DICOM upload
 /// matches pydicom's Modality LUT + VOI (or the percentile window) + PIL's antialiased bilinear resize, MONOCHROME1 bone-white; the
 /// levels reproduce the PNG through the formula API.md gives (decoded by PIL); other formats are shown upright at the
-/// heatmap's aspect; a bad value is a 400.
+/// heatmap's aspect; a bad value is a 400; the preview is never stored nor logged.
 /// </summary>
 [Collection(DicomCorpusCollection.Name)]
 public sealed class DisplayPreviewTests(DicomCorpusFixture corpus, ITestOutputHelper output) : IDisposable
@@ -138,6 +138,82 @@ public sealed class DisplayPreviewTests(DicomCorpusFixture corpus, ITestOutputHe
         var problem = (await Invoke(ProxyEventBuilder.Post().BinaryBody(TestImages.GreyPng.Value, "image/png").Query("preview", "jpeg"))).AssertProblem(400, "unknown-preview");
         Assert.Equal(["png", "levels"], problem.GetProperty("accepted").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Theory]
+    [InlineData("u12full")]  // a DICOM upload: its de-identified derivative PNG and record are stored
+    [InlineData("png16")]    // a 16-bit PNG: the upload as it came and its record
+    public async Task StoresAndLogsNothingOfThePreview(string upload)
+    {
+        // The preview exists for the answer only (API.md): asked for or not, the workspace gets the same files, byte for
+        // byte (the record apart from its request id and time), and no log line carries it, in base64 or as PNG bytes.
+        var log = new MemoryLogSink();
+        _function = _efs.CreateFunction(log);
+        var (bytes, type) = upload == "png16" ? (TestImages.GreyPng16.Value, "image/png") : (File(upload), "application/dicom");
+        var stored = new Dictionary<string, Dictionary<string, string>>();
+        var previews = new List<byte[]>();
+        foreach (var asked in new[] { "none", "png", "levels" })
+        {
+            string id = Guid.NewGuid().ToString();
+            var request = ProxyEventBuilder.Post().BinaryBody(bytes, type).WithRequestId(id);
+            if (asked != "none") request = request.Query("preview", asked);
+            var answer = await Invoke(request);
+            Assert.True(answer.Status == 200, answer.Body);
+            Assert.Equal(asked != "none", answer.Json.TryGetProperty("preview", out var preview));
+            if (asked != "none")
+            {
+                previews.Add(Convert.FromBase64String(preview.GetProperty("png").GetString()!));
+                Assert.Equal(asked == "levels", preview.TryGetProperty("levels", out var levels));
+                if (asked == "levels") previews.Add(Convert.FromBase64String(levels.GetProperty("png").GetString()!));
+            }
+            stored[asked] = StoredFiles(id);
+        }
+        Assert.NotEmpty(stored["none"]);
+        foreach (var asked in new[] { "png", "levels" })
+        {
+            Assert.Equal(stored["none"].Keys.Order(), stored[asked].Keys.Order());
+            foreach (var (name, content) in stored["none"])
+            {
+                if (name.EndsWith(".json", StringComparison.Ordinal)) Assert.Equal(content, stored[asked][name]);
+                else Assert.True(content == stored[asked][name], $"{name} stored with ?preview={asked} differs from the one stored without it");
+            }
+        }
+        var files = Directory.EnumerateFiles(_efs.WorkspaceDirectory, "*", SearchOption.AllDirectories).ToList();
+        Assert.Equal(3 * stored["none"].Count, files.Count);
+
+        // The previews themselves (3 PNGs: png, levels' 8-bit and 16-bit ones) are in no stored file and no log line.
+        Assert.Equal(3, previews.Count);
+        string logged = log.AllText;
+        Assert.Contains("\"message\":\"request\"", logged); // the requests were logged
+        Assert.DoesNotContain("iVBORw0KGgo", logged);          // no PNG in base64 at all (its signature, encoded)
+        Assert.DoesNotContain("\u0089PNG", logged);
+        Assert.DoesNotContain("\\u0089PNG", logged);
+        Assert.DoesNotContain("IHDR", logged);
+        var storedBytes = files.Select(System.IO.File.ReadAllBytes).ToList();
+        foreach (var png in previews)
+        {
+            string base64 = Convert.ToBase64String(png);
+            // 64 letters from inside it (at a multiple of 4, where any base64 of the whole PNG has the same letters).
+            Assert.DoesNotContain(base64.Substring(base64.Length / 4 / 4 * 4, 64), logged);
+            // Its compressed pixels (past the header chunks every preview shares) as bytes in a stored file.
+            var idat = png.AsSpan(png.Length / 2, 64).ToArray();
+            Assert.All(storedBytes, file => Assert.True(file.AsSpan().IndexOf(idat) < 0, "a stored file holds the preview's pixels"));
+        }
+    }
+
+    /// <summary>The workspace's files of request <paramref name="id"/>, by name with the id replaced by "{id}"; the record's
+    /// text likewise and without its time (both differ between requests by design); other files as Latin-1 text.</summary>
+    private Dictionary<string, string> StoredFiles(string id) =>
+        Directory.EnumerateFiles(_efs.WorkspaceDirectory, id + "*", SearchOption.AllDirectories).ToDictionary(
+            path => Path.GetFileName(path).Replace(id, "{id}", StringComparison.Ordinal),
+            path =>
+            {
+                if (!path.EndsWith(".json", StringComparison.Ordinal)) return System.Text.Encoding.Latin1.GetString(System.IO.File.ReadAllBytes(path));
+                // The record names the request and its stored file by the id, and says when it was received.
+                var record = System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(path).Replace(id, "{id}", StringComparison.Ordinal))!.AsObject();
+                Assert.Equal("{id}", (string?)record["requestId"]);
+                Assert.True(record.Remove("receivedAt"), record.ToJsonString());
+                return record.ToJsonString();
+            });
 
     /// <summary>Decodes the levels PNG and the 8-bit PNG with PIL and applies API.md's formula (level = R·256 + G; value
     /// = low + level/65535·(high − low), reversed when inverted; the linear window centre ± width/2; reversed again when

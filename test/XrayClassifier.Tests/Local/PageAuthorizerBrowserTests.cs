@@ -1,15 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
 using XrayClassifier.Function.Configuration;
-using XrayClassifier.Local.ApiGateway;
-using XrayClassifier.Local.Hosting;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Local;
 
 /// <summary>
 /// The page under each of the template's Authorizer choices (XRAY_API_AUTHORIZER), in Debian's Chromium against
-/// <c>serve</c>'s emulator: it asks for the credential API Gateway will check, sends it as API Gateway expects, and under
+/// <c>serve</c> (<see cref="RunningServe"/>): it asks for the credential API Gateway will check, sends it as API Gateway expects, and under
 /// AWS_IAM says why a browser cannot call and how to instead. The Content-Security-Policy stays as strict (any violation
 /// is a console error, which fails the test).
 /// </summary>
@@ -19,7 +17,6 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
     private readonly TempDirectory _empty = TestEnvironment.CreateTempDirectory("xray-page-auth");
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
-    private readonly List<XrayClassifier.Function.Function> _functions = [];
 
     public async Task InitializeAsync()
     {
@@ -38,22 +35,19 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
     {
         await _browser.DisposeAsync();
         _playwright.Dispose();
-        foreach (var f in _functions) f.Dispose();
         _empty.Dispose();
     }
 
     /// <summary>The page served by a function told <paramref name="authorizer"/>, and every request it sends, by path.</summary>
-    private async Task<(IPage Page, ConcurrentQueue<(string Path, Dictionary<string, string> Headers)> Requests, List<string> Problems, EmulatorServer Server)>
+    private async Task<(IPage Page, ConcurrentQueue<(string Path, Dictionary<string, string> Headers)> Requests, List<string> Problems, RunningServe Server)>
         OpenAsync(ApiAuthorizer authorizer)
     {
         // No model: the page and its requests are what is tested, not a classification (which answers 503 here).
-        var function = new XrayClassifier.Function.Function(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+        // serve as a user runs it, with the template's variable in its environment.
+        var server = await RunningServe.StartAsync(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
         {
-            ["XRAY_EFS_ROOT"] = _empty.Path,
             ["XRAY_API_AUTHORIZER"] = authorizer.ToString(),
-        }));
-        _functions.Add(function);
-        var server = await EmulatorServer.StartAsync(new RestApiEmulator(new RestApiSettings(), function.FunctionHandler), 0);
+        }), "--efs-root", _empty.Path);
         var page = await _browser.NewPageAsync();
         var problems = new List<string>();
         var requests = new ConcurrentQueue<(string, Dictionary<string, string>)>();

@@ -1,14 +1,16 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using XrayClassifier.Local.ApiGateway;
-using XrayClassifier.Local.Hosting;
 using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Local;
 
 /// <summary>
-/// The page on the stage root in a real browser: Microsoft.Playwright driving Debian's Chromium against
-/// <c>serve</c>'s emulator in front of the real Function (default model, real natives) on 127.0.0.1. Screenshots
-/// go to TestResults/page/ (docs/page.png and docs/page-dicom.png are copies of page-1000.png and page-mono1.dcm.png).
+/// The page on the stage root in a real browser: Microsoft.Playwright driving Debian's Chromium against <c>serve</c>
+/// itself (<see cref="RunningServe"/>: the command line's composition, the real Function, default model, real natives)
+/// on 127.0.0.1. Screenshots go to TestResults/page/; <c>bash tools/screenshots.sh</c> runs these tests and puts three of
+/// them (<see cref="DocsScreenshots"/>) into docs/ when all pass.
 /// </summary>
 public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, IClassFixture<PageStudies>
 {
@@ -17,20 +19,43 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
     private static readonly string[] ChromiumFlags =
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
+    /// <summary>The screenshots README.md shows, by the name this class writes them under in TestResults/page/ → their
+    /// name in docs/. tools/screenshots.sh copies them from its run of these tests (a normal test run leaves docs/ alone).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DocsScreenshots = new Dictionary<string, string>
+    {
+        ["page-1000.png"] = "page.png",
+        ["page-mono1.dcm.png"] = "page-dicom.png",
+        ["page-mono2u16.dcm-window.png"] = "page-dicom-window.png",
+    };
+
     private readonly TestEfs _efs = TestEfs.WithDefaultModel();
-    private EmulatorServer _server = null!;
+    private RunningServe _server = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
     private readonly List<string> _consoleProblems = [];
 
     private static string Screenshots => Path.Combine(TestEnvironment.RepoRoot, "TestResults", "page");
 
+    /// <summary>Set by tools/screenshots.sh to a folder: the screenshots in <see cref="DocsScreenshots"/> are copied there
+    /// under their docs/ names, and the script moves them into docs/ once every test has passed.</summary>
+    public const string DocsScreenshotsVariable = "XRAY_DOCS_SCREENSHOTS";
+
+    /// <summary>A full-page screenshot into TestResults/page/<paramref name="name"/> (and, for tools/screenshots.sh, the
+    /// docs/ copy's staging folder).</summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(Screenshots, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        if (DocsScreenshots.TryGetValue(name, out var docsName) && Environment.GetEnvironmentVariable(DocsScreenshotsVariable) is { Length: > 0 } staging)
+            File.Copy(path, Path.Combine(staging, docsName), overwrite: true);
+    }
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(Chromium))
             throw new InvalidOperationException($"{Chromium} is missing: run tools/prerequisites.sh (it installs Debian's chromium; Playwright downloads no browser here).");
-        var function = new XrayClassifier.Function.Function(_efs.HandlerEnvironment);
-        _server = await EmulatorServer.StartAsync(new RestApiEmulator(new RestApiSettings(), function.FunctionHandler), 0);
+        // The environment a user's shell gives serve: the natives' folder (efs-layout/runtime here); --efs-root the model.
+        _server = await RunningServe.StartAsync(_efs.HandlerEnvironment, "--efs-root", _efs.Root);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -83,6 +108,10 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         Assert.Equal(percents.OrderByDescending(p => p), percents);
         await Assertions.Expect(page.Locator("#findings .threshold")).ToHaveCountAsync(14);
         Assert.Matches("^[0-9a-f-]{36}$", await page.Locator("#request-id").TextContentAsync());
+        // An 8-bit PNG the browser shows itself: no preview asked for, none timed.
+        await Assertions.Expect(page.Locator("#timings")).ToHaveTextAsync(new Regex(@"· decode \d+(\.\d+)? ms, inference \d+(\.\d+)? ms, heatmaps \d+(\.\d+)? ms, total \d+(\.\d+)? ms$"));
+        await Assertions.Expect(page.Locator("#warnings")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#study")).ToBeHiddenAsync();
 
         // The overlay of the top finding, over the image, at the opacity chosen.
         var heat = page.Locator("#heat");
@@ -93,7 +122,7 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         string firstOverlay = (await heat.GetAttributeAsync("src"))!;
         Assert.StartsWith("data:image/png;base64,", firstOverlay);
         Assert.True(await page.EvaluateAsync<bool>("() => { const h = document.getElementById('heat'); return h.complete && h.naturalWidth > 0; }"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-1000.png"), FullPage = true });
+        await ScreenshotAsync(page, "page-1000.png");
 
         // Switch findings by keyboard: the radio group moves with the arrow keys.
         await page.Locator("#finding-0").FocusAsync();
@@ -115,7 +144,7 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         await Assertions.Expect(error).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#error-title")).ToHaveTextAsync("Unsupported Content-Type");
         await Assertions.Expect(page.Locator("#error-detail")).ToContainTextAsync("text/plain");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-error.png"), FullPage = true });
+        await ScreenshotAsync(page, "page-error.png");
 
         // A CSP violation or script error would be reported here; the text file's 415 is the one expected.
         Assert.DoesNotContain(_consoleProblems, m => !m.Contains("status of 415", StringComparison.Ordinal));
@@ -135,7 +164,7 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         foreach (var selector in new[] { "#file", "#apikey", "#opacity", "#finding-0" })
             Assert.False(string.IsNullOrWhiteSpace(await page.Locator(selector).EvaluateAsync<string>(
                 "e => e.labels && e.labels.length ? e.labels[0].textContent : (e.getAttribute('aria-label') || '')")), selector);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-360.png"), FullPage = true });
+        await ScreenshotAsync(page, "page-360.png");
         Assert.Empty(_consoleProblems);
     }
 
@@ -145,6 +174,7 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         { "mono2u16.dcm", "application/dicom", true },
         { "xray16.png", "image/png", true },
         { "xray.tif", "image/tiff", false },
+        { "xray16.tif", "image/tiff", true },
     };
 
     /// <summary>The canvas's pixels as grey levels (the red channel) and the heatmap's and canvas's boxes on screen.</summary>
@@ -185,15 +215,21 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         double top = shown.Take(intrinsic[0] * (intrinsic[1] / 40)).Average();
         Assert.True(top > 200, $"{name}: the collimator border is {top:F0} of 255, not white");
 
-        if (name.EndsWith(".dcm", StringComparison.Ordinal))
+        if (studies.Dicom.TryGetValue(name, out var written))
         {
-            await Assertions.Expect(page.Locator("#study")).ToContainTextAsync("DX");
-            await Assertions.Expect(page.Locator("#study")).ToContainTextAsync("0.143 × 0.143 mm");
-            await Assertions.Expect(page.Locator("#study")).ToContainTextAsync($"{width} × {height} px");
+            await AssertStudySummaryAsync(page, written, width, height);
+            // A frontal DX study: nothing to warn about.
+            await Assertions.Expect(page.Locator("#warnings")).ToBeHiddenAsync();
             await Assertions.Expect(page.Locator("#download-sr")).ToBeVisibleAsync();
         }
-        else await Assertions.Expect(page.Locator("#download-sr")).ToBeHiddenAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"page-{name}.png"), FullPage = true });
+        else
+        {
+            await Assertions.Expect(page.Locator("#study")).ToBeHiddenAsync();
+            await Assertions.Expect(page.Locator("#download-sr")).ToBeHiddenAsync();
+        }
+        // The preview's cost is in the timings line with the others.
+        await Assertions.Expect(page.Locator("#timings")).ToHaveTextAsync(new Regex(@"· decode \d+(\.\d+)? ms, inference \d+(\.\d+)? ms, heatmaps \d+(\.\d+)? ms, preview \d+(\.\d+)? ms, total \d+(\.\d+)? ms$"));
+        await ScreenshotAsync(page, $"page-{name}.png");
 
         var controls = page.Locator("#wl");
         if (!windowed)
@@ -221,7 +257,7 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         var narrow = await page.EvaluateAsync<int[]>(ReadCanvas);
         double changed = narrow.Zip(shown, (a, b) => a != b ? 1.0 : 0).Average();
         Assert.True(changed > 0.3, $"{name}: a narrower window changed only {changed:P0} of the pixels");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"page-{name}-window.png"), FullPage = true });
+        await ScreenshotAsync(page, $"page-{name}-window.png");
 
         // Reset, by keyboard too, shows the function's PNG again.
         await page.Locator("#wl-reset").FocusAsync();
@@ -284,7 +320,116 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
             "the page scrolls sideways at 360 px");
         foreach (var selector in new[] { "#wl-center", "#wl-width" })
             Assert.False(string.IsNullOrWhiteSpace(await page.Locator(selector).EvaluateAsync<string>("e => e.labels[0].textContent")), selector);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-360-dicom.png"), FullPage = true });
+        await ScreenshotAsync(page, "page-360-dicom.png");
+        Assert.Empty(_consoleProblems);
+    }
+
+    /// <summary>The DICOM summary beside the findings: each row as pydicom wrote the file (modality, view, pixel spacing)
+    /// and as it was decoded (size).</summary>
+    private static async Task AssertStudySummaryAsync(IPage page, WrittenDicom written, int width, int height)
+    {
+        await Assertions.Expect(page.Locator("#study")).ToBeVisibleAsync();
+        var rows = await page.EvaluateAsync<string[]>("() => Array.from(document.querySelectorAll('#study dt')).map(dt => dt.textContent + ': ' + dt.nextElementSibling.textContent)");
+        string spacing = written.Spacing.ToString(CultureInfo.InvariantCulture);
+        Assert.Contains($"Modality: {written.Modality}", rows);
+        Assert.Contains($"View: {written.View}", rows);
+        Assert.Contains($"Size: {width} × {height} px", rows);
+        Assert.Contains($"Pixel spacing: {spacing} × {spacing} mm", rows);
+    }
+
+    [Fact]
+    public async Task WarnsOfALateralViewBesideTheFindingsAndShowsItsSummary()
+    {
+        // A left lateral chest from a CR reader (ViewPosition LL): the function classifies it and warns; the page shows
+        // the warning where the findings are read, with the study's view, modality, size and pixel spacing.
+        var page = await OpenAsync(1000, 900);
+        await UploadAsync(page, "lateral.dcm", "application/dicom", studies.Bytes("lateral.dcm"));
+        await Assertions.Expect(page.Locator("#findings li")).ToHaveCountAsync(14);
+
+        var warnings = page.Locator("#warnings");
+        await Assertions.Expect(warnings).ToBeVisibleAsync();
+        await Assertions.Expect(warnings).ToHaveAttributeAsync("role", "note");
+        // CR is a radiograph: the view is the one thing to warn about.
+        await Assertions.Expect(page.Locator("#warnings-list li")).ToHaveCountAsync(1);
+        var lateral = page.Locator("#warnings-list li[data-code=lateral-view]");
+        await Assertions.Expect(lateral).ToHaveTextAsync("ViewPosition is LL, a lateral view; chest X-ray models are trained on frontal (PA/AP) views, so the findings may be wrong.");
+        var (width, height) = studies.Sizes["lateral.dcm"];
+        await AssertStudySummaryAsync(page, studies.Dicom["lateral.dcm"], width, height);
+        // Beside the findings, not below the fold of a long list: the warning's box starts above the first finding.
+        var warningBox = (await warnings.BoundingBoxAsync())!;
+        var firstFinding = (await page.Locator("#findings li").First.BoundingBoxAsync())!;
+        Assert.True(warningBox.Y + warningBox.Height <= firstFinding.Y, $"the warning ends at {warningBox.Y + warningBox.Height}, the first finding starts at {firstFinding.Y}");
+        // The study itself is still shown, under its heatmap.
+        await Assertions.Expect(page.Locator("#preview")).ToHaveAttributeAsync("data-drawn", "png");
+        await Assertions.Expect(page.Locator("#heat")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#no-preview")).ToBeHiddenAsync();
+        await ScreenshotAsync(page, "page-lateral.dcm.png");
+        Assert.Empty(_consoleProblems);
+    }
+
+    /// <summary>Sends the page's POST …/classify to serve and hands the page the answer <paramref name="alter"/> makes
+    /// of serve's real JSON answer.</summary>
+    private static Task AlterClassifyAnswersAsync(IPage page, Action<JsonObject> alter) =>
+        page.RouteAsync(new Regex(@"/v1/classify\?"), async route =>
+        {
+            var real = await route.FetchAsync();
+            var answer = JsonNode.Parse(await real.TextAsync())!.AsObject();
+            Assert.Equal(200, real.Status);
+            alter(answer);
+            await route.FulfillAsync(new RouteFulfillOptions { Response = real, Body = answer.ToJsonString() });
+        });
+
+    private static async Task AssertNothingToShowAsync(IPage page, string why)
+    {
+        await Assertions.Expect(page.Locator("#findings li")).ToHaveCountAsync(14);
+        var hint = page.Locator("#no-preview");
+        await Assertions.Expect(hint).ToBeVisibleAsync();
+        await Assertions.Expect(hint).ToHaveTextAsync($"No image to show: {why}. The heatmap is shown on its own.");
+        await Assertions.Expect(page.Locator("#xray")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#preview")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#wl")).ToBeHiddenAsync();
+        // The heatmap alone, fully opaque, in the flow of the page rather than over an image that is not there.
+        var heat = page.Locator("#heat");
+        await Assertions.Expect(heat).ToBeVisibleAsync();
+        Assert.Equal(("1", "static"), (await heat.EvaluateAsync<string>("h => h.style.opacity"), await heat.EvaluateAsync<string>("h => h.style.position")));
+    }
+
+    [Fact]
+    public async Task SaysWhyWhenThereIsNoImageToShow()
+    {
+        // The real function always answers ?preview= with a preview for a file it decoded, and the page asks only for
+        // what Chromium cannot show itself, so the three ways to nothing are reached by doctoring one side of the real
+        // exchange with Playwright's RouteAsync (each says which). The upload is classified by serve each time.
+        var page = await OpenAsync(1000, 900);
+
+        // 1. The answer carries no preview (a function or proxy that drops it): DICOM, which no browser shows.
+        await AlterClassifyAnswersAsync(page, answer => Assert.True(answer.Remove("preview"), "serve's answer had no preview to remove"));
+        await UploadAsync(page, "mono1.dcm", "application/dicom", studies.Bytes("mono1.dcm"));
+        await AssertNothingToShowAsync(page, "this browser cannot display DICOM files, and the function sent no preview of it");
+        // The rest of the result is there: the study's summary and the SR download.
+        await Assertions.Expect(page.Locator("#study")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#download-sr")).ToBeVisibleAsync();
+        await page.UnrouteAllAsync();
+
+        // 2. The preview's PNG cannot be decoded (its base64 replaced by bytes that are no PNG).
+        await AlterClassifyAnswersAsync(page, answer => answer["preview"]!["png"] = Convert.ToBase64String("not a PNG at all"u8.ToArray()));
+        await UploadAsync(page, "xray16.tif", "image/tiff", studies.Bytes("xray16.tif"));
+        await AssertNothingToShowAsync(page, "the preview PNG could not be decoded");
+        await page.UnrouteAllAsync();
+
+        // 3. The page takes the file for a JPEG the browser shows itself, asks for no preview, and Chromium cannot decode
+        // it: the file chosen starts like a JPEG but is broken, and the request's body is swapped for a good JPEG so that
+        // serve classifies (serve alone would refuse the broken file with a 400, and there would be no result to show).
+        var good = TestImages.GreyJpeg.Value;
+        byte[] broken = [.. good.AsSpan(0, 20), .. new byte[4000]];
+        await page.RouteAsync(new Regex(@"/v1/classify\?"), async route =>
+        {
+            Assert.DoesNotContain("preview=", route.Request.Url, StringComparison.Ordinal);
+            await route.ContinueAsync(new RouteContinueOptions { PostData = good });
+        });
+        await UploadAsync(page, "broken.jpg", "image/jpeg", broken);
+        await AssertNothingToShowAsync(page, "this browser could not decode the JPEG file, and the page did not expect that, so it asked the function for no preview");
+        await ScreenshotAsync(page, "page-nothing-to-show.png");
         Assert.Empty(_consoleProblems);
     }
 }
