@@ -100,6 +100,95 @@ public sealed class BootstrapTests(PackageFixture package, Xunit.Abstractions.IT
         Assert.False(process.HasExited);
     }
 
+    /// <summary>The other representations through the Native AOT bootstrap, each compared with the JIT-compiled handler's
+    /// answer to the same event: the FHIR Bundle (source-generated JSON, what trimming could break) byte for byte apart from
+    /// its timestamps and the build's commit, and Firely-valid; the SR with the same findings, valid to dciodvfy; the
+    /// default Store Instances Response of a STOW-RS request with one classified and one refused instance; a 406.</summary>
+    [Fact]
+    public async Task AnswersFhirTheSrStowAndNotAcceptableAsTheHandlerDoes()
+    {
+        using var efs = TestEfs.WithSmallModel();
+        using var directory = TestEnvironment.CreateTempDirectory("xray-bootstrap-answers");
+        var radiograph = Orthanc.ChestRadiograph.Create(512, 640, seed: 9);
+        var refused = Orthanc.ChestRadiograph.Create(256, 320, seed: 10).AsJpeg2000(directory);
+        var (stowBody, boundary) = Function.Http.MultipartRelated.WriteDicomParts([radiograph.File, refused]);
+        byte[] Upload(string accept, string requestId) => ProxyEventBuilder.Post().BinaryBody(radiograph.File, "application/dicom")
+            .Header("Accept", accept).WithRequestId(requestId).ToUtf8();
+        (string Case, byte[] Event)[] events =
+        [
+            ("FHIR", Upload("application/fhir+json", "aot-fhir-request")),
+            ("SR", Upload("application/dicom", "aot-sr-request")),
+            ("JSON", Upload("application/json", "aot-json-request")),
+            ("STOW", ProxyEventBuilder.Post("/v1/studies").BinaryBody(stowBody, Function.Http.MultipartRelated.DicomContentType(boundary)).ToUtf8()),
+            ("406", ProxyEventBuilder.Post().BinaryBody(TestImages.Xray, "image/png").Header("Accept", "application/dicom+xml").ToUtf8()),
+        ];
+        var direct = new Dictionary<string, ProxyAnswer>();
+        using (var function = efs.CreateFunction())
+            foreach (var (name, ev) in events)
+                direct[name] = ProxyAnswer.Read(await function.FunctionHandler(new MemoryStream(ev)));
+
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        using var process = BootstrapProcess.Start(Unpack(), api, Environment(efs), _ => { });
+        var aot = new Dictionary<string, ProxyAnswer>();
+        foreach (var (name, ev) in events)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            aot[name] = await Answer(api, ev);
+            output.WriteLine($"bootstrap {name}: {aot[name].Status} in {clock.Elapsed.TotalMilliseconds:F0} ms");
+        }
+
+        // FHIR: the same bytes as the JIT-compiled handler's (same request id: same entry ids), but for the moment it was
+        // issued and the commit in the function's version (the zip can be older than the test build's commit).
+        var fhir = aot["FHIR"];
+        Assert.True(fhir.Status == 200, fhir.Body);
+        Assert.Equal("application/fhir+json; fhirVersion=4.0", fhir.Header("Content-Type"));
+        var bundle = Http.Answers.FhirAnswerTests.ParseValid(fhir.Body, output);
+        var directBundle = Http.Answers.FhirAnswerTests.ParseValid(direct["FHIR"].Body, output);
+        Assert.Equal(Normalized(directBundle, direct["FHIR"].Body), Normalized(bundle, fhir.Body));
+        Assert.Equal(16, bundle.Entry.Count);
+
+        // The SR: valid, with the JSON answer's findings and the source's study and patient; the same findings as in-process.
+        var sr = aot["SR"];
+        Assert.True(sr.Status == 200, sr.Body);
+        Assert.Equal("application/dicom", sr.Header("Content-Type"));
+        string aotSr = directory.Combine("aot.sr.dcm"), directSr = directory.Combine("direct.sr.dcm");
+        File.WriteAllBytes(aotSr, sr.BodyBytes);
+        File.WriteAllBytes(directSr, direct["SR"].BodyBytes);
+        Local.LocalCliAnswersTests.AssertSrOf(aotSr, direct["JSON"].Json, radiograph, output);
+        Assert.Equal(Findings(directSr), Findings(aotSr));
+        Assert.Equal(direct["JSON"].Json.GetProperty("predictions").GetRawText(), aot["JSON"].Json.GetProperty("predictions").GetRawText());
+
+        // STOW-RS with the default representation: 202, the radiograph referenced, the JPEG 2000 instance failed with C122.
+        var stow = aot["STOW"];
+        Assert.True(stow.Status == 202, stow.Body);
+        Assert.Equal("application/dicom+json", stow.Header("Content-Type"));
+        var referenced = Assert.Single(stow.Json.GetProperty("00081199").GetProperty("Value").EnumerateArray());
+        Assert.Equal(radiograph.SopInstanceUid, referenced.GetProperty("00081155").GetProperty("Value")[0].GetString());
+        var failed = Assert.Single(stow.Json.GetProperty("00081198").GetProperty("Value").EnumerateArray());
+        Assert.Equal(0xC122, failed.GetProperty("00081197").GetProperty("Value")[0].GetInt32());
+        Assert.Equal(direct["STOW"].Body, stow.Body);
+
+        // 406: the problem names what is offered, as in-process.
+        var problem = aot["406"].AssertProblem(406, "not-acceptable");
+        Assert.Equal(direct["406"].Json.GetProperty("accepted").GetRawText(), problem.GetProperty("accepted").GetRawText());
+        Assert.Equal(direct["406"].Json.GetProperty("detail").GetString(), problem.GetProperty("detail").GetString());
+        Assert.False(process.HasExited);
+    }
+
+    /// <summary>A FHIR answer with its issue time and the function version's commit (after '+') replaced by placeholders.</summary>
+    private static string Normalized(Hl7.Fhir.Model.Bundle bundle, string body)
+    {
+        string version = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Device>().Single().Version.Single(v => v.Type?.Text == "function").Value!;
+        Assert.False(string.IsNullOrEmpty(version));
+        string issued = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("timestamp").GetString()!;
+        Assert.Equal(2, body.Split($"\"{issued}\"").Length - 1);   // the Bundle's timestamp and the report's issued
+        return body.Replace($"\"{issued}\"", "\"<issued>\"", StringComparison.Ordinal)
+            .Replace($"\"{version}\"", $"\"{version.Split('+')[0]}+<commit>\"", StringComparison.Ordinal);
+    }
+
+    private static List<Dicom.StructuredReportTests.ReadFinding> Findings(string path) => Dicom.StructuredReportTests.ReadFindings(
+        ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), TimeSpan.FromMinutes(1)).EnsureSuccess().Stdout);
+
     [Fact]
     public async Task WithoutTheModelOnEfsItAnswers503NamingIt()
     {
