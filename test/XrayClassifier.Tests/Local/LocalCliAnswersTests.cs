@@ -180,16 +180,18 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(Directory.EnumerateFiles(efs.WorkspaceDirectory, "*", SearchOption.AllDirectories));
     }
 
-    /// <summary>The README's <c>event … --accept</c> / <c>--stow</c> lines and the <c>invoke</c> line after each, run as
-    /// written from a copy of the repository root's samples (the README's study.dcm stands for a DICOM file of yours).</summary>
+    /// <summary>The README's <c>sample-xray samples/study.dcm</c>, its <c>event … --accept</c> / <c>--stow</c> lines and
+    /// the <c>invoke</c> line after each, run as written in a stand-in for the repository root.</summary>
     [Fact]
     public async Task TheReadmesEventAndInvokeLinesForFhirSrAndStowRunAsWritten()
     {
         using var efs = TestEfs.WithDefaultModel();
         var samples = _temp.Combine("samples");
         Directory.CreateDirectory(samples);
-        SampleXray.WriteJpeg(Path.Combine(samples, "xray.jpg"));
-        await File.WriteAllBytesAsync(Path.Combine(samples, "study.dcm"), ChestRadiograph.Create(512, 640, seed: 8).File);
+        SampleXray.WriteJpeg(Path.Combine(samples, "xray.jpg"));   // the README's first command's
+        var sample = Assert.Single(ReadmeToolLines(), l => l.Args[0] == "sample-xray" && l.Args[1] == "samples/study.dcm").Args;
+        var (written, _, wrote) = await RunAsync([.. sample.Select(Rooted)]);
+        Assert.True(written == 0, wrote);
         var lines = ReadmeToolLines().Where(l => l.Args[0] == "event" && (l.Args.Contains("--accept") || l.Args.Contains("--stow"))).ToList();
         Assert.Equal(3, lines.Count);
 
@@ -209,17 +211,16 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(["application/fhir+json; fhirVersion=4.0", "application/dicom", "application/dicom+json"], answers.Select(a => a.Header("Content-Type")));
         Assert.Equal(16, FhirAnswerTests.ParseValid(answers[0].Body, output).Entry.Count);
-        Assert.Equal(14, StructuredReportTests.ReadFindings(Dump(answers[1].BodyBytes)).Count);
-        Assert.Single(answers[2].Json.GetProperty("00081199").GetProperty("Value").EnumerateArray());
+        string sopInstance = StructuredReportTests.Attribute(Rooted("samples/study.dcm"), "0008,0018");
+        Assert.StartsWith("2.25.", sopInstance, StringComparison.Ordinal);
+        var sr = _temp.Combine("readme.sr.dcm");
+        await File.WriteAllBytesAsync(sr, answers[1].BodyBytes);
+        Assert.Equal(14, StructuredReportTests.ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", sr), ToolTimeout).EnsureSuccess().Stdout).Count);
+        Assert.Equal(sopInstance, StructuredReportTests.Attribute(sr, "0008,1155"));
+        var referenced = Assert.Single(answers[2].Json.GetProperty("00081199").GetProperty("Value").EnumerateArray());
+        Assert.Equal(sopInstance, referenced.GetProperty("00081155").GetProperty("Value")[0].GetString());
 
         string Rooted(string arg) => arg.StartsWith("samples/", StringComparison.Ordinal) ? _temp.Combine(arg) : arg;
-    }
-
-    private string Dump(byte[] sr)
-    {
-        var path = _temp.Combine($"readme-{Guid.NewGuid():N}.sr.dcm");
-        File.WriteAllBytes(path, sr);
-        return ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout;
     }
 
     /// <summary>The README's local-tool command lines: the arguments after <c>--</c> and the file standard output goes to.</summary>

@@ -37,9 +37,10 @@ public static class LocalCli
               --accept application/fhir+json (or application/dicom for a DICOM file: the SR) asks for that answer.
               --stow: a DICOM file as a DICOMweb STOW-RS request instead, POST /STAGE/studies with the file as
               the one part of a multipart/related; type="application/dicom" body.
-          sample-xray OUT.jpg|OUT.png [--width 2048] [--height 2500] [--seed 1] [--quality 90] [--efs-root DIR]
+          sample-xray OUT.jpg|OUT.png|OUT.dcm [--width 2048] [--height 2500] [--seed 1] [--quality 90] [--efs-root DIR]
               Writes a synthetic chest radiograph (collimator borders, an R marker, burned-in text, grain),
-              encoded by the function's own libvips from the EFS folder.
+              encoded by the function's own libvips from the EFS folder; OUT.dcm: a DX instance as a
+              modality sends it (12-bit, a made-up patient, new study/series/instance UIDs).
           classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
               Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
               --dump-input writes the model's input tensor as float32 [1,C,H,W].
