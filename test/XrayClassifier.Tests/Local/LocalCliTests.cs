@@ -45,6 +45,9 @@ public class LocalCliTests
         new[] { "sample-xray" },
         new[] { "sample-xray", "xray.gif" },
         new[] { "event", "/nonexistent/xray.jpg" },
+        new[] { "event", Path.Combine(TestEnvironment.RepoRoot, "README.md"), "--stow", "--resource", "/xray" },
+        new[] { "event", Path.Combine(TestEnvironment.RepoRoot, "README.md"), "--accept", "" },
+        new[] { "sample-xray", "xray.dicm" },
     };
 
     [Theory]

@@ -71,14 +71,15 @@ public sealed class ProxyIntegration(RestApiSettings settings, TimeProvider? tim
         return builder.BinaryBody(request.Body.Span, contentType: null).ToProxyRequest();
     }
 
-    /// <summary>An upload as curl sends it: <c>POST /{stage}{path}</c> with the given Content-Type.</summary>
-    public ProxyRequest ForUpload(string path, ReadOnlyMemory<byte> body, string contentType)
+    /// <summary>An upload as curl sends it: <c>POST /{stage}{path}</c> with the given Content-Type (and curl's
+    /// <c>Accept: */*</c> unless <paramref name="accept"/> names the representations wanted).</summary>
+    public ProxyRequest ForUpload(string path, ReadOnlyMemory<byte> body, string contentType, string accept = "*/*")
     {
         var headers = new List<KeyValuePair<string, string>>
         {
             new("Host", "127.0.0.1"),
             new("User-Agent", "XrayClassifier.Local/1.0"),
-            new("Accept", "*/*"),
+            new("Accept", accept),
             new("Content-Type", contentType),
             new("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture)),
         };

@@ -31,12 +31,16 @@ public static class LocalCli
               --bootstrap artifacts/bootstrap/bootstrap: through the Native AOT custom runtime instead, in a
               process of its own behind an emulated Lambda Runtime API (as Lambda runs provided.al2023);
               artifacts/bootstrap-arm64/bootstrap (Graviton) runs under QEMU: answers are arm64's, timings meaningless.
-          event IMAGE [--stage v1] [--resource /xray]
+          event IMAGE [--stage v1] [--resource /xray] [--accept TYPE] [--stow]
               Prints the proxy event API Gateway would send for POSTing IMAGE (as curl --upload-file does)
               to /STAGE/RESOURCE: a file for invoke, the Lambda console's test tab or the Lambda Test Tool.
-          sample-xray OUT.jpg|OUT.png [--width 2048] [--height 2500] [--seed 1] [--quality 90] [--efs-root DIR]
+              --accept application/fhir+json (or application/dicom for a DICOM file: the SR) asks for that answer.
+              --stow: a DICOM file as a DICOMweb STOW-RS request instead, POST /STAGE/studies with the file as
+              the one part of a multipart/related; type="application/dicom" body.
+          sample-xray OUT.jpg|OUT.png|OUT.dcm [--width 2048] [--height 2500] [--seed 1] [--quality 90] [--efs-root DIR]
               Writes a synthetic chest radiograph (collimator borders, an R marker, burned-in text, grain),
-              encoded by the function's own libvips from the EFS folder.
+              encoded by the function's own libvips from the EFS folder; OUT.dcm: a DX instance as a
+              modality sends it (12-bit, a made-up patient, new study/series/instance UIDs).
           classify IMAGE [--efs-root DIR] [--dump-input FILE.npy]
               Wraps IMAGE in an API Gateway event (POST /v1/classify) and prints the response body.
               --dump-input writes the model's input tensor as float32 [1,C,H,W].

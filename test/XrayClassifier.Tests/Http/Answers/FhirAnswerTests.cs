@@ -59,7 +59,10 @@ public sealed class FhirAnswerTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The answer parsed, after Firely's validator found no error in it (every FHIR answer these tests read).</summary>
-    private Bundle ParseValid(string json)
+    private Bundle ParseValid(string json) => ParseValid(json, output);
+
+    /// <summary>The same check for FHIR answers other tests read (the local tool's invoke, the Native AOT bootstrap).</summary>
+    internal static Bundle ParseValid(string json, ITestOutputHelper output)
     {
         var bundle = Parse(json);
         var outcome = Validate(bundle);
