@@ -11,24 +11,29 @@ public sealed class SignInSettingsTests
     private const string Token = "https://xray-classifier-123456789012.auth.eu-west-1.amazoncognito.com/oauth2/token";
     private const string Client = "4q7l0g2n8tm1s3vb5c9k6d0e1f";
 
-    private static XrayOptions Read(string? authorize, string? token, string? client) =>
+    private const string Logout = "https://xray-classifier-123456789012.auth.eu-west-1.amazoncognito.com/logout";
+
+    private static XrayOptions Read(string? authorize, string? token, string? client, string? logout = null) =>
         XrayOptions.FromEnvironment(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
         {
             [SignInSettings.AuthorizeUrlVariable] = authorize,
             [SignInSettings.TokenUrlVariable] = token,
             [SignInSettings.ClientIdVariable] = client,
+            [SignInSettings.LogoutUrlVariable] = logout,
         }));
 
     [Fact]
     public void ReadsTheHostedUisEndpointsAndItsOrigin()
     {
-        var o = Read($" {Authorize} ", Token, Client);
+        var o = Read($" {Authorize} ", Token, Client, Logout);
 
         Assert.Empty(o.Problems);
         Assert.True(o.SignIn.IsConfigured);
         Assert.Equal(Authorize, o.SignIn.AuthorizeUrl!.AbsoluteUri);
         Assert.Equal(Token, o.SignIn.TokenUrl!.AbsoluteUri);
         Assert.Equal(Client, o.SignIn.ClientId);
+        Assert.Equal(Logout, o.SignIn.LogoutUrl!.AbsoluteUri);
+        Assert.Null(Read(Authorize, Token, Client).SignIn.LogoutUrl);
         Assert.Equal("https://xray-classifier-123456789012.auth.eu-west-1.amazoncognito.com", o.SignIn.Origin);
         Assert.Equal("http://127.0.0.1:41234", Read("http://127.0.0.1:41234/oauth2/authorize", "http://127.0.0.1:41234/oauth2/token", Client).SignIn.Origin);
     }
@@ -44,6 +49,8 @@ public sealed class SignInSettingsTests
 
     [Theory]
     [InlineData(Authorize, null, Client, "are set together")]
+    [InlineData(null, null, null, "are set together", Logout)]
+    [InlineData(Authorize, Token, Client, "one origin", "https://login.example.org/logout")]
     [InlineData("http://login.example.org/oauth2/authorize", "http://login.example.org/oauth2/token", Client, "XRAY_SIGNIN_AUTHORIZE_URL='http://login.example.org")]
     [InlineData(Authorize, "https://evil.example.org/oauth2/token", Client, "one origin")]
     [InlineData(Authorize + "?prompt=login", Token, Client, "XRAY_SIGNIN_AUTHORIZE_URL=")]
@@ -51,9 +58,9 @@ public sealed class SignInSettingsTests
     [InlineData("oauth2/authorize", Token, Client, "XRAY_SIGNIN_AUTHORIZE_URL=")]
     [InlineData(Authorize, Token, "4q7l0g2n\" onmouseover=\"x", "XRAY_SIGNIN_CLIENT_ID=")]
     [InlineData("https://[::1]/oauth2/authorize", "https://[::1]/oauth2/token", Client, "XRAY_SIGNIN_AUTHORIZE_URL=")]
-    public void RefusesWhatThePageCouldNotUseSafelyNamingTheVariable(string? authorize, string? token, string? client, string named)
+    public void RefusesWhatThePageCouldNotUseSafelyNamingTheVariable(string? authorize, string? token, string? client, string named, string? logout = null)
     {
-        var o = Read(authorize, token, client);
+        var o = Read(authorize, token, client, logout);
 
         Assert.Contains(o.Problems, p => p.Contains(named, StringComparison.Ordinal));
         Assert.False(o.SignIn.IsConfigured);

@@ -48,6 +48,7 @@ public sealed class SignInTemplateTests
         const string hostedUi = "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com";
         Assert.Equal(hostedUi + "/oauth2/authorize", Sub(variables[SignInSettings.AuthorizeUrlVariable]));
         Assert.Equal(hostedUi + "/oauth2/token", Sub(variables[SignInSettings.TokenUrlVariable]));
+        Assert.Equal(hostedUi + "/logout", Sub(variables[SignInSettings.LogoutUrlVariable]));
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["Ref"] = "UserPoolClient" }, variables[SignInSettings.ClientIdVariable]));
         Assert.Equal("AWS::Cognito::UserPoolDomain", (string)DeployFiles.Resource(deployed, "UserPoolDomain")["Type"]!);
 
@@ -59,6 +60,7 @@ public sealed class SignInTemplateTests
             [SignInSettings.AuthorizeUrlVariable] = Filled(Sub(variables[SignInSettings.AuthorizeUrlVariable])),
             [SignInSettings.TokenUrlVariable] = Filled(Sub(variables[SignInSettings.TokenUrlVariable])),
             [SignInSettings.ClientIdVariable] = "4q7l0g2n8tm1s3vb5c9k6d0e1f",
+            [SignInSettings.LogoutUrlVariable] = Filled(Sub(variables[SignInSettings.LogoutUrlVariable])),
         }));
         Assert.Empty(options.Problems);
         Assert.Equal("https://xray-classifier-123456789012.auth.eu-west-1.amazoncognito.com", options.SignIn.Origin);
@@ -73,6 +75,8 @@ public sealed class SignInTemplateTests
         string apiUrl = Sub(deployed["Outputs"]!["ApiUrl"]!["Value"]);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["Ref"] = "StageName" }, DeployFiles.Resource(deployed, "Stage")["Properties"]!["StageName"]));
         Assert.Equal(apiUrl.Replace("${Stage}", "${StageName}", StringComparison.Ordinal), callback);
+        // Sign out comes back to the page too (Cognito's /logout only redirects to a registered sign-out URL).
+        Assert.Equal(callback, Sub(Assert.Single(client["LogoutURLs"]!.AsArray())));
     }
 
     [Theory]
@@ -83,7 +87,7 @@ public sealed class SignInTemplateTests
         var deployed = Assert.Single(s_variants.Value, v => v.Authorizer == authorizer).Deployed;
         var variables = Variables(deployed);
 
-        var values = new[] { SignInSettings.AuthorizeUrlVariable, SignInSettings.TokenUrlVariable, SignInSettings.ClientIdVariable }
+        var values = new[] { SignInSettings.AuthorizeUrlVariable, SignInSettings.TokenUrlVariable, SignInSettings.ClientIdVariable, SignInSettings.LogoutUrlVariable }
             .ToDictionary(n => n, n => (string?)variables[n]);
         Assert.All(values.Values, v => Assert.Equal("", v));
         var options = XrayOptions.FromEnvironment(new DictionaryEnvironmentVariables(values));

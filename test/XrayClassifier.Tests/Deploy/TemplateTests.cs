@@ -182,7 +182,7 @@ public class TemplateTests
             // The results destination is the stack's parameters (empty: none); the tools' defaults leave it unset.
             .Where(v => v.Key is not (ResultsDestinationSettings.UrlVariable or ResultsDestinationSettings.AuthorizationVariable))
             // The page's sign-in points at the stack's user pool (SignInTemplateTests); the tools' defaults leave it unset.
-            .Where(v => v.Key is not (SignInSettings.AuthorizeUrlVariable or SignInSettings.TokenUrlVariable or SignInSettings.ClientIdVariable))
+            .Where(v => v.Key is not (SignInSettings.AuthorizeUrlVariable or SignInSettings.TokenUrlVariable or SignInSettings.ClientIdVariable or SignInSettings.LogoutUrlVariable))
             .ToDictionary(v => v.Key, v => (string)v.Value!);
         var defaultVariables = DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!);
         Assert.Equal(DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!["Default"]!.ToString(), defaultVariables[UploadBucketSettings.MaxUploadBytesVariable]);

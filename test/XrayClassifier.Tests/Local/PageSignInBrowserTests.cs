@@ -41,6 +41,7 @@ public sealed class PageSignInBrowserTests : IAsyncLifetime
             [SignInSettings.AuthorizeUrlVariable] = _idp.AuthorizeUrl.ToString(),
             [SignInSettings.TokenUrlVariable] = _idp.TokenUrl.ToString(),
             [SignInSettings.ClientIdVariable] = TestAuthorizationServer.ClientId,
+            [SignInSettings.LogoutUrlVariable] = _idp.LogoutUrl.ToString(),
         }));
         _server = await EmulatorServer.StartAsync(new RestApiEmulator(new RestApiSettings(), _function.FunctionHandler), 0);
         _pageUrl = new Uri(_server.BaseAddress, "v1/").ToString();
@@ -127,9 +128,15 @@ public sealed class PageSignInBrowserTests : IAsyncLifetime
         Assert.False(headers.ContainsKey("x-api-key"));
         Assert.Equal(idToken, _requests.Last(r => r.Path.EndsWith("/health", StringComparison.Ordinal)).Headers["authorization"]);
 
+        // Sign out forgets the token and ends the sign-in server's session, coming back to the page.
         await _page.Locator("#signout").ClickAsync();
+        await _page.WaitForURLAsync(_pageUrl);
         await Assertions.Expect(_page.Locator("#signin-status")).ToHaveTextAsync("Not signed in.");
         await Assertions.Expect(_page.Locator("#signin")).ToBeVisibleAsync();
+        var logout = Assert.Single(_idp.LogoutRequests);
+        Assert.True(logout.HadSession, "the sign-out request carried no sign-in session");
+        Assert.Equal(TestAuthorizationServer.ClientId, logout.Query["client_id"]);
+        Assert.Equal(_pageUrl, logout.Query["logout_uri"]);
         var afterSignOut = await ClassifyRequestAsync();
         Assert.False(afterSignOut.ContainsKey("authorization"), "the token was sent after signing out");
         await AssertNoViolationAsync();

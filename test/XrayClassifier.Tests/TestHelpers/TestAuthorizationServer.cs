@@ -15,6 +15,7 @@ namespace XrayClassifier.Tests.TestHelpers;
 /// state, <c>/oauth2/token</c> redeems a code once, only with the PKCE verifier whose S256 challenge the authorization
 /// request carried (RFC 7636 4.6, computed here independently of the page), and answers an ID token signed RS256
 /// with a key made for this server. Its CORS answer names the page's origin, as Cognito's token endpoint does.
+/// <c>/logout</c> ends the sign-in session (a cookie, as the hosted UI keeps one) and redirects to the registered page.
 /// </summary>
 public sealed class TestAuthorizationServer : IAsyncDisposable
 {
@@ -29,6 +30,9 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     /// <summary>Every authorization request's query, and every token request's form, in order.</summary>
     public ConcurrentQueue<Dictionary<string, string>> AuthorizeRequests { get; } = new();
     public ConcurrentQueue<Dictionary<string, string>> TokenRequests { get; } = new();
+    /// <summary>Every sign-out request's query, with whether it carried a sign-in session to end.</summary>
+    public ConcurrentQueue<(Dictionary<string, string> Query, bool HadSession)> LogoutRequests { get; } = new();
+    private const string SessionCookie = "test-idp-session";
     /// <summary>The ID tokens issued.</summary>
     public ConcurrentQueue<string> IssuedTokens { get; } = new();
 
@@ -44,6 +48,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
     public Uri BaseAddress { get; }
     public Uri AuthorizeUrl => new(BaseAddress, "oauth2/authorize");
     public Uri TokenUrl => new(BaseAddress, "oauth2/token");
+    public Uri LogoutUrl => new(BaseAddress, "logout");
     public RSA PublicKey { get; }
 
     private TestAuthorizationServer(WebApplication app, Uri baseAddress, RSA key)
@@ -92,6 +97,7 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
             else
             {
                 string code = AnswerCode ?? IssueCode(challenge, RedirectUri);
+                response.Cookies.Append(SessionCookie, Guid.NewGuid().ToString("N"), new CookieOptions { HttpOnly = true, Path = "/" });
                 back = $"code={Uri.EscapeDataString(code)}&state={Uri.EscapeDataString(state)}";
             }
             response.StatusCode = 302;
@@ -132,6 +138,21 @@ public sealed class TestAuthorizationServer : IAsyncDisposable
                 ["token_type"] = "Bearer",
                 ["expires_in"] = 3600,
             }.ToJsonString());
+            return;
+        }
+        if (request.Path == "/logout" && request.Method == "GET")
+        {
+            var query = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
+            LogoutRequests.Enqueue((query, request.Cookies.ContainsKey(SessionCookie)));
+            if (query.GetValueOrDefault("client_id") != ClientId || query.GetValueOrDefault("logout_uri") != RedirectUri)
+            {
+                response.StatusCode = 400;
+                await response.WriteAsync("unknown client or logout_uri");
+                return;
+            }
+            response.Cookies.Delete(SessionCookie, new CookieOptions { Path = "/" });
+            response.StatusCode = 302;
+            response.Headers.Location = RedirectUri;
             return;
         }
         response.StatusCode = 404;

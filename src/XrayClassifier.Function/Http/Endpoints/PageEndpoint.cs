@@ -38,7 +38,8 @@ internal sealed class PageEndpoint(ApiAuthorizer authorizer, SignInSettings sign
         string attributes = $"data-authorizer=\"{authorizer}\"";
         if (SignsIn(authorizer, signIn))
             attributes += $" data-signin-authorize=\"{Attribute(signIn.AuthorizeUrl!.AbsoluteUri)}\" data-signin-token=\"{Attribute(signIn.TokenUrl!.AbsoluteUri)}\""
-                + $" data-signin-client=\"{Attribute(signIn.ClientId!)}\"";
+                + $" data-signin-client=\"{Attribute(signIn.ClientId!)}\""
+                + (signIn.LogoutUrl is { } logout ? $" data-signin-logout=\"{Attribute(logout.AbsoluteUri)}\"" : "");
         return Html.Replace(AuthorizerAttribute, attributes, StringComparison.Ordinal);
     }
 
