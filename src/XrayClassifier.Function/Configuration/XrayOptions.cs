@@ -24,7 +24,7 @@ public enum DicomStorageMode
 
 /// <summary>
 /// Every setting the function reads, from environment variables: this class (and the types it builds here,
-/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>, <see cref="ResultsDestinationSettings"/>) is the only code that reads them. Parsing never
+/// <see cref="UploadBucketSettings"/>, <see cref="SigningCredentials"/>, <see cref="ResultsDestinationSettings"/>, <see cref="SignInSettings"/>) is the only code that reads them. Parsing never
 /// throws: a bad value is kept in <see cref="Problems"/> so the function can answer 503 naming the variable instead of
 /// failing its INIT phase (which Lambda reports to the client as an opaque 502).
 /// </summary>
@@ -57,6 +57,9 @@ public sealed class XrayOptions
     public string CorsOrigin { get; init; } = "*";
     /// <summary>The credential API Gateway asks callers for (<c>XRAY_API_AUTHORIZER</c>): what the web page asks for.</summary>
     public ApiAuthorizer ApiAuthorizer { get; init; } = ApiAuthorizer.API_KEY;
+    /// <summary>Where the web page signs its user in for a token (<c>XRAY_SIGNIN_*</c>); not configured by default. Its
+    /// problems are among <see cref="Problems"/>.</summary>
+    public SignInSettings SignIn { get; init; } = new();
     /// <summary>Largest accepted encoded image (<c>XRAY_MAX_IMAGE_BYTES</c>).</summary>
     public long MaxImageBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>Largest accepted width×height, checked from the header before decoding (<c>XRAY_MAX_PIXELS</c>).</summary>
@@ -238,6 +241,8 @@ public sealed class XrayOptions
         }
         var (resultsDestination, destinationProblems) = ResultsDestinationSettings.FromEnvironment(env);
         problems.AddRange(destinationProblems);
+        var (signIn, signInProblems) = SignInSettings.FromEnvironment(env);
+        problems.AddRange(signInProblems);
 
         var defaults = new XrayOptions();
         return new XrayOptions
@@ -252,6 +257,7 @@ public sealed class XrayOptions
             DicomStore = dicomStore,
             CorsOrigin = Text("XRAY_CORS_ORIGIN") ?? defaults.CorsOrigin,
             ApiAuthorizer = authorizer,
+            SignIn = signIn,
             MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = PositiveLong("XRAY_MAX_PIXELS") ?? defaults.MaxPixels,
             MinImageSide = PositiveInt("XRAY_MIN_IMAGE_SIDE") ?? defaults.MinImageSide,

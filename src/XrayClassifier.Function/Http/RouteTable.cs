@@ -37,7 +37,7 @@ internal static class RouteTable
             s => new StowEndpoint(new ImageClassification(s.Host, s.Workspace, s.Log, s.Services.RequestLoadWait), s.Host.Options.ImageLimits, s.Results),
             purpose: "store DICOM instances (STOW-RS)", documented: "200 / 202 / 409 the Store Instances Response, each instance classified or refused ([below](#dicomweb-stow-rs-studies))"),
         new("page", RoutePath.StageRoot, ["GET", "HEAD"],
-            s => new PageEndpoint(s.Host.Options.ApiAuthorizer),
+            s => new PageEndpoint(s.Host.Options.ApiAuthorizer, s.Host.Options.SignIn),
             purpose: null, documented: "200 the web page (below)"),
     ];
 

@@ -181,6 +181,8 @@ public class TemplateTests
             .Where(v => v.Key is not (UploadBucketSettings.BucketVariable or UploadBucketSettings.MaxUploadBytesVariable or "XRAY_API_AUTHORIZER" or "XRAY_RESULTS_PREFIX"))
             // The results destination is the stack's parameters (empty: none); the tools' defaults leave it unset.
             .Where(v => v.Key is not (ResultsDestinationSettings.UrlVariable or ResultsDestinationSettings.AuthorizationVariable))
+            // The page's sign-in points at the stack's user pool (SignInTemplateTests); the tools' defaults leave it unset.
+            .Where(v => v.Key is not (SignInSettings.AuthorizeUrlVariable or SignInSettings.TokenUrlVariable or SignInSettings.ClientIdVariable or SignInSettings.LogoutUrlVariable))
             .ToDictionary(v => v.Key, v => (string)v.Value!);
         var defaultVariables = DeployFiles.ParseEnvironmentVariables((string)defaults["environment-variables"]!);
         Assert.Equal(DeployFiles.Template["Parameters"]!["MaxUploadBytes"]!["Default"]!.ToString(), defaultVariables[UploadBucketSettings.MaxUploadBytesVariable]);

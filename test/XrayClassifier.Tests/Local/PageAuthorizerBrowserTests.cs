@@ -70,19 +70,21 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnderCognitoAsksForATokenAndSendsItAsABearerToken()
+    public async Task UnderCognitoWithoutSignInSettingsSaysWhatIsMissingAndSendsNoToken()
     {
+        // With XRAY_SIGNIN_* set the page signs its user in (PageSignInBrowserTests); without them it cannot, and says so.
         var (page, requests, problems, server) = await OpenAsync(ApiAuthorizer.COGNITO_USER_POOLS);
         await using var _ = server;
 
-        await Assertions.Expect(page.Locator("#token")).ToBeVisibleAsync();
+        var missing = page.Locator("#signin-missing");
+        await Assertions.Expect(missing).ToBeVisibleAsync();
+        await Assertions.Expect(missing).ToContainTextAsync(SignInSettings.AuthorizeUrlVariable);
+        await Assertions.Expect(page.Locator("#signin-field")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#apikey")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#iam-note")).ToBeHiddenAsync();
-        // Pasted with its scheme or without, it is sent once as "Bearer <token>"; never stored in the browser.
-        await page.Locator("#token").FillAsync("Bearer eyJraWQiOiJrMSJ9.eyJzdWIiOiI3YzFmIn0.c2lnbmF0dXJl");
         var headers = await ClassifyRequestAsync(page, requests);
 
-        Assert.Equal("Bearer eyJraWQiOiJrMSJ9.eyJzdWIiOiI3YzFmIn0.c2lnbmF0dXJl", headers["authorization"]);
+        Assert.False(headers.ContainsKey("authorization"));
         Assert.False(headers.ContainsKey("x-api-key"));
         Assert.Equal(0, await page.EvaluateAsync<int>("() => sessionStorage.length + localStorage.length"));
         Assert.Empty(problems);
@@ -100,7 +102,8 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
         await Assertions.Expect(note).ToContainTextAsync("cannot sign");
         await Assertions.Expect(page.Locator("#iam-url")).ToHaveTextAsync(new Uri(server.BaseAddress, "v1").ToString());
         await Assertions.Expect(page.Locator("#apikey")).ToBeHiddenAsync();
-        await Assertions.Expect(page.Locator("#token")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signin-field")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signin-missing")).ToBeHiddenAsync();
         var headers = await ClassifyRequestAsync(page, requests);
 
         Assert.False(headers.ContainsKey("authorization"));
@@ -114,7 +117,8 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
         var (page, requests, problems, server) = await OpenAsync(ApiAuthorizer.API_KEY);
         await using var _ = server;
 
-        await Assertions.Expect(page.Locator("#token")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signin-field")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signin-missing")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#iam-note")).ToBeHiddenAsync();
         await page.Locator("#apikey").FillAsync("Xk2V9pQ7aL3rT8sW1yZ4bN6mC0dF5gH2jK8lP3qR");
         var headers = await ClassifyRequestAsync(page, requests);

@@ -10,9 +10,10 @@ namespace XrayClassifier.Function.Http.Endpoints;
 /// GET (or HEAD) on the stage root: one self-contained page for trying the API in a browser (pick or drop an
 /// image, see every finding and the heatmap of the one selected). Its CSS and script are inline and allowed by
 /// their SHA-256 hashes in a Content-Security-Policy that allows nothing else: no other script or style, images
-/// only from data: and blob: URLs, requests only to the page's own origin (the API, relative to the page).
+/// only from data: and blob: URLs, requests only to the page's own origin (the API, relative to the page) and, when
+/// the page signs its user in (<see cref="SignInSettings"/>), to the authorization server's one origin.
 /// </summary>
-internal sealed class PageEndpoint(ApiAuthorizer authorizer) : IEndpoint
+internal sealed class PageEndpoint(ApiAuthorizer authorizer, SignInSettings signIn) : IEndpoint
 {
     private const string ResourceName = "XrayClassifier.Function.Page.html";
     /// <summary>The page's own attribute naming the credential to ask for; outside the hashed script and style, so the
@@ -20,23 +21,48 @@ internal sealed class PageEndpoint(ApiAuthorizer authorizer) : IEndpoint
     private const string AuthorizerAttribute = "data-authorizer=\"API_KEY\"";
 
     // Made on the first GET, not in INIT: hashing the page for its policy loads OpenSSL, which a cold start should not wait for.
-    private readonly Lazy<string> _html = new(() => ForAuthorizer(authorizer));
+    private readonly Lazy<string> _html = new(() => ForAuthorizer(authorizer, signIn));
+    private readonly Lazy<string> _policy = new(() => ContentSecurityPolicyFor(authorizer, signIn));
 
     private static readonly Lazy<(string Html, string Policy)> s_page = new(Load);
 
     /// <summary>The page's HTML, as served with an API key authorizer (the default).</summary>
     public static string Html => s_page.Value.Html;
 
-    /// <summary>The page's HTML as served when API Gateway asks callers for <paramref name="authorizer"/>'s credential.</summary>
-    public static string ForAuthorizer(ApiAuthorizer authorizer)
+    /// <summary>The page's HTML as served when API Gateway asks callers for <paramref name="authorizer"/>'s credential;
+    /// where that is a token, the sign-in endpoints and client id are attributes beside it (outside the hashed script).</summary>
+    public static string ForAuthorizer(ApiAuthorizer authorizer, SignInSettings signIn)
     {
         if (!Html.Contains(AuthorizerAttribute, StringComparison.Ordinal))
             throw new InvalidOperationException($"the page must carry {AuthorizerAttribute} on its <main>");
-        return Html.Replace(AuthorizerAttribute, $"data-authorizer=\"{authorizer}\"", StringComparison.Ordinal);
+        string attributes = $"data-authorizer=\"{authorizer}\"";
+        if (SignsIn(authorizer, signIn))
+            attributes += $" data-signin-authorize=\"{Attribute(signIn.AuthorizeUrl!.AbsoluteUri)}\" data-signin-token=\"{Attribute(signIn.TokenUrl!.AbsoluteUri)}\""
+                + $" data-signin-client=\"{Attribute(signIn.ClientId!)}\""
+                + (signIn.LogoutUrl is { } logout ? $" data-signin-logout=\"{Attribute(logout.AbsoluteUri)}\"" : "");
+        return Html.Replace(AuthorizerAttribute, attributes, StringComparison.Ordinal);
     }
 
-    /// <summary>The Content-Security-Policy served with it.</summary>
+    /// <summary>The Content-Security-Policy served with it (API key: the page talks to its own origin only).</summary>
     public static string ContentSecurityPolicy => s_page.Value.Policy;
+
+    /// <summary>The policy when the page signs its user in: <c>connect-src</c> adds the authorization server's origin (the
+    /// token request). Going to its authorization endpoint is a top-level navigation, which CSP does not govern
+    /// (<c>navigate-to</c> was never shipped); the script builds that URL only from the configured endpoint, and
+    /// <c>form-action 'none'</c> stays because the page submits no form.</summary>
+    public static string ContentSecurityPolicyFor(ApiAuthorizer authorizer, SignInSettings signIn) =>
+        SignsIn(authorizer, signIn)
+            ? ContentSecurityPolicy.Replace("connect-src 'self';", $"connect-src 'self' {signIn.Origin};", StringComparison.Ordinal)
+            : ContentSecurityPolicy;
+
+    /// <summary>Whether the page runs the sign-in flow: only where API Gateway wants a user's token, and the endpoints are known.</summary>
+    internal static bool SignsIn(ApiAuthorizer authorizer, SignInSettings signIn) => authorizer switch
+    {
+        ApiAuthorizer.COGNITO_USER_POOLS => signIn.IsConfigured,
+        ApiAuthorizer.API_KEY or ApiAuthorizer.AWS_IAM => false,
+    };
+
+    private static string Attribute(string value) => System.Net.WebUtility.HtmlEncode(value);
 
     public Task<ProxyResponse> AnswerAsync(RequestContext context)
     {
@@ -44,7 +70,7 @@ internal sealed class PageEndpoint(ApiAuthorizer authorizer) : IEndpoint
         if (context.Route.Method != "HEAD") response.Body = _html.Value;
         var headers = response.Headers;
         headers["Content-Type"] = "text/html; charset=utf-8";
-        headers["Content-Security-Policy"] = ContentSecurityPolicy;
+        headers["Content-Security-Policy"] = _policy.Value;
         headers["Referrer-Policy"] = "no-referrer";
         headers["X-Frame-Options"] = "DENY";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
