@@ -6,7 +6,7 @@ using XrayClassifier.Tests.TestHelpers;
 namespace XrayClassifier.Tests.Deploy;
 
 /// <summary>
-/// The template's security options (README "Security review"), each combination linted by cfn-lint as CloudFormation
+/// The template's security options (README "Security review"), each combination linted by npm's cfn-lint as CloudFormation
 /// resolves it (deploy/validate-template.js --each) and held to the review's invariants: the function's role has no
 /// wildcard, a private API has no public way in, every log group expires, the customer key is used wherever it is
 /// asked for, the authorizer is the one chosen, and signed code is enforced.
