@@ -192,7 +192,9 @@ public class SecurityTemplateTests
             Assert.Equal("$context.requestId", (string)format["requestId"]!);
             Assert.Equal("$context.authorizer.claims.sub", (string)format["sub"]!);
             Assert.Equal("$context.identity.userArn", (string)format["userArn"]!);
-            Assert.Contains("ApiGatewayAccount", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
+            // The stage waits for the account's logging role, which the stack sets by default (SetApiGatewayLoggingRole).
+            Assert.Contains("ApiGatewayLoggingRoleReady", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
+            AssertJson(Ref("ApiGatewayAccount"), DeployFiles.Resource(v.Deployed!, "ApiGatewayLoggingRoleReady")["Metadata"]!["LoggingRole"], v);
 
             if (v.P("UploadBucketAccessLogs") == "true")
             {
@@ -379,5 +381,21 @@ public class SecurityTemplateTests
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("rule ArchiveKeyNeedsItsBucket", run.Stdout);
+    }
+
+    /// <summary>SetApiGatewayLoggingRole 'false': the account-wide API Gateway logging role, which other APIs of the
+    /// account and region share, is left as it is; the stage still writes its access log with it.</summary>
+    [Fact]
+    public void LeavesTheAccountsApiGatewayLoggingRoleAloneWhenAsked()
+    {
+        Assert.Equal("true", (string)DeployFiles.Template["Parameters"]!["SetApiGatewayLoggingRole"]!["Default"]!);
+        var v = Assert.Single(Lint([new() { ["SetApiGatewayLoggingRole"] = "false" }]));
+
+        Assert.True(v.Valid, v.Errors);
+        Assert.False(Has(v, "ApiGatewayAccount"));
+        Assert.False(Has(v, "ApiGatewayCloudWatchRole"));
+        Assert.Empty(DeployFiles.ResourcesOfType(v.Deployed!, "AWS::ApiGateway::Account"));
+        Assert.Contains("ApiGatewayLoggingRoleReady", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
+        AssertJson(GetAtt("ApiAccessLogGroup", "Arn"), Props(v, "Stage")["AccessLogSetting"]!["DestinationArn"], v);
     }
 }
