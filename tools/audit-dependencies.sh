@@ -36,12 +36,16 @@ for source in $sources; do
 done
 
 # Run either way, so the step itself is exercised; what its silence means depends on the sources. It reads the
-# restored assets, so restore first (a fresh clone has none); the restore's own NuGetAudit is off here, so that a
-# finding is reported once, by the listing, with its advisory.
+# restored assets and, without them, reports nothing at all (exit 0), so restore first: a fresh clone has none, and
+# after a build this restore is a no-op. In CI (CI=true) the restore's own NuGetAudit already fails on a finding.
 report=$(mktemp); trap 'rm -f "$report"' EXIT
 source_args=()
 [ -n "${XRAY_AUDIT_SOURCES:-}" ] && for source in $sources; do source_args+=(--source "$source"); done
-if ! dotnet restore "$target" -p:NuGetAudit=false >"$report" 2>&1; then
+if ! dotnet restore "$target" >"$report" 2>&1; then
+  if grep -q 'error NU190[1-4]' "$report"; then
+    grep -o 'error NU190[1-4]: .*' "$report" | sort -u | sed 's/^/dependency audit: VULNERABLE (NuGetAudit) /' >&2
+    exit 1
+  fi
   echo "dependency audit: FAILED: dotnet restore $target: $(tail -c 1000 "$report")" >&2
   exit 1
 fi

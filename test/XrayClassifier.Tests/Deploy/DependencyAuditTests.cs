@@ -81,6 +81,11 @@ public class DependencyAuditTests(DependencyAuditTests.VulnerabilityFeed feed) :
         // Only the vulnerable one: the package the project references directly has no advisory.
         Assert.DoesNotContain("Contoso.Dicom.Viewer", audit.Stderr);
         Assert.DoesNotContain("NOT CHECKED", audit.Stderr);
+
+        // As .ci/run runs it (CI=true): the script's own restore already fails, and it says why.
+        var inCi = feed.Audit(project, "vulnerable", ci: true);
+        Assert.Equal(1, inCi.ExitCode);
+        Assert.Contains($"dependency audit: VULNERABLE (NuGetAudit) error NU1903: Warning As Error: Package 'Contoso.Dicom.Codec' 1.2.0 has a known high severity vulnerability, {Advisory}", inCi.Stderr);
     }
 
     [Fact]
@@ -165,9 +170,9 @@ public class DependencyAuditTests(DependencyAuditTests.VulnerabilityFeed feed) :
         public ProcessResult Dotnet(string project, string root, params string[] arguments) =>
             ProcessRunner.Run("dotnet", arguments, Path.GetDirectoryName(project)!, TimeSpan.FromMinutes(5), Environment(root));
 
-        public ProcessResult Audit(string project, string root) =>
+        public ProcessResult Audit(string project, string root, bool ci = false) =>
             ProcessRunner.Run("bash", [Path.Combine(TestEnvironment.RepoRoot, "tools", "audit-dependencies.sh")], TestEnvironment.RepoRoot,
-                TimeSpan.FromMinutes(5), new Dictionary<string, string?>(Environment(root)) { ["XRAY_AUDIT_TARGET"] = project });
+                TimeSpan.FromMinutes(5), new Dictionary<string, string?>(Environment(root)) { ["XRAY_AUDIT_TARGET"] = project, ["CI"] = ci ? "true" : null });
 
         private Dictionary<string, byte[]> Pack()
         {
