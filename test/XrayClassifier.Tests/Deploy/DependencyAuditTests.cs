@@ -63,6 +63,30 @@ public class DependencyAuditTests(DependencyAuditTests.VulnerabilityFeed feed) :
                 ["XRAY_REQUIRE_DEPENDENCY_AUDIT"] = required ? "true" : "false",
             });
 
+    /// <summary>.ci/run and tools/test.sh as they are, in a copy of the repository's layout whose other steps are stubs:
+    /// CI runs the audit, with CI=true, and a failing audit fails the run before any test.</summary>
+    [Fact]
+    public void CiRunsTheAuditAndStopsWhenItFails()
+    {
+        using var temp = TestEnvironment.CreateTempDirectory("xray-ci-run");
+        foreach (var script in new[] { ".ci/run", "tools/test.sh" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(temp.Combine(script))!);
+            File.Copy(Path.Combine(TestEnvironment.RepoRoot, script), temp.Combine(script));
+        }
+        foreach (var stub in new[] { "tools/prerequisites.sh", "efs-layout/fill.sh", "deploy/install-validators.sh", "test/XrayClassifier.Tests/S3/server/install.sh" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(temp.Combine(stub))!);
+            File.WriteAllText(temp.Combine(stub), "exit 0\n");
+        }
+        File.WriteAllText(temp.Combine("tools", "audit-dependencies.sh"), "echo \"audit ran with CI=$CI\"; exit 1\n");
+
+        var ci = ProcessRunner.Run("bash", [temp.Combine(".ci", "run")], temp.Path, TimeSpan.FromMinutes(2), new Dictionary<string, string?> { ["CI"] = null });
+
+        Assert.Equal(1, ci.ExitCode);
+        Assert.Equal(["audit ran with CI=true", "0 passed, 1 failed"], ci.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public void CatchesAVulnerableTransitivePackageInTheListingAndFailsACiRestoreWithNu1903()
     {
