@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it). On a bare machine it installs
 # the prerequisites, fills efs-layout/ (native libraries from NuGet, the generated model), installs the
-# pinned CloudFormation validators (deploy/install-validators.sh) and the S3-protocol test server
-# (test/XrayClassifier.Tests/S3/server/install.sh), both with npm ci --ignore-scripts, in CI (CI=true) audits the
-# NuGet dependencies (tools/audit-dependencies.sh), then runs every test against the real ONNX Runtime and libvips. Ends with the plain line "N passed, N failed".
+# pinned CloudFormation validators (deploy/install-validators.sh: AWS's cfn-lint with pip, the npm ones) and the S3-protocol test server
+# (test/XrayClassifier.Tests/S3/server/install.sh, npm ci --ignore-scripts), in CI (CI=true, which .ci/run sets) audits
+# the NuGet dependencies (tools/audit-dependencies.sh), then runs every test against the real ONNX Runtime and libvips.
+# Ends with the plain line "N passed, N failed".
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

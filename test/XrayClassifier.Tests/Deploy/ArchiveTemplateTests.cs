@@ -20,10 +20,13 @@ public class ArchiveTemplateTests
 
     private static string Default(string parameter) => (string)DeployFiles.Template["Parameters"]![parameter]!["Default"]!;
 
+    // A statement behind an option (Fn::If [ArchiveUsesKms, grant, AWS::NoValue]) counts as its grant: every one is held
+    // to these rules as if the option were on (SecurityTemplateTests resolves each combination).
     private static IEnumerable<JsonObject> Statements(JsonObject policyOwner) =>
-        policyOwner.ContainsKey("PolicyDocument")
-            ? policyOwner["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject())
-            : policyOwner["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject());
+        (policyOwner.ContainsKey("PolicyDocument")
+            ? policyOwner["PolicyDocument"]!["Statement"]!.AsArray()
+            : policyOwner["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()))
+        .Select(s => s!["Fn::If"] is JsonArray option ? option[1]!.AsObject() : s!.AsObject());
 
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {
@@ -93,7 +96,9 @@ public class ArchiveTemplateTests
         var list = Statement(policy, "s3:ListBucket");
         Assert.Equal(["arn:${AWS::Partition}:s3:::${ArchiveBucketName}"], Strings(list["Resource"]));
         Assert.Equal(3, list["Condition"]!["StringLike"]!["s3:prefix"]!.AsArray().Count);
-        Assert.Equal(3, Statements(policy).Count());
+        // Those three, and the use of an SSE-KMS archive bucket's key (ArchiveBucketKmsKey, SecurityTemplateTests).
+        Assert.Equal(4, Statements(policy).Count());
+        Assert.Equal("""{"Ref":"ArchiveBucketKmsKey"}""", Statement(policy, "kms:Decrypt")["Resource"]!.ToJsonString());
         Assert.Equal("""{"Ref":"ArchiveResultsPrefix"}""", Properties("Function")["Environment"]!["Variables"]!["XRAY_RESULTS_PREFIX"]!.ToJsonString());
         // The issue's default, which the function uses without the variable.
         Assert.Equal("results/", Default("ArchiveResultsPrefix"));
@@ -134,7 +139,8 @@ public class ArchiveTemplateTests
         Assert.Equal("""[{"Fn::GetAtt":["Function","Arn"]},{"Fn::Sub":"${Function.Arn}:*"}]""", invoke["Resource"]!.ToJsonString());
         Assert.EndsWith("${ArchiveJobsPrefix}manifests/*", Strings(Statement(role, "s3:GetObject")["Resource"]).Single());
         Assert.EndsWith("${ArchiveJobsPrefix}reports/*", Strings(Statement(role, "s3:PutObject")["Resource"]).Single());
-        Assert.Equal(["lambda:InvokeFunction", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+        // kms: only for an SSE-KMS archive bucket (ArchiveBucketKmsKey).
+        Assert.Equal(["kms:Decrypt", "kms:GenerateDataKey", "lambda:InvokeFunction", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
             Statements(role).SelectMany(s => Strings(s["Action"])).Order());
     }
 

@@ -63,7 +63,18 @@ internal static class DeployFiles
             return new KeyValuePair<string, string>(pair[..eq].Trim(), pair[(eq + 1)..].Trim());
         }).ToDictionary();
 
-    /// <summary>Node with deploy/node_modules installed (tools/test.sh does `npm ci --ignore-scripts`).</summary>
+    /// <summary>AWS's cfn-lint (Python; deploy/requirements.txt pins it, deploy/install-validators.sh installs it) as the
+    /// python3 on PATH imports it, the python3 the install script installed it for.</summary>
+    public static ProcessResult RunAwsCfnLint(params string[] arguments) =>
+        ProcessRunner.Run("python3", ["-c", "import sys; sys.argv[0] = 'cfn-lint'; from cfnlint.runner import main; sys.exit(main())", .. arguments],
+            TestEnvironment.RepoRoot, TimeSpan.FromMinutes(3));
+
+    /// <summary>The version of AWS's cfn-lint deploy/requirements.txt pins.</summary>
+    public static string AwsCfnLintPin =>
+        File.ReadLines(Path.Combine(TestEnvironment.RepoRoot, "deploy", "requirements.txt")).Single(l => l.StartsWith("cfn-lint==", StringComparison.Ordinal))["cfn-lint==".Length..];
+
+    /// <summary>npm's cfn-lint (a JavaScript validator, not AWS's) through deploy/validate-template.js, with deploy/node_modules
+    /// installed (tools/test.sh does `npm ci --ignore-scripts`).</summary>
     public static ProcessResult RunValidator(params string[] arguments) => RunValidator(TimeSpan.FromMinutes(2), arguments);
 
     /// <summary>As above, with a longer deadline for many parameter sets in one run (<c>--each</c>).</summary>

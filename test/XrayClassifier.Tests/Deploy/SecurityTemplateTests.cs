@@ -6,7 +6,7 @@ using XrayClassifier.Tests.TestHelpers;
 namespace XrayClassifier.Tests.Deploy;
 
 /// <summary>
-/// The template's security options (README "Security review"), each combination linted by cfn-lint as CloudFormation
+/// The template's security options (README "Security review"), each combination linted by npm's cfn-lint as CloudFormation
 /// resolves it (deploy/validate-template.js --each) and held to the review's invariants: the function's role has no
 /// wildcard, a private API has no public way in, every log group expires, the customer key is used wherever it is
 /// asked for, the authorizer is the one chosen, and signed code is enforced.
@@ -17,6 +17,8 @@ public class SecurityTemplateTests
     private const string KeyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     private const string SignerArn = "arn:aws:signer:eu-west-1:123456789012:/signing-profiles/xray_classifier/a1B2c3D4e5";
     private const string EntraIssuer = "https://login.microsoftonline.com/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/v2.0";
+    private const string ArchiveBucket = "radiology-archive";
+    private const string ArchiveKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/9f8e7d6c-5b4a-4321-8765-0fedcba98765";
 
     public sealed record Variant(Dictionary<string, string> Parameters, bool Valid, string Errors, JsonObject? Deployed)
     {
@@ -25,10 +27,11 @@ public class SecurityTemplateTests
     }
 
     private static readonly string[] Options =
-        ["EndpointType", "Authorizer", "OidcIssuerUrl", "DataKmsKey", "UploadBucketAccessLogs", "SignerProfileVersionArn"];
+        ["EndpointType", "Authorizer", "OidcIssuerUrl", "DataKmsKey", "UploadBucketAccessLogs", "SignerProfileVersionArn", "ArchiveBucketName", "ArchiveBucketKmsKey"];
 
     /// <summary>Every combination of the options: 2 endpoint types × 4 ways in (API key, IAM, a user pool with or
-    /// without a federated issuer) × 3 key choices × access logs on/off × code signing on/off = 96.</summary>
+    /// without a federated issuer) × 3 key choices × access logs on/off × code signing on/off × 3 archive choices (none, an
+    /// SSE-S3 archive bucket, an SSE-KMS one with a key of its own) = 288.</summary>
     private static IEnumerable<Dictionary<string, string>> Combinations()
     {
         var ways = new[]
@@ -47,11 +50,12 @@ public class SecurityTemplateTests
                 foreach (var key in new[] { "", "create", KeyArn })
                     foreach (var accessLogs in new[] { "true", "false" })
                         foreach (var signer in new[] { "", SignerArn })
-                            yield return new Dictionary<string, string>(way)
-                            {
-                                ["EndpointType"] = endpoint, ["DataKmsKey"] = key, ["UploadBucketAccessLogs"] = accessLogs,
-                                ["SignerProfileVersionArn"] = signer,
-                            };
+                            foreach (var (archive, archiveKey) in new[] { ("", ""), (ArchiveBucket, ""), (ArchiveBucket, ArchiveKeyArn) })
+                                yield return new Dictionary<string, string>(way)
+                                {
+                                    ["EndpointType"] = endpoint, ["DataKmsKey"] = key, ["UploadBucketAccessLogs"] = accessLogs,
+                                    ["SignerProfileVersionArn"] = signer, ["ArchiveBucketName"] = archive, ["ArchiveBucketKmsKey"] = archiveKey,
+                                };
     }
 
     private static readonly Lazy<IReadOnlyList<Variant>> s_variants = new(() => Lint(Combinations().ToList()));
@@ -87,7 +91,7 @@ public class SecurityTemplateTests
     [Fact]
     public void LintsEveryOptionCombinationWithoutAnError()
     {
-        Assert.Equal(96, Variants.Count);
+        Assert.Equal(288, Variants.Count);
         Assert.All(Variants, v => Assert.True(v.Valid, $"{v}: {v.Errors}"));
         // The defaults are the safe choices: a regional API behind an API key (today's), AWS-owned keys, access logs on.
         var p = DeployFiles.Template["Parameters"]!;
@@ -115,10 +119,12 @@ public class SecurityTemplateTests
         {
             var role = Props(v, "FunctionRole");
             Assert.False(role.ContainsKey("ManagedPolicyArns"), v.ToString());
-            // No other policy resource attaches to the function's role.
-            foreach (var type in new[] { "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy" })
-                Assert.DoesNotContain(DeployFiles.ResourcesOfType(v.Deployed!, type), r => r.Value["Properties"]!.ToJsonString().Contains("FunctionRole"));
-            var statements = role["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
+            // No other policy resource attaches to the function's role, but the archive bucket's, with an archive bucket.
+            var attached = new[] { "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy" }.SelectMany(type => DeployFiles.ResourcesOfType(v.Deployed!, type))
+                .Where(r => r.Value["Properties"]!.ToJsonString().Contains("FunctionRole")).ToList();
+            Assert.Equal(v.P("ArchiveBucketName") == "" ? [] : ["ArchiveAccessPolicy"], attached.Select(r => r.Key));
+            var statements = role["Policies"]!.AsArray().Append(attached.Select(r => r.Value["Properties"]!).SingleOrDefault())
+                .Where(p => p is not null).SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()).Select(s => s!.AsObject()).ToList();
             Assert.All(statements, s =>
             {
                 Assert.Equal("Allow", (string)s["Effect"]!);
@@ -186,7 +192,9 @@ public class SecurityTemplateTests
             Assert.Equal("$context.requestId", (string)format["requestId"]!);
             Assert.Equal("$context.authorizer.claims.sub", (string)format["sub"]!);
             Assert.Equal("$context.identity.userArn", (string)format["userArn"]!);
-            Assert.Contains("ApiGatewayAccount", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
+            // The stage waits for the account's logging role, which the stack sets by default (SetApiGatewayLoggingRole).
+            Assert.Contains("ApiGatewayLoggingRoleReady", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
+            AssertJson(Ref("ApiGatewayAccount"), DeployFiles.Resource(v.Deployed!, "ApiGatewayLoggingRoleReady")["Metadata"]!["LoggingRole"], v);
 
             if (v.P("UploadBucketAccessLogs") == "true")
             {
@@ -326,5 +334,68 @@ public class SecurityTemplateTests
             Assert.Equal("Enforce", (string)config["CodeSigningPolicies"]!["UntrustedArtifactOnDeployment"]!);
             AssertJson(new JsonArray(Ref("SignerProfileVersionArn")), config["AllowedPublishers"]!["SigningProfileVersionArns"], v);
         });
+    }
+
+    /// <summary>An archive bucket encrypted with SSE-KMS: each principal that reads or writes it (the function, S3 Batch
+    /// Operations, the Distributed Map) may use that bucket's key, named, only through S3 and only for the bucket or its
+    /// own prefixes; without the key, or without an archive, no archive KMS grant at all.</summary>
+    [Fact]
+    public void GrantsTheArchiveBucketsKeyToEachArchivePrincipalForItsOwnPrefixesOnly()
+    {
+        var bucket = "arn:${AWS::Partition}:s3:::${ArchiveBucketName}";
+        var prefixes = new Dictionary<string, (string Policy, string[] Objects)>
+        {
+            ["ArchiveAccessPolicy"] = ("ArchiveAccessPolicy", ["${ArchiveSourcePrefix}*", "${ArchiveInboxPrefix}*", "${ArchiveResultsPrefix}*"]),
+            ["BatchOperationsRole"] = ("BatchOperationsRole", ["${ArchiveJobsPrefix}manifests/*", "${ArchiveJobsPrefix}reports/*"]),
+            ["ArchiveStateMachineRole"] = ("ArchiveStateMachineRole", ["${ArchiveJobsPrefix}map-runs/*"]),
+        };
+        Assert.All(Variants, v =>
+        {
+            var archiveKeyGrants = DeployFiles.ResourcesOfType(v.Deployed!, "AWS::IAM::Policy").Concat(DeployFiles.ResourcesOfType(v.Deployed!, "AWS::IAM::Role"))
+                .SelectMany(r => (r.Value["Properties"]!["PolicyDocument"] is { } doc ? [doc] : r.Value["Properties"]!["Policies"]?.AsArray().Select(p => p!["PolicyDocument"]!) ?? [])
+                    .SelectMany(d => d["Statement"]!.AsArray()).Select(s => (r.Key, Statement: s!)))
+                .Where(x => JsonNode.DeepEquals(x.Statement["Resource"], Ref("ArchiveBucketKmsKey"))).ToList();
+            if (v.P("ArchiveBucketName") == "" || v.P("ArchiveBucketKmsKey") == "")
+            {
+                Assert.Empty(archiveKeyGrants);
+                // Nor may anything else read the archive key parameter.
+                Assert.DoesNotContain("ArchiveBucketKmsKey", v.Deployed!["Resources"]!.ToJsonString());
+                return;
+            }
+            Assert.Equal(prefixes.Keys.Order(), archiveKeyGrants.Select(g => g.Key).Order());
+            foreach (var (owner, grant) in archiveKeyGrants)
+            {
+                Assert.Equal("Allow", (string)grant["Effect"]!);
+                Assert.Equal(["kms:Decrypt", "kms:GenerateDataKey"], Strings(grant["Action"]).Order());
+                Assert.Equal("s3.${AWS::Region}.amazonaws.com", (string)grant["Condition"]!["StringEquals"]!["kms:ViaService"]!["Fn::Sub"]!);
+                var contexts = grant["Condition"]!["StringLike"]!["kms:EncryptionContext:aws:s3:arn"]!.AsArray().Select(c => (string)c!["Fn::Sub"]!);
+                Assert.Equal([bucket, .. prefixes[owner].Objects.Select(o => $"{bucket}/{o}")], contexts);
+            }
+        });
+    }
+
+    [Fact]
+    public void RefusesAnArchiveKeyWithoutItsBucket()
+    {
+        var run = DeployFiles.RunValidator(DeployFiles.TemplatePath, "--parameter", $"ArchiveBucketKmsKey={ArchiveKeyArn}");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("rule ArchiveKeyNeedsItsBucket", run.Stdout);
+    }
+
+    /// <summary>SetApiGatewayLoggingRole 'false': the account-wide API Gateway logging role, which other APIs of the
+    /// account and region share, is left as it is; the stage still writes its access log with it.</summary>
+    [Fact]
+    public void LeavesTheAccountsApiGatewayLoggingRoleAloneWhenAsked()
+    {
+        Assert.Equal("true", (string)DeployFiles.Template["Parameters"]!["SetApiGatewayLoggingRole"]!["Default"]!);
+        var v = Assert.Single(Lint([new() { ["SetApiGatewayLoggingRole"] = "false" }]));
+
+        Assert.True(v.Valid, v.Errors);
+        Assert.False(Has(v, "ApiGatewayAccount"));
+        Assert.False(Has(v, "ApiGatewayCloudWatchRole"));
+        Assert.Empty(DeployFiles.ResourcesOfType(v.Deployed!, "AWS::ApiGateway::Account"));
+        Assert.Contains("ApiGatewayLoggingRoleReady", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
+        AssertJson(GetAtt("ApiAccessLogGroup", "Arn"), Props(v, "Stage")["AccessLogSetting"]!["DestinationArn"], v);
     }
 }

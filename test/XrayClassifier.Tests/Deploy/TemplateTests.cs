@@ -8,7 +8,7 @@ using XrayClassifier.Tests.TestHelpers;
 
 namespace XrayClassifier.Tests.Deploy;
 
-/// <summary>deploy/template.yaml: validated by cfn-lint against AWS's resource specification, and held to
+/// <summary>deploy/template.yaml: validated by npm's cfn-lint against AWS's resource specification (AWS's own cfn-lint: AwsCfnLintTests), and held to
 /// the invariants the function, the zip and aws-lambda-tools-defaults.json depend on.</summary>
 public class TemplateTests
 {
