@@ -326,6 +326,58 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         Assert.Equal(14, ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout).Count);
     }
 
+    /// <summary>A hostile source's text copied into the SR fits its VR (PS3.5 Table 6.2-1): free text (PN, LO, SH) is cut
+    /// at the VR's maximum — a multi-byte UTF-8 name at a character boundary — and a date, time or code string that is not
+    /// one is left empty; dciodvfy, which checks every value's length and format, finds no error.</summary>
+    [Fact]
+    public async Task AHostileSourcesOverLongOrMalformedTextIsFittedToItsVrAndTheSrStaysValid()
+    {
+        string family = string.Concat(Enumerable.Repeat("VERYLONGFAMILYNAME", 5));
+        string referring = "DR^" + new string('Ö', 80);
+        var pixels = new byte[64 * 64];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
+        var source = new DicomWriter()
+            .Text(0x0008, 0x0005, "CS", "ISO_IR 192")
+            .Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.1.1")
+            .Text(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.10.4711.3")
+            .Text(0x0008, 0x0020, "DA", "2024-01-15")
+            .Text(0x0008, 0x0030, "TM", "12:30:00")
+            .Text(0x0008, 0x0050, "SH", "ACC-1234567890-EXTRA")
+            .Text(0x0008, 0x0060, "CS", "DX")
+            .Text(0x0008, 0x0090, "PN", referring)
+            .Text(0x0008, 0x1030, "LO", "CHEST PA " + new string('X', 120))
+            .Text(0x0010, 0x0010, "PN", family + "^JANE")
+            .Text(0x0010, 0x0020, "LO", "PID-" + new string('9', 90) + "\\SECOND-VALUE")
+            .Text(0x0010, 0x0030, "DA", "19510203")
+            .Text(0x0010, 0x0040, "CS", "UNKNOWN")
+            .Text(0x0020, 0x000D, "UI", "1.2.826.0.1.3680043.10.4711.1")
+            .Text(0x0020, 0x000E, "UI", "1.2.826.0.1.3680043.10.4711.2")
+            .Text(0x0020, 0x0010, "SH", "STUDY-ID-TOO-LONG-99")
+            .GreyImage(64, 64, bits: 8)
+            .Element(0x7FE0, 0x0010, "OB", pixels)
+            .File();
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        string path = _directory.Combine("hostile-text.sr.dcm");
+        File.WriteAllBytes(path, sr.BodyBytes);
+
+        Dciodvfy.AssertNoError(path, output);
+        Assert.Equal(family[..64], Attribute(path, "0010,0010"));
+        Assert.Equal("PID-" + new string('9', 60), Attribute(path, "0010,0020"));
+        Assert.Equal("ACC-1234567890-E", Attribute(path, "0008,0050"));
+        Assert.Equal("STUDY-ID-TOO-LON", Attribute(path, "0020,0010"));
+        // A multi-byte name that must be cut is cut at a character boundary within 64 characters and 64 bytes: "DR^" and
+        // 30 Ö (2 bytes each) is 63 bytes; one more Ö would be 65.
+        Assert.Equal(referring[..33], Attribute(path, "0008,0090"));
+        Assert.Equal("", Attribute(path, "0008,0020"));
+        Assert.Equal("", Attribute(path, "0008,0030"));
+        Assert.Equal("", Attribute(path, "0010,0040"));
+        Assert.Equal("19510203", Attribute(path, "0010,0030"));
+        Assert.Equal("1.2.826.0.1.3680043.10.4711.1", Attribute(path, "0020,000d"));
+        // Study Description is no attribute the SR copies.
+        Assert.DoesNotContain("(0008,1030)", ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess().Stdout, StringComparison.Ordinal);
+    }
+
     private static System.Text.Json.Nodes.JsonObject WithNotice(System.Text.Json.Nodes.JsonObject manifest)
     {
         manifest["notice"] = Notice;
