@@ -59,11 +59,13 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         : [];
 
     /// <summary>The findings dsrdump reads in <paramref name="sr"/> equal the JSON answer's (order, code, probability,
-    /// threshold, Present exactly for the findings); the SR is in the source's study, a new series, Modality SR.</summary>
+    /// threshold, Present exactly for the findings); the SR is in the source's study, a new series, Modality SR; dciodvfy finds
+    /// no error in it.</summary>
     internal static void AssertReportOf(JsonElement json, byte[] sr, ChestRadiograph source, TempDirectory directory, ITestOutputHelper output)
     {
         string path = directory.Combine($"{Guid.NewGuid():N}.sr.dcm");
         File.WriteAllBytes(path, sr);
+        Dciodvfy.AssertNoError(path, output);
         var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess();
         output.WriteLine(dump.Stdout);
         var read = StructuredReportTests.ReadFindings(dump.Stdout);
@@ -116,6 +118,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
 
         Assert.True(sr.Status == 200, sr.Body);
         Assert.Null(sr.Header("Warning"));
+        Dciodvfy.AssertNoError(sr.BodyBytes, output);
         Assert.Equal(sr.BodyBytes, Assert.Single(await pacs.StudyInstancesAsync(radiograph.StudyInstanceUid)));
     }
 
@@ -194,6 +197,7 @@ public sealed class ResultsDeliveryTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(200, sr.Status);
         Assert.Equal("application/dicom", sr.Header("Content-Type"));
         Assert.StartsWith("299 ", sr.Header("Warning"), StringComparison.Ordinal);
+        Dciodvfy.AssertNoError(sr.BodyBytes, output);
         Assert.Contains(Outbox(), f => File.ReadAllBytes(f).AsSpan().SequenceEqual(sr.BodyBytes));
         Assert.Equal(2, Outbox().Length);
         PatientData.AssertAbsent(_log.AllText);

@@ -144,8 +144,8 @@ public sealed partial class BootstrapTests(PackageFixture package, Xunit.Abstrac
         var fhir = aot["FHIR"];
         Assert.True(fhir.Status == 200, fhir.Body);
         Assert.Equal("application/fhir+json; fhirVersion=4.0", fhir.Header("Content-Type"));
-        var bundle = Http.Answers.FhirAnswerTests.ParseValid(fhir.Body, output);
-        var directBundle = Http.Answers.FhirAnswerTests.ParseValid(direct["FHIR"].Body, output);
+        var bundle = FhirR4.ParseValid(fhir.Body, output);
+        var directBundle = FhirR4.ParseValid(direct["FHIR"].Body, output);
         Assert.Equal(Normalized(directBundle, direct["FHIR"].Body), Normalized(bundle, fhir.Body));
         Assert.Equal(16, bundle.Entry.Count);
         AssertSameProbabilities(Values(direct["FHIR"].Body), Values(fhir.Body));

@@ -213,6 +213,7 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
     {
         var answers = new StringBuilder();
         var previews = new List<byte[]>();
+        int fhirAnswers = 0;
         var uploads = TransferSyntaxes.Select(t => File((string)t[0])).Concat(corpus.Refused.Select(e => corpus.Bytes(e.GetProperty("file").GetString()!)))
             .Concat(Hostile(corpus).Select(h => h.File));
         foreach (var upload in uploads)
@@ -223,6 +224,12 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
             {
                 var answer = await Invoke(form);
                 string body = answer.Body;
+                // Every FHIR answer of a DICOM upload is valid R4, as Firely's validator reads it.
+                if (answer.Status == 200 && answer.Header("Content-Type")!.StartsWith("application/fhir+json", StringComparison.Ordinal))
+                {
+                    FhirR4.ParseValid(body, output);
+                    fhirAnswers++;
+                }
                 if (answer.Status == 200 && answer.Json.TryGetProperty("preview", out var preview))
                 {
                     // Base64 is random letters ("JaNe" turns up in a megabyte of it): the PNGs are grepped decoded, below.
@@ -241,8 +248,10 @@ public sealed class DicomHandlerTests(DicomCorpusFixture corpus, ITestOutputHelp
         {
             var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(File((string)t[0]), "application/dicom").Header("Accept", "application/dicom"));
             Assert.True(sr.Status == 200, sr.Body);
+            Dciodvfy.AssertNoError(sr.BodyBytes, output);
             answers.AppendLine(string.Join("\n", sr.Headers.Select(h => h.Key + ": " + h.Value)));
         }
+        Assert.True(fhirAnswers >= TransferSyntaxes.Count(), $"{fhirAnswers} FHIR answers validated");
         // The corpus does carry them: the grep would find them if anything copied the data set.
         Assert.Contains("PID-4711-XYZ", Encoding.Latin1.GetString(File("u12")));
 

@@ -3,7 +3,6 @@ using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Http;
 using System.Globalization;
-using Hl7.Fhir.Serialization;
 using System.Text;
 using System.Text.RegularExpressions;
 using XrayClassifier.Tests.TestHelpers;
@@ -21,15 +20,6 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>dicom3tools' dciodvfy on the SR: the IOD, its modules and the SR's relationship constraints; no error line
-    /// (its output is printed: the expected warnings are in API.md).</summary>
-    private void AssertNoIodError(string path)
-    {
-        var verify = ProcessRunner.Run(new ProcessCommand("dciodvfy", path), ToolTimeout);
-        string verdict = verify.Stdout + verify.Stderr;
-        output.WriteLine($"dciodvfy {Path.GetFileName(path)}:\n{verdict}");
-        Assert.DoesNotContain(verdict.Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
-    }
     private const string Notice = "Untrained test model: its findings mean nothing.";
     private readonly TestEfs _efs = TestEfs.WithModel(TestEfs.SmallModel, WithNotice(TestEfs.SmallManifest));
     private readonly MemoryLogSink _log = new();
@@ -58,7 +48,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         string path = _directory.Combine(name + ".sr.dcm");
         File.WriteAllBytes(path, sr.BodyBytes);
 
-        AssertNoIodError(path);
+        Dciodvfy.AssertNoError(path, output);
 
         // DCMTK reads every finding with the JSON answer's probability and threshold, and Present exactly for the findings.
         var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", "+Pt", "+Pl", path), ToolTimeout).EnsureSuccess();
@@ -93,7 +83,124 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
             Assert.Equal("PID-4711-XYZ", Attribute(path, "0010,0020"));
             Assert.Equal(Attribute(sourcePath, "0008,0018"), Attribute(path, "0008,1155"));
         }
+        AssertAirHeader(path, sourcePath, dump.Stdout);
         PatientData.AssertAbsent(_log.AllText);
+    }
+
+    /// <summary>What IHE AIR and PS3.3 require of the SR's header, each attribute read by dcmdump at its nesting level: the
+    /// algorithm in the Contributing Equipment item (PS3.3 Table C.12-1: purpose of reference, manufacturer, model name,
+    /// software versions, Device UID inside the item); CompletionFlag and VerificationFlag; the Current Requested Procedure
+    /// Evidence naming the source's study, series and instance; a new series (Modality SR) in the source's study; and,
+    /// read by dsrdump, Procedure Reported naming the imaging procedure, not the algorithm.</summary>
+    private void AssertAirHeader(string path, string sourcePath, string srDump)
+    {
+        // -Un: UIDs as numbers, not the names DCMTK knows them by.
+        static string Dump(string file) => ProcessRunner.Run(new ProcessCommand("dcmdump", "+L", "-Un", file), ToolTimeout).EnsureSuccess().Stdout;
+        string header = Dump(path), source = Dump(sourcePath);
+        output.WriteLine(header);
+        string[] Read(params string[] tags) => [.. Nested(header, tags)];
+        string Source(string tag) => Nested(source, tag).SingleOrDefault() ?? "";
+
+        // Contributing Equipment (0018,A001): one item, the algorithm.
+        Assert.Single(Read("0018,a001"));
+        Assert.Equal(["Newcode1"], Read("0018,a001", "0040,a170", "0008,0100"));
+        Assert.Equal(["99IHE"], Read("0018,a001", "0040,a170", "0008,0102"));
+        Assert.Equal(["Processing Algorithm"], Read("0018,a001", "0040,a170", "0008,0104"));
+        Assert.Equal(["XrayClassifier"], Read("0018,a001", "0008,0070"));
+        Assert.Equal(["pooled-linear-test"], Read("0018,a001", "0008,1090"));
+        string built = typeof(Function.Function).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+        Assert.Equal([$"3\\{built}"], Read("0018,a001", "0018,1020"));
+        string deviceUid = Assert.Single(Read("0018,a001", "0018,1002"));
+        Assert.Equal(DicomUid.FromName("XrayClassifier/pooled-linear-test/3"), deviceUid);
+        // The same device is the report's observer (TID 1004), so a reader can tie the findings to the equipment item.
+        Assert.Contains($"has obs context UIDREF:(121012,DCM,\"Device Observer UID\")=\"{deviceUid}\"", srDump, StringComparison.Ordinal);
+
+        // PS3.3 §C.17.2: the classification is all the report will say, and no person has verified it.
+        Assert.Equal(["COMPLETE"], Read("0040,a491"));
+        Assert.Equal(["UNVERIFIED"], Read("0040,a493"));
+
+        // Current Requested Procedure Evidence (0040,A375): the source's study > series > SOP instance.
+        string study = Source("0020,000d"), series = Source("0020,000e"), sopClass = Source("0008,0016"), sopInstance = Source("0008,0018");
+        Assert.All(new[] { study, series, sopClass, sopInstance }, uid => Assert.NotEqual("", uid));
+        Assert.Equal([study], Read("0040,a375", "0020,000d"));
+        Assert.Equal([series], Read("0040,a375", "0008,1115", "0020,000e"));
+        Assert.Equal([sopClass], Read("0040,a375", "0008,1115", "0008,1199", "0008,1150"));
+        Assert.Equal([sopInstance], Read("0040,a375", "0008,1115", "0008,1199", "0008,1155"));
+
+        // The report is a new series in the source's study.
+        Assert.Equal([study], Read("0020,000d"));
+        Assert.Equal(["SR"], Read("0008,0060"));
+        string reportSeries = Assert.Single(Read("0020,000e"));
+        Assert.NotEqual(series, reportSeries);
+        Assert.StartsWith("2.25.", reportSeries, StringComparison.Ordinal);
+
+        // Procedure Reported (121058): the chest radiograph (SNOMED CT 399208008), not the algorithm.
+        Assert.Contains("has concept mod CODE:(121058,DCM,\"Procedure reported\")=(399208008,SCT,\"Plain chest X-ray\")", srDump, StringComparison.Ordinal);
+    }
+
+    /// <summary>The values of the elements reached by <paramref name="path"/> in a dcmdump listing: the first tag at the
+    /// top level, each next one inside an item of the one before (dcmdump indents an item by 2, its elements by 4). A
+    /// sequence's "value" is its item count's line, so a sequence reads as one entry per item.</summary>
+    internal static IEnumerable<string> Nested(string dump, params string[] path)
+    {
+        var lines = dump.Split('\n').Where(l => l.TrimStart().StartsWith('(')).ToArray();
+        return Walk(0, lines.Length, 0, 0);
+
+        IEnumerable<string> Walk(int from, int to, int indent, int step)
+        {
+            for (int i = from; i < to; i++)
+            {
+                if (Indent(lines[i]) != indent || !lines[i].AsSpan(indent).StartsWith("(" + path[step], StringComparison.Ordinal)) continue;
+                int end = i + 1;
+                while (end < to && Indent(lines[end]) > indent) end++;
+                if (step == path.Length - 1)
+                {
+                    if (lines[i].Contains(" SQ ", StringComparison.Ordinal))
+                        for (int k = i + 1; k < end; k++)
+                        {
+                            if (Indent(lines[k]) == indent + 2 && lines[k].AsSpan(indent + 2).StartsWith("(fffe,e000)", StringComparison.Ordinal)) yield return "item";
+                        }
+                    else yield return Regex.Match(lines[i], @"\[(.*?)\]") is { Success: true } m ? m.Groups[1].Value : "";
+                }
+                else
+                    foreach (var value in Walk(i + 1, end, indent + 4, step + 1)) yield return value;
+                i = end - 1;
+            }
+        }
+
+        static int Indent(string line) => line.Length - line.TrimStart().Length;
+    }
+
+    /// <summary>The control for every <see cref="Dciodvfy.AssertNoError(string, ITestOutputHelper?)"/>: the same real SR,
+    /// edited with the project's own writer — its CompletionFlag (Type 1, enumerated) removed, or given a value PS3.3 does
+    /// not enumerate — is an error for dciodvfy, which names the attribute.</summary>
+    [Theory]
+    [InlineData("removed")]
+    [InlineData("not enumerated")]
+    public async Task DciodvfyDoesFindTheErrorInAnSrMissingOrMisspellingItsCompletionFlag(string edit)
+    {
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(corpus.Bytes("u12.dcm"), "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        string original = _directory.Combine("original.sr.dcm");
+        File.WriteAllBytes(original, sr.BodyBytes);
+        Dciodvfy.AssertNoError(original, output);
+
+        // A top-level element of an explicit-length data set: replacing its bytes breaks no enclosing length.
+        byte[] flag = new DicomWriter().Text(0x0040, 0xA491, "CS", "COMPLETE").ToArray();
+        byte[] replacement = edit == "removed" ? [] : new DicomWriter().Text(0x0040, 0xA491, "CS", "FINISHED").ToArray();
+        int at = sr.BodyBytes.AsSpan().IndexOf(flag);
+        Assert.True(at > 0, "CompletionFlag COMPLETE not found in the SR");
+        Assert.Equal(-1, sr.BodyBytes.AsSpan(at + 1).IndexOf(flag));
+        byte[] broken = [.. sr.BodyBytes.AsSpan(0, at), .. replacement, .. sr.BodyBytes.AsSpan(at + flag.Length)];
+        string path = _directory.Combine("broken.sr.dcm");
+        File.WriteAllBytes(path, broken);
+        // DCMTK still reads the edited file: the edit is the only difference, not a broken encoding.
+        ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess();
+
+        var errors = Dciodvfy.Errors(path, output);
+
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Contains("CompletionFlag", e.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>HL7's code system URIs for the PS3.16 Table 8-1 designators the finding codes use.</summary>
@@ -117,10 +224,10 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         Assert.True(sr.Status == 200, sr.Body);
         string path = _directory.Combine("default-model.sr.dcm");
         File.WriteAllBytes(path, sr.BodyBytes);
-        AssertNoIodError(path);
+        Dciodvfy.AssertNoError(path, output);
 
         // Firely reads the Observations (label text and coding); DCMTK reads the SR's Findings, in the same order.
-        var bundle = new FhirJsonDeserializer().Deserialize<Hl7.Fhir.Model.Bundle>(fhir.Body);
+        var bundle = FhirR4.ParseValid(fhir.Body, output);
         var observations = bundle.Entry.Select(e => e.Resource).OfType<Hl7.Fhir.Model.Observation>().ToList();
         var read = ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout);
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestEnvironment.DefaultModelDirectory, "manifest.json")))!;
@@ -179,6 +286,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
     {
         var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(corpus.Bytes("u12.dcm"), "application/dicom").Header("Accept", "application/dicom"));
         Assert.Equal(200, sr.Status);
+        Dciodvfy.AssertNoError(sr.BodyBytes, output);
         string text = Encoding.UTF8.GetString(sr.BodyBytes);
         Assert.Contains("PID-4711-XYZ", text, StringComparison.Ordinal);
         Assert.Contains("TESTPERSON^JANE^Q", text, StringComparison.Ordinal);
@@ -206,7 +314,7 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         string path = _directory.Combine("latin1.sr.dcm");
         File.WriteAllBytes(path, sr.BodyBytes);
 
-        AssertNoIodError(path);
+        Dciodvfy.AssertNoError(path, output);
         Assert.Equal("ISO_IR 192", Attribute(path, "0008,0005"));
         Assert.Equal("MÜLLER^ZOË", Attribute(path, "0010,0010"));
         Assert.Equal("PID-Ü", Attribute(path, "0010,0020"));
@@ -216,6 +324,58 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
         Assert.DoesNotContain("(0040,a375)", all, StringComparison.Ordinal);
         Assert.DoesNotContain("(0008,1199)", all, StringComparison.Ordinal);
         Assert.Equal(14, ReadFindings(ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout).Count);
+    }
+
+    /// <summary>A hostile source's text copied into the SR fits its VR (PS3.5 Table 6.2-1): free text (PN, LO, SH) is cut
+    /// at the VR's maximum — a multi-byte UTF-8 name at a character boundary — and a date, time or code string that is not
+    /// one is left empty; dciodvfy, which checks every value's length and format, finds no error.</summary>
+    [Fact]
+    public async Task AHostileSourcesOverLongOrMalformedTextIsFittedToItsVrAndTheSrStaysValid()
+    {
+        string family = string.Concat(Enumerable.Repeat("VERYLONGFAMILYNAME", 5));
+        string referring = "DR^" + new string('Ö', 80);
+        var pixels = new byte[64 * 64];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
+        var source = new DicomWriter()
+            .Text(0x0008, 0x0005, "CS", "ISO_IR 192")
+            .Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.1.1")
+            .Text(0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.10.4711.3")
+            .Text(0x0008, 0x0020, "DA", "2024-01-15")
+            .Text(0x0008, 0x0030, "TM", "12:30:00")
+            .Text(0x0008, 0x0050, "SH", "ACC-1234567890-EXTRA")
+            .Text(0x0008, 0x0060, "CS", "DX")
+            .Text(0x0008, 0x0090, "PN", referring)
+            .Text(0x0008, 0x1030, "LO", "CHEST PA " + new string('X', 120))
+            .Text(0x0010, 0x0010, "PN", family + "^JANE")
+            .Text(0x0010, 0x0020, "LO", "PID-" + new string('9', 90) + "\\SECOND-VALUE")
+            .Text(0x0010, 0x0030, "DA", "19510203")
+            .Text(0x0010, 0x0040, "CS", "UNKNOWN")
+            .Text(0x0020, 0x000D, "UI", "1.2.826.0.1.3680043.10.4711.1")
+            .Text(0x0020, 0x000E, "UI", "1.2.826.0.1.3680043.10.4711.2")
+            .Text(0x0020, 0x0010, "SH", "STUDY-ID-TOO-LONG-99")
+            .GreyImage(64, 64, bits: 8)
+            .Element(0x7FE0, 0x0010, "OB", pixels)
+            .File();
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        string path = _directory.Combine("hostile-text.sr.dcm");
+        File.WriteAllBytes(path, sr.BodyBytes);
+
+        Dciodvfy.AssertNoError(path, output);
+        Assert.Equal(family[..64], Attribute(path, "0010,0010"));
+        Assert.Equal("PID-" + new string('9', 60), Attribute(path, "0010,0020"));
+        Assert.Equal("ACC-1234567890-E", Attribute(path, "0008,0050"));
+        Assert.Equal("STUDY-ID-TOO-LON", Attribute(path, "0020,0010"));
+        // A multi-byte name that must be cut is cut at a character boundary within 64 characters and 64 bytes: "DR^" and
+        // 30 Ö (2 bytes each) is 63 bytes; one more Ö would be 65.
+        Assert.Equal(referring[..33], Attribute(path, "0008,0090"));
+        Assert.Equal("", Attribute(path, "0008,0020"));
+        Assert.Equal("", Attribute(path, "0008,0030"));
+        Assert.Equal("", Attribute(path, "0010,0040"));
+        Assert.Equal("19510203", Attribute(path, "0010,0030"));
+        Assert.Equal("1.2.826.0.1.3680043.10.4711.1", Attribute(path, "0020,000d"));
+        // Study Description is no attribute the SR copies.
+        Assert.DoesNotContain("(0008,1030)", ProcessRunner.Run(new ProcessCommand("dcmdump", path), ToolTimeout).EnsureSuccess().Stdout, StringComparison.Ordinal);
     }
 
     private static System.Text.Json.Nodes.JsonObject WithNotice(System.Text.Json.Nodes.JsonObject manifest)

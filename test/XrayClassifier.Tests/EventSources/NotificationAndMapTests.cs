@@ -95,7 +95,11 @@ public sealed class NotificationAndMapTests(S3ServerFixture fixture) : IClassFix
         var results = answer.GetProperty("Items").EnumerateArray().ToArray();
         Assert.Equal(keys, results.Select(r => r.GetProperty("Key").GetString()));
         Assert.All(results, r => Assert.Equal("SUCCEEDED", r.GetProperty("Status").GetString()));
-        foreach (var key in keys) Assert.Equal(2, (await _store.ListAsync("results/" + key)).Count);
+        foreach (var key in keys)
+        {
+            Assert.Equal(["results/" + key + ".fhir.json", "results/" + key + ".json"], (await _store.ListAsync("results/" + key)).Order(StringComparer.Ordinal));
+            FhirR4.ParseValid(System.Text.Encoding.UTF8.GetString(await _store.GetAsync("results/" + key + ".fhir.json")));
+        }
         Assert.Equal(4, Harness.ModelRuns);
     }
 

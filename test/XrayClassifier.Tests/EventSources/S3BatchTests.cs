@@ -117,9 +117,11 @@ public sealed class S3BatchTests(S3ServerFixture fixture) : IClassFixture<S3Serv
         Assert.Equal(1, parsed.GetProperty("heatmaps").GetArrayLength());
         var fhir = Encoding.UTF8.GetString(await _store.GetAsync(results + ".fhir.json"));
         Assert.Equal("Bundle", JsonDocument.Parse(fhir).RootElement.GetProperty("resourceType").GetString());
+        FhirR4.ParseValid(fhir);
         // The SR goes back beside the study it came from, so it carries the patient; nothing else does.
         var sr = await _store.GetAsync(results + ".sr.dcm");
         Assert.Equal("DICM", Encoding.ASCII.GetString(sr, 128, 4));
+        Dciodvfy.AssertNoError(sr);
         Assert.Contains(ArchiveStudies.PatientName, Encoding.ASCII.GetString(sr));
         foreach (var text in new[] { json, fhir, harness.Log.AllText })
         {
@@ -405,8 +407,17 @@ public sealed class S3BatchTests(S3ServerFixture fixture) : IClassFixture<S3Serv
         await watcher;
 
         Assert.All(answer.GetProperty("results").EnumerateArray(), r => AssertCode("Succeeded", r));
-        Assert.Equal(18, (await _store.ListAsync("results/" + prefix)).Count);
+        var written = await _store.ListAsync("results/" + prefix);
+        Assert.Equal(18, written.Count);
         Assert.True(seen > 0);
+        // Each whole result is what its representation promises: valid R4, an SR dciodvfy finds no error in.
+        foreach (var result in written.Where(r => !r.EndsWith(".fhir.json", StringComparison.Ordinal) && r.EndsWith(".json", StringComparison.Ordinal)))
+            JsonDocument.Parse(await _store.GetAsync(result)).Dispose();
+        foreach (var result in written.Where(r => r.EndsWith(".fhir.json", StringComparison.Ordinal)))
+            FhirR4.ParseValid(Encoding.UTF8.GetString(await _store.GetAsync(result)));
+        foreach (var result in written.Where(r => r.EndsWith(".sr.dcm", StringComparison.Ordinal)))
+            Dciodvfy.AssertNoError(await _store.GetAsync(result));
+        Assert.Equal(6, written.Count(r => r.EndsWith(".sr.dcm", StringComparison.Ordinal)));
     }
 
     [Fact]

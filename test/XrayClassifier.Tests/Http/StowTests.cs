@@ -32,9 +32,11 @@ public sealed class StowTests : IDisposable
         _efs.Dispose();
     }
 
-    /// <summary>A chest radiograph instance: DX, the view and study given, a 256×256 16-bit gradient.</summary>
+    /// <summary>A chest radiograph instance: DX, the view and study given, a 256×256 16-bit gradient — or, with
+    /// <paramref name="colour"/>, the same gradient as 8-bit RGB (a photograph of a film, say): a well-formed instance this
+    /// service cannot process, only MONOCHROME1/2 being classified.</summary>
     internal static byte[] Radiograph(string sopInstance, string view = "PA", string study = Study, string transferSyntax = DicomWriter.ExplicitVrLittleEndian,
-        string sopClass = DigitalXRay, bool pixels = true)
+        string sopClass = DigitalXRay, bool pixels = true, bool colour = false)
     {
         const ushort side = 256;
         var w = new DicomWriter()
@@ -45,7 +47,17 @@ public sealed class StowTests : IDisposable
             .Text(0x0018, 0x5101, "CS", view)
             .Text(0x0020, 0x000D, "UI", study)
             .Text(0x0020, 0x000E, "UI", study + ".2");
-        if (pixels)
+        if (pixels && colour)
+        {
+            var rgb = new byte[side * side * 3];
+            for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i / 3 % side + i / 3 / side);
+            // Image Pixel module (PS3.3 C.7.6.3) of an RGB image, interleaved (Planar Configuration 0).
+            w.UnsignedShort(0x0028, 0x0002, 3).Text(0x0028, 0x0004, "CS", "RGB").UnsignedShort(0x0028, 0x0006, 0)
+                .UnsignedShort(0x0028, 0x0010, side).UnsignedShort(0x0028, 0x0011, side).UnsignedShort(0x0028, 0x0100, 8)
+                .UnsignedShort(0x0028, 0x0101, 8).UnsignedShort(0x0028, 0x0102, 7).UnsignedShort(0x0028, 0x0103, 0)
+                .Element(0x7FE0, 0x0010, "OB", rgb);
+        }
+        else if (pixels)
         {
             var image = new byte[side * side * 2];
             for (int i = 0; i < side * side; i++) BitConverter.TryWriteBytes(image.AsSpan(i * 2), (ushort)((i % side + i / side) * 8));
@@ -147,16 +159,17 @@ public sealed class StowTests : IDisposable
         var body = Body(Radiograph("1.2.3.4.1"),
             Radiograph("1.2.3.4.2", transferSyntax: Jpeg2000),
             Radiograph("1.2.3.4.3", sopClass: ComprehensiveSr, pixels: false),
-            truncated);
+            truncated,
+            Radiograph("1.2.3.4.5", colour: true));
 
         var answer = await Stow(body);
 
         Assert.True(answer.Status == 202, answer.Body);
         Assert.Equal("1.2.3.4.1", Uid(Assert.Single(Items(answer, "00081199")), "00081155"));
         var failed = Items(answer, "00081198");
-        Assert.Equal(["1.2.3.4.2", "1.2.3.4.3", "1.2.3.4.9"], failed.Select(i => Uid(i, "00081155")));
-        Assert.Equal([0xC122, 0x0122, 0xA900], failed.Select(FailureReason));
-        Assert.Equal([49442, 290, 43264], failed.Select(FailureReason));
+        Assert.Equal(["1.2.3.4.2", "1.2.3.4.3", "1.2.3.4.9", "1.2.3.4.5"], failed.Select(i => Uid(i, "00081155")));
+        Assert.Equal([0xC122, 0x0122, 0xA900, 0x0110], failed.Select(FailureReason));
+        Assert.Equal([49442, 290, 43264, 272], failed.Select(FailureReason));
         Assert.Equal(ComprehensiveSr, Uid(failed[1], "00081150"));
         // Only the classified instance is in the workspace: a refused one leaves nothing behind.
         Assert.All(WorkspaceFiles(), f => Assert.StartsWith(answer.Header("X-Request-Id") + "-1.", f, StringComparison.Ordinal));
@@ -164,8 +177,9 @@ public sealed class StowTests : IDisposable
 
         var json = await Stow(body, accept: "application/json");
         var instances = json.Json.GetProperty("instances").EnumerateArray().ToArray();
-        Assert.Equal(["transfer-syntax-not-supported", "sop-class-not-supported", "data-set-does-not-match-sop-class"],
+        Assert.Equal(["transfer-syntax-not-supported", "sop-class-not-supported", "data-set-does-not-match-sop-class", "processing-failure"],
             instances[1..].Select(i => i.GetProperty("failure").GetString()));
+        Assert.Equal("tag:xray-classifier,2026:problem:dicom-not-greyscale", instances[4].GetProperty("problem").GetProperty("type").GetString());
         Assert.Equal("tag:xray-classifier,2026:problem:unsupported-transfer-syntax", instances[1].GetProperty("problem").GetProperty("type").GetString());
         Assert.Contains("gdcmconv", instances[1].GetProperty("problem").GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
@@ -177,6 +191,25 @@ public sealed class StowTests : IDisposable
 
         Assert.True(answer.Status == 409, answer.Body);
         Assert.Equal(49442, FailureReason(Assert.Single(Items(answer, "00081198"))));
+        Assert.Empty(Items(answer, "00081199"));
+        Assert.Empty(WorkspaceFiles());
+        Assert.Empty(_recorder.Tensors);
+    }
+
+    /// <summary>0110 "Processing failure" (PS3.18 Table I.2-2): a well-formed instance of a supported SOP class and transfer
+    /// syntax that this service cannot classify (colour). Alone, nothing is stored and the request was formed correctly:
+    /// 409 Conflict, as Table 10.5.3-1 answers a request none of whose instances could be stored.</summary>
+    [Fact]
+    public async Task AnInstanceThatCannotBeProcessedIsRefusedWith0110And409WhenAlone()
+    {
+        var answer = await Stow(Body(Radiograph("1.2.3.4.5", colour: true)), $"/prod/studies/{Study}");
+
+        Assert.True(answer.Status == 409, answer.Body);
+        Assert.Equal("application/dicom+json", answer.Header("Content-Type"));
+        var failed = Assert.Single(Items(answer, "00081198"));
+        Assert.Equal("1.2.3.4.5", Uid(failed, "00081155"));
+        Assert.Equal(DigitalXRay, Uid(failed, "00081150"));
+        Assert.Equal(0x0110, FailureReason(failed));
         Assert.Empty(Items(answer, "00081199"));
         Assert.Empty(WorkspaceFiles());
         Assert.Empty(_recorder.Tensors);
@@ -234,7 +267,10 @@ public sealed class StowTests : IDisposable
         (await Stow(Body(Radiograph("1.2.3.4.1"), Encoding.ASCII.GetBytes("just some text, not DICOM")))).AssertProblem(400, "not-dicom-part");
         (await Stow(Encoding.ASCII.GetBytes("just some text, not DICOM"), contentType: "application/dicom")).AssertProblem(400, "not-dicom-part");
         (await Stow([], contentType: Related)).AssertProblem(400, "missing-body");
-        (await Stow(Body(Radiograph("1.2.3.4.1")), accept: "application/dicom+xml")).AssertProblem(406, "not-acceptable");
+        var notAcceptable = (await Stow(Body(Radiograph("1.2.3.4.1")), accept: "application/dicom+xml")).AssertProblem(406, "not-acceptable");
+        // What the STOW route answers in, exactly: the Store Instances Response (PS3.18 §10.5.3) and its JSON reading.
+        Assert.Equal(["application/dicom+json", "application/json"],
+            notAcceptable.GetProperty("accepted").EnumerateArray().Select(a => a.GetString()));
         Assert.Empty(WorkspaceFiles());
         Assert.Empty(_recorder.Tensors);
     }

@@ -70,7 +70,7 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
         Assert.True(exit == 0, stderr + fhir.Body);
         Assert.Equal(200, fhir.Status);
         Assert.Equal("application/fhir+json; fhirVersion=4.0", fhir.Header("Content-Type"));
-        var bundle = FhirAnswerTests.ParseValid(fhir.Body, output);
+        var bundle = FhirR4.ParseValid(fhir.Body, output);
         Assert.Equal(Bundle.BundleType.Collection, bundle.Type);
         var report = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<DiagnosticReport>());
         Assert.Equal("cli-fhir-request", Assert.Single(report.Identifier).Value);
@@ -107,10 +107,7 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
     /// dcmdump reads the source's study and patient and a series of its own.</summary>
     internal static void AssertSrOf(string path, JsonElement json, ChestRadiograph source, ITestOutputHelper output)
     {
-        var verify = ProcessRunner.Run(new ProcessCommand("dciodvfy", path), ToolTimeout);
-        string verdict = verify.Stdout + verify.Stderr;
-        output.WriteLine($"dciodvfy:\n{verdict}");
-        Assert.DoesNotContain(verdict.Split('\n'), l => l.StartsWith("Error", StringComparison.Ordinal));
+        Dciodvfy.AssertNoError(path, output);
 
         var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout;
         var read = StructuredReportTests.ReadFindings(dump);
@@ -210,7 +207,7 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
         }
 
         Assert.Equal(["application/fhir+json; fhirVersion=4.0", "application/dicom", "application/dicom+json"], answers.Select(a => a.Header("Content-Type")));
-        Assert.Equal(16, FhirAnswerTests.ParseValid(answers[0].Body, output).Entry.Count);
+        Assert.Equal(16, FhirR4.ParseValid(answers[0].Body, output).Entry.Count);
         string sopInstance = StructuredReportTests.Attribute(Rooted("samples/study.dcm"), "0008,0018");
         Assert.StartsWith("2.25.", sopInstance, StringComparison.Ordinal);
         var sr = _temp.Combine("readme.sr.dcm");

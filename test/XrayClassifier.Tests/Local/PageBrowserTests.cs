@@ -279,10 +279,13 @@ public sealed class PageBrowserTests(PageStudies studies) : IAsyncLifetime, ICla
         Assert.EndsWith(".dcm", sr.SuggestedFilename);
         Assert.Equal("DICM", System.Text.Encoding.ASCII.GetString(srBytes, 128, 4));
         Assert.Contains("1.2.840.10008.5.1.4.1.1.88.34", System.Text.Encoding.ASCII.GetString(srBytes)); // Comprehensive 3D SR
+        Dciodvfy.AssertNoError(srBytes);
 
         var fhir = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-fhir").ClickAsync());
-        using var bundle = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync((await fhir.PathAsync())!));
+        string fhirText = await File.ReadAllTextAsync((await fhir.PathAsync())!);
+        using var bundle = System.Text.Json.JsonDocument.Parse(fhirText);
         Assert.Equal("Bundle", bundle.RootElement.GetProperty("resourceType").GetString());
+        FhirR4.ParseValid(fhirText);
         Assert.EndsWith(".fhir.json", fhir.SuggestedFilename);
         Assert.Empty(_consoleProblems);
     }

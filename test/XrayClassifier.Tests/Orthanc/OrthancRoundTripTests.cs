@@ -140,6 +140,6 @@ public sealed class OrthancRoundTripTests(ITestOutputHelper output) : IAsyncLife
         await _pacs.DeleteAsync(id);
         var fits = await _pacs.StowToAsync(ServerName, await _pacs.UploadAsync(compressed));
         Assert.Equal("Success", fits.GetProperty("State").GetString());
-        Assert.Single(await _pacs.StudyInstancesAsync(large.StudyInstanceUid), IsReport);
+        Dciodvfy.AssertNoError(Assert.Single(await _pacs.StudyInstancesAsync(large.StudyInstanceUid), IsReport), output);
     }
 }

@@ -35,6 +35,7 @@ public sealed class Int8AnswerTests
             ProxyEventBuilder.Post().Header("Accept", "application/fhir+json").BinaryBody(TestImages.Xray, "image/png").ToStream()));
         Assert.True(fhir.Status == 200, fhir.Body);
         Assert.Contains("pooled-linear-test (int8)", fhir.Body);
+        FhirR4.ParseValid(fhir.Body);
     }
 
     [Fact]

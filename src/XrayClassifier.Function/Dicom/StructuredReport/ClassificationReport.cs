@@ -51,23 +51,23 @@ public static class ClassificationReport
             .Text(0x0008, 0x0013, "TM", time)
             .Text(0x0008, 0x0016, "UI", ComprehensiveThreeDSrSopClass)
             .Text(0x0008, 0x0018, "UI", sopInstanceUid)
-            .Text(0x0008, 0x0020, "DA", source.StudyDate ?? "")
+            .Text(0x0008, 0x0020, "DA", Copied("DA", source.StudyDate))
             .Text(0x0008, 0x0023, "DA", date)
-            .Text(0x0008, 0x0030, "TM", source.StudyTime ?? "")
+            .Text(0x0008, 0x0030, "TM", Copied("TM", source.StudyTime))
             .Text(0x0008, 0x0033, "TM", time)
-            .Text(0x0008, 0x0050, "SH", source.AccessionNumber ?? "")
+            .Text(0x0008, 0x0050, "SH", Copied("SH", source.AccessionNumber))
             .Text(0x0008, 0x0060, "CS", "SR")
             .Text(0x0008, 0x0070, "LO", algorithm.Manufacturer)
-            .Text(0x0008, 0x0090, "PN", source.ReferringPhysicianName ?? "")
+            .Text(0x0008, 0x0090, "PN", Copied("PN", source.ReferringPhysicianName))
             .Sequence(0x0008, 0x0110, PrivateSchemes(w, findings))
             .Text(0x0008, 0x0201, "SH", "+0000")
             .Text(0x0008, 0x103E, "LO", "AI classification results")
             .Text(0x0008, 0x1090, "LO", algorithm.ModelName)
             .Sequence(0x0008, 0x1111, [])
-            .Text(0x0010, 0x0010, "PN", source.PatientName ?? "")
-            .Text(0x0010, 0x0020, "LO", source.PatientId ?? "")
-            .Text(0x0010, 0x0030, "DA", source.PatientBirthDate ?? "")
-            .Text(0x0010, 0x0040, "CS", source.PatientSex ?? "")
+            .Text(0x0010, 0x0010, "PN", Copied("PN", source.PatientName))
+            .Text(0x0010, 0x0020, "LO", Copied("LO", source.PatientId))
+            .Text(0x0010, 0x0030, "DA", Copied("DA", source.PatientBirthDate))
+            .Text(0x0010, 0x0040, "CS", PatientSex(source.PatientSex))
             .Text(0x0018, 0x1020, "LO", string.Join('\\', algorithm.SoftwareVersions))
             .Sequence(0x0018, 0xA001, e => e
                 .Text(0x0008, 0x0070, "LO", algorithm.Manufacturer)
@@ -78,7 +78,7 @@ public static class ClassificationReport
                 .Sequence(0x0040, 0xA170, c => ContentItem.Write(c, SrCodes.ProcessingAlgorithm)))
             .Text(0x0020, 0x000D, "UI", studyUid)
             .Text(0x0020, 0x000E, "UI", DicomUid.New())
-            .Text(0x0020, 0x0010, "SH", source.StudyId ?? "")
+            .Text(0x0020, 0x0010, "SH", Copied("SH", source.StudyId))
             .Integer(0x0020, 0x0011, SeriesNumber)
             .Integer(0x0020, 0x0013, 1);
 
@@ -104,6 +104,13 @@ public static class ClassificationReport
         var file = DicomWriter.Part10(new FileMetaInformation(ComprehensiveThreeDSrSopClass, sopInstanceUid), w.ToArray());
         return new ReportFile(file, ComprehensiveThreeDSrSopClass, sopInstanceUid, studyUid);
     }
+
+    /// <summary>A source's text value as the report may carry it: fitted to its VR (<see cref="TextValues.Copied"/>), empty
+    /// when nothing fits — the attributes copied are Type 2, present with no value when unknown.</summary>
+    private static string Copied(string vr, string? value) => TextValues.Copied(vr, value) ?? "";
+
+    /// <summary>Patient's Sex as PS3.3 §C.7.1.1 enumerates it (M, F, O); any other value is not known, so empty.</summary>
+    private static string PatientSex(string? value) => TextValues.Copied("CS", value) is { } sex && sex is "M" or "F" or "O" ? sex : "";
 
     /// <summary>The Coding Scheme Identification Sequence's items: every private scheme the report uses — 99IHE always
     /// (Contributing Equipment's purpose of reference), 99XRAYLABEL when a finding has no standard code.</summary>

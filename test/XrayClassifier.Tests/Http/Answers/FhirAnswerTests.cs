@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Firely.Fhir.Validation;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
-using Hl7.Fhir.Specification.Source;
-using Hl7.Fhir.Specification.Terminology;
 using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Http.Answers;
 using XrayClassifier.Function.Imaging;
@@ -43,35 +39,12 @@ public sealed class FhirAnswerTests(ITestOutputHelper output) : IDisposable
         return ProxyAnswer.ReadAsync(function.FunctionHandler(e.ToStream()));
     }
 
-    private static readonly Lazy<Validator> R4Validator = new(() =>
-    {
-        // specification.zip (copied beside the tests by Hl7.Fhir.Specification.Data.R4): base R4's profiles, value sets
-        // and code systems, so structure, cardinality, invariants and the required bindings are checked offline.
-        var resolver = new CachedResolver(ZipSource.CreateValidationSource());
-        return new Validator(resolver, new LocalTerminologyService(resolver));
-    });
+    private static Bundle Parse(string json) => FhirR4.Parse(json);
 
-    private static Bundle Parse(string json) => new FhirJsonDeserializer().Deserialize<Bundle>(json);
-
-    private static OperationOutcome Validate(Bundle bundle)
-    {
-        lock (R4Validator) return R4Validator.Value.Validate(bundle);
-    }
+    private static OperationOutcome Validate(Bundle bundle) => FhirR4.Validate(bundle);
 
     /// <summary>The answer parsed, after Firely's validator found no error in it (every FHIR answer these tests read).</summary>
-    private Bundle ParseValid(string json) => ParseValid(json, output);
-
-    /// <summary>The same check for FHIR answers other tests read (the local tool's invoke, the Native AOT bootstrap).</summary>
-    internal static Bundle ParseValid(string json, ITestOutputHelper output)
-    {
-        var bundle = Parse(json);
-        var outcome = Validate(bundle);
-        foreach (var issue in outcome.Issue)
-            output.WriteLine($"{issue.Severity} {issue.Code}: {issue.Details?.Text} @ {string.Join(",", issue.Expression ?? [])}");
-        output.WriteLine($"validator: {outcome.Issue.Count} issues, {outcome.Issue.Count(i => i.Severity == OperationOutcome.IssueSeverity.Warning)} warnings");
-        Assert.DoesNotContain(outcome.Issue, i => i.Severity is OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal);
-        return bundle;
-    }
+    private Bundle ParseValid(string json) => FhirR4.ParseValid(json, output);
 
     [Fact]
     public async Task AnswersABundleThatFirelysValidatorFindsNoErrorIn()
