@@ -75,10 +75,12 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
         return requests.Last(r => r.Path.EndsWith("/classify", StringComparison.Ordinal)).Headers;
     }
 
-    [Fact]
-    public async Task UnderCognitoAsksForATokenAndSendsItAsABearerToken()
+    [Theory]
+    [InlineData(ApiAuthorizer.COGNITO_USER_POOLS)]
+    [InlineData(ApiAuthorizer.JWT)]
+    public async Task UnderCognitoOrAnIssuersJwtAsksForATokenAndSendsItAsABearerToken(ApiAuthorizer authorizer)
     {
-        var (page, requests, problems, server) = await OpenAsync(ApiAuthorizer.COGNITO_USER_POOLS);
+        var (page, requests, problems, server) = await OpenAsync(authorizer);
         await using var _ = server;
 
         await Assertions.Expect(page.Locator("#token")).ToBeVisibleAsync();
