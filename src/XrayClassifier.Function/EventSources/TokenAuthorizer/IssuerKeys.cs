@@ -78,9 +78,8 @@ internal sealed class IssuerKeys(OidcIssuerSettings issuer, HttpClient http, Tim
         string? jwksUri, discoveredIssuer;
         using (var document = await GetJsonAsync(discovery, "discovery document", cancel).ConfigureAwait(false))
         {
-            var root = document.RootElement;
-            discoveredIssuer = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("issuer", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
-            jwksUri = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("jwks_uri", out var j) && j.ValueKind == JsonValueKind.String ? j.GetString() : null;
+            discoveredIssuer = Member(document.RootElement, "issuer");
+            jwksUri = Member(document.RootElement, "jwks_uri");
         }
         // §4.3: the issuer in the document must be exactly the one it was fetched for, or its keys are another issuer's.
         if (discoveredIssuer != issuer.IssuerText)
@@ -109,6 +108,19 @@ internal sealed class IssuerKeys(OidcIssuerSettings issuer, HttpClient http, Tim
         catch (JsonException e)
         {
             throw new IssuerUnavailableException($"The {what} at {uri} is not JSON ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>A string member of the discovery document, or null (absent, not a string, not UTF-8).</summary>
+    private static string? Member(JsonElement root, string name)
+    {
+        try
+        {
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

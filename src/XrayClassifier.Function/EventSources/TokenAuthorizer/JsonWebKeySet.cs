@@ -52,6 +52,19 @@ internal static class JsonWebKeySet
     public static IReadOnlyList<SigningKey> Read(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > MaxBytes) throw new JsonException($"The key set is over {MaxBytes} bytes.");
+        try
+        {
+            return ReadKeys(utf8);
+        }
+        // A member name or string that is not UTF-8 (found by the fuzzer, target jwks).
+        catch (InvalidOperationException e)
+        {
+            throw new JsonException("The key set has a string that is not UTF-8.", e);
+        }
+    }
+
+    private static IReadOnlyList<SigningKey> ReadKeys(ReadOnlySpan<byte> utf8)
+    {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 8 });
         using var document = JsonDocument.ParseValue(ref reader);
         if (document.RootElement.ValueKind != JsonValueKind.Object

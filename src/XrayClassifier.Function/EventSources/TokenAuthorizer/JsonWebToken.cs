@@ -37,6 +37,19 @@ internal sealed record JsonWebToken(string Algorithm, string? KeyId, byte[] Sign
         var header = Decode(compact[..first]);
         var payload = Decode(compact[(first + 1)..second]);
         var signature = Decode(compact[(second + 1)..]);
+        try
+        {
+            return Read(header, payload, signature, Encoding.ASCII.GetBytes(compact[..second].ToArray()));
+        }
+        // A member name or string that is not UTF-8 (found by the fuzzer, target jwt): System.Text.Json throws this on reading it.
+        catch (InvalidOperationException)
+        {
+            throw Refused(TokenRefusal.Malformed);
+        }
+    }
+
+    private static JsonWebToken Read(byte[] header, byte[] payload, byte[] signature, byte[] signingInput)
+    {
 
         string? algorithm = null, keyId = null;
         using (var h = Parse(header))
@@ -80,7 +93,6 @@ internal sealed record JsonWebToken(string Algorithm, string? KeyId, byte[] Sign
                 }
             }
         }
-        var signingInput = Encoding.ASCII.GetBytes(compact[..second].ToArray());
         return new JsonWebToken(algorithm, keyId, signingInput, signature, issuer, subject, audiences, expiresAt, notBefore);
     }
 
