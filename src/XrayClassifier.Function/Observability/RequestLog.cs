@@ -121,7 +121,8 @@ public sealed class RequestLog
     }
 
     /// <summary>The token authorizer's decision: allowed, with the principal (<c>sub</c>) and the issuer; or refused, with the
-    /// reason (TokenRefusal). Nothing else of the token, and never the token.</summary>
+    /// reason (TokenRefusal) — and the principal when the token was valid but lacked the role. Nothing else of the token,
+    /// and never the token.</summary>
     public void Authorization(string requestId, bool allowed, string? reason, string? subject, string? issuer)
     {
         var buffer = new ArrayBufferWriter<byte>(512);

@@ -44,6 +44,7 @@ public class SecurityTemplateTests
             new Dictionary<string, string>
             {
                 ["Authorizer"] = "JWT", ["OidcIssuerUrl"] = EntraIssuer, ["OidcAudience"] = "6e1a9c44-2f0b-4d8e-9a57-3c2b1d0e8f71",
+                ["OidcRequiredRole"] = "Classify.Invoke",
             },
         };
         foreach (var endpoint in new[] { "REGIONAL", "PRIVATE" })
@@ -364,6 +365,7 @@ public class SecurityTemplateTests
             Assert.False(function.ContainsKey("VpcConfig") || function.ContainsKey("FileSystemConfigs"), v.ToString());
             AssertJson(Ref("OidcIssuerUrl"), function["Environment"]!["Variables"]!["XRAY_OIDC_ISSUER"], v);
             AssertJson(Ref("OidcAudience"), function["Environment"]!["Variables"]!["XRAY_OIDC_AUDIENCE"], v);
+            AssertJson(Ref("OidcRequiredRole"), function["Environment"]!["Variables"]!["XRAY_OIDC_REQUIRED_ROLE"], v);
             if (v.P("SignerProfileVersionArn") != "")
                 AssertJson(GetAtt("CodeSigningConfig", "CodeSigningConfigArn"), function["CodeSigningConfigArn"], v);
             AssertJson(GetAtt("TokenAuthorizerRole", "Arn"), function["Role"], v);

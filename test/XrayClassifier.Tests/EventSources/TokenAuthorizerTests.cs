@@ -40,10 +40,11 @@ public sealed class TokenAuthorizerTests : IDisposable
         _function = Authorizer(_issuer.Issuer, Audience);
     }
 
-    private Function.Function Authorizer(string issuer, string audience) => new(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
+    private Function.Function Authorizer(string issuer, string audience, string? role = null) => new(new DictionaryEnvironmentVariables(new Dictionary<string, string?>
     {
         ["XRAY_OIDC_ISSUER"] = issuer,
         ["XRAY_OIDC_AUDIENCE"] = audience,
+        ["XRAY_OIDC_REQUIRED_ROLE"] = role,
         // Nothing there: the authorizer must not need it.
         ["XRAY_EFS_ROOT"] = _noEfs.Combine("absent"),
     }), new FunctionServices { Log = _log, Clock = _clock });
@@ -59,7 +60,7 @@ public sealed class TokenAuthorizerTests : IDisposable
 
     /// <summary>A token as Entra ID issues one for a client-credentials grant (v2.0), signed by Microsoft.IdentityModel.</summary>
     private string Token(SecurityKey? key = null, string? algorithm = null, string? issuer = null, object? audience = null,
-        TimeSpan? expiresIn = null, TimeSpan? notBeforeIn = null, string? subject = Subject)
+        TimeSpan? expiresIn = null, TimeSpan? notBeforeIn = null, string? subject = Subject, string[]? roles = null, string? scopes = null)
     {
         var now = _clock.GetUtcNow();
         var claims = new Dictionary<string, object>
@@ -71,8 +72,9 @@ public sealed class TokenAuthorizerTests : IDisposable
             ["exp"] = (now + (expiresIn ?? TimeSpan.FromMinutes(60))).ToUnixTimeSeconds(),
             ["tid"] = "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
             ["azp"] = "3f6a8b1c-9d2e-4f70-8a1b-2c3d4e5f6a7b",
-            ["roles"] = new[] { "Classify.Invoke" },
+            ["roles"] = roles ?? ["Classify.Invoke"],
         };
+        if (scopes is not null) claims["scp"] = scopes;
         if (subject is not null) claims["sub"] = subject;
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
@@ -143,6 +145,21 @@ public sealed class TokenAuthorizerTests : IDisposable
         var answer = await AllowAsync("bearer " + Token(new ECDsaSecurityKey(_ec) { KeyId = "ec-1" }, SecurityAlgorithms.EcdsaSha256,
             audience: new[] { "api://xray-classifier", Audience }));
         Assert.Equal(Subject, answer.GetProperty("principalId").GetString());
+    }
+
+    [Fact]
+    public async Task WithARequiredRoleDeniesAValidTokenWithoutItAndAllowsTheRoleOrTheScope()
+    {
+        using var function = Authorizer(_issuer.Issuer, Audience, "Classify.Invoke");
+        string Effect(JsonElement answer) => answer.GetProperty("policyDocument").GetProperty("Statement")[0].GetProperty("Effect").GetString()!;
+
+        Assert.Equal("Allow", Effect(await AllowAsync("Bearer " + Token(), function)));
+        Assert.Equal("Allow", Effect(await AllowAsync("Bearer " + Token(roles: [], scopes: "User.Read Classify.Invoke"), function)));
+        // Known but not permitted: a Deny (API Gateway's 403), with the principal, not the 401 of an invalid token.
+        var denied = await AllowAsync("Bearer " + Token(roles: ["Classify.Read", "classify.invoke"], scopes: "Classify.Invoke.All"), function);
+        Assert.Equal("Deny", Effect(denied));
+        Assert.Equal(Subject, denied.GetProperty("principalId").GetString());
+        Assert.Contains(_log.Lines, l => l.Contains("\"reason\":\"missing-role\"", StringComparison.Ordinal) && l.Contains(Subject, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -59,11 +59,13 @@ internal sealed class BearerTokenAuthorizer(XrayOptions options, HttpClient http
             if (token.ExpiresAt is not double exp || now >= exp + skew) throw new UnauthorizedException(TokenRefusal.Expired);
             if (token.NotBefore is double nbf && now + skew < nbf) throw new UnauthorizedException(TokenRefusal.NotYetValid);
             var subject = token.Subject ?? throw new UnauthorizedException(TokenRefusal.NoSubject);
-            log.Authorization(requestId, allowed: true, reason: null, subject, settings.IssuerText);
+            // Who the caller is is proven; whether it may call is the role: without it, a Deny (API Gateway's 403), not a 401.
+            bool allowed = settings.RequiredRole is not { } role || token.Roles.Contains(role, StringComparer.Ordinal);
+            log.Authorization(requestId, allowed, allowed ? null : ReasonName(TokenRefusal.MissingRole), subject, settings.IssuerText);
             return JsonSerializer.SerializeToUtf8Bytes(new TokenAuthorizerResponse
             {
                 PrincipalId = subject,
-                PolicyDocument = new AuthorizerPolicy { Statement = [new AuthorizerStatement { Effect = "Allow", Resource = StageResource(request.MethodArn)! }] },
+                PolicyDocument = new AuthorizerPolicy { Statement = [new AuthorizerStatement { Effect = allowed ? "Allow" : "Deny", Resource = StageResource(request.MethodArn)! }] },
                 Context = new Dictionary<string, string> { ["sub"] = subject, ["issuer"] = settings.IssuerText },
             }, EventSourceJsonContext.Default.TokenAuthorizerResponse);
         }
@@ -99,5 +101,6 @@ internal sealed class BearerTokenAuthorizer(XrayOptions options, HttpClient http
         TokenRefusal.Expired => "expired",
         TokenRefusal.NotYetValid => "not-yet-valid",
         TokenRefusal.NoSubject => "no-subject",
+        TokenRefusal.MissingRole => "missing-role",
     };
 }

@@ -10,7 +10,7 @@ namespace XrayClassifier.Function.EventSources.TokenAuthorizer;
 /// reader; bounded (<see cref="MaxLength"/>, JSON depth 8) and fuzzed (tools/XrayClassifier.Fuzz, target jwt).
 /// </summary>
 internal sealed record JsonWebToken(string Algorithm, string? KeyId, byte[] SigningInput, byte[] Signature,
-    string? Issuer, string? Subject, IReadOnlyList<string> Audiences, double? ExpiresAt, double? NotBefore)
+    string? Issuer, string? Subject, IReadOnlyList<string> Audiences, double? ExpiresAt, double? NotBefore, IReadOnlyList<string> Roles)
 {
     /// <summary>Longest token read: API Gateway takes at most 10 KB of headers; Entra ID's tokens are 1–3 KB.</summary>
     public const int MaxLength = 10 * 1024;
@@ -72,6 +72,7 @@ internal sealed record JsonWebToken(string Algorithm, string? KeyId, byte[] Sign
 
         string? issuer = null, subject = null;
         var audiences = new List<string>();
+        var roles = new List<string>();
         double? expiresAt = null, notBefore = null;
         using (var p = Parse(payload))
         {
@@ -83,6 +84,13 @@ internal sealed record JsonWebToken(string Algorithm, string? KeyId, byte[] Sign
                     case "sub": subject = Text(claim.Value); break;
                     case "exp": expiresAt = NumericDate(claim.Value); break;
                     case "nbf": notBefore = NumericDate(claim.Value); break;
+                    // Entra ID: app roles granted to the caller (an array); delegated scopes (one space-separated string).
+                    case "roles" when claim.Value.ValueKind == JsonValueKind.Array && claim.Value.GetArrayLength() <= 256:
+                        foreach (var r in claim.Value.EnumerateArray()) if (r.ValueKind == JsonValueKind.String) roles.Add(r.GetString()!);
+                        break;
+                    case "scp" when claim.Value.ValueKind == JsonValueKind.String:
+                        roles.AddRange(claim.Value.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                        break;
                     case "aud":
                         // RFC 7519 §4.1.3: one string or an array of strings.
                         if (claim.Value.ValueKind == JsonValueKind.String) audiences.Add(claim.Value.GetString()!);
@@ -93,7 +101,7 @@ internal sealed record JsonWebToken(string Algorithm, string? KeyId, byte[] Sign
                 }
             }
         }
-        return new JsonWebToken(algorithm, keyId, signingInput, signature, issuer, subject, audiences, expiresAt, notBefore);
+        return new JsonWebToken(algorithm, keyId, signingInput, signature, issuer, subject, audiences, expiresAt, notBefore, roles);
     }
 
     private static byte[] Decode(ReadOnlySpan<char> segment)

@@ -22,6 +22,9 @@ internal enum TokenRefusal
     NotYetValid,
     /// <summary>No <c>sub</c>: nobody to name as the principal.</summary>
     NoSubject,
+    /// <summary>Neither <c>roles</c> nor <c>scp</c> holds the required role (<c>XRAY_OIDC_REQUIRED_ROLE</c>): answered with a
+    /// Deny policy (API Gateway's 403), not "Unauthorized" — the caller is known, only not permitted.</summary>
+    MissingRole,
 }
 
 /// <summary>The token is not admitted. Its message is exactly "Unauthorized": API Gateway answers a Lambda TOKEN authorizer's
