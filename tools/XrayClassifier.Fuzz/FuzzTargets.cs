@@ -24,6 +24,9 @@ public static class FuzzTargets
         EventSourceTargets.DistributedMapItem(),
         EventSourceTargets.DistributedMapBatch(),
         StowResponseTarget.Create(),
+        TokenAuthorizerTargets.Token(),
+        TokenAuthorizerTargets.KeySet(),
+        TokenAuthorizerTargets.Event(),
         QuantizerTargets.Model(),
         QuantizerTargets.Labels(),
     ];

@@ -11,4 +11,7 @@ public enum ApiAuthorizer
     AWS_IAM,
     /// <summary>A user pool's ID token in <c>Authorization: Bearer</c>.</summary>
     COGNITO_USER_POOLS,
+    /// <summary>An external OpenID Connect issuer's JWT (Entra ID) in <c>Authorization: Bearer</c>, checked by the stack's
+    /// Lambda TOKEN authorizer (EventSources/TokenAuthorizer).</summary>
+    JWT,
 }

@@ -60,6 +60,14 @@ public sealed class XrayOptions
     /// <summary>Where the web page signs its user in for a token (<c>XRAY_SIGNIN_*</c>); not configured by default. Its
     /// problems are among <see cref="Problems"/>.</summary>
     public SignInSettings SignIn { get; init; } = new();
+    /// <summary>True when <c>XRAY_OIDC_ISSUER</c> is set: this environment is the API's Lambda TOKEN authorizer (Authorizer JWT)
+    /// and nothing else — it loads nothing from EFS and answers only API Gateway's TOKEN events.</summary>
+    public bool IsTokenAuthorizer { get; init; }
+    /// <summary>The issuer and audience the token authorizer admits, or null (not the authorizer, or its settings are
+    /// unusable: <see cref="OidcIssuerProblems"/>).</summary>
+    public OidcIssuerSettings? OidcIssuer { get; init; }
+    /// <summary>Why <see cref="OidcIssuer"/> is unusable: the authorizer fails each invocation saying so.</summary>
+    public IReadOnlyList<string> OidcIssuerProblems { get; init; } = [];
     /// <summary>Largest accepted encoded image (<c>XRAY_MAX_IMAGE_BYTES</c>).</summary>
     public long MaxImageBytes { get; init; } = 10 * 1024 * 1024;
     /// <summary>Largest accepted width×height, checked from the header before decoding (<c>XRAY_MAX_PIXELS</c>).</summary>
@@ -244,6 +252,8 @@ public sealed class XrayOptions
         var (signIn, signInProblems) = SignInSettings.FromEnvironment(env);
         problems.AddRange(signInProblems);
 
+        var (oidcIssuer, oidcProblems) = OidcIssuerSettings.FromEnvironment(env);
+
         var defaults = new XrayOptions();
         return new XrayOptions
         {
@@ -258,6 +268,9 @@ public sealed class XrayOptions
             CorsOrigin = Text("XRAY_CORS_ORIGIN") ?? defaults.CorsOrigin,
             ApiAuthorizer = authorizer,
             SignIn = signIn,
+            IsTokenAuthorizer = !string.IsNullOrWhiteSpace(env.Get(OidcIssuerSettings.IssuerVariable)),
+            OidcIssuer = oidcIssuer,
+            OidcIssuerProblems = oidcProblems,
             MaxImageBytes = PositiveLong("XRAY_MAX_IMAGE_BYTES") ?? defaults.MaxImageBytes,
             MaxPixels = PositiveLong("XRAY_MAX_PIXELS") ?? defaults.MaxPixels,
             MinImageSide = PositiveInt("XRAY_MIN_IMAGE_SIDE") ?? defaults.MinImageSide,

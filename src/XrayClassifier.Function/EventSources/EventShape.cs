@@ -21,7 +21,7 @@ internal static class EventShape
     {
         var seen = new List<string>();
         names = seen;
-        bool proxy = false, schemaVersion = false, tasks = false, records = false, items = false, key = false;
+        bool proxy = false, schemaVersion = false, tasks = false, records = false, items = false, key = false, token = false, methodArn = false;
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         try
         {
@@ -44,6 +44,8 @@ internal static class EventShape
                     case "Records": records = true; break;
                     case "Items": items = true; break;
                     case "Key": key = true; break;
+                    case "authorizationToken": token = true; break;
+                    case "methodArn": methodArn = true; break;
                 }
                 reader.Read();
                 reader.Skip();
@@ -57,6 +59,7 @@ internal static class EventShape
             return EventSourceKind.ApiGateway;
         }
         return proxy ? EventSourceKind.ApiGateway
+            : token && methodArn ? EventSourceKind.TokenAuthorizer
             : schemaVersion && tasks ? EventSourceKind.S3BatchOperations
             : records ? EventSourceKind.S3Notification
             : items ? EventSourceKind.DistributedMapBatch

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using XrayClassifier.Function.EventSources.DistributedMap;
 using XrayClassifier.Function.EventSources.S3Batch;
 using XrayClassifier.Function.EventSources.S3Notifications;
+using XrayClassifier.Function.EventSources.TokenAuthorizer;
 
 namespace XrayClassifier.Function.EventSources;
 
@@ -21,6 +22,8 @@ namespace XrayClassifier.Function.EventSources;
 [JsonSerializable(typeof(DistributedMapBatchResult))]
 [JsonSerializable(typeof(List<DistributedMapItemResult>))]
 [JsonSerializable(typeof(ArchiveSummary))]
+[JsonSerializable(typeof(TokenAuthorizerRequest))]
+[JsonSerializable(typeof(TokenAuthorizerResponse))]
 internal sealed partial class EventSourceJsonContext : JsonSerializerContext
 {
     /// <summary>Keys and messages written as they are (no \u escapes of '+', '&lt;' or non-ASCII letters).</summary>

@@ -15,6 +15,9 @@ internal enum EventSourceKind
     DistributedMapItem,
     /// <summary>A Distributed Map batch (ItemBatcher): <c>{Items: […], BatchInput: {…}}</c>.</summary>
     DistributedMapBatch,
+    /// <summary>API Gateway's Lambda TOKEN authorizer event: <c>{type: "TOKEN", authorizationToken, methodArn}</c> (template
+    /// Authorizer JWT; answered by the authorizer function only, TokenAuthorizer/BearerTokenAuthorizer).</summary>
+    TokenAuthorizer,
     /// <summary>A JSON value of none of these shapes: the invocation fails, saying so.</summary>
     Unrecognised,
 }

@@ -3,6 +3,7 @@ using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.EventSources.DistributedMap;
 using XrayClassifier.Function.EventSources.S3Batch;
 using XrayClassifier.Function.EventSources.S3Notifications;
+using XrayClassifier.Function.EventSources.TokenAuthorizer;
 using XrayClassifier.Function.Hosting;
 using XrayClassifier.Function.Http;
 using XrayClassifier.Function.Observability;
@@ -16,7 +17,8 @@ namespace XrayClassifier.Function.EventSources;
 /// <see cref="ArchiveClassification"/> work; anything else fails the invocation with <see cref="EventNotUnderstoodException"/>
 /// (logged) — a caller that is not API Gateway is never answered with a proxy response.
 /// </summary>
-internal sealed class InvocationHandler(RequestHandler api, ArchiveClassification archive, XrayOptions options, RequestLog log, TimeProvider clock, int maxEventBytes)
+internal sealed class InvocationHandler(RequestHandler api, ArchiveClassification archive, XrayOptions options, RequestLog log, TimeProvider clock, int maxEventBytes,
+    BearerTokenAuthorizer? authorizer = null)
 {
     public async Task<Stream> HandleAsync(Stream input, DateTimeOffset? runtimeDeadline)
     {
@@ -26,6 +28,12 @@ internal sealed class InvocationHandler(RequestHandler api, ArchiveClassificatio
         var deadline = InvocationDeadline.Starting(deadlineAt, clock);
         try
         {
+            // The authorizer function (XRAY_OIDC_ISSUER) answers TOKEN events only, and only it answers them: it has no model,
+            // and the classifier has no issuer.
+            if (options.IsTokenAuthorizer != (kind == EventSourceKind.TokenAuthorizer))
+                throw new EventNotUnderstoodException(options.IsTokenAuthorizer
+                    ? "This function is the API's token authorizer (XRAY_OIDC_ISSUER is set): it reads only API Gateway TOKEN authorizer events."
+                    : "A TOKEN authorizer event reached the classifier: the authorizer is the stack's own function (Authorizer JWT), which has XRAY_OIDC_ISSUER.");
             return kind switch
             {
                 EventSourceKind.ApiGateway => await api.HandleAsync(stream, warmUp: null, ApiDeadline(deadlineAt)).ConfigureAwait(false),
@@ -33,13 +41,14 @@ internal sealed class InvocationHandler(RequestHandler api, ArchiveClassificatio
                 EventSourceKind.S3Notification => await NotificationAsync(utf8, deadline).ConfigureAwait(false),
                 EventSourceKind.DistributedMapItem => await DistributedMapAsync(DistributedMaps.ReadItem(utf8.Span, options), deadline).ConfigureAwait(false),
                 EventSourceKind.DistributedMapBatch => await DistributedMapAsync(DistributedMaps.ReadBatch(utf8.Span, options), deadline).ConfigureAwait(false),
+                EventSourceKind.TokenAuthorizer => new MemoryStream(await authorizer!.AuthorizeAsync(utf8, CancellationToken.None).ConfigureAwait(false), writable: false),
                 EventSourceKind.Unrecognised => throw new EventNotUnderstoodException(
                     "The invocation's event is none this function reads: an API Gateway REST proxy event, an S3 Batch Operations task " +
                     "(invocationSchemaVersion, tasks), S3 event notifications (Records), or a Step Functions Distributed Map item over an S3 " +
-                    "listing (Key) or batch (Items). Its top-level members: " + (names.Count == 0 ? "none" : string.Join(", ", names.Select(Shorten))) + "."),
+                    "listing (Key) or batch (Items), or an API Gateway TOKEN authorizer event (authorizationToken, methodArn). Its top-level members: " + (names.Count == 0 ? "none" : string.Join(", ", names.Select(Shorten))) + "."),
             };
         }
-        catch (Exception e) when (e is EventNotUnderstoodException or TemporaryFailureException or PermanentFailureException)
+        catch (Exception e) when (e is EventNotUnderstoodException or TemporaryFailureException or PermanentFailureException or IssuerUnavailableException)
         {
             log.InvocationFailed(Guid.NewGuid().ToString("D"), SourceName(kind), e.GetType().Name, e.Message);
             throw;
@@ -97,6 +106,7 @@ internal sealed class InvocationHandler(RequestHandler api, ArchiveClassificatio
         EventSourceKind.S3BatchOperations => S3BatchOperations.Source,
         EventSourceKind.S3Notification => S3Notifications.S3Notifications.Source,
         EventSourceKind.DistributedMapItem or EventSourceKind.DistributedMapBatch => DistributedMaps.Source,
+        EventSourceKind.TokenAuthorizer => BearerTokenAuthorizer.Source,
         EventSourceKind.Unrecognised => "unrecognised",
     };
 

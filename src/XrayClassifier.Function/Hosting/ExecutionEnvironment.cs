@@ -24,6 +24,9 @@ internal sealed class ExecutionEnvironment : IDisposable
     private readonly FunctionServices _services;
     private readonly RequestLog _log;
     private readonly StowRsClient _resultsClient;
+    private readonly HttpClient? _issuerClient;
+    /// <summary>Each request to the token issuer (discovery, key set): within the authorizer function's 10 s, with room for a retry by API Gateway's caller.</summary>
+    private static readonly TimeSpan IssuerTimeout = TimeSpan.FromSeconds(4);
 
     public ExecutionEnvironment(IEnvironmentVariables environment, FunctionServices services)
     {
@@ -45,6 +48,14 @@ internal sealed class ExecutionEnvironment : IDisposable
             problems, new CorsPolicy(Options.CorsOrigin), _log, maxEventBytes, services.Clock);
         var archive = new ArchiveClassification(new ImageClassification(Host, workspace, _log, services.RequestLoadWait), new ArchiveBucket(Uploads),
             problems, Options, _log);
+        if (Options.IsTokenAuthorizer)
+        {
+            // The API's token authorizer (Authorizer JWT): no EFS, no model, no warm-up; the issuer's keys are fetched on first use.
+            _issuerClient = new HttpClient { Timeout = IssuerTimeout };
+            Invocations = new InvocationHandler(Handler, archive, Options, _log, services.Clock, maxEventBytes,
+                new EventSources.TokenAuthorizer.BearerTokenAuthorizer(Options, _issuerClient, _log, services.Clock));
+            return;
+        }
         Invocations = new InvocationHandler(Handler, archive, Options, _log, services.Clock, maxEventBytes);
         Initialise();
     }
@@ -130,6 +141,7 @@ internal sealed class ExecutionEnvironment : IDisposable
     {
         Uploads.Dispose();
         _resultsClient.Dispose();
+        _issuerClient?.Dispose();
         Host.Dispose();
     }
 }

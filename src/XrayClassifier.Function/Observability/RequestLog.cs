@@ -120,6 +120,27 @@ public sealed class RequestLog
         _sink.WriteLine(buffer.WrittenSpan);
     }
 
+    /// <summary>The token authorizer's decision: allowed, with the principal (<c>sub</c>) and the issuer; or refused, with the
+    /// reason (TokenRefusal) — and the principal when the token was valid but lacked the role. Nothing else of the token,
+    /// and never the token.</summary>
+    public void Authorization(string requestId, bool allowed, string? reason, string? subject, string? issuer)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("level", allowed ? "INFO" : "WARN");
+            w.WriteString("message", allowed ? "token allowed" : "token refused");
+            w.WriteString("requestId", requestId);
+            w.WriteString("route", "token-authorizer");
+            if (reason is not null) w.WriteString("reason", reason);
+            if (subject is not null) w.WriteString("sub", subject);
+            if (issuer is not null) w.WriteString("issuer", issuer);
+            w.WriteEndObject();
+        }
+        _sink.WriteLine(buffer.WrittenSpan);
+    }
+
     /// <summary>An invocation that fails as a whole (an event of no known shape, archive objects not classified): the exception
     /// type the invocation's error carries and its message, which names no value from the event.</summary>
     public void InvocationFailed(string requestId, string source, string errorType, string errorMessage)

@@ -11,6 +11,32 @@ public partial class XrayOptionsTests
         XrayOptions.FromEnvironment(new DictionaryEnvironmentVariables(variables.ToDictionary(v => v.Name, v => v.Value)));
 
     [Fact]
+    public void AnIssuerMakesTheTokenAuthorizerAndMustBeHttpsWithAnAudience()
+    {
+        var entra = Read(("XRAY_OIDC_ISSUER", "https://login.microsoftonline.com/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/v2.0"), ("XRAY_OIDC_AUDIENCE", "api://xray"));
+        Assert.True(entra.IsTokenAuthorizer);
+        Assert.Equal("https://login.microsoftonline.com/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0/v2.0", entra.OidcIssuer!.IssuerText);
+        Assert.Equal("api://xray", entra.OidcIssuer.Audience);
+        Assert.Empty(entra.OidcIssuerProblems);
+        Assert.True(Read(("XRAY_OIDC_ISSUER", "http://127.0.0.1:8080/t/v2.0"), ("XRAY_OIDC_AUDIENCE", "a")).OidcIssuer is not null);
+
+        Assert.False(Read().IsTokenAuthorizer);
+        // Still the authorizer (never the classifier by mistake), but unusable, saying why.
+        foreach (var (issuer, audience, problem) in new[]
+        {
+            ("http://login.example.org/t/v2.0", "a", "XRAY_OIDC_ISSUER"), ("https://x.example/?tenant=1", "a", "XRAY_OIDC_ISSUER"),
+            ("not a url", "a", "XRAY_OIDC_ISSUER"), ("https://login.example.org/t/v2.0", (string?)null, "XRAY_OIDC_AUDIENCE"),
+        })
+        {
+            var o = Read(("XRAY_OIDC_ISSUER", issuer), ("XRAY_OIDC_AUDIENCE", audience));
+            Assert.True(o.IsTokenAuthorizer);
+            Assert.Null(o.OidcIssuer);
+            Assert.Contains(o.OidcIssuerProblems, p => p.StartsWith(problem, StringComparison.Ordinal));
+        }
+        Assert.Contains("XRAY_OIDC_ISSUER", Assert.Single(Read(("XRAY_OIDC_AUDIENCE", "a")).OidcIssuerProblems));
+    }
+
+    [Fact]
     public void ReadsLambdasOwnVariables()
     {
         var lambda = Read(("AWS_LAMBDA_FUNCTION_NAME", "xray-classifier"), ("AWS_LAMBDA_RUNTIME_API", " 127.0.0.1:9001 "));

@@ -215,6 +215,47 @@ public sealed partial class BootstrapTests(PackageFixture package, Xunit.Abstrac
     private static List<Dicom.StructuredReportTests.ReadFinding> Findings(string path) => Dicom.StructuredReportTests.ReadFindings(
         ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), TimeSpan.FromMinutes(1)).EnsureSuccess().Stdout);
 
+    /// <summary>The token authorizer (Authorizer JWT) as the deployed binary runs it: RSA verification (OpenSSL under AOT),
+    /// HttpClient to the issuer, the authorizer's JSON answer from the source-generated serializer, and the error message
+    /// "Unauthorized" on the Runtime API's error path — with no EFS at all.</summary>
+    [Fact]
+    public async Task AsTheTokenAuthorizerItAllowsTheIssuersTokenAndRefusesAForgeryWithUnauthorized()
+    {
+        using var issuer = new LocalOidcIssuer();
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        issuer.Publish(LocalOidcIssuer.Jwk(rsa, "k1"));
+        string Token(System.Security.Cryptography.RSA key) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(
+            new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+            {
+                Claims = new Dictionary<string, object> { ["iss"] = issuer.Issuer, ["aud"] = "api://xray", ["sub"] = "svc-pacs-gateway" },
+                Expires = DateTime.UtcNow.AddMinutes(10),
+                SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                    new Microsoft.IdentityModel.Tokens.RsaSecurityKey(key) { KeyId = "k1" }, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256),
+            });
+        byte[] Event(string token) => Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "TOKEN", ["authorizationToken"] = "Bearer " + token, ["methodArn"] = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/v1/POST/classify",
+        }.ToJsonString());
+        await using var api = await RuntimeApiEmulator.StartAsync();
+        using var process = BootstrapProcess.Start(Unpack(), api, new Dictionary<string, string?>
+        {
+            ["XRAY_OIDC_ISSUER"] = issuer.Issuer, ["XRAY_OIDC_AUDIENCE"] = "api://xray", ["XRAY_EFS_ROOT"] = _task.Combine("no-efs"),
+        }, _ => { });
+
+        var allowed = await api.InvokeAsync(Event(Token(rsa)));
+        Assert.False(allowed.IsError, Encoding.UTF8.GetString(allowed.Body));
+        var answer = System.Text.Json.JsonDocument.Parse(allowed.Body).RootElement;
+        Assert.Equal("svc-pacs-gateway", answer.GetProperty("principalId").GetString());
+        Assert.Equal("arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/v1/*",
+            answer.GetProperty("policyDocument").GetProperty("Statement")[0].GetProperty("Resource").GetString());
+
+        using var forger = System.Security.Cryptography.RSA.Create(2048);
+        var refused = await api.InvokeAsync(Event(Token(forger)));
+        Assert.True(refused.IsError);
+        Assert.Equal("Unauthorized", System.Text.Json.JsonDocument.Parse(refused.Body).RootElement.GetProperty("errorMessage").GetString());
+        Assert.False(process.HasExited);
+    }
+
     [Fact]
     public async Task WithoutTheModelOnEfsItAnswers503NamingIt()
     {

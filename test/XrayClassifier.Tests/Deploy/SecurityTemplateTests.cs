@@ -27,11 +27,11 @@ public class SecurityTemplateTests
     }
 
     private static readonly string[] Options =
-        ["EndpointType", "Authorizer", "OidcIssuerUrl", "DataKmsKey", "UploadBucketAccessLogs", "SignerProfileVersionArn", "ArchiveBucketName", "ArchiveBucketKmsKey"];
+        ["EndpointType", "Authorizer", "OidcIssuerUrl", "OidcAudience", "DataKmsKey", "UploadBucketAccessLogs", "SignerProfileVersionArn", "ArchiveBucketName", "ArchiveBucketKmsKey"];
 
-    /// <summary>Every combination of the options: 2 endpoint types × 4 ways in (API key, IAM, a user pool with or
-    /// without a federated issuer) × 3 key choices × access logs on/off × code signing on/off × 3 archive choices (none, an
-    /// SSE-S3 archive bucket, an SSE-KMS one with a key of its own) = 288.</summary>
+    /// <summary>Every combination of the options: 2 endpoint types × 5 ways in (API key, IAM, a user pool with or
+    /// without a federated issuer, an external issuer's JWT) × 3 key choices × access logs on/off × code signing on/off
+    /// × 3 archive choices (none, an SSE-S3 archive bucket, an SSE-KMS one with a key of its own) = 360.</summary>
     private static IEnumerable<Dictionary<string, string>> Combinations()
     {
         var ways = new[]
@@ -43,6 +43,11 @@ public class SecurityTemplateTests
             {
                 ["Authorizer"] = "COGNITO_USER_POOLS", ["OidcIssuerUrl"] = EntraIssuer,
                 ["OidcClientId"] = "6e1a9c44-2f0b-4d8e-9a57-3c2b1d0e8f71", ["OidcClientSecret"] = "not-a-real-secret",
+            },
+            new Dictionary<string, string>
+            {
+                ["Authorizer"] = "JWT", ["OidcIssuerUrl"] = EntraIssuer, ["OidcAudience"] = "6e1a9c44-2f0b-4d8e-9a57-3c2b1d0e8f71",
+                ["OidcRequiredRole"] = "Classify.Invoke",
             },
         };
         foreach (var endpoint in new[] { "REGIONAL", "PRIVATE" })
@@ -91,7 +96,7 @@ public class SecurityTemplateTests
     [Fact]
     public void LintsEveryOptionCombinationWithoutAnError()
     {
-        Assert.Equal(288, Variants.Count);
+        Assert.Equal(360, Variants.Count);
         Assert.All(Variants, v => Assert.True(v.Valid, $"{v}: {v.Errors}"));
         // The defaults are the safe choices: a regional API behind an API key (today's), AWS-owned keys, access logs on.
         var p = DeployFiles.Template["Parameters"]!;
@@ -104,6 +109,7 @@ public class SecurityTemplateTests
     [Theory]
     [InlineData("Authorizer=AWS_IAM", "IamNamesTheInvoker")]
     [InlineData("OidcIssuerUrl=https://login.microsoftonline.com/0b1c2d3e/v2.0", "FederationNamesItsClient")]
+    [InlineData("Authorizer=JWT", "JwtNamesIssuerAndAudience")]
     public void RefusesAnAuthorizerWithoutWhoItAdmits(string parameter, string rule)
     {
         var run = DeployFiles.RunValidator(DeployFiles.TemplatePath, "--parameter", parameter);
@@ -245,9 +251,9 @@ public class SecurityTemplateTests
             {
                 var created = Props(v, "DataKey");
                 Assert.True((bool)created["EnableKeyRotation"]!);
-                // Logs may use it only for this stack's two log groups.
+                // Logs may use it only for this stack's log groups: the function's, the access log and the token authorizer's.
                 var logs = Assert.Single(created["KeyPolicy"]!["Statement"]!.AsArray(), s => s!["Principal"]!["Service"] is not null)!;
-                Assert.Equal(2, logs["Condition"]!["ArnLike"]!["kms:EncryptionContext:aws:logs:arn"]!.AsArray().Count);
+                Assert.Equal(3, logs["Condition"]!["ArnLike"]!["kms:EncryptionContext:aws:logs:arn"]!.AsArray().Count);
             }
         });
     }
@@ -308,6 +314,18 @@ public class SecurityTemplateTests
                         AssertJson(Ref("OidcClientId"), idp["ProviderDetails"]!["client_id"], v);
                         AssertJson(new JsonArray(Ref("OidcIdentityProvider")), providers, v);
                     }
+                    break;
+                case "JWT":
+                    // A Lambda TOKEN authorizer of this stack's, on the Authorization header, its answers cached.
+                    Assert.Equal("CUSTOM", (string)proxy["AuthorizationType"]!);
+                    AssertJson(Ref("TokenAuthorizer"), proxy["AuthorizerId"], v);
+                    Assert.False((bool)proxy["ApiKeyRequired"]!);
+                    var token = Props(v, "TokenAuthorizer");
+                    Assert.Equal("TOKEN", (string)token["Type"]!);
+                    Assert.Equal("method.request.header.Authorization", (string)token["IdentitySource"]!);
+                    Assert.InRange((int)token["AuthorizerResultTtlInSeconds"]!, 1, 3600);
+                    Assert.Contains("${TokenAuthorizerFunction.Arn}", (string)token["AuthorizerUri"]!["Fn::Sub"]!);
+                    Assert.False(Has(v, "UserPool") || Has(v, "CognitoAuthorizer"));
                     break;
                 default:
                     throw new Xunit.Sdk.XunitException($"{v}: no assertions for this authorizer");
@@ -397,5 +415,54 @@ public class SecurityTemplateTests
         Assert.Empty(DeployFiles.ResourcesOfType(v.Deployed!, "AWS::ApiGateway::Account"));
         Assert.Contains("ApiGatewayLoggingRoleReady", DeployFiles.Resource(v.Deployed!, "Stage")["DependsOn"]!.AsArray().Select(d => (string)d!));
         AssertJson(GetAtt("ApiAccessLogGroup", "Arn"), Props(v, "Stage")["AccessLogSetting"]!["DestinationArn"], v);
+    }
+
+    [Fact]
+    public void TheTokenAuthorizerIsAFunctionWithoutNetworkOrFileSystemWhoseRoleOnlyWritesItsLogAndOnlyThisApiMayInvoke()
+    {
+        Assert.All(Variants, v =>
+        {
+            string[] parts = ["TokenAuthorizer", "TokenAuthorizerFunction", "TokenAuthorizerRole", "TokenAuthorizerLogGroup", "TokenAuthorizerInvokePermission",
+                "TokenAuthorizerFailureResponse", "TokenAuthorizerConfigurationResponse"];
+            if (v.P("Authorizer") != "JWT")
+            {
+                Assert.All(parts, p => Assert.False(Has(v, p), $"{v}: {p}"));
+                return;
+            }
+            var function = Props(v, "TokenAuthorizerFunction");
+            // Same code as the classifier (and signed as it is), none of its reach: no VPC, no EFS, no bucket.
+            AssertJson(Props(v, "Function")["Code"], function["Code"], v);
+            Assert.Equal("provided.al2023", (string)function["Runtime"]!);
+            Assert.False(function.ContainsKey("VpcConfig") || function.ContainsKey("FileSystemConfigs"), v.ToString());
+            AssertJson(Ref("OidcIssuerUrl"), function["Environment"]!["Variables"]!["XRAY_OIDC_ISSUER"], v);
+            AssertJson(Ref("OidcAudience"), function["Environment"]!["Variables"]!["XRAY_OIDC_AUDIENCE"], v);
+            AssertJson(Ref("OidcRequiredRole"), function["Environment"]!["Variables"]!["XRAY_OIDC_REQUIRED_ROLE"], v);
+            if (v.P("SignerProfileVersionArn") != "")
+                AssertJson(GetAtt("CodeSigningConfig", "CodeSigningConfigArn"), function["CodeSigningConfigArn"], v);
+            AssertJson(GetAtt("TokenAuthorizerRole", "Arn"), function["Role"], v);
+
+            var role = Props(v, "TokenAuthorizerRole");
+            Assert.False(role.ContainsKey("ManagedPolicyArns"), v.ToString());
+            var statement = Assert.Single(role["Policies"]!.AsArray().SelectMany(p => p!["PolicyDocument"]!["Statement"]!.AsArray()))!;
+            Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], Strings(statement["Action"]).Order());
+            AssertJson(GetAtt("TokenAuthorizerLogGroup", "Arn"), statement["Resource"], v);
+            Assert.Equal("/aws/lambda/${FunctionName}-authorizer", (string)Props(v, "TokenAuthorizerLogGroup")["LogGroupName"]!["Fn::Sub"]!);
+            Assert.Equal("${FunctionName}-authorizer", (string)function["FunctionName"]!["Fn::Sub"]!);
+
+            var permission = Props(v, "TokenAuthorizerInvokePermission");
+            Assert.Equal("apigateway.amazonaws.com", (string)permission["Principal"]!);
+            AssertJson(GetAtt("TokenAuthorizerFunction", "Arn"), permission["FunctionName"], v);
+            Assert.Equal("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/${TokenAuthorizer}",
+                (string)permission["SourceArn"]!["Fn::Sub"]!);
+
+            // A token that could not be checked is answered 503 with a problem, not API Gateway's bare 500.
+            foreach (var (id, type) in new[] { ("TokenAuthorizerFailureResponse", "AUTHORIZER_FAILURE"), ("TokenAuthorizerConfigurationResponse", "AUTHORIZER_CONFIGURATION_ERROR") })
+            {
+                var response = Props(v, id);
+                Assert.Equal(type, (string)response["ResponseType"]!);
+                Assert.Equal("503", (string)response["StatusCode"]!);
+                Assert.Equal("'application/problem+json'", (string)response["ResponseParameters"]!["gatewayresponse.header.Content-Type"]!);
+            }
+        });
     }
 }

@@ -91,6 +91,29 @@ public sealed class PageAuthorizerBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnderAnIssuersJwtAsksForAnAccessTokenAndSendsItAsABearerToken()
+    {
+        // An external issuer's token (Authorizer JWT) is pasted: the page does not sign in at Entra ID itself
+        // (service-to-service callers are the case this authorizer is for); under a user pool it signs in (PageSignInBrowserTests).
+        var (page, requests, problems, server) = await OpenAsync(ApiAuthorizer.JWT);
+        await using var _ = server;
+
+        await Assertions.Expect(page.Locator("#token")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#apikey")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#iam-note")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signin-field")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#signin-missing")).ToBeHiddenAsync();
+        // Pasted with its scheme or without, it is sent once as "Bearer <token>"; never stored in the browser.
+        await page.Locator("#token").FillAsync("Bearer eyJraWQiOiJrMSJ9.eyJzdWIiOiI3YzFmIn0.c2lnbmF0dXJl");
+        var headers = await ClassifyRequestAsync(page, requests);
+
+        Assert.Equal("Bearer eyJraWQiOiJrMSJ9.eyJzdWIiOiI3YzFmIn0.c2lnbmF0dXJl", headers["authorization"]);
+        Assert.False(headers.ContainsKey("x-api-key"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => sessionStorage.length + localStorage.length"));
+        Assert.Empty(problems);
+    }
+
+    [Fact]
     public async Task UnderIamExplainsThatABrowserCannotSignAndHowToCall()
     {
         var (page, requests, problems, server) = await OpenAsync(ApiAuthorizer.AWS_IAM);

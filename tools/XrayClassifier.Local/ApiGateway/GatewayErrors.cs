@@ -55,6 +55,23 @@ public static class GatewayErrors
         Json(504, "InternalServerErrorException", """{"message": "Endpoint request timed out"}""", requestId)
             with { LambdaError = "Execution failed due to a timeout error" };
 
+    /// <summary>The token authorizer refused the token, or the Authorization header is missing or does not match the
+    /// IdentityValidationExpression (UNAUTHORIZED, 401).</summary>
+    public static GatewayResponse Unauthorized(string requestId) =>
+        Json(401, "UnauthorizedException", """{"message":"Unauthorized"}""", requestId);
+
+    /// <summary>The authorizer's policy does not allow the method (ACCESS_DENIED, 403).</summary>
+    public static GatewayResponse AccessDenied(string requestId) =>
+        Json(403, "AccessDeniedException", """{"Message":"User is not authorized to access this resource"}""", requestId);
+
+    /// <summary>The token authorizer failed with an error other than "Unauthorized" (AUTHORIZER_FAILURE), answered as
+    /// deploy/template.yaml's gateway response does: 503, a problem, Retry-After.</summary>
+    public static GatewayResponse AuthorizerFailure(string requestId, string lambdaError) =>
+        new GatewayResponse(503,
+            [new("Content-Type", "application/problem+json"), new("Retry-After", "5"), new("x-amzn-RequestId", requestId), new("x-amzn-ErrorType", "AuthorizerFailureException")],
+            Encoding.UTF8.GetBytes($$"""{"type":"tag:xray-classifier,2026:problem:authorizer-unavailable","title":"The token could not be checked","status":503,"detail":"The token authorizer could not check the bearer token: the issuer's keys could not be read, or the authorizer is misconfigured. Its log names which. Retry later.","requestId":"{{requestId}}"}"""))
+            with { LambdaError = lambdaError };
+
     private static GatewayResponse Json(int status, string errorType, string body, string requestId) =>
         new(status,
             [new("Content-Type", "application/json"), new("x-amzn-RequestId", requestId), new("x-amzn-ErrorType", errorType)],

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using XrayClassifier.Function.ApiGateway;
 
 namespace XrayClassifier.Local.ApiGateway;
@@ -51,6 +53,13 @@ public sealed class RestApiEmulator
         if (Settings.ApiKey is string key && !ProxyIntegration.IsStageRoot(proxyPath) && request.Header("x-api-key") != key)
             return GatewayErrors.Forbidden(requestId);
 
+        if (Settings.TokenAuthorizer is { } authorizer && !ProxyIntegration.IsStageRoot(proxyPath) && request.Method != "OPTIONS")
+        {
+            var (refused, context) = await AuthorizeAsync(authorizer, request, proxyPath, requestId).ConfigureAwait(false);
+            if (refused is not null) return refused;
+            proxyEvent.RequestContext.Authorizer = context;
+        }
+
         var eventJson = ProxyEventBuilder.ToUtf8(proxyEvent);
         if (eventJson.Length > RestApiSettings.MaxInvokePayloadBytes)
             return Settings.RequestTooLargeBody is { } body ? GatewayErrors.RequestTooLong(requestId, body(requestId)) : GatewayErrors.RequestTooLong(requestId);
@@ -79,6 +88,49 @@ public sealed class RestApiEmulator
             Headers = [.. answer.Headers, new("x-amzn-RequestId", requestId), new("x-amz-apigw-id", proxyEvent.RequestContext.ExtendedRequestId!)],
         };
     }
+
+    /// <summary>API Gateway's Lambda TOKEN authorizer step: the header's shape, the authorizer's TOKEN event, its answer's
+    /// policy evaluated against the method ARN; what it allows becomes <c>requestContext.authorizer</c> (principalId and the
+    /// context's values), or the gateway's 401/403/503.</summary>
+    private async Task<(GatewayResponse? Refused, Dictionary<string, JsonElement>? Context)> AuthorizeAsync(
+        LambdaHandler authorizer, GatewayRequest request, string proxyPath, string requestId)
+    {
+        var header = request.Header("Authorization");
+        if (header is null || !Regex.IsMatch(header, RestApiSettings.TokenValidationExpression)) return (GatewayErrors.Unauthorized(requestId), null);
+        var methodArn = $"arn:aws:execute-api:{Settings.Region}:{Settings.AccountId}:{Settings.ApiId}/{Settings.Stage}/{request.Method}{proxyPath}";
+        var tokenEvent = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "TOKEN", ["authorizationToken"] = header, ["methodArn"] = methodArn,
+        }.ToJsonString());
+        byte[] answer;
+        try
+        {
+            answer = await InvokeAsync(authorizer, tokenEvent).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Exactly this error message is the authorizer's 401; any other failure is AUTHORIZER_FAILURE.
+            return (e.Message == "Unauthorized" ? GatewayErrors.Unauthorized(requestId) : GatewayErrors.AuthorizerFailure(requestId, $"{e.GetType().Name}: {e.Message}"), null);
+        }
+        using var document = JsonDocument.Parse(answer);
+        var root = document.RootElement;
+        bool allowed = false, denied = false;
+        foreach (var statement in root.GetProperty("policyDocument").GetProperty("Statement").EnumerateArray())
+        {
+            var resources = statement.GetProperty("Resource") is { ValueKind: JsonValueKind.Array } list ? list.EnumerateArray().Select(r => r.GetString()!) : [statement.GetProperty("Resource").GetString()!];
+            if (!resources.Any(r => ArnMatches(r, methodArn))) continue;
+            if (statement.GetProperty("Effect").GetString() == "Deny") denied = true; else allowed = true;
+        }
+        if (denied || !allowed) return (GatewayErrors.AccessDenied(requestId), null);
+        var context = new Dictionary<string, JsonElement> { ["principalId"] = root.GetProperty("principalId").Clone() };
+        if (root.TryGetProperty("context", out var values))
+            foreach (var value in values.EnumerateObject()) context[value.Name] = value.Value.Clone();
+        return (null, context);
+    }
+
+    /// <summary>An IAM policy resource against the method ARN: <c>*</c> any run of characters, <c>?</c> one.</summary>
+    private static bool ArnMatches(string pattern, string arn) =>
+        Regex.IsMatch(arn, "^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$");
 
     private async Task<(byte[]? Response, string? Error)> InvokeOneAtATimeAsync(byte[] eventJson, CancellationToken cancellationToken)
     {

@@ -25,6 +25,16 @@ public sealed record RestApiSettings
     public string? ApiKey { get; init; }
     public string ApiKeyId { get; init; } = "xraylocalkey";
 
+    /// <summary>When set, the <c>{proxy+}</c> methods (not the page, not CORS preflights) have a Lambda TOKEN authorizer, as
+    /// deploy/template.yaml's Authorizer JWT: this handler (a second function, with <c>XRAY_OIDC_ISSUER</c>), IdentitySource
+    /// the Authorization header checked against <see cref="TokenValidationExpression"/> first. Its answers are not cached
+    /// (API Gateway caches them per token for the TTL).</summary>
+    public LambdaHandler? TokenAuthorizer { get; init; }
+
+    /// <summary>The token authorizer's IdentityValidationExpression, as the template sets it (held equal by the tests): a
+    /// header that does not match is answered 401 without invoking the authorizer.</summary>
+    public const string TokenValidationExpression = @"^[Bb][Ee][Aa][Rr][Ee][Rr] [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$";
+
     /// <summary>How long API Gateway waits for the integration: 29 s by default for REST APIs. The function
     /// keeps running after that (Lambda stops it only at its own timeout); the client gets 504.</summary>
     /// <summary>API Gateway's REQUEST_TOO_LARGE response (Lambda refused an event over 6 MB) as the API sets it: null for API

@@ -16,7 +16,7 @@ public static class LocalCli
 
         Commands:
           serve [--port 5050] [--stage v1] [--resource /xray] [--efs-root DIR] [--api-key KEY]
-                [--upload-bucket NAME] [--s3-endpoint URL]
+                [--upload-bucket NAME] [--s3-endpoint URL] [--oidc-issuer URL --oidc-audience AUD]
               An API Gateway REST API (Lambda proxy integration, binaryMediaTypes */*) on
               http://127.0.0.1:PORT/STAGE/ that calls the real handler in-process. Ctrl+C stops it.
               Without --resource: one {proxy+} resource, ANY method (deploy/template.yaml's API).

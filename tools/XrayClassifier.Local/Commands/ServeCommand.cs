@@ -19,13 +19,15 @@ internal static class ServeCommand
         var apiKey = new Option<string?>("--api-key") { Description = "Require this x-api-key, as a usage plan does." };
         var uploadBucket = new Option<string?>("--upload-bucket") { Description = "The S3 bucket for studies over 6 MB." };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "A local S3-protocol server for the bucket." };
+        var oidcIssuer = new Option<string?>("--oidc-issuer") { Description = "Admit only bearer JWTs of this OpenID Connect issuer (the template's Authorizer JWT: a TOKEN authorizer)." };
+        var oidcAudience = new Option<string?>("--oidc-audience") { Description = "With --oidc-issuer, the audience its tokens must name." };
         var command = new Command("serve", "An API Gateway REST API in front of the real handler until Ctrl+C.")
         {
-            port, stage, resource, efsRoot, apiKey, uploadBucket, s3Endpoint,
+            port, stage, resource, efsRoot, apiKey, uploadBucket, s3Endpoint, oidcIssuer, oidcAudience,
         };
         command.SetAction((parsed, cancellationToken) => RunAsync(
             parsed.GetValue(port), parsed.GetValue(stage)!, parsed.GetValue(resource), parsed.GetValue(efsRoot), parsed.GetValue(apiKey),
-            parsed.GetValue(uploadBucket), parsed.GetValue(s3Endpoint), log, environment, cancellationToken));
+            parsed.GetValue(uploadBucket), parsed.GetValue(s3Endpoint), parsed.GetValue(oidcIssuer), parsed.GetValue(oidcAudience), log, environment, cancellationToken));
         return command;
     }
 
@@ -34,7 +36,7 @@ internal static class ServeCommand
         new() { Stage = stage, ApiKey = apiKey, Resource = resource, RequestTooLargeBody = EventLimit.GatewayResponseBody };
 
     private static async Task<int> RunAsync(int port, string stage, string? resource, string? efsRoot, string? apiKey,
-        string? uploadBucket, string? s3Endpoint, TextWriter log, IEnvironmentVariables environment, CancellationToken cancellationToken)
+        string? uploadBucket, string? s3Endpoint, string? oidcIssuer, string? oidcAudience, TextWriter log, IEnvironmentVariables environment, CancellationToken cancellationToken)
     {
         // A stage name is one path segment of letters, digits, '-' and '_' (API Gateway's rule).
         if (stage.Length == 0 || stage.Length > 128 || !stage.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
@@ -44,9 +46,16 @@ internal static class ServeCommand
             throw new UsageException($"--resource '{resource}' must be a path such as /xray");
         var local = LocalEnvironment.Resolve(efsRoot, environment).With(UploadVariables(uploadBucket, s3Endpoint));
 
+        if ((oidcIssuer is null) != (oidcAudience is null)) throw new UsageException("--oidc-issuer and --oidc-audience go together");
+        // Authorizer JWT: the page asks for a bearer token, and a second function (as the template's TokenAuthorizerFunction)
+        // checks it before the classifier is invoked.
+        if (oidcIssuer is not null) local = local.With(new Dictionary<string, string> { ["XRAY_API_AUTHORIZER"] = nameof(ApiAuthorizer.JWT) });
+        using var authorizer = oidcIssuer is null ? null
+            : LocalFunction.Create(local.With(new Dictionary<string, string> { [OidcIssuerSettings.IssuerVariable] = oidcIssuer, [OidcIssuerSettings.AudienceVariable] = oidcAudience! }));
+
         // The constructor is Lambda's INIT phase: it starts loading natives and model and never throws.
         using var function = LocalFunction.Create(local);
-        var settings = Settings(stage, apiKey, resource);
+        var settings = Settings(stage, apiKey, resource) with { TokenAuthorizer = authorizer is null ? null : authorizer.FunctionHandler };
         var emulator = new RestApiEmulator(settings, function.FunctionHandler, log);
 
         EmulatorServer server;

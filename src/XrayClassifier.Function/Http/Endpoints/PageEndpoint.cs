@@ -59,7 +59,8 @@ internal sealed class PageEndpoint(ApiAuthorizer authorizer, SignInSettings sign
     internal static bool SignsIn(ApiAuthorizer authorizer, SignInSettings signIn) => authorizer switch
     {
         ApiAuthorizer.COGNITO_USER_POOLS => signIn.IsConfigured,
-        ApiAuthorizer.API_KEY or ApiAuthorizer.AWS_IAM => false,
+        // An external issuer's token (JWT) is pasted into the page: its callers are mostly services (client credentials).
+        ApiAuthorizer.API_KEY or ApiAuthorizer.AWS_IAM or ApiAuthorizer.JWT => false,
     };
 
     private static string Attribute(string value) => System.Net.WebUtility.HtmlEncode(value);
