@@ -6,6 +6,7 @@
 #                                         through S3 Batch events, Distributed Map batches and (S3 Batch) the int8 model
 #                                         against the peer, batched runs, costs on paper),
 #                                         written into bench/RESULTS.md between its markers; the rest is kept.
+#   bash bench/run.sh preview   only the display preview's section (what ?preview= adds on a 2500×2048 DICOM)
 #   bash bench/run.sh int8   only the int8 part: quantize the default model (XrayClassifier.Local quantize, on
 #                            synthetic radiographs), then its model run, warm end to end, cold start and peak RSS
 #                            beside fp32's, both against the peer on its fp32 model (bench/out/int8/int8.json).
@@ -79,6 +80,66 @@ make_int8_model() {
     --out "$dir/efs/models/chest-xray" | tee "$dir/quantize.txt" >&2
 }
 
+measure_preview() {
+  # What the display preview (?preview=png|levels) adds, on a 2500×2048 chest DICOM (12 of 16 bits, its own window) as a
+  # PACS sends it, JPEG Lossless (pydicom writes it, dcmtk compresses it): its own section of RESULTS.md.
+  study="$images/chest-2500x2048-16bit.dcm"
+  if [ ! -s "$study" ]; then
+    /usr/bin/python3 - "$out/study-native.dcm" <<'PY'
+import sys
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+rows, cols = 2500, 2048
+v, u = np.mgrid[0:rows, 0:cols].astype(np.float64)
+u, v = u / cols - 0.5, v / rows - 0.5
+img = 0.25 + 0.5 * np.exp(-(u * u / 0.12 + v * v / 0.35))
+img -= 0.33 * (np.exp(-((u - 0.17) ** 2 / 0.008 + (v + 0.03) ** 2 / 0.05)) + np.exp(-((u + 0.17) ** 2 / 0.008 + (v + 0.03) ** 2 / 0.05)))
+img += 0.18 * np.exp(-u * u / 0.0012) + 0.05 * np.sin(v * 75 + 18 * u * u) * np.exp(-u * u / 0.05)
+img += np.random.default_rng(31).normal(0, 0.002, (rows, cols))
+meta = FileMetaDataset()
+meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = "1.2.840.10008.5.1.4.1.1.1.1", generate_uid()
+meta.TransferSyntaxUID = ExplicitVRLittleEndian
+ds = Dataset()
+ds.file_meta, ds.is_little_endian, ds.is_implicit_VR = meta, True, False
+ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+ds.Modality, ds.BodyPartExamined, ds.ViewPosition, ds.PixelSpacing = "DX", "CHEST", "PA", [0.139, 0.139]
+ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.Rows, ds.Columns = 1, "MONOCHROME2", rows, cols
+ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+ds.WindowCenter, ds.WindowWidth = 2048, 3000
+ds.PixelData = np.round(np.clip(img, 0, 1) * 4095).astype("<u2").tobytes()
+ds.save_as(sys.argv[1], write_like_original=False)
+PY
+    dcmcjpeg +el +sv 1 "$out/study-native.dcm" "$study"
+    rm -f "$out/study-native.dcm"
+  fi
+  say "measuring the display preview on $(basename "$study")"
+  dotnet "$out/bench/XrayClassifier.Bench.dll" preview --efs-root "$efs" --study "$study" --width 2048 --height 2500 \
+    --markdown "$out/run/preview.md" >> "$out/run/function-log.jsonl"
+  if [ -n "${preview_only:-}" ]; then
+    # Alone: the section replaces the last run's (it is the file's last one: a full run appends it).
+    /usr/bin/python3 - "$repo/bench/RESULTS.md" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+cut = text.find("\n## Display preview")
+open(path, "w", encoding="utf-8").write((text if cut < 0 else text[:cut]).rstrip("\n") + "\n")
+PY
+  fi
+  { echo; cat "$out/run/preview.md"; echo
+    echo "(Measured $(date -u '+%Y-%m-%d %H:%M') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end: the three variants alternate, so their ratios compare even on a busy machine.)"
+  } >> "$repo/bench/RESULTS.md"
+}
+
+if [ "$part" = preview ]; then
+  # The display preview's section alone (its section of bench/RESULTS.md replaced): the function's handler in-process.
+  dotnet build bench/XrayClassifier.Bench -c Release -o "$out/bench" >&2
+  mkdir -p "$out/run"
+  preview_only=1 measure_preview
+  say "done: the display preview section of bench/RESULTS.md"
+  exit 0
+fi
+
 if [ "$part" = archive ]; then
   # Issue 23's section alone: the S3-protocol server (s3rver, the tests' pinned one), the bench, the peer.
   bash test/XrayClassifier.Tests/S3/server/install.sh
@@ -124,40 +185,5 @@ dotnet "$out/bench/XrayClassifier.Bench.dll" all --efs-root "$efs" --images "$im
   --bootstrap "$out/bootstrap/bootstrap" --function-dir "$out/function" --cold-host "$out/coldhost/XrayClassifier.ColdHost" \
   --out "$out/run" --results "$repo/bench/RESULTS.md" "${peer_args[@]}" > "$out/run/function-log.jsonl"
 
-# What the display preview (?preview=png|levels) adds, on a 2500×2048 chest DICOM (12 of 16 bits, its own window) as a
-# PACS sends it, JPEG Lossless (pydicom writes it, dcmtk compresses it): its own section of RESULTS.md.
-study="$images/chest-2500x2048-16bit.dcm"
-if [ ! -s "$study" ]; then
-  /usr/bin/python3 - "$out/study-native.dcm" <<'PY'
-import sys
-import numpy as np
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-rows, cols = 2500, 2048
-v, u = np.mgrid[0:rows, 0:cols].astype(np.float64)
-u, v = u / cols - 0.5, v / rows - 0.5
-img = 0.25 + 0.5 * np.exp(-(u * u / 0.12 + v * v / 0.35))
-img -= 0.33 * (np.exp(-((u - 0.17) ** 2 / 0.008 + (v + 0.03) ** 2 / 0.05)) + np.exp(-((u + 0.17) ** 2 / 0.008 + (v + 0.03) ** 2 / 0.05)))
-img += 0.18 * np.exp(-u * u / 0.0012) + 0.05 * np.sin(v * 75 + 18 * u * u) * np.exp(-u * u / 0.05)
-img += np.random.default_rng(31).normal(0, 0.002, (rows, cols))
-meta = FileMetaDataset()
-meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = "1.2.840.10008.5.1.4.1.1.1.1", generate_uid()
-meta.TransferSyntaxUID = ExplicitVRLittleEndian
-ds = Dataset()
-ds.file_meta, ds.is_little_endian, ds.is_implicit_VR = meta, True, False
-ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
-ds.Modality, ds.BodyPartExamined, ds.ViewPosition, ds.PixelSpacing = "DX", "CHEST", "PA", [0.139, 0.139]
-ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.Rows, ds.Columns = 1, "MONOCHROME2", rows, cols
-ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
-ds.WindowCenter, ds.WindowWidth = 2048, 3000
-ds.PixelData = np.round(np.clip(img, 0, 1) * 4095).astype("<u2").tobytes()
-ds.save_as(sys.argv[1], write_like_original=False)
-PY
-  dcmcjpeg +el +sv 1 "$out/study-native.dcm" "$study"
-  rm -f "$out/study-native.dcm"
-fi
-say "measuring the display preview on $(basename "$study")"
-dotnet "$out/bench/XrayClassifier.Bench.dll" preview --efs-root "$efs" --study "$study" --width 2048 --height 2500 \
-  --markdown "$out/run/preview.md" >> "$out/run/function-log.jsonl"
-{ echo; cat "$out/run/preview.md"; } >> "$repo/bench/RESULTS.md"
+measure_preview
 say "done: bench/RESULTS.md"
