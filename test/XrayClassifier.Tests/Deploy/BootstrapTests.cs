@@ -160,7 +160,7 @@ public sealed partial class BootstrapTests(PackageFixture package, Xunit.Abstrac
         string aotSr = directory.Combine("aot.sr.dcm"), directSr = directory.Combine("direct.sr.dcm");
         File.WriteAllBytes(aotSr, sr.BodyBytes);
         File.WriteAllBytes(directSr, direct["SR"].BodyBytes);
-        Local.LocalCliAnswersTests.AssertSrOf(aotSr, aot["JSON"].Json, radiograph, output);
+        Dicom.StructuredReportTests.AssertSaysWhatTheJsonSays(aotSr, aot["JSON"].Json, radiograph, output);
         var (aotFindings, directFindings) = (Findings(aotSr), Findings(directSr));
         Assert.Equal(directFindings.Select(f => (f.Code, f.Threshold, f.Present)), aotFindings.Select(f => (f.Code, f.Threshold, f.Present)));
         AssertSameProbabilities([.. directFindings.Select(f => (double)f.Probability)], [.. aotFindings.Select(f => (double)f.Probability)]);

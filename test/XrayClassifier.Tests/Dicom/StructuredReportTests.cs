@@ -403,6 +403,31 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
 
     /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (value, scheme, "meaning"), then its
     /// NUM "Probability", NUM "Threshold Value" and CODE "Presence of property" children.</summary>
+    /// <summary>The one check of an SR made for a <see cref="Orthanc.ChestRadiograph"/> (delivered, answered, through invoke
+    /// or the bootstrap): dciodvfy finds no error; dsrdump reads the JSON answer's findings (order, code, probability,
+    /// threshold, presence exactly); it is in the source's study and patient, references the source, a new series, Modality SR.</summary>
+    internal static void AssertSaysWhatTheJsonSays(string path, System.Text.Json.JsonElement json, Orthanc.ChestRadiograph source, ITestOutputHelper output)
+    {
+        Dciodvfy.AssertNoError(path, output);
+        var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess();
+        output.WriteLine(dump.Stdout);
+        var read = ReadFindings(dump.Stdout);
+        var predictions = json.GetProperty("predictions").EnumerateArray().ToArray();
+        var findings = json.GetProperty("findings").EnumerateArray().Select(f => f.GetString()).ToHashSet();
+        Assert.Equal(predictions.Select(p => ExpectedFinding(p.GetProperty("label").GetString()!)), read.Select(r => r.Code));
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            Assert.Equal(predictions[i].GetProperty("probability").GetSingle(), read[i].Probability);
+            Assert.Equal(predictions[i].GetProperty("threshold").GetSingle(), read[i].Threshold);
+            Assert.Equal(findings.Contains(predictions[i].GetProperty("label").GetString()), read[i].Present);
+        }
+        Assert.Equal(source.StudyInstanceUid, Attribute(path, "0020,000d"));
+        Assert.Equal(Orthanc.ChestRadiograph.PatientId, Attribute(path, "0010,0020"));
+        Assert.Equal(source.SopInstanceUid, Attribute(path, "0008,1155"));
+        Assert.NotEqual(source.SeriesInstanceUid, Attribute(path, "0020,000e"));
+        Assert.Equal("SR", Attribute(path, "0008,0060"));
+    }
+
     internal static List<ReadFinding> ReadFindings(string dump)
     {
         var found = new List<ReadFinding>();

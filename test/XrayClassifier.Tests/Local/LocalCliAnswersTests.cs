@@ -23,14 +23,7 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await LocalCli.RunAsync(args, stdout, stderr,
-            new DictionaryEnvironmentVariables(new Dictionary<string, string?>()), CancellationToken.None);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args) => LocalCliTests.RunAsync(args);
 
     /// <summary>The event saved as a file, then <c>invoke EVENT.json --efs-root</c>: the exit code and the proxy response
     /// it printed, read by the rules API Gateway applies.</summary>
@@ -99,32 +92,8 @@ public sealed class LocalCliAnswersTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("application/dicom", sr.Header("Content-Type"));
         var path = _temp.Combine("answer.sr.dcm");
         await File.WriteAllBytesAsync(path, sr.BodyBytes);   // API Gateway's base64 decoding of the body, as ProxyAnswer reads it
-        AssertSrOf(path, json.Json, radiograph, output);
+        StructuredReportTests.AssertSaysWhatTheJsonSays(path, json.Json, radiograph, output);
         PatientData.AssertAbsent(stderr);
-    }
-
-    /// <summary>dciodvfy finds no error in the SR; dsrdump reads the JSON answer's findings, probabilities and thresholds;
-    /// dcmdump reads the source's study and patient and a series of its own.</summary>
-    internal static void AssertSrOf(string path, JsonElement json, ChestRadiograph source, ITestOutputHelper output)
-    {
-        Dciodvfy.AssertNoError(path, output);
-
-        var dump = ProcessRunner.Run(new ProcessCommand("dsrdump", "+Pc", path), ToolTimeout).EnsureSuccess().Stdout;
-        var read = StructuredReportTests.ReadFindings(dump);
-        var predictions = json.GetProperty("predictions").EnumerateArray().ToArray();
-        var findings = json.GetProperty("findings").EnumerateArray().Select(f => f.GetString()).ToHashSet();
-        Assert.Equal(predictions.Select(p => StructuredReportTests.ExpectedFinding(p.GetProperty("label").GetString()!)), read.Select(r => r.Code));
-        for (int i = 0; i < predictions.Length; i++)
-        {
-            Assert.Equal(predictions[i].GetProperty("probability").GetSingle(), read[i].Probability);
-            Assert.Equal(predictions[i].GetProperty("threshold").GetSingle(), read[i].Threshold);
-            Assert.Equal(findings.Contains(predictions[i].GetProperty("label").GetString()), read[i].Present);
-        }
-        Assert.Equal(source.StudyInstanceUid, StructuredReportTests.Attribute(path, "0020,000d"));
-        Assert.Equal(ChestRadiograph.PatientId, StructuredReportTests.Attribute(path, "0010,0020"));
-        Assert.Equal(source.SopInstanceUid, StructuredReportTests.Attribute(path, "0008,1155"));
-        Assert.NotEqual(source.SeriesInstanceUid, StructuredReportTests.Attribute(path, "0020,000e"));
-        Assert.Equal("SR", StructuredReportTests.Attribute(path, "0008,0060"));
     }
 
     [Fact]

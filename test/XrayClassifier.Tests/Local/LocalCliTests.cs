@@ -12,7 +12,8 @@ public class LocalCliTests
 {
     private static readonly string s_events = Path.Combine(TestEnvironment.RepoRoot, "test", "XrayClassifier.Tests", "Local", "Events");
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    /// <summary>The local tool's command line in this process, with an empty environment: exit code, stdout, stderr.</summary>
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
