@@ -26,7 +26,7 @@ public sealed record OidcIssuerSettings(Uri Issuer, string IssuerText, string Au
         if (string.IsNullOrEmpty(issuer))
             return (null, string.IsNullOrEmpty(audience) ? [] : [$"{AudienceVariable} is set without {IssuerVariable}, the issuer whose tokens it is the audience of."]);
         var problems = new List<string>();
-        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || !IsFetchable(uri) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || !IdentityEndpoint.IsTrusted(uri) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
             problems.Add($"{IssuerVariable}='{issuer}' is not an https URL without query or fragment (Entra ID: https://login.microsoftonline.com/{{tenant}}/v2.0).");
         if (string.IsNullOrEmpty(audience))
             problems.Add($"{AudienceVariable} is not set: the audience the issuer's tokens must name (Entra ID: the API's application (client) id or Application ID URI).");
@@ -35,9 +35,4 @@ public sealed record OidcIssuerSettings(Uri Issuer, string IssuerText, string Au
             problems.Add($"{RequiredRoleVariable}='{role}' is not one role or scope name (no spaces).");
         return problems.Count > 0 ? (null, problems) : (new OidcIssuerSettings(uri!, issuer, audience!, string.IsNullOrEmpty(role) ? null : role), []);
     }
-
-    /// <summary>An issuer's or its key set's address: https, or http on the loopback interface only (a local issuer in tests and
-    /// <c>serve</c>; a token's keys fetched in the clear over a network could be anyone's).</summary>
-    public static bool IsFetchable(Uri uri) =>
-        uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback;
 }

@@ -59,12 +59,11 @@ public sealed class SignInSettings
 
     private static string OriginOf(Uri uri) => uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
 
-    /// <summary>An absolute https URL without query or fragment; http only to this machine (RFC 8252 §8.3's loopback
-    /// exception: a local authorization server in development and tests).</summary>
+    /// <summary>An absolute URL <see cref="IdentityEndpoint"/> trusts, without user info, query or fragment.</summary>
     private static Uri? Endpoint(string name, string text, List<string> problems)
     {
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+            && IdentityEndpoint.IsTrusted(uri)
             && uri.HostNameType is UriHostNameType.Dns or UriHostNameType.IPv4
             && uri.Host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-')
             && uri.UserInfo.Length == 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0)

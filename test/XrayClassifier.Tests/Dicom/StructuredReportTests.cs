@@ -299,20 +299,13 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
     public async Task ALatin1PatientComesBackAsUtf8AndASourceWithoutUidsGetsItsOwnStudyWithNoReference()
     {
         // ISO_IR 100 (Latin-1) text, and no Study, Series or SOP Instance UID: written by the project's writer.
-        var pixels = new byte[64 * 64];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
         var source = new DicomWriter()
             .Text(0x0008, 0x0005, "CS", "ISO_IR 100")
             .Text(0x0008, 0x0060, "CS", "DX")
             .Element(0x0010, 0x0010, "PN", Encoding.Latin1.GetBytes("MÜLLER^ZOË"))
             .Element(0x0010, 0x0020, "LO", Encoding.Latin1.GetBytes("PID-Ü "))
-            .GreyImage(64, 64, bits: 8)
-            .Element(0x7FE0, 0x0010, "OB", pixels)
-            .File();
-        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
-        Assert.True(sr.Status == 200, sr.Body);
-        string path = _directory.Combine("latin1.sr.dcm");
-        File.WriteAllBytes(path, sr.BodyBytes);
+            .With64x64Gradient();
+        string path = await SrFileAsync(source, "latin1.sr.dcm");
 
         Dciodvfy.AssertNoError(path, output);
         Assert.Equal("ISO_IR 192", Attribute(path, "0008,0005"));
@@ -334,8 +327,6 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
     {
         string family = string.Concat(Enumerable.Repeat("VERYLONGFAMILYNAME", 5));
         string referring = "DR^" + new string('Ö', 80);
-        var pixels = new byte[64 * 64];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
         var source = new DicomWriter()
             .Text(0x0008, 0x0005, "CS", "ISO_IR 192")
             .Text(0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.1.1")
@@ -353,13 +344,8 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
             .Text(0x0020, 0x000D, "UI", "1.2.826.0.1.3680043.10.4711.1")
             .Text(0x0020, 0x000E, "UI", "1.2.826.0.1.3680043.10.4711.2")
             .Text(0x0020, 0x0010, "SH", "STUDY-ID-TOO-LONG-99")
-            .GreyImage(64, 64, bits: 8)
-            .Element(0x7FE0, 0x0010, "OB", pixels)
-            .File();
-        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
-        Assert.True(sr.Status == 200, sr.Body);
-        string path = _directory.Combine("hostile-text.sr.dcm");
-        File.WriteAllBytes(path, sr.BodyBytes);
+            .With64x64Gradient();
+        string path = await SrFileAsync(source, "hostile-text.sr.dcm");
 
         Dciodvfy.AssertNoError(path, output);
         Assert.Equal(family[..64], Attribute(path, "0010,0010"));
@@ -403,6 +389,16 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
 
     /// <summary>The qualitative evaluations as dsrdump prints them: a CODE "Finding" = (value, scheme, "meaning"), then its
     /// NUM "Probability", NUM "Threshold Value" and CODE "Presence of property" children.</summary>
+    /// <summary>The SR answer for the DICOM upload <paramref name="source"/>, written to <paramref name="name"/> in the test's folder.</summary>
+    private async Task<string> SrFileAsync(byte[] source, string name)
+    {
+        var sr = await Invoke(ProxyEventBuilder.Post().BinaryBody(source, "application/dicom").Header("Accept", "application/dicom"));
+        Assert.True(sr.Status == 200, sr.Body);
+        string path = _directory.Combine(name);
+        File.WriteAllBytes(path, sr.BodyBytes);
+        return path;
+    }
+
     /// <summary>The one check of an SR made for a <see cref="Orthanc.ChestRadiograph"/> (delivered, answered, through invoke
     /// or the bootstrap): dciodvfy finds no error; dsrdump reads the JSON answer's findings (order, code, probability,
     /// threshold, presence exactly); it is in the source's study and patient, references the source, a new series, Modality SR.</summary>
@@ -474,5 +470,16 @@ public sealed partial class StructuredReportTests(DicomCorpusFixture corpus, ITe
     {
         _efs.Dispose();
         _directory.Dispose();
+    }
+}
+
+internal static class SmallSourceImage
+{
+    /// <summary>A 64×64 8-bit grey frame (a gradient) and the file closed: the smallest image a hand-written source needs.</summary>
+    public static byte[] With64x64Gradient(this DicomWriter writer)
+    {
+        var pixels = new byte[64 * 64];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 7);
+        return writer.GreyImage(64, 64, bits: 8).Element(0x7FE0, 0x0010, "OB", pixels).File();
     }
 }

@@ -84,7 +84,7 @@ internal sealed class IssuerKeys(OidcIssuerSettings issuer, HttpClient http, Tim
         // §4.3: the issuer in the document must be exactly the one it was fetched for, or its keys are another issuer's.
         if (discoveredIssuer != issuer.IssuerText)
             throw new IssuerUnavailableException($"The discovery document at {discovery} names issuer '{Shorten(discoveredIssuer)}', not {issuer.IssuerText}: check XRAY_OIDC_ISSUER (OidcIssuerUrl) character for character.");
-        if (!Uri.TryCreate(jwksUri, UriKind.Absolute, out var keysAt) || !OidcIssuerSettings.IsFetchable(keysAt))
+        if (!Uri.TryCreate(jwksUri, UriKind.Absolute, out var keysAt) || !IdentityEndpoint.IsTrusted(keysAt))
             throw new IssuerUnavailableException($"The discovery document at {discovery} has no https jwks_uri.");
         Fetches++;
         var bytes = await GetBytesAsync(keysAt, "key set", cancel).ConfigureAwait(false);
