@@ -106,7 +106,10 @@ public sealed class RetryingLoader<T> : IDisposable where T : class
     {
         Attempts++;
         _attemptStarted = _clock.GetUtcNow();
-        return Task.Run(Attempt);
+        // A thread of its own, not one of the pool's: a load is tens of milliseconds of blocking work, and on a 2-vCPU
+        // Lambda the pool starts with two workers, which the first request needs for its event and its decode
+        // (on a cold start the decode's strip reader waited for the model's load to give its worker back).
+        return Task.Factory.StartNew(Attempt, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private void Attempt()

@@ -31,11 +31,14 @@ public static class ClassifierLoader
         // ORT's load (its library, static initialisers and environment) and reading what the session is made from
         // (the manifest, the graph's head for heatmaps, the optimised-model cache entry) need nothing of each other,
         // so they run side by side: on a cached cold start they took 64 and ~90 ms one after the other.
-        var preparation = Task.Run(() => Prepare(layout, settings));
-        // Handed out as soon as it is read: the first request of an on-demand cold start decodes with it while ORT loads.
+        // On a thread of its own, as the load itself (RetryingLoader): the pool's workers are the first request's.
+        var preparation = new Task<Preparation>(() => Prepare(layout, settings), TaskCreationOptions.LongRunning);
+        // Handed out as soon as it is read, by that thread: the first request of an on-demand cold start decodes with it
+        // while ORT loads.
         if (manifestRead is not null)
             _ = preparation.ContinueWith(t => manifestRead(t.Result.Manifest), CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        preparation.Start(TaskScheduler.Default);
         var clock = Stopwatch.StartNew();
         OnnxRuntimeLibrary runtime;
         try

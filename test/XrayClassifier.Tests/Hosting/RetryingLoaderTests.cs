@@ -8,6 +8,24 @@ public class RetryingLoaderTests
     private static readonly RetryPolicy Policy = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
 
     [Fact]
+    public async Task LoadsOnAThreadOfItsOwnNotAPoolWorker()
+    {
+        // A 2-vCPU Lambda's pool starts with two workers, which the first request needs for its event and its decode; a
+        // load holding one made a cold start's strip reader wait for the model's load to end.
+        bool? onPool = null;
+        var loader = new RetryingLoader<object>("model", () =>
+        {
+            onPool = Thread.CurrentThread.IsThreadPoolThread;
+            return new object();
+        }, new ManualClock(), Policy);
+
+        var state = await loader.GetAsync(TimeSpan.FromSeconds(5));
+
+        Assert.NotNull(state.Value);
+        Assert.False(onPool);
+    }
+
+    [Fact]
     public async Task RecordsAFailureAndDoesNotRetryBeforeTheBackOff()
     {
         var clock = new ManualClock();

@@ -92,6 +92,25 @@ public sealed class ClassifierRunTests
     }
 
     [Fact]
+    public void ReadsTheManifestBesideOnnxRuntimesLoadOnAThreadOfItsOwn()
+    {
+        // Not a pool worker: those are the first request's on a cold start (RetryingLoader runs the load itself likewise).
+        using var efs = new TestEfs();
+        var model = PooledLinearCase.Create(3, 8, 8, 2, Head.Sigmoid, seed: 5);
+        bool? onPool = null;
+        int loaderThread = Environment.CurrentManagedThreadId, readerThread = 0;
+
+        using var classifier = ClassifierLoader.Load(efs.AddModel(model.Model(), model.Manifest()), new ClassifierSettings(1, false), _ =>
+        {
+            onPool = Thread.CurrentThread.IsThreadPoolThread;
+            readerThread = Environment.CurrentManagedThreadId;
+        });
+
+        Assert.False(onPool);
+        Assert.NotEqual(loaderThread, readerThread);
+    }
+
+    [Fact]
     public void SortsEveryLabelByProbabilityAndNamesTheTopOne()
     {
         using var efs = new TestEfs();
