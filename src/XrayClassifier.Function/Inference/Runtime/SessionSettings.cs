@@ -74,6 +74,11 @@ internal sealed record SessionSettings(
         // CPU that Lambda throttles or freezes between requests (idle CPU after a run: 1 ms per 500 ms, against
         // 28 ms with spinning left on). Misspelt keys are silently ignored by ORT: SessionThreadsTests checks both.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "1");
+        // How long a pool thread spins before it blocks. ORT's default is 2^20 pauses (~40 ms here), and the pool starts
+        // at the beginning of the session's creation, so its thread spun for 40 ms of a cold start, taking a core from
+        // the first request's decode and the creation itself. A run's operators hand over within microseconds, far
+        // less than 1 ms; between runs the spinning stops anyway (below).
+        options.AddSessionConfigEntry("session.intra_op.spin_duration_us", "1000");
         options.AddSessionConfigEntry("session.force_spinning_stop", "1");
         options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         if (SaveOptimizedModelTo is { } savePath)
