@@ -34,6 +34,9 @@ internal sealed class ExecutionEnvironment : IDisposable
         Options = XrayOptions.FromEnvironment(environment);
         _log = new RequestLog(services.Log, Options.FunctionName, services.Clock);
         Host = new PlatformHost(Options, services);
+        // The loads first, before the handlers are built: on an on-demand cold start the model's load is the critical path.
+        // The token authorizer loads nothing.
+        if (!Options.IsTokenAuthorizer) Host.Start();
         var workspace = new Workspace(Host.Layout, services.Clock);
         // Never throws, and makes no S3 client until the first upload request: without XRAY_UPLOAD_BUCKET the SDK is not loaded.
         Uploads = new UploadBucket(Options.Uploads, clock: services.Clock);
@@ -73,8 +76,7 @@ internal sealed class ExecutionEnvironment : IDisposable
     {
         double cpuCredit = Options.CpuCredit(_services.ProcessorCount);
         var warmUp = _services.WarmUp ?? WarmUpPolicy.For(Options.InitializationType);
-        long initStart = Stopwatch.GetTimestamp();
-        Host.Start();
+        long initStart = Host.StartedAt;
         if (warmUp == WarmUpKind.Overlap)
         {
             double constructorMs = Stopwatch.GetElapsedTime(initStart).TotalMilliseconds;

@@ -3,6 +3,7 @@ using XrayClassifier.Function.Classification;
 using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Imaging;
 using XrayClassifier.Function.Inference;
+using XrayClassifier.Function.Native;
 using XrayClassifier.Function.Hosting.ColdStart;
 
 namespace XrayClassifier.Function.Hosting;
@@ -21,6 +22,7 @@ public sealed class PlatformHost : IDisposable
     private InferenceEngine? _engine;
     private readonly long _initStarted = Stopwatch.GetTimestamp();
     private long _loadedAt;
+    private long _startedAt;
     private readonly TaskCompletionSource<ModelManifest?> _manifest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -80,9 +82,12 @@ public sealed class PlatformHost : IDisposable
         }
     }
 
-    /// <summary>Starts both loads in parallel (once); they run on pool threads.</summary>
+    /// <summary>Starts both loads in parallel (once), each on a thread of its own (<see cref="RetryingLoader{T}"/>), with
+    /// glibc's heaps set up for them first (<see cref="NativeHeap"/>).</summary>
     public void Start()
     {
+        if (Interlocked.CompareExchange(ref _startedAt, Stopwatch.GetTimestamp(), 0) != 0) return;
+        NativeHeap.PadNewHeaps();
         Classifier.Start();
         Pipeline.Start();
         var pending = Pending();
@@ -96,6 +101,9 @@ public sealed class PlatformHost : IDisposable
             _loaded.TrySetResult();
         }
     }
+
+    /// <summary>When <see cref="Start"/> began the loads (a <see cref="Stopwatch"/> timestamp; 0 before).</summary>
+    public long StartedAt => Interlocked.Read(ref _startedAt);
 
     /// <summary>Waits up to <paramref name="wait"/> for the loads <see cref="Start"/> began (INIT has 10 s). What has
     /// not finished by then goes on in the background; the first request waits for it. False on timeout.</summary>

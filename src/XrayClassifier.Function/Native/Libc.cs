@@ -25,6 +25,13 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int setenv(string name, string value, int overwrite);
 
+    /// <summary>mallopt parameter (glibc's malloc.h): how much more than asked a new heap or the main arena takes.</summary>
+    internal const int M_TOP_PAD = -2;
+
+    /// <summary><c>int mallopt(int param, int value);</c> — 1 on success. glibc only: Lambda's runtimes are glibc.</summary>
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    internal static partial int mallopt(int param, int value);
+
     /// <summary><c>int madvise(void *addr, size_t length, int advice);</c></summary>
     [LibraryImport("libc", EntryPoint = "madvise")]
     internal static partial int madvise(nint addr, nuint length, int advice);

@@ -20,7 +20,8 @@ public static class CustomRuntime
                                         "runtime (provided.al2023); locally, run it through the local tool: invoke --bootstrap PATH EVENT.json").ConfigureAwait(false);
             return 2;
         }
-        using var api = new RuntimeApiClient(endpoint);
+        // The function first: its constructor starts the model's load, the critical path of an on-demand cold start, and
+        // the Runtime API's client (HttpClient's first construction) is not needed before the constructor returns.
         Function function;
         try
         {
@@ -29,9 +30,11 @@ public static class CustomRuntime
         catch (Exception e)
         {
             // The constructor never throws by design; should it, Lambda is told, as its managed runtime would tell it.
-            await api.ReportInitErrorAsync(e, stop).ConfigureAwait(false);
+            using var failed = new RuntimeApiClient(endpoint);
+            await failed.ReportInitErrorAsync(e, stop).ConfigureAwait(false);
             return 1;
         }
+        using var api = new RuntimeApiClient(endpoint);
 
         using (function)
         {
