@@ -23,7 +23,7 @@ public static class ColdBench
     /// <summary>With <paramref name="peerDir"/>, each of our runs is followed by one of the Node peer's own cold.js on the same
     /// event and model, so both sides see the same machine: on a shared VM, speed drifts by tens of percent within minutes.</summary>
     public static List<ColdResult> Run(string bootstrap, string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images, string eventsDir,
-        Action<string> log, string? peerDir = null, string? peerModel = null)
+        Action<string> log, string? peerDir = null, string? peerModel = null, int runs = Runs)
     {
         Directory.CreateDirectory(eventsDir);
         var cache = Path.Combine(efsRoot, "cache");
@@ -40,7 +40,7 @@ public static class ColdBench
             var peer = new List<(double Ms, long PeakKiB)>();
             // The peer runs its own fp32 model even when ours is the int8 copy (bench/run.sh int8).
             string model = peerModel ?? Path.Combine(efsRoot, "models", "chest-xray", "model.onnx");
-            for (int i = 0; i < Runs; i++)
+            for (int i = 0; i < runs; i++)
             {
                 EmptyFolder(cache);
                 without.Add(runtimeApi.Spawn(ev.Bytes));
@@ -49,7 +49,7 @@ public static class ColdBench
             // The last run above left a cache entry behind: every run below loads the optimised model.
             var with = new List<ColdRun>();
             var managed = new List<ColdRun>();
-            for (int i = 0; i < Runs; i++)
+            for (int i = 0; i < runs; i++)
             {
                 with.Add(runtimeApi.Spawn(ev.Bytes));
                 if (peerDir is not null) peer.Add(SpawnPeer(peerDir, model, evFile));

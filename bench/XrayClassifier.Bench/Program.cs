@@ -137,7 +137,10 @@ switch (args.FirstOrDefault())
         var (runsA, runsB) = (new List<ColdRun>(), new List<ColdRun>());
         for (int i = 0; i < int.Parse(options.GetValueOrDefault("runs", "15")); i++)
         {
+            // Every event has the same request id: an empty workspace each time, or each commit probes one more name.
+            ClearWorkspace(Need("efs-root"));
             runsA.Add(spawnA.Spawn(ev.Bytes, envA));
+            ClearWorkspace(Need("efs-root"));
             runsB.Add(spawnB.Spawn(ev.Bytes, envB));
         }
         foreach (var (name, runs) in new[] { ("A", runsA), ("B", runsB) })
@@ -145,6 +148,15 @@ switch (args.FirstOrDefault())
             var s = Stats.Of(runs.Select(r => r.SpawnToResponse).ToArray());
             Log($"{name}: spawn to response median {s.Median:F1} ms (min {s.Min:F1}, p90 {s.P90:F1}; statuses {string.Join(",", runs.Select(r => r.StatusCode).Distinct())})");
             Log(runs.OrderBy(r => r.SpawnToResponse).ElementAt(runs.Count / 2).InitReport ?? "");
+            foreach (var r in runs.Where(r => r.StatusCode != 200)) Log($"status {r.StatusCode}: {r.InitReport}");
+            // Where the time moved: the phases' medians over all runs (each run's request line), and the quartiles,
+            // since one noisy spawn moves a median of 15 more than a change does.
+            var sorted = runs.Select(r => r.SpawnToResponse).Order().ToArray();
+            double Phase(string key) => Stats.Of(runs.Select(r => RequestField(r.InitReport, key)).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(0).ToArray()).Median;
+            Log($"{name}: quartiles {sorted[sorted.Length / 4]:F1} / {sorted[sorted.Length / 2]:F1} / {sorted[sorted.Length * 3 / 4]:F1} ms; medians: decode {Phase("Decode"):F1}, " +
+                $"model wait {Phase("modelWaitMs"):F1}, inference {Phase("Inference"):F1}, handler {Phase("Latency"):F1}, before the handler " +
+                $"{Stats.Of(runs.Select(r => r.SpawnToResponse - (RequestField(r.InitReport, "Latency") ?? 0)).ToArray()).Median:F1}; " +
+                $"ORT load {Phase("onnxRuntimeLoadMs"):F1}, session {Phase("sessionCreateMs"):F1}, libvips {Phase("pipelineLoadMs"):F1}");
         }
         return 0;
     }
@@ -167,7 +179,8 @@ switch (args.FirstOrDefault())
             using (var worker = PeerWorker.Start(Path.GetFullPath(peerDir), fp32Model, Path.Combine(outDir, "peer-workspace")))
                 warmResults = WarmBench.Run(efs, [image], Log, worker);
             ClearWorkspace(efs);
-            var cold = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efs, [image], Path.Combine(outDir, "events-" + name), Log, peerDir, fp32Model);
+            // 11 rounds, not the full run's 5: one image, and its one ratio is a target; a median of 5 on this VM moves by ±5 ms.
+            var cold = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efs, [image], Path.Combine(outDir, "events-" + name), Log, peerDir, fp32Model, runs: 11);
             ClearWorkspace(efs);
             var w = warmResults.Single();
             var c = cold.Single();
@@ -294,4 +307,12 @@ static string OurVersions(string efsRoot)
     using var c = XrayClassifier.Function.Inference.ClassifierLoader.Load(layout, new(o.ComputeThreads(Environment.ProcessorCount)));
     using var p = XrayClassifier.Function.Imaging.ImagePipeline.Create(layout.NativeDirectory, new(o.MaxImageBytes, o.MaxPixels, o.MinImageSide), 1);
     return $".NET {Environment.Version} (function published ReadyToRun, linux-x64), ONNX Runtime {c.RuntimeVersion}, libvips {p.VipsVersion}";
+}
+
+/// <summary>A number from the INIT or request line of a cold run's log (cold-ab's phase medians).</summary>
+static double? RequestField(string? lines, string key)
+{
+    foreach (var line in (lines ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        if (JsonDocument.Parse(line).RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number) return v.GetDouble();
+    return null;
 }
