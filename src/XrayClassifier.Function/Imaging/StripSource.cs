@@ -30,18 +30,17 @@ internal static class StripSource
         int height = reader.Height;
         if (threads < 2 || height <= rowsPerStrip)
         {
-            for (int top = 0; top < height; top += rowsPerStrip)
-            {
-                int count = Math.Min(rowsPerStrip, height - top);
-                consume(top, count, reader.Read(top, count));
-            }
+            ReadInline(reader, rowsPerStrip, consume);
             return;
         }
 
         using var ready = new BlockingCollection<(int Top, int Count, byte[] Strip)>(boundedCapacity: 2);
         using var stop = new CancellationTokenSource();
+        int claimedBy = Unclaimed;
         var decoder = Task.Run(() =>
         {
+            // Runs late, or never gets to, when this thread took the strips itself (below).
+            if (Interlocked.CompareExchange(ref claimedBy, ClaimedByWorker, Unclaimed) != Unclaimed) return;
             try
             {
                 for (int top = 0; top < height && !stop.IsCancellationRequested; top += rowsPerStrip)
@@ -63,6 +62,16 @@ internal static class StripSource
             }
         });
 
+        // A pool worker takes the reader within microseconds when one is free. When none is (every worker is a run like this
+        // one or an image waiting for the pipeline's lock: images classified together), waiting for one would stall the run
+        // until the pool grows, so this thread reads the strips itself (StripReaderThreadTests).
+        if (!SpinWait.SpinUntil(() => Volatile.Read(ref claimedBy) != Unclaimed, ClaimAfter)
+            && Interlocked.CompareExchange(ref claimedBy, ClaimedByCaller, Unclaimed) == Unclaimed)
+        {
+            ReadInline(reader, rowsPerStrip, consume);
+            return;
+        }
+
         try
         {
             foreach (var (top, count, strip) in ready.GetConsumingEnumerable()) consume(top, count, strip);
@@ -77,6 +86,20 @@ internal static class StripSource
         finally
         {
             decoder.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>How long a run waits for a pool worker to start reading its strips before it reads them itself.</summary>
+    internal static readonly TimeSpan ClaimAfter = TimeSpan.FromMilliseconds(2);
+
+    private const int Unclaimed = 0, ClaimedByWorker = 1, ClaimedByCaller = 2;
+
+    private static void ReadInline(IStripSource reader, int rowsPerStrip, Action<int, int, byte[]> consume)
+    {
+        for (int top = 0; top < reader.Height; top += rowsPerStrip)
+        {
+            int count = Math.Min(rowsPerStrip, reader.Height - top);
+            consume(top, count, reader.Read(top, count));
         }
     }
 }
