@@ -8,6 +8,7 @@ using XrayClassifier.Bench;
 //   archive --efs-root DIR --images DIR --out DIR --results FILE [--objects 1000] [--int8-efs-root DIR] [--peer DIR]   (bash bench/run.sh archive)
 //   map-batch --efs-root DIR --images DIR --out DIR [--rounds 6]      (Distributed Map batches, XRAY_ARCHIVE_BATCH_SIZE 1 against 4)
 //   batch --efs-root DIR --images DIR                                 (batched model runs 1/2/4, figures on stderr)
+//   cold-json …                                                       (a child of all/int8/cold: the cold starts, QuietHarness)
 //   cold-ab --bootstrap EXE [--bootstrap-b EXE] --efs-root DIR --image FILE [--env-a "K=V;…"] [--env-b "K=V;…"] [--runs 15]
 //   preview --efs-root DIR --study FILE.dcm --width W --height H --markdown FILE   (what ?preview= adds, as a RESULTS.md section)
 var options = ParseOptions(args.Skip(1).ToArray());
@@ -122,11 +123,24 @@ switch (args.FirstOrDefault())
     {
         // The cold starts alone, for quick experiments (no peer, no ratios).
         var images = Directory.GetFiles(Need("images")).Where(f => f.EndsWith(".png") || f.EndsWith(".jpg")).Order(StringComparer.Ordinal).Take(2).ToList();
-        ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"), Log);
+        RunColdQuietly(Need("bootstrap"), Need("cold-host"), Need("function-dir"), Need("efs-root"), images, Path.Combine(Path.GetTempPath(), "xray-cold-events"));
+        return 0;
+    }
+    case "cold-json":
+    {
+        // A child of int8/all/cold: ColdBench.Run in a QuietHarness process, its results to --json.
+        var results = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), Need("efs-root"), File.ReadAllLines(Need("image-list")),
+            Need("events"), Log, options.GetValueOrDefault("peer"), options.GetValueOrDefault("peer-model"), int.Parse(Need("runs")));
+        File.WriteAllText(Need("json"), JsonSerializer.Serialize(results));
         return 0;
     }
     case "cold-ab":
     {
+        if (!QuietHarness.IsThisProcess)
+        {
+            RunSelf(args, QuietHarness.Environment);
+            return 0;
+        }
         // Experiments on the cold start: two bootstraps (or one with two environments, --env-a/--env-b "NAME=value;…"),
         // spawned alternately on one event with the cache as it is (prime it first), so both see the same machine.
         string a = Need("bootstrap"), b = options.GetValueOrDefault("bootstrap-b", a);
@@ -180,7 +194,7 @@ switch (args.FirstOrDefault())
                 warmResults = WarmBench.Run(efs, [image], Log, worker);
             ClearWorkspace(efs);
             // 11 rounds, not the full run's 5: one image, and its one ratio is a target; a median of 5 on this VM moves by ±5 ms.
-            var cold = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efs, [image], Path.Combine(outDir, "events-" + name), Log, peerDir, fp32Model, runs: 11);
+            var cold = RunColdQuietly(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efs, [image], Path.Combine(outDir, "events-" + name), peerDir, fp32Model, runs: 11);
             ClearWorkspace(efs);
             var w = warmResults.Single();
             var c = cold.Single();
@@ -232,7 +246,7 @@ switch (args.FirstOrDefault())
             lambdaCpu = JsonSerializer.Deserialize<List<HandlerFigure>>(File.ReadAllText(quotaJson));
             ClearWorkspace(efsRoot);
         }
-        var cold = ColdBench.Run(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), Log, peerDir);
+        var cold = RunColdQuietly(Need("bootstrap"), Need("cold-host"), Need("function-dir"), efsRoot, images, Path.Combine(outDir, "events"), peerDir);
         ClearWorkspace(efsRoot);
         var steps = StepsBench.Run(efsRoot, outDir, Log);
 
@@ -275,12 +289,27 @@ static Dictionary<string, string> ParseOptions(string[] a)
 static Dictionary<string, string?> ParseEnvironment(string pairs) =>
     pairs.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
 
-static void RunSelf(string[] arguments)
+static void RunSelf(string[] arguments, IReadOnlyDictionary<string, string?>? environment = null)
 {
     // Under `dotnet Bench.dll` the process path is dotnet itself: pass the assembly first.
     bool underDotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet";
     ProcessRunner.RunInConsole(new ProcessCommand(Environment.ProcessPath!,
-        underDotnet ? [typeof(Report).Assembly.Location, .. arguments] : arguments));
+        underDotnet ? [typeof(Report).Assembly.Location, .. arguments] : arguments) { Environment = environment ?? new Dictionary<string, string?>() });
+}
+
+// ColdBench.Run in a QuietHarness process; its results come back through a JSON file.
+static List<ColdResult> RunColdQuietly(string bootstrap, string coldHost, string functionDir, string efsRoot, IReadOnlyList<string> images,
+    string eventsDir, string? peerDir = null, string? peerModel = null, int runs = ColdBench.Runs)
+{
+    Directory.CreateDirectory(eventsDir);
+    string list = Path.Combine(eventsDir, "images.txt"), json = Path.Combine(eventsDir, "cold.json");
+    File.WriteAllLines(list, images);
+    List<string> arguments = ["cold-json", "--bootstrap", bootstrap, "--cold-host", coldHost, "--function-dir", functionDir, "--efs-root", efsRoot,
+        "--image-list", list, "--events", eventsDir, "--runs", runs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", json];
+    if (peerDir is not null) arguments.AddRange(["--peer", peerDir]);
+    if (peerModel is not null) arguments.AddRange(["--peer-model", peerModel]);
+    RunSelf([.. arguments], QuietHarness.Environment);
+    return JsonSerializer.Deserialize<List<ColdResult>>(File.ReadAllText(json))!;
 }
 
 static void ClearWorkspace(string efsRoot)
