@@ -51,6 +51,7 @@ public sealed class BootstrapSpawner
         var answer = api.InvokeAsync(eventJson).WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
         double spawnToResponse = Stopwatch.GetElapsedTime(process.StartedTimestamp, answer.ReceivedTimestamp).TotalMilliseconds;
         long peak = process.PeakRssKiB();
+        double? cpu = process.CpuMs();
         if (answer.IsError) throw new InvalidOperationException($"the bootstrap reported {answer.ErrorType}: {Encoding.UTF8.GetString(answer.Body)}");
 
         int status = JsonDocument.Parse(answer.Body).RootElement.GetProperty("statusCode").GetInt32();
@@ -70,6 +71,6 @@ public sealed class BootstrapSpawner
         double initMs = init is not null && JsonDocument.Parse(init).RootElement.TryGetProperty("constructorMs", out var ctor) ? ctor.GetDouble() : 0;
         double invokeMs = request is null ? 0 : JsonDocument.Parse(request).RootElement.GetProperty("Latency").GetDouble();
         // No .NET runtime start nor assembly load in a Native AOT process.
-        return new ColdRun(spawnToResponse, 0, 0, initMs, invokeMs, peak, status, init + (request is null ? "" : "\n" + request));
+        return new ColdRun(spawnToResponse, 0, 0, initMs, invokeMs, peak, status, init + (request is null ? "" : "\n" + request), CpuMs: cpu);
     }
 }

@@ -7,7 +7,7 @@ namespace XrayClassifier.Bench;
 /// <remarks><see cref="JitMs"/> and <see cref="JitMethods"/>: what the JIT compiled up to the answer, all threads (the managed
 /// runtime only; Native AOT has no JIT).</remarks>
 public sealed record ColdRun(double SpawnToResponse, double MainAt, double LoadAssembly, double Constructor, double FirstInvoke,
-    long PeakRssKiB, int StatusCode, string? InitReport, double? JitMs = null, long? JitMethods = null);
+    long PeakRssKiB, int StatusCode, string? InitReport, double? JitMs = null, long? JitMethods = null, double? CpuMs = null);
 
 /// <summary>Cold starts for one image of the deployment (the Native AOT bootstrap behind an emulated Runtime API), with an
 /// empty optimised-model cache every time and with a primed one; and, cache primed, of the same function on the dotnet10

@@ -170,7 +170,8 @@ switch (args.FirstOrDefault())
             Log($"{name}: quartiles {sorted[sorted.Length / 4]:F1} / {sorted[sorted.Length / 2]:F1} / {sorted[sorted.Length * 3 / 4]:F1} ms; medians: decode {Phase("Decode"):F1}, " +
                 $"model wait {Phase("modelWaitMs"):F1}, inference {Phase("Inference"):F1}, handler {Phase("Latency"):F1}, before the handler " +
                 $"{Stats.Of(runs.Select(r => r.SpawnToResponse - (RequestField(r.InitReport, "Latency") ?? 0)).ToArray()).Median:F1}; " +
-                $"ORT load {Phase("onnxRuntimeLoadMs"):F1}, session {Phase("sessionCreateMs"):F1}, libvips {Phase("pipelineLoadMs"):F1}");
+                $"ORT load {Phase("onnxRuntimeLoadMs"):F1}, session {Phase("sessionCreateMs"):F1}, libvips {Phase("pipelineLoadMs"):F1}; " +
+                $"CPU to the answer {runs.Average(r => r.CpuMs ?? 0):F1} (mean, 10 ms ticks)");
         }
         return 0;
     }
