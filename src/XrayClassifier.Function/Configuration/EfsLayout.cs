@@ -8,7 +8,8 @@ namespace XrayClassifier.Function.Configuration;
 /// <code>
 /// {root}/models/{model}/manifest.json   + the model file the manifest names
 /// {root}/runtime/{rid}/                 libonnxruntime.so, libvips.so.42 (rid: linux-x64 | linux-arm64)
-/// {root}/cache/                         optimised models, written by the function on cold start
+/// {root}/cache/                         optimised models, written by the function on cold start, and stamps of the
+///                                       ORT library it checked (Inference/Runtime/OnnxRuntimePrestart.cs)
 /// {root}/workspace/yyyy/MM/dd/          stored uploads and their prediction records
 /// </code>
 /// </summary>

@@ -43,6 +43,9 @@ public sealed class XrayOptions
     public string ModelName { get; init; } = DefaultModelName;
     /// <summary>Overrides <c>{root}/runtime/{rid}/</c> (<c>XRAY_NATIVE_DIR</c>).</summary>
     public string? NativeDirectory { get; init; }
+    /// <summary>Whether the Native AOT bootstrap started ONNX Runtime's environment before .NET started
+    /// (<c>XRAY_ONNXRUNTIME_PRESTARTED</c>, set by its constructor, not by users: Inference/Runtime/OnnxRuntimePrestart.cs).</summary>
+    public bool OnnxRuntimePrestarted { get; init; }
     /// <summary>Explicit ONNX Runtime intra-op thread count (<c>XRAY_ORT_THREADS</c>).</summary>
     public int? OrtThreads { get; init; }
     /// <summary>Lambda's configured memory (<c>AWS_LAMBDA_FUNCTION_MEMORY_SIZE</c>), which sets CPU credit.</summary>
@@ -260,6 +263,7 @@ public sealed class XrayOptions
             EfsRoot = Folder("XRAY_EFS_ROOT") ?? DefaultEfsRoot,
             ModelName = model,
             NativeDirectory = Folder("XRAY_NATIVE_DIR"),
+            OnnxRuntimePrestarted = Text("XRAY_ONNXRUNTIME_PRESTARTED") == "1",
             OrtThreads = PositiveInt("XRAY_ORT_THREADS"),
             LambdaMemoryMb = PositiveInt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
             InitializationType = Text("AWS_LAMBDA_INITIALIZATION_TYPE"),

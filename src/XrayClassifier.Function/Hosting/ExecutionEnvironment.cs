@@ -115,7 +115,9 @@ internal sealed class ExecutionEnvironment : IDisposable
         if (warmUp == WarmUpKind.Full && problems.Count == 0 && Host.Classifier.Value is not null && Host.Pipeline.Value is not null)
             phases.Add(("handlerWarmUp", WarmUpRequest(classifier: null)));
         var versions = Host.Classifier.Value is { } loaded
-            ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion) }
+            ? new[] { ("onnxRuntime", loaded.RuntimeVersion), ("onnxRuntimeManaged", loaded.ManagedRuntimeVersion),
+                // Who started ORT's environment: the bootstrap before .NET (a library checked on an earlier start), or the load.
+                ("onnxRuntimeStart", Options.OnnxRuntimePrestarted ? "prestart" : "load") }
             : null;
         _log.Init(Host.InitMs ?? 0, problems, phases, WarmUpPolicy.Name(warmUp), versions);
     }

@@ -44,6 +44,7 @@ public static class ClassifierLoader
         try
         {
             runtime = OnnxRuntimeLibrary.Load(layout.OnnxRuntimePath);
+            OnnxRuntimePrestart.RecordChecked(layout, layout.OnnxRuntimePath);
         }
         catch
         {

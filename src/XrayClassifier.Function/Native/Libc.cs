@@ -32,6 +32,20 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "mallopt")]
     internal static partial int mallopt(int param, int value);
 
+    /// <summary>statx's dirfd for a path relative to the working directory.</summary>
+    internal const int AT_FDCWD = -100;
+
+    /// <summary>statx mask: the fields stat returns (type, mode, links, ids, inode, size, blocks, times).</summary>
+    internal const uint STATX_BASIC_STATS = 0x7ff;
+
+    /// <summary>sizeof(struct statx), the same on every architecture.</summary>
+    internal const int StatxSize = 256;
+
+    /// <summary><c>int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf);</c> — glibc 2.28+;
+    /// the inode and device .NET does not expose.</summary>
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int statx(int dirfd, string path, int flags, uint mask, Span<byte> buffer);
+
     /// <summary><c>int madvise(void *addr, size_t length, int advice);</c></summary>
     [LibraryImport("libc", EntryPoint = "madvise")]
     internal static partial int madvise(nint addr, nuint length, int advice);

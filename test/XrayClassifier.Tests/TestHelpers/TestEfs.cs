@@ -153,8 +153,12 @@ public sealed class TestEfs : IDisposable
         return layout;
     }
 
+    /// <summary>The optimised-model cache's files, without ORT's prestart stamps (OnnxRuntimePrestart).</summary>
     public string[] CacheEntries() =>
-        Directory.Exists(CacheDirectory) ? Directory.GetFiles(CacheDirectory).Select(f => Path.GetFileName(f)).Order().ToArray() : [];
+        Directory.Exists(CacheDirectory)
+            ? Directory.GetFiles(CacheDirectory).Select(f => Path.GetFileName(f))
+                .Where(f => !f.StartsWith(XrayClassifier.Function.Inference.Runtime.OnnxRuntimePrestart.StampPrefix, StringComparison.Ordinal)).Order().ToArray()
+            : [];
 
     /// <summary>The variables a handler needs to run on this root (the rest at their defaults), for the local tool.</summary>
     public DictionaryEnvironmentVariables HandlerEnvironment => new(new Dictionary<string, string?>
