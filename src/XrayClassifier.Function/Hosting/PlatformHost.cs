@@ -45,19 +45,20 @@ public sealed class PlatformHost : IDisposable
         var layout = Layout;
         int threads = ComputeThreads;
         var manifest = _manifest;
-        Classifier = new RetryingLoader<Classifier>("model", () => Load(loadClassifier, layout, threads, manifest), clock, retry);
+        var classifierSettings = new ClassifierSettings(threads, OnnxRuntimePrestarted: options.OnnxRuntimePrestarted);
+        Classifier = new RetryingLoader<Classifier>("model", () => Load(loadClassifier, layout, classifierSettings, manifest), clock, retry);
         Pipeline = new RetryingLoader<ImagePipeline>("libvips",
             () => ImagePipeline.Create(layout.NativeDirectory,
                 options.ImageLimits, threads), clock, retry);
     }
 
     /// <summary>Loads the classifier and hands its manifest to the INIT warm-up as soon as it is read.</summary>
-    private static Classifier Load(Func<EfsLayout, ClassifierSettings, Action<ModelManifest>?, Classifier> load, EfsLayout layout, int threads,
-        TaskCompletionSource<ModelManifest?> manifest)
+    private static Classifier Load(Func<EfsLayout, ClassifierSettings, Action<ModelManifest>?, Classifier> load, EfsLayout layout,
+        ClassifierSettings settings, TaskCompletionSource<ModelManifest?> manifest)
     {
         try
         {
-            return load(layout, new ClassifierSettings(threads), m => manifest.TrySetResult(m));
+            return load(layout, settings, m => manifest.TrySetResult(m));
         }
         finally
         {

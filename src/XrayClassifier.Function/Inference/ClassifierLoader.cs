@@ -4,6 +4,7 @@ using XrayClassifier.Function.Configuration;
 using XrayClassifier.Function.Inference.Heatmaps;
 using XrayClassifier.Function.Inference.Manifest;
 using XrayClassifier.Function.Inference.Runtime;
+using XrayClassifier.Function.Native;
 
 namespace XrayClassifier.Function.Inference;
 
@@ -43,6 +44,8 @@ public static class ClassifierLoader
         OnnxRuntimeLibrary runtime;
         try
         {
+            // The prestart's environment is ~20 ms of one core, which this thread would only wait for (ORT's lock).
+            if (settings.OnnxRuntimePrestarted) NativeHeap.TouchThisThreadsHeap(NativeHeap.SessionBytes);
             runtime = OnnxRuntimeLibrary.Load(layout.OnnxRuntimePath);
             OnnxRuntimePrestart.RecordChecked(layout, layout.OnnxRuntimePath);
         }

@@ -28,6 +28,9 @@ internal static partial class Libc
     /// <summary>mallopt parameter (glibc's malloc.h): how much more than asked a new heap or the main arena takes.</summary>
     internal const int M_TOP_PAD = -2;
 
+    /// <summary>mallopt parameter (glibc's malloc.h): the smallest block malloc maps on its own instead of taking from a heap.</summary>
+    internal const int M_MMAP_THRESHOLD = -3;
+
     /// <summary><c>int mallopt(int param, int value);</c> — 1 on success. glibc only: Lambda's runtimes are glibc.</summary>
     [LibraryImport("libc", EntryPoint = "mallopt")]
     internal static partial int mallopt(int param, int value);

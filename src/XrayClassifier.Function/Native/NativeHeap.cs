@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace XrayClassifier.Function.Native;
 
 /// <summary>
@@ -34,6 +36,39 @@ internal static class NativeHeap
             return false; // a C library without mallopt (musl)
         }
         Volatile.Write(ref s_applied, 1);
+        return true;
+    }
+
+    /// <summary>What <see cref="TouchThisThreadsHeap"/> touches for a session: measured on the int8 DenseNet-121's cached
+    /// entry, its creation (prepacked weights, ~7 MiB of arena) gained ~8 ms with 24 MiB and ~4 ms with 12.</summary>
+    public const int SessionBytes = 24 * 1024 * 1024;
+
+    private const int M_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024;   // glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit
+
+    /// <summary>
+    /// Writes every page of <paramref name="bytes"/> of this thread's malloc heap and frees them, so that what this thread
+    /// allocates next (ORT's session: its arena's 1, 2 and 4 MiB blocks, the prepacked weights written into them) is
+    /// memory already backed instead of thousands of first-touch page faults on the session's critical path. Only worth it
+    /// where the thread would otherwise wait: for the bootstrap's prestarted ORT environment. Blocks up to the largest a
+    /// heap serves stay in heaps from then on (<c>M_MMAP_THRESHOLD</c> at glibc's own maximum, where its dynamic threshold
+    /// ends up after the first large block is freed), and the freed memory stays in the heap under the padding above.
+    /// cold-ab, 60 spawns a side: the session's creation 27.1 → 19.0 ms, the cold start 71.2 → 68.2 ms median, the
+    /// CPU used unchanged (the faults move to the wait). False where there is no glibc.
+    /// </summary>
+    public static unsafe bool TouchThisThreadsHeap(int bytes)
+    {
+        if (!OperatingSystem.IsLinux() || !PadNewHeaps()) return false;
+        try
+        {
+            if (Libc.mallopt(Libc.M_MMAP_THRESHOLD, M_MMAP_THRESHOLD_MAX) != 1) return false;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+        byte* block = (byte*)NativeMemory.Alloc((nuint)bytes);   // malloc
+        for (long i = 0; i < bytes; i += Environment.SystemPageSize) block[i] = 0;
+        NativeMemory.Free(block);
         return true;
     }
 }
