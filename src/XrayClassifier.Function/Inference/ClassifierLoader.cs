@@ -33,7 +33,18 @@ public static class ClassifierLoader
         // (the manifest, the graph's head for heatmaps, the optimised-model cache entry) need nothing of each other,
         // so they run side by side: on a cached cold start they took 64 and ~90 ms one after the other.
         // On a thread of its own, as the load itself (RetryingLoader): the pool's workers are the first request's.
-        var preparation = new Task<Preparation>(() => Prepare(layout, settings), TaskCreationOptions.LongRunning);
+        var manifestKnown = new TaskCompletionSource<ModelManifest?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var preparation = new Task<Preparation>(() =>
+        {
+            try
+            {
+                return Prepare(layout, settings, m => manifestKnown.TrySetResult(m));
+            }
+            finally
+            {
+                manifestKnown.TrySetResult(null);
+            }
+        }, TaskCreationOptions.LongRunning);
         // Handed out as soon as it is read, by that thread: the first request of an on-demand cold start decodes with it
         // while ORT loads.
         if (manifestRead is not null)
@@ -44,8 +55,12 @@ public static class ClassifierLoader
         OnnxRuntimeLibrary runtime;
         try
         {
-            // The prestart's environment is ~20 ms of one core, which this thread would only wait for (ORT's lock).
-            if (settings.OnnxRuntimePrestarted) NativeHeap.TouchThisThreadsHeap(NativeHeap.SessionBytes);
+            // The prestart's environment is ~20 ms of one core, which this thread would only wait for (ORT's lock). ORT
+            // prepacks a quantized model's convolution weights when it creates the session, a copy of each written into new
+            // arena blocks; a float model's are laid out when the optimised entry is saved, so its session writes little,
+            // and touching memory for it only takes CPU from the request's start (cold-ab, fp32: +3 ms).
+            if (settings.OnnxRuntimePrestarted && manifestKnown.Task.Wait(ManifestWaitForTouch) && manifestKnown.Task.Result?.Quantization is not null)
+                NativeHeap.TouchThisThreadsHeap(NativeHeap.SessionBytes);
             runtime = OnnxRuntimeLibrary.Load(layout.OnnxRuntimePath);
             OnnxRuntimePrestart.RecordChecked(layout, layout.OnnxRuntimePath);
         }
@@ -121,10 +136,15 @@ public static class ClassifierLoader
     private readonly record struct Preparation(ModelManifest Manifest, HeatmapSupport Heatmaps, SessionModel Model,
         OptimizedModelCache.EntryBytes? ReadAhead, double ManifestMs);
 
-    private static Preparation Prepare(EfsLayout layout, ClassifierSettings settings)
+    /// <summary>How long the loading thread waits for the manifest to decide whether to touch its heap: the manifest is
+    /// read first, in well under a millisecond from a warm EFS; a slower read only forgoes the touch.</summary>
+    private static readonly TimeSpan ManifestWaitForTouch = TimeSpan.FromMilliseconds(20);
+
+    private static Preparation Prepare(EfsLayout layout, ClassifierSettings settings, Action<ModelManifest> manifestKnown)
     {
         var clock = Stopwatch.StartNew();
         var manifest = ReadManifest(layout);
+        manifestKnown(manifest);
         string modelPath = Path.Combine(layout.ModelDirectory, manifest.ModelFile);
         if (!File.Exists(modelPath))
         {

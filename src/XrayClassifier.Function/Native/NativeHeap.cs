@@ -39,17 +39,21 @@ internal static class NativeHeap
         return true;
     }
 
-    /// <summary>What <see cref="TouchThisThreadsHeap"/> touches for a session: measured on the int8 DenseNet-121's cached
-    /// entry, its creation (prepacked weights, ~7 MiB of arena) gained ~8 ms with 24 MiB and ~4 ms with 12.</summary>
+    /// <summary>What <see cref="TouchThisThreadsHeap"/> touches for a quantized model's session: measured on the int8
+    /// DenseNet-121's cached entry, its creation (prepacked weights, ~7 MiB of arena) gained ~8 ms with 24 MiB and ~4 ms
+    /// with 12.</summary>
     public const int SessionBytes = 24 * 1024 * 1024;
 
     private const int M_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024;   // glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit
+    private const long HugePage = 2L << 20;
 
     /// <summary>
     /// Writes every page of <paramref name="bytes"/> of this thread's malloc heap and frees them, so that what this thread
     /// allocates next (ORT's session: its arena's 1, 2 and 4 MiB blocks, the prepacked weights written into them) is
     /// memory already backed instead of thousands of first-touch page faults on the session's critical path. Only worth it
-    /// where the thread would otherwise wait: for the bootstrap's prestarted ORT environment. Blocks up to the largest a
+    /// where the thread would otherwise wait: for the bootstrap's prestarted ORT environment. The interior is advised
+    /// MADV_HUGEPAGE first, as <see cref="Inference.Runtime.PinnedModelFile"/> does: where the kernel allows it, a dozen
+    /// faults instead of 6,000, which halved what the touch costs (ORT's load with it 12.7 → 6.2 ms). Blocks up to the largest a
     /// heap serves stay in heaps from then on (<c>M_MMAP_THRESHOLD</c> at glibc's own maximum, where its dynamic threshold
     /// ends up after the first large block is freed), and the freed memory stays in the heap under the padding above.
     /// cold-ab, 60 spawns a side: the session's creation 27.1 → 19.0 ms, the cold start 71.2 → 68.2 ms median, the
@@ -67,6 +71,8 @@ internal static class NativeHeap
             return false;
         }
         byte* block = (byte*)NativeMemory.Alloc((nuint)bytes);   // malloc
+        long start = ((long)block + HugePage - 1) & ~(HugePage - 1), end = ((long)block + bytes) & ~(HugePage - 1);
+        if (end > start) _ = Libc.madvise((nint)start, (nuint)(end - start), Libc.MADV_HUGEPAGE);
         for (long i = 0; i < bytes; i += Environment.SystemPageSize) block[i] = 0;
         NativeMemory.Free(block);
         return true;
